@@ -1,0 +1,59 @@
+# The README names these targets. `make demo` and `make test` work on a bare machine:
+# they create the virtual environment and install everything they need.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+CHECKER_DIR := tests/cypher_checker
+
+.PHONY: demo test test-neo4j lint format venv tools chromium cypher-checker bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+demo: venv
+	$(VENV)/bin/partnernet analyse sample_data --out out/
+	@echo "Open out/report.html and out/network.html in a browser."
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads
+# a browser of its own). Installed only when missing and we are root.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is missing; install Debian's chromium package (the browser tests need it)." >&2; fi
+
+# Neo4j's own Cypher front end, pinned in $(CHECKER_DIR)/package.json.
+cypher-checker:
+	@if [ -f $(CHECKER_DIR)/package.json ]; then \
+		cd $(CHECKER_DIR) && npm ci --silent --no-audit --no-fund; fi
+
+tools: chromium cypher-checker
+
+test: venv tools
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken." >&2; exit 1; fi; \
+	exit $$status
+
+test-neo4j: venv
+	@test -n "$$NEO4J_URI" || { echo "Set NEO4J_URI (e.g. bolt://localhost:7687) first." >&2; exit 2; }
+	$(PY) -m pytest -m neo4j
+
+lint: venv
+	$(VENV)/bin/ruff check partnernet tests bench
+	$(VENV)/bin/ruff format --check partnernet tests bench
+	$(VENV)/bin/mypy partnernet
+
+format: venv
+	$(VENV)/bin/ruff format partnernet tests bench
+	$(VENV)/bin/ruff check --fix partnernet tests bench
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) out big .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from partnernet.cli import main
+
+main()

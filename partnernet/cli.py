@@ -1,0 +1,93 @@
+"""The ``partnernet`` command line: each command parses options, calls the library
+and prints. Data goes to stdout; messages and progress bars to stderr.
+
+Exit codes (DESIGN section 8): 0 success, 1 unexpected error, 2 usage, 3 invalid
+input, 4 Neo4j unavailable or refused, 5 output cannot be written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from partnernet import __version__
+from partnernet.errors import PartnernetError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library exceptions into a message and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PartnernetError as exc:
+            _fail(str(exc), exc.exit_code)
+
+    return wrapper
+
+
+def dataset_argument(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The DIR argument naming a dataset folder."""
+    return click.argument(
+        "dataset_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str)
+    )(command)
+
+
+def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that change how a dataset's files are read."""
+    command = click.option(
+        "--date-format",
+        default=None,
+        metavar="FMT",
+        help="strftime format of the dates when they are not YYYY-MM-DD, e.g. %d/%m/%Y.",
+    )(command)
+    command = click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        help="Text encoding of the CSV files (a UTF-8 byte-order mark is always accepted).",
+    )(command)
+    return command
+
+
+def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr.")(
+        command
+    )
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="partnernet")
+def cli() -> None:
+    """Map a place's partnership network and show whether small organisations are
+    shut out, whether departments work in silos, and who brokers the connections.
+
+    \b
+    Example:
+      partnernet validate sample_data
+    """
+
+
+def main() -> None:
+    """Entry point for the ``partnernet`` script."""
+    try:
+        cli(standalone_mode=True)
+    except Exception as exc:  # a bug: say so plainly, exit 1
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in partnernet; please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Reading, validating and importing data; the only place that reads files."""
