@@ -14,9 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from partnernet.errors import OutputError
+import pandas as pd
 
-__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "neutralise_cell"]
+from partnernet.errors import OutputError
+from partnernet.model import Dataset
+
+__all__ = [
+    "atomic_open",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "dataset_to_csv_text",
+    "neutralise_cell",
+    "write_dataset",
+]
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV
 # injection"); a leading apostrophe makes them show it as text instead.
@@ -95,3 +105,52 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def _remove_quietly(name: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(name)
+
+
+def dataset_to_csv_text(frame: pd.DataFrame) -> str:
+    """One table as CSV text in the dataset contract's own format.
+
+    Dates are written ``YYYY-MM-DD``, booleans ``true``/``false``, missing values as
+    empty cells, so that :func:`partnernet.read_dataset` reads the file back equal.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = series.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(series):
+            out[column] = series.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        elif pd.api.types.is_float_dtype(series):
+            out[column] = series.map(_format_number)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path]:
+    """Write ``dataset`` as a dataset folder; return the files written.
+
+    ``organisations.csv`` is always written; other tables only when they have rows.
+    Each file is written atomically. The folder is created when missing (a dataset
+    folder is the product here, unlike an analysis output folder).
+    """
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {target}: {exc.strerror or exc}.",
+            hint="Check the path and its permissions, or choose another output folder.",
+        ) from exc
+    written = []
+    for table, frame in dataset.tables().items():
+        if table != "organisations" and frame.empty:
+            continue
+        path = target / f"{table}.csv"
+        atomic_write_text(path, dataset_to_csv_text(frame))
+        written.append(path)
+    return written
+
+
+def _format_number(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

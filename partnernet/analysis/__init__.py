@@ -1,0 +1,1 @@
+"""Pure analyses: graphs and Datasets in, DataFrames and findings out. No file I/O."""
