@@ -33,6 +33,7 @@ __all__ = [
     "PUBLIC_BODY_TYPES",
     "REQUIRED_COLUMNS",
     "ROLES",
+    "SEAT_ROLES",
     "SECTORS",
     "SIZE_BANDS",
     "SIZE_BAND_LOWER_BOUNDS",
@@ -74,6 +75,9 @@ SIZE_BAND_LOWER_BOUNDS: dict[str, float] = {
     "super_major": 100_000_000.0,
 }
 ROLES: tuple[str, ...] = ("chair", "co_chair", "member", "observer", "secretariat")
+# Roles that hold a seat, i.e. a say in the board's decisions; observers and
+# secretariats attend without one.
+SEAT_ROLES: tuple[str, ...] = ("chair", "co_chair", "member")
 FUNDING_KINDS: tuple[str, ...] = ("grant", "contract", "outcomes_based", "other")
 PARTNERSHIP_KINDS: tuple[str, ...] = (
     "collaboration",
@@ -121,9 +125,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "partnerships": ("kind", "directed", "weight", "start", "end"),
     "affiliations": ("role", "start", "end"),
 }
-COLUMNS: dict[str, tuple[str, ...]] = {
-    t: REQUIRED_COLUMNS[t] + OPTIONAL_COLUMNS[t] for t in TABLES
-}
+COLUMNS: dict[str, tuple[str, ...]] = {t: REQUIRED_COLUMNS[t] + OPTIONAL_COLUMNS[t] for t in TABLES}
 
 _DTYPES: dict[str, str] = {
     "income": "float64",
@@ -151,9 +153,7 @@ def empty_frame(table: str) -> pd.DataFrame:
     >>> list(empty_frame("boards").columns)
     ['id', 'name', 'convener_id', 'level', 'theme']
     """
-    return pd.DataFrame(
-        {c: pd.Series([], dtype=column_dtype(c)) for c in COLUMNS[table]}
-    )
+    return pd.DataFrame({c: pd.Series([], dtype=column_dtype(c)) for c in COLUMNS[table]})
 
 
 def size_band_for_income(income: float) -> str:

@@ -117,7 +117,12 @@ class Finding:
     figures: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "question": self.question, "text": self.text, "figures": self.figures}
+        return {
+            "id": self.id,
+            "question": self.question,
+            "text": self.text,
+            "figures": self.figures,
+        }
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,11 @@ def neutralise_cell(value: object) -> object:
 
 @contextlib.contextmanager
 def atomic_open(
-    path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+    path: str | os.PathLike[str],
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
 ) -> Iterator[IO]:
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
 

@@ -1,0 +1,278 @@
+"""Dataset -> networkx graphs. The only place graphs are built.
+
+Two graphs (DESIGN section 4):
+
+- :func:`build_graph`, the **multilayer graph**: organisations and boards as nodes,
+  one edge per fact, each edge carrying its ``layer`` (``FUNDS``, ``MEMBER_OF``,
+  ``PARTNERS_WITH``, ``PART_OF``, ``SHARES_PERSON``). Used by the map and Neo4j.
+- :func:`org_graph`, the **organisation graph** the metrics run on: undirected and
+  weighted, organisations only. A tie for each partnership (its ``weight``), for
+  each funder-recipient pair (1 however many grants), for each pair of
+  organisations on the same board (1 per shared board) and for each pair sharing
+  affiliated people (1 per shared person). A tie's ``weight`` is the sum over the
+  chosen layers; ``layers`` says which layers formed it.
+
+Node ids are the dataset's own ids (organisation and board ids share one id space;
+validation rejects a clash). Node attributes on organisations: ``name``, ``type``,
+``sector``, ``size_band`` (None when unknown), ``parent_id``, ``locality``,
+``tags`` (tuple), ``income`` (None when unknown), ``board_seats`` (int),
+``public_body`` (bool); boards carry ``name``, ``convener_id``, ``level``, ``theme``.
+Every node has ``node_kind``: ``"organisation"`` or ``"board"``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from partnernet.model import PUBLIC_BODY_TYPES, SEAT_ROLES, Dataset, sector_of, split_tags
+
+__all__ = [
+    "LAYERS",
+    "ORG_GRAPH_LAYERS",
+    "board_seats",
+    "build_graph",
+    "co_membership",
+    "org_graph",
+    "parse_layers",
+    "shared_people",
+]
+
+LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "PART_OF", "SHARES_PERSON")
+# PART_OF links a department to its own body; it is structure, not engagement, so
+# it is drawn on the map but does not form ties for the metrics.
+ORG_GRAPH_LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "SHARES_PERSON")
+
+
+def parse_layers(layers: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Normalise a choice of organisation-graph layers (``None`` means all).
+
+    Accepts names in any case, as an iterable or one comma-separated string.
+
+    Examples
+    --------
+    >>> parse_layers("funds, partners_with")
+    ('FUNDS', 'PARTNERS_WITH')
+    >>> parse_layers(None) == ORG_GRAPH_LAYERS
+    True
+    """
+    if layers is None:
+        return ORG_GRAPH_LAYERS
+    names = layers.split(",") if isinstance(layers, str) else list(layers)
+    chosen = {n.strip().upper() for n in names if n.strip()}
+    unknown = chosen - set(ORG_GRAPH_LAYERS)
+    if unknown:
+        raise ValueError(
+            f"unknown layer(s) {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(ORG_GRAPH_LAYERS)}"
+        )
+    if not chosen:
+        raise ValueError(f"no layers chosen; choose from {', '.join(ORG_GRAPH_LAYERS)}")
+    return tuple(layer for layer in ORG_GRAPH_LAYERS if layer in chosen)
+
+
+def board_seats(ds: Dataset) -> pd.Series:
+    """Distinct boards on which each organisation holds a seat, indexed by org id.
+
+    A seat is a ``chair``, ``co_chair`` or ``member`` role (``model.SEAT_ROLES``):
+    observers and secretariats attend without a say in decisions.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame(
+    ...         {"id": ["a", "b"], "name": ["A", "B"], "type": ["vcse"] * 2}),
+    ...     boards=pd.DataFrame({"id": ["x"], "name": ["X"]}),
+    ...     memberships=pd.DataFrame({"board_id": ["x", "x"], "org_id": ["a", "b"],
+    ...                               "role": ["chair", "observer"]}))
+    >>> board_seats(ds).to_dict()
+    {'a': 1, 'b': 0}
+    """
+    m = ds.memberships
+    seated = m[m["role"].isin(SEAT_ROLES)]
+    counts = seated.drop_duplicates(["board_id", "org_id"]).groupby("org_id").size()
+    ids = ds.organisations["id"]
+    return pd.Series(
+        [int(counts.get(i, 0)) for i in ids], index=pd.Index(ids, name="id"), dtype="int64"
+    )
+
+
+def _organisation_attributes(ds: Dataset) -> dict[str, dict[str, Any]]:
+    seats = board_seats(ds)
+    attrs: dict[str, dict[str, Any]] = {}
+    for row in ds.organisations.itertuples(index=False):
+        attrs[row.id] = {
+            "node_kind": "organisation",
+            "name": row.name,
+            "type": row.type,
+            "sector": sector_of(row.type),
+            "size_band": _none_if_missing(row.size_band),
+            "parent_id": _none_if_missing(row.parent_id),
+            "locality": _none_if_missing(row.locality),
+            "tags": split_tags(row.tags),
+            "income": _none_if_missing(row.income),
+            "board_seats": int(seats[row.id]),
+            "public_body": row.type in PUBLIC_BODY_TYPES,
+        }
+    return attrs
+
+
+def build_graph(ds: Dataset) -> nx.MultiDiGraph:
+    """The multilayer graph of a dataset: one edge per fact, keyed by layer.
+
+    Edge attributes by layer: ``FUNDS`` (funder -> recipient): ``funding_id``,
+    ``amount``, ``award_date``, ``kind``; ``MEMBER_OF`` (org -> board): ``role``;
+    ``PARTNERS_WITH`` (source -> target): ``kind``, ``directed``, ``weight``;
+    ``PART_OF`` (department -> parent); ``SHARES_PERSON`` (one edge per pair,
+    lower id first): ``count``.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame({"id": ["c", "d"], "name": ["Council", "Housing"],
+    ...                                 "type": ["local_authority", "department"],
+    ...                                 "parent_id": [None, "c"]}))
+    >>> [(u, v, d["layer"]) for u, v, d in build_graph(ds).edges(data=True)]
+    [('d', 'c', 'PART_OF')]
+    """
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(_organisation_attributes(ds).items())
+    for row in ds.boards.itertuples(index=False):
+        G.add_node(
+            row.id,
+            node_kind="board",
+            name=row.name,
+            convener_id=_none_if_missing(row.convener_id),
+            level=_none_if_missing(row.level),
+            theme=_none_if_missing(row.theme),
+        )
+    for row in ds.funding.itertuples(index=False):
+        G.add_edge(
+            row.funder_id,
+            row.recipient_id,
+            layer="FUNDS",
+            funding_id=row.id,
+            amount=float(row.amount),
+            award_date=row.award_date,
+            kind=_none_if_missing(row.kind),
+        )
+    for row in ds.memberships.itertuples(index=False):
+        G.add_edge(row.org_id, row.board_id, layer="MEMBER_OF", role=row.role)
+    for row in ds.partnerships.itertuples(index=False):
+        G.add_edge(
+            row.source_id,
+            row.target_id,
+            layer="PARTNERS_WITH",
+            kind=_none_if_missing(row.kind),
+            directed=bool(row.directed),
+            weight=float(row.weight),
+        )
+    for row in ds.organisations.itertuples(index=False):
+        if row.type == "department" and isinstance(row.parent_id, str):
+            G.add_edge(row.id, row.parent_id, layer="PART_OF")
+    for (a, b), count in shared_people(ds).items():
+        G.add_edge(a, b, layer="SHARES_PERSON", count=count)
+    return G
+
+
+def shared_people(ds: Dataset) -> Counter[tuple[str, str]]:
+    """How many (pseudonymous) people each pair of organisations shares.
+
+    Keys are ``(a, b)`` with ``a < b``; a person counts once per pair however many
+    roles they hold.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(affiliations=pd.DataFrame(
+    ...     {"person_id": ["p1", "p1", "p2", "p2"], "org_id": ["a", "b", "b", "a"]}))
+    >>> dict(shared_people(ds))
+    {('a', 'b'): 2}
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    affiliations = ds.affiliations.drop_duplicates(["person_id", "org_id"])
+    for _, orgs in affiliations.groupby("person_id")["org_id"]:
+        for a, b in itertools.combinations(sorted(orgs), 2):
+            pairs[(a, b)] += 1
+    return pairs
+
+
+def co_membership(ds: Dataset) -> Counter[tuple[str, str]]:
+    """How many boards each pair of organisations sits on together (any role).
+
+    Keys are ``(a, b)`` with ``a < b``.
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    members = ds.memberships.drop_duplicates(["board_id", "org_id"])
+    for _, orgs in members.groupby("board_id")["org_id"]:
+        for a, b in itertools.combinations(sorted(orgs), 2):
+            pairs[(a, b)] += 1
+    return pairs
+
+
+def org_graph(ds: Dataset, layers: Iterable[str] | str | None = None) -> nx.Graph:
+    """The undirected weighted organisation graph the metrics run on.
+
+    Parameters
+    ----------
+    ds : Dataset
+    layers : names from ``ORG_GRAPH_LAYERS`` (any case), or None for all.
+
+    Returns
+    -------
+    nx.Graph
+        Every organisation is a node (isolates included). Each tie has ``weight``
+        (the sum over layers) and ``layers`` (a sorted tuple of layer names).
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame({"id": ["f", "a", "b"], "name": ["F", "A", "B"],
+    ...                                 "type": ["funder", "vcse", "vcse"]}),
+    ...     funding=pd.DataFrame({"id": ["g1", "g2"], "funder_id": ["f", "f"],
+    ...                           "recipient_id": ["a", "a"], "amount": [5.0, 7.0],
+    ...                           "award_date": ["2024-01-01", "2024-02-01"]}),
+    ...     partnerships=pd.DataFrame({"source_id": ["a"], "target_id": ["f"], "weight": [2.0]}))
+    >>> G = org_graph(ds)
+    >>> G["a"]["f"]["weight"], G["a"]["f"]["layers"], G.degree("b")
+    (3.0, ('FUNDS', 'PARTNERS_WITH'), 0)
+    >>> org_graph(ds, layers="funds")["a"]["f"]["weight"]
+    1.0
+    """
+    chosen = parse_layers(layers)
+    G = nx.Graph()
+    G.add_nodes_from(_organisation_attributes(ds).items())
+
+    def tie(a: str, b: str, weight: float, layer: str) -> None:
+        if a == b:
+            return
+        if G.has_edge(a, b):
+            data = G[a][b]
+            data["weight"] += weight
+            if layer not in data["layers"]:
+                data["layers"] = tuple(sorted((*data["layers"], layer)))
+        else:
+            G.add_edge(a, b, weight=weight, layers=(layer,))
+
+    if "FUNDS" in chosen:
+        pairs = ds.funding[["funder_id", "recipient_id"]].drop_duplicates()
+        for funder, recipient in pairs.itertuples(index=False):
+            tie(funder, recipient, 1.0, "FUNDS")
+    if "PARTNERS_WITH" in chosen:
+        for row in ds.partnerships.itertuples(index=False):
+            tie(row.source_id, row.target_id, float(row.weight), "PARTNERS_WITH")
+    if "MEMBER_OF" in chosen:
+        for (a, b), count in co_membership(ds).items():
+            tie(a, b, float(count), "MEMBER_OF")
+    if "SHARES_PERSON" in chosen:
+        for (a, b), count in shared_people(ds).items():
+            tie(a, b, float(count), "SHARES_PERSON")
+    return G
+
+
+def _none_if_missing(value: Any) -> Any:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
