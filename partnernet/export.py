@@ -1,0 +1,121 @@
+"""Tables and JSON out of a Results, and the one function that writes every output
+of ``partnernet analyse``.
+
+Everything is rendered in memory first and written only when all of it rendered,
+each file atomically, so a failing run writes nothing and an interrupted one never
+leaves a half-written file. Text cells that a spreadsheet would run as a formula
+are neutralised (:func:`partnernet.io.writers.neutralise_cell`); numbers stay
+numbers. In ``metrics.csv`` an empty ``distance_to_decision`` means no path to any
+decision maker, and empty ``constraint``/``effective_size`` an organisation with no
+ties; in the JSON files both are ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from partnernet.analysis.results import (
+    DEPARTMENT_COLUMNS,
+    GROUP_COLUMNS,
+    METRIC_COLUMNS,
+    Results,
+)
+from partnernet.errors import OutputError
+from partnernet.io.writers import atomic_write_text, neutralise_cell
+from partnernet.model import Dataset
+
+__all__ = ["json_ready", "table_files", "write_outputs"]
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with numpy scalars made Python and NaN/inf made None, recursively.
+
+    Examples
+    --------
+    >>> json_ready({"a": np.float64("nan"), "b": [np.int64(3), float("inf")]})
+    {'a': None, 'b': [3, None]}
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return [json_ready(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
+    out = frame.loc[:, list(columns)].copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_float_dtype(series):
+            out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
+        elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            out[column] = series.astype("object").map(neutralise_cell)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def table_files(results: Results) -> dict[str, str]:
+    """The tables and JSON files of a run, by file name, as text."""
+    metrics = results.metrics.loc[:, list(METRIC_COLUMNS)]
+    return {
+        "metrics.csv": _csv_text(metrics, METRIC_COLUMNS),
+        "groups.csv": _csv_text(results.groups, GROUP_COLUMNS),
+        "departments.csv": _csv_text(results.departments, DEPARTMENT_COLUMNS),
+        "metrics.json": _json_text(metrics),
+        "summary.json": _json_text(results.summary),
+        "findings.json": _json_text([f.to_dict() for f in results.findings]),
+    }
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(json_ready(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_outputs(
+    out_dir: str | os.PathLike[str], ds: Dataset, results: Results, *, html: bool = True
+) -> list[Path]:
+    """Write every output of an analysis run into ``out_dir``; return the paths.
+
+    ``out_dir`` must exist (a missing folder usually means a mistyped ``--out``).
+    With ``html`` the interactive map and the report are written too.
+    """
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        raise OutputError(
+            f"cannot write to {folder}: the folder does not exist.",
+            hint=f"Create it first (mkdir -p {folder}), or choose another --out.",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"cannot write to {folder}: permission denied.",
+            hint="Choose a folder you can write to with --out.",
+        )
+    files = table_files(results)
+    if html:
+        from partnernet.render.network import render_network_html
+        from partnernet.render.report import render_report
+
+        files["network.html"] = render_network_html(ds, results)
+        files["report.html"], files["report.md"] = render_report(ds, results)
+    written = []
+    for name, text in files.items():
+        path = folder / name
+        atomic_write_text(path, text)
+        written.append(path)
+    return written
