@@ -80,6 +80,100 @@ def cli() -> None:
     """
 
 
+def layers_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The organisation-graph layers to measure (DESIGN section 4)."""
+    return click.option(
+        "--layers",
+        default=None,
+        metavar="LAYERS",
+        help="Comma-separated ties to measure: FUNDS, MEMBER_OF, PARTNERS_WITH, "
+        "SHARES_PERSON (default: all).",
+    )(command)
+
+
+def seed_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--seed",
+        default=0,
+        show_default=True,
+        type=int,
+        help="Seed for every random step; the same seed gives the same results.",
+    )(command)
+
+
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    if quiet:
+        return None
+    return lambda step: click.echo(f"  {step}...", err=True)
+
+
+def _parsed_layers(layers: str | None) -> tuple[str, ...]:
+    from partnernet.graph import parse_layers
+
+    try:
+        return parse_layers(layers)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--layers") from exc
+
+
+@cli.command()
+@dataset_argument
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Existing folder for network.html, report.html, report.md and the tables.",
+)
+@layers_option
+@seed_option
+@click.option(
+    "--permutations",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(min=100),
+    help="Permutations per significance test.",
+)
+@reading_options
+@quiet_option
+@handle_errors
+def analyse(
+    dataset_dir: str,
+    out_dir: str,
+    layers: str | None,
+    seed: int,
+    permutations: int,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Validate a dataset, measure its network and write the map, report and tables.
+
+    Writes network.html, report.html, report.md, metrics.csv, metrics.json,
+    groups.csv, departments.csv, summary.json and findings.json into OUT (which
+    must exist). Nothing is written unless the whole dataset is valid.
+
+    \b
+    Example:
+      mkdir -p out && partnernet analyse sample_data --out out/
+    """
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.export import write_outputs
+    from partnernet.io.read import read_dataset
+
+    chosen = _parsed_layers(layers)
+    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    results = run_analysis(
+        ds, layers=chosen, seed=seed, permutations=permutations, progress=_progress(quiet)
+    )
+    written = write_outputs(out_dir, ds, results)
+    for finding in results.findings:
+        if finding.question != "coverage":
+            click.echo(f"- {finding.text}")
+    if not quiet:
+        click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     try:

@@ -1,0 +1,320 @@
+"""The whole analysis of a place in one pure call: Dataset in, Results out.
+
+This is the core of ``partnernet analyse`` (and ``render``, and the Neo4j
+write-back): every measure of DESIGN section 5, computed once on one organisation
+graph and assembled into the tables of :mod:`partnernet.analysis.results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import networkx as nx
+import pandas as pd
+
+from partnernet.analysis import brokerage, centrality, exclusion, silos, summary
+from partnernet.analysis.paths import distance_to_decision
+from partnernet.analysis.results import BROKERAGE_ROLES, METRIC_COLUMNS, Finding, Results
+from partnernet.graph import build_graph, org_graph, parse_layers
+from partnernet.model import PUBLIC_BODY_TYPES, Dataset
+
+__all__ = ["analyse", "funding_by_recipient", "metrics_table"]
+
+# Above this many organisations exact betweenness costs minutes; a sampled
+# estimate with a stated error bound is used instead (DESIGN section 10).
+EXACT_BETWEENNESS_LIMIT = 20_000
+BETWEENNESS_PIVOTS = 1_000
+# How many of the highest-betweenness organisations join the infrastructure
+# organisations in the removal-impact table.
+TOP_BROKERS = 5
+
+Progress = Callable[[str], None]
+
+
+def funding_by_recipient(ds: Dataset) -> pd.DataFrame:
+    """Pounds each organisation received, in all and from public bodies.
+
+    Returns a frame indexed by organisation id (every organisation, zeros for none)
+    with float columns ``funding_received`` and ``funding_from_public``.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame({"id": ["c", "f", "g"], "name": ["C", "F", "G"],
+    ...                                 "type": ["local_authority", "funder", "vcse"]}),
+    ...     funding=pd.DataFrame({"id": ["1", "2"], "funder_id": ["c", "f"],
+    ...                           "recipient_id": ["g", "g"], "amount": [100.0, 50.0],
+    ...                           "award_date": ["2024-01-01"] * 2}))
+    >>> funding_by_recipient(ds).loc["g"].tolist()
+    [150.0, 100.0]
+    """
+    orgs = ds.organisations
+    public = set(orgs.loc[orgs["type"].isin(PUBLIC_BODY_TYPES), "id"])
+    f = ds.funding
+    total = f.groupby("recipient_id")["amount"].sum()
+    from_public = f[f["funder_id"].isin(public)].groupby("recipient_id")["amount"].sum()
+    ids = pd.Index(orgs["id"], name="id")
+    return pd.DataFrame(
+        {
+            "funding_received": total.reindex(ids, fill_value=0.0).astype("float64"),
+            "funding_from_public": from_public.reindex(ids, fill_value=0.0).astype("float64"),
+        },
+        index=ids,
+    )
+
+
+def metrics_table(
+    G: nx.Graph,
+    *,
+    betweenness: pd.Series,
+    constraint: pd.Series,
+    effective_size: pd.Series,
+    roles: pd.DataFrame,
+    funding: pd.DataFrame,
+    distance: pd.Series,
+    community: pd.Series,
+    under_connected: Iterable[str],
+) -> pd.DataFrame:
+    """One row per organisation with the columns of ``METRIC_COLUMNS``."""
+    ids = list(G.nodes)
+    flagged = set(under_connected)
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "name": [G.nodes[n]["name"] for n in ids],
+            "type": [G.nodes[n]["type"] for n in ids],
+            "size_band": [G.nodes[n]["size_band"] for n in ids],
+            "degree": [G.degree(n) for n in ids],
+            "weighted_degree": [float(G.degree(n, weight="weight")) for n in ids],
+            "betweenness": betweenness.reindex(ids).to_numpy(dtype=float),
+            "constraint": constraint.reindex(ids).to_numpy(dtype=float),
+            "effective_size": effective_size.reindex(ids).to_numpy(dtype=float),
+            **{role: roles[role].reindex(ids).to_numpy(dtype="int64") for role in BROKERAGE_ROLES},
+            "board_seats": [int(G.nodes[n]["board_seats"]) for n in ids],
+            "funding_received": funding["funding_received"].reindex(ids).to_numpy(dtype=float),
+            "funding_from_public": funding["funding_from_public"]
+            .reindex(ids)
+            .to_numpy(dtype=float),
+            "distance_to_decision": distance.reindex(ids).to_numpy(dtype=float),
+            "community": community.reindex(ids).to_numpy(dtype="int64"),
+            "under_connected": [n in flagged for n in ids],
+        }
+    )
+    frame["size_band"] = frame["size_band"].astype("str")
+    return frame.loc[:, list(METRIC_COLUMNS)]
+
+
+def analyse(
+    ds: Dataset,
+    *,
+    layers: Iterable[str] | str | None = None,
+    seed: int = 0,
+    permutations: int = 5_000,
+    betweenness_sample: int | None = None,
+    progress: Progress | None = None,
+) -> Results:
+    """Every measure of DESIGN section 5 on one dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+    layers : organisation-graph layers to use (default all; see
+        :func:`partnernet.graph.parse_layers`).
+    seed : seeds every random step (permutation tests, community detection,
+        betweenness sampling): the same seed gives identical results.
+    permutations : permutations for each permutation test (at least 5,000 for
+        reported p-values).
+    betweenness_sample : estimate betweenness from this many random pivots; by
+        default exact up to ``EXACT_BETWEENNESS_LIMIT`` organisations and sampled
+        with ``BETWEENNESS_PIVOTS`` pivots above it.
+    progress : called with the name of each step as it starts.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(organisations=pd.DataFrame(
+    ...     {"id": ["c", "g"], "name": ["Council", "Group"], "type": ["local_authority", "vcse"],
+    ...      "size_band": [None, "micro"]}),
+    ...     partnerships=pd.DataFrame({"source_id": ["c"], "target_id": ["g"]}))
+    >>> analyse(ds, permutations=100).metrics[["id", "degree", "distance_to_decision"]]
+      id  degree  distance_to_decision
+    0  c       1                   0.0
+    1  g       1                   1.0
+    """
+    step = progress or (lambda _name: None)
+    chosen = parse_layers(layers)
+
+    step("building the graph")
+    G = org_graph(ds, chosen)
+    multilayer = build_graph(ds)
+    sectors = {n: d["sector"] for n, d in G.nodes(data=True)}
+
+    step("centrality")
+    if betweenness_sample is None and G.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
+        betweenness_sample = BETWEENNESS_PIVOTS
+    betweenness = centrality.betweenness(G, sample=betweenness_sample, seed=seed)
+    constraint = centrality.burt_constraint(G)
+    effective = centrality.effective_size(G)
+
+    step("brokerage roles")
+    roles = brokerage.brokerage_roles(G, sectors)
+    role_test = brokerage.brokerage_test(G, sectors)
+
+    step("distance to decision makers")
+    distance = distance_to_decision(G)
+
+    step("communities")
+    community = summary.communities(G, seed=seed)
+    network = summary.network_summary(G, multilayer, seed=seed)
+
+    step("exclusion of small organisations")
+    size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
+    small_vs_large = exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed)
+    concentration = exclusion.funding_concentration(ds)
+    groups = exclusion.under_connected_groups(G, distance=distance, community=community)
+
+    step("siloed departments")
+    departments = silos.department_table(ds)
+    overlap = silos.overlap_matrices(ds)
+    duplicated = silos.duplicated_engagement(ds)
+    ei = silos.ei_indices(ds, G, n_permutations=permutations, seed=seed)
+
+    step("removal impact")
+    infrastructure = [n for n, d in G.nodes(data=True) if d["type"] == "infrastructure"]
+    top_brokers = list(betweenness.sort_values(ascending=False, kind="stable").index[:TOP_BROKERS])
+    candidates = list(dict.fromkeys(infrastructure + top_brokers))
+    removal = brokerage.removal_impact(G, candidates)
+    path_share = brokerage.infrastructure_path_share(G)
+
+    under_connected = _flagged_members(groups)
+    metrics = metrics_table(
+        G,
+        betweenness=betweenness,
+        constraint=constraint,
+        effective_size=effective,
+        roles=roles,
+        funding=funding_by_recipient(ds),
+        distance=distance,
+        community=community,
+        under_connected=under_connected,
+    )
+
+    summary_dict = {
+        "layers": list(chosen),
+        "seed": seed,
+        "permutations": permutations,
+        "betweenness_sample": betweenness_sample,
+        "network": network,
+        "size_bands": size_bands,
+        "small_vs_large": small_vs_large,
+        "funding_concentration": concentration,
+        "ei": ei,
+        "brokerage_roles": role_test,
+        "infrastructure_path_share": path_share,
+        "duplicated_engagement": duplicated,
+    }
+
+    step("findings")
+    findings: list[Finding] = [
+        *coverage_findings(ds, G),
+        *exclusion.exclusion_findings(
+            size_bands=size_bands,
+            tests=small_vs_large,
+            concentration=concentration,
+            groups=groups,
+        ),
+        *silos.silo_findings(
+            ds, departments=departments, duplicated=duplicated, ei=ei
+        ),
+        *brokerage.brokerage_findings(
+            G, metrics=metrics, roles=role_test, removal=removal, path_share=path_share
+        ),
+        *summary.summary_findings(network),
+    ]
+    return Results(
+        metrics=metrics,
+        groups=groups,
+        departments=departments,
+        size_bands=size_bands,
+        overlap=overlap,
+        roles=role_test,
+        removal=removal,
+        summary=summary_dict,
+        findings=findings,
+        seed=seed,
+        layers=chosen,
+    )
+
+
+def _flagged_members(groups: pd.DataFrame) -> set[str]:
+    members: set[str] = set()
+    for joined in groups.loc[groups["flagged"].astype(bool), "members"]:
+        if isinstance(joined, str) and joined:
+            members.update(joined.split(";"))
+    return members
+
+
+def coverage_findings(ds: Dataset, G: nx.Graph) -> list[Finding]:
+    """What the data covers and what it cannot show (DESIGN section 6's limits).
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(organisations=pd.DataFrame(
+    ...     {"id": ["a", "b"], "name": ["A", "B"], "type": ["vcse", "vcse"],
+    ...      "size_band": ["micro", None]}))
+    >>> print(coverage_findings(ds, org_graph(ds))[0].text)
+    The data covers 2 organisations and 0 ties between them; 2 organisations (100.0%) \
+have no tie at all, so nothing can be said about their connections.
+    """
+    n = G.number_of_nodes()
+    isolated = sum(1 for node in G.nodes if G.degree(node) == 0)
+    vcse = ds.organisations[ds.organisations["type"].isin(["vcse", "infrastructure"])]
+    unknown_band = int(vcse["size_band"].isna().sum())
+    findings = [
+        Finding(
+            id="coverage-ties",
+            question="coverage",
+            text=(
+                f"The data covers {n} organisations and {G.number_of_edges()} ties between "
+                f"them; {isolated} organisations ({_percent(isolated, n)}) have no tie at all, "
+                "so nothing can be said about their connections."
+            ),
+            figures={
+                "organisations": n,
+                "ties": G.number_of_edges(),
+                "isolated": isolated,
+                "isolated_share": isolated / n if n else None,
+            },
+        )
+    ]
+    if len(vcse):
+        findings.append(
+            Finding(
+                id="coverage-size-bands",
+                question="coverage",
+                text=(
+                    f"{unknown_band} of {len(vcse)} voluntary and infrastructure organisations "
+                    f"({_percent(unknown_band, len(vcse))}) have no size band or income, so "
+                    "they are left out of the comparisons by size."
+                ),
+                figures={
+                    "unknown_size_band": unknown_band,
+                    "vcse_and_infrastructure": len(vcse),
+                },
+            )
+        )
+    findings.append(
+        Finding(
+            id="coverage-completeness",
+            question="coverage",
+            text=(
+                "Ties are only as complete as the data: a partnership, grant or board seat "
+                "missing from the files is missing from every figure in this report."
+            ),
+            figures={},
+        )
+    )
+    return findings
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
