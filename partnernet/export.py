@@ -67,7 +67,10 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
             out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             out[column] = series.astype("object").map(neutralise_cell)
-    return out.to_csv(index=False, lineterminator="\n")
+    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
+    # character of the line terminator: with "\n" alone, a stray "\r" in a name
+    # would go out unquoted and split the row in every reader.
+    return out.to_csv(index=False, lineterminator="\r\n")
 
 
 def table_files(results: Results) -> dict[str, str]:

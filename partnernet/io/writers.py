@@ -126,7 +126,10 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
             out[column] = series.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
         elif pd.api.types.is_float_dtype(series):
             out[column] = series.map(_format_number)
-    return out.to_csv(index=False, lineterminator="\n")
+    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
+    # character of the line terminator: with "\n" alone, a stray "\r" in a name
+    # would go out unquoted and split the row in every reader.
+    return out.to_csv(index=False, lineterminator="\r\n")
 
 
 def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path]:
