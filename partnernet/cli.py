@@ -174,6 +174,156 @@ def analyse(
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
 
+def _bytes_bar(quiet: bool, paths: tuple[str, ...] | list[str], label: str) -> Any:
+    """A progress bar on stderr over the bytes of ``paths``; nothing under --quiet."""
+    import contextlib
+    import os
+
+    if quiet:
+        return contextlib.nullcontext(None)
+    total = sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
+    return click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+
+
+@cli.command("import-360giving")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=str))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Dataset folder to create, or to merge into when it exists.",
+)
+@click.option(
+    "--aliases",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="CSV with columns alias,id: identifiers that name the same organisation.",
+)
+@click.option(
+    "--skipped",
+    "skipped_file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also write every grant left out, with file, row and reason, to this CSV.",
+)
+@reading_options
+@quiet_option
+@handle_errors
+def import_360giving(
+    files: tuple[str, ...],
+    out_dir: str,
+    aliases: str | None,
+    skipped_file: str | None,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Import 360Giving grant files (flat CSV or JSON) into a dataset folder.
+
+    Funders, their departments and recipients become organisations.csv; grants
+    become funding.csv. Grants are kept once per Identifier; grants to individuals
+    and rows that cannot be used are left out and listed. An existing dataset in
+    OUT keeps its own rows. Nothing is written unless the merged dataset is valid.
+
+    \b
+    Example:
+      partnernet import-360giving grants-2023.csv grants-2024.json --out mydata
+    """
+    from partnernet.io.threesixty import import_360giving as run_import
+    from partnernet.io.threesixty import write_skipped
+
+    with _bytes_bar(quiet, files, "Reading grants") as bar:
+        summary = run_import(
+            files,
+            out_dir,
+            aliases=aliases,
+            date_format=date_format,
+            encoding=encoding,
+            progress=bar.update if bar is not None else None,
+        )
+    if skipped_file is not None:
+        write_skipped(summary, skipped_file)
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+        click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
+
+
+@cli.command("import-register")
+@click.argument("register_file", metavar="FILE", type=click.Path(path_type=str))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="The dataset folder whose organisations get incomes and size bands.",
+)
+@click.option(
+    "--number-column",
+    default="registered_charity_number",
+    show_default=True,
+    help="Column of registered charity numbers (matched to GB-CHC-, GB-SC-, GB-NIC- ids).",
+)
+@click.option(
+    "--income-column",
+    default=None,
+    help="Column of annual income in pounds [default: income, else latest_income].",
+)
+@click.option(
+    "--company-column",
+    default="charity_company_registration_number",
+    show_default=True,
+    help="Column of company numbers, matched to GB-COH- ids when the file has it.",
+)
+@reading_options
+@quiet_option
+@handle_errors
+def import_register(
+    register_file: str,
+    out_dir: str,
+    number_column: str,
+    income_column: str | None,
+    company_column: str,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Fill income and size band from a charity register extract.
+
+    Each organisation in OUT whose id carries a registered number (GB-CHC-, GB-SC-,
+    GB-NIC-, or GB-COH- with a company number column) gets the register's income
+    and the size band it implies. Only organisations.csv is rewritten, and only
+    when the dataset stays valid.
+
+    \b
+    Example:
+      partnernet import-register register.csv --out mydata --income-column latest_income
+    """
+    from partnernet.io.register import import_register as run_import
+
+    with _bytes_bar(quiet, [register_file], "Reading register") as bar:
+        summary = run_import(
+            register_file,
+            out_dir,
+            number_column=number_column,
+            income_column=income_column,
+            company_column=company_column or None,
+            date_format=date_format,
+            encoding=encoding,
+            progress=bar.update if bar is not None else None,
+        )
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+        if summary.matched:
+            click.echo(f"Wrote {out_dir}/organisations.csv", err=True)
+        else:
+            click.echo("No organisation matched; nothing was written.", err=True)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     try:

@@ -1,0 +1,476 @@
+"""Fill organisations' ``income`` and ``size_band`` from a charity register extract.
+
+A register extract is a CSV (or tab-separated) file with a registered number and an
+annual income per charity, such as the Charity Commission's public extract. Each
+organisation in the dataset whose identifier carries a registered number is matched:
+
+- ``GB-CHC-<n>`` (England and Wales), ``GB-SC-<n>`` (Scotland, numbers such as
+  ``SC012345``) and ``GB-NIC-<n>`` (Northern Ireland) against the number column;
+  a ``NIC`` or ``NI`` in front of a Northern Ireland number and leading zeros are
+  ignored, since spreadsheets and registers write them differently;
+- ``GB-COH-<n>`` against the company number column, when the extract has one
+  (charitable companies are often published under their company number); leading
+  zeros dropped by a spreadsheet are restored to the usual eight digits.
+
+The register's income replaces the dataset's (a register is the record of a
+charity's income; importing next year's extract updates it) and the size band is
+derived from it with :func:`partnernet.model.size_band_for_income`. Cells reading
+``NA``, ``N/A``, ``null`` or nothing are missing incomes and change nothing; an
+income that is not a number, or a number that appears twice with two different
+incomes, is listed with its row and left out, never guessed. When the extract has a
+``linked_charity_number`` column only the main charity's rows (linked number 0 or
+empty) are read, since linked charities share the main charity's number.
+
+The file is read a row at a time and only rows for the dataset's own organisations
+are kept, so a national register imports in bounded memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from partnernet.errors import InputError
+from partnernet.io.threesixty import (
+    SkippedRow,
+    _next_row,
+    _open_text,
+    read_existing,
+    write_validated,
+)
+from partnernet.model import Dataset, size_band_for_income
+
+__all__ = [
+    "DEFAULT_COMPANY_COLUMN",
+    "DEFAULT_INCOME_COLUMNS",
+    "DEFAULT_NUMBER_COLUMN",
+    "RegisterSummary",
+    "import_register",
+    "read_register",
+    "register_key",
+    "with_incomes",
+]
+
+DEFAULT_NUMBER_COLUMN = "registered_charity_number"
+# 'latest_income' is the Charity Commission extract's name for the same thing.
+DEFAULT_INCOME_COLUMNS = ("income", "latest_income")
+DEFAULT_COMPANY_COLUMN = "charity_company_registration_number"
+_LINKED_COLUMN = "linked_charity_number"
+_MISSING = frozenset({"", "na", "n/a", "null", "none", "-"})
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+_PROGRESS_EVERY = 5000
+
+Progress = Callable[[int], None]
+
+
+def register_key(org_id: str) -> tuple[str, str] | None:
+    """The register number an organisation identifier carries, or ``None``.
+
+    Returns ``("charity", number)`` for ``GB-CHC-``, ``GB-SC-`` and ``GB-NIC-`` ids
+    and ``("company", number)`` for ``GB-COH-`` ids, normalised as the register's
+    cells are (see the module documentation).
+
+    Examples
+    --------
+    >>> register_key("GB-CHC-1146179"), register_key("GB-NIC-NIC100002")
+    (('charity', '1146179'), ('charity', '100002'))
+    >>> register_key("GB-COH-738693"), register_key("GB-LAE-TRF")
+    (('company', '00738693'), None)
+    """
+    parts = org_id.strip().split("-", 2)
+    if len(parts) != 3 or parts[0].upper() != "GB" or not parts[2].strip():
+        return None
+    scheme, number = parts[1].upper(), parts[2]
+    if scheme in ("CHC", "NIC"):
+        return "charity", _charity_number(number)
+    if scheme == "SC":
+        number = number.strip().upper()
+        return "charity", _charity_number(number if number.startswith("SC") else "SC" + number)
+    if scheme == "COH":
+        return "company", _company_number(number)
+    return None
+
+
+def _charity_number(cell: str) -> str:
+    text = cell.strip().upper().replace(" ", "")
+    for prefix in ("NIC", "NI"):
+        if text.startswith(prefix) and text[len(prefix) :].isdigit():
+            text = text[len(prefix) :]
+            break
+    if text.isdigit():
+        return text.lstrip("0") or "0"
+    return text
+
+
+def _company_number(cell: str) -> str:
+    text = cell.strip().upper().replace(" ", "")
+    return text.zfill(8) if text.isdigit() else text
+
+
+@dataclass
+class RegisterSummary:
+    """What a register import matched, changed and left out."""
+
+    path: str = ""
+    number_column: str = DEFAULT_NUMBER_COLUMN
+    income_column: str = DEFAULT_INCOME_COLUMNS[0]
+    company_column: str | None = None
+    rows_read: int = 0
+    organisations_with_number: int = 0
+    matched: int = 0
+    incomes_changed: int = 0
+    bands_changed: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    missing_income: list[str] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    size_bands: dict[str, int] = field(default_factory=dict)
+
+    def lines(self, *, max_listed: int = 20) -> list[str]:
+        """The summary as lines of text for a person, lists cut at ``max_listed``."""
+        matched_by = f"'{self.number_column}'" + (
+            f" or '{self.company_column}'" if self.company_column else ""
+        )
+        out = [
+            f"Read {self.rows_read:,} register rows from {self.path} "
+            f"(income from '{self.income_column}').",
+            f"{self.organisations_with_number:,} organisations carry a charity or company "
+            f"number; {self.matched:,} matched by {matched_by} and were given an income, "
+            f"{len(self.unmatched):,} were not in the register"
+            + (
+                f" and {len(self.missing_income):,} had no income there"
+                if self.missing_income
+                else ""
+            )
+            + ".",
+        ]
+        if self.size_bands:
+            out.append(
+                "Size bands now set from the register: "
+                + ", ".join(f"{b} {n}" for b, n in self.size_bands.items())
+                + "."
+            )
+        if self.incomes_changed:
+            out.append(
+                f"{self.incomes_changed:,} income{'s' if self.incomes_changed != 1 else ''} "
+                f"already in the dataset were replaced ({self.bands_changed:,} changed size band)."
+            )
+        if self.unmatched:
+            shown = ", ".join(self.unmatched[:max_listed])
+            more = len(self.unmatched) - max_listed
+            out.append(
+                "Not in the register: " + shown + (f", ... and {more:,} more." if more > 0 else ".")
+            )
+        if self.skipped:
+            out.append(f"{len(self.skipped):,} register rows left out:")
+            out.extend(f"  {row}" for row in self.skipped[:max_listed])
+            if len(self.skipped) > max_listed:
+                out.append(f"  ... and {len(self.skipped) - max_listed:,} more.")
+        return out
+
+
+def read_register(
+    path: str | os.PathLike[str],
+    org_ids: Iterable[str],
+    *,
+    number_column: str = DEFAULT_NUMBER_COLUMN,
+    income_column: str | None = None,
+    company_column: str | None = DEFAULT_COMPANY_COLUMN,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> tuple[dict[str, float], RegisterSummary]:
+    """The incomes a register extract gives for the organisations ``org_ids``.
+
+    Parameters
+    ----------
+    path : path-like
+        The register extract: CSV, or tab-separated when its header has tabs.
+    org_ids : iterable of str
+        The identifiers to look up; those carrying no register number are ignored.
+    number_column : str, keyword-only
+        The column of registered charity numbers.
+    income_column : str, optional
+        The column of annual incomes in pounds; by default ``income``, or
+        ``latest_income`` when the file has no ``income`` column.
+    company_column : str or None
+        The column of company numbers, used for ``GB-COH-`` ids when the file has it;
+        ``None`` never matches company numbers.
+    encoding : str
+        Text encoding (a UTF-8 byte-order mark is always accepted).
+    progress : callable, optional
+        Called with the number of bytes read since the last call.
+
+    Returns
+    -------
+    (dict, RegisterSummary)
+        Income by organisation id, for the organisations matched; and the summary.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, or has no number or income column.
+    """
+    name = str(path)
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for org_id in org_ids:
+        key = register_key(org_id)
+        if key is not None:
+            wanted.setdefault(key, []).append(org_id)
+    summary = RegisterSummary(path=name, number_column=number_column)
+    found: dict[tuple[str, str], tuple[Decimal | None, int]] = {}
+    conflicted: set[tuple[str, str]] = set()
+    # Numbers whose row was left out for a bad income: listed there, not as unmatched.
+    unusable: set[tuple[str, str]] = set()
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    reported = 0
+    with _open_text(path, encoding) as handle:
+        first_line = handle.readline()
+        handle.seek(0)
+        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = _next_row(reader, name, encoding)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError(
+                f"{name} is empty.",
+                hint="Give a register extract with a header row and one charity per row.",
+                path=name,
+            )
+        columns = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+        number_at = _column(columns, name, header, number_column, "--number-column")
+        income_name, income_at = _income_column(columns, name, header, income_column)
+        summary.income_column = income_name
+        company_at = columns.get(company_column.lower()) if company_column else None
+        summary.company_column = company_column if company_at is not None else None
+        if company_at is None:
+            wanted = {key: ids for key, ids in wanted.items() if key[0] != "company"}
+        summary.organisations_with_number = sum(len(ids) for ids in wanted.values())
+        linked_at = columns.get(_LINKED_COLUMN)
+        row_number = 1
+        while (row := _next_row(reader, name, encoding, row_number)) is not None:
+            row_number += 1
+            if progress is not None and row_number % _PROGRESS_EVERY == 0:
+                position = handle.buffer.tell()  # type: ignore[attr-defined]
+                progress(position - reported)
+                reported = position
+            if not any(cell.strip() for cell in row):
+                continue
+            summary.rows_read += 1
+            if linked_at is not None and _cell(row, linked_at).casefold() not in ("", "0", "na"):
+                continue
+            keys = []
+            number = _cell(row, number_at)
+            if number and number.casefold() not in _MISSING:
+                keys.append(("charity", _charity_number(number)))
+            if company_at is not None:
+                company = _cell(row, company_at)
+                if company and company.casefold() not in _MISSING:
+                    keys.append(("company", _company_number(company)))
+            keys = [k for k in keys if k in wanted]
+            if not keys:
+                continue
+            raw = _cell(row, income_at)
+            income = _parse_income(raw)
+            problem = None
+            if income is None and raw.casefold() not in _MISSING:
+                problem = f"income not a number: '{raw}'"
+            elif income is not None and income < 0:
+                problem = f"income below zero: '{raw}'"
+            if problem is not None:
+                summary.skipped.append(SkippedRow(name, row_number, income_name, raw, problem))
+                unusable.update(keys)
+                continue
+            for key in keys:
+                if key in conflicted:
+                    continue
+                earlier = found.get(key)
+                if earlier is None or earlier[0] is None:
+                    found[key] = (income, row_number)
+                elif income is not None and income != earlier[0]:
+                    conflicted.add(key)
+                    del found[key]
+                    summary.skipped.append(
+                        SkippedRow(
+                            name,
+                            row_number,
+                            income_name,
+                            raw,
+                            f"{key[0]} number {key[1]} has two incomes: {earlier[0]} in row "
+                            f"{earlier[1]} and {income} here; left out",
+                        )
+                    )
+    if progress is not None:
+        progress(max(size - reported, 0))
+
+    incomes: dict[str, float] = {}
+    for key, ids in wanted.items():
+        value = found.get(key)
+        for org_id in ids:
+            if value is not None and value[0] is not None:
+                incomes[org_id] = float(value[0])
+            elif value is not None:
+                summary.missing_income.append(org_id)
+            elif key not in conflicted and key not in unusable:
+                summary.unmatched.append(org_id)
+    summary.matched = len(incomes)
+    return incomes, summary
+
+
+def with_incomes(dataset: Dataset, incomes: dict[str, float]) -> Dataset:
+    """``dataset`` with the given organisations' income and size band replaced.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The dataset; it is not modified.
+    incomes : dict
+        Annual income in pounds by organisation id.
+
+    Returns
+    -------
+    Dataset
+        A new dataset; every other table is shared with ``dataset``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = Dataset.from_frames(organisations=pd.DataFrame(
+    ...     {"id": ["GB-CHC-1"], "name": ["A"], "type": ["vcse"]}))
+    >>> with_incomes(ds, {"GB-CHC-1": 25_000.0}).organisations.loc[0, "size_band"]
+    'small'
+    """
+    orgs = dataset.organisations.copy()
+    new_income = orgs["id"].map(incomes)
+    hit = new_income.notna()
+    orgs["income"] = orgs["income"].where(~hit, new_income)
+    bands = new_income[hit].map(size_band_for_income)
+    orgs["size_band"] = orgs["size_band"].astype("object")
+    orgs.loc[hit, "size_band"] = bands
+    return Dataset.from_frames(**{**dataset.tables(), "organisations": orgs})
+
+
+def import_register(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    number_column: str = DEFAULT_NUMBER_COLUMN,
+    income_column: str | None = None,
+    company_column: str | None = DEFAULT_COMPANY_COLUMN,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> RegisterSummary:
+    """Fill income and size band in the dataset folder ``out`` from a register.
+
+    The dataset is validated in full before ``organisations.csv`` is replaced
+    (atomically); nothing else in ``out`` is touched, and when nothing matches
+    nothing is written.
+
+    Parameters
+    ----------
+    path : path-like
+        The register extract.
+    out : path-like
+        An existing dataset folder.
+    number_column, income_column, company_column, encoding, progress
+        As for :func:`read_register`; ``encoding`` also applies to the dataset.
+    date_format : str, optional
+        The date format of the dataset's files, when not ``YYYY-MM-DD``.
+
+    Returns
+    -------
+    RegisterSummary
+    """
+    existing = read_existing(out, date_format=date_format, encoding=encoding)
+    if existing is None:
+        raise InputError(
+            f"{out} holds no dataset (there is no organisations.csv).",
+            hint="Import grants into it first with 'partnernet import-360giving FILE --out "
+            f"{out}', or create it with 'partnernet init {out}'.",
+            path=str(out),
+        )
+    orgs = existing.organisations
+    incomes, summary = read_register(
+        path,
+        orgs["id"],
+        number_column=number_column,
+        income_column=income_column,
+        company_column=company_column,
+        encoding=encoding,
+        progress=progress,
+    )
+    if not incomes:
+        return summary
+    updated = with_incomes(existing, incomes)
+    before = orgs.set_index("id")
+    after = updated.organisations.set_index("id")
+    touched = list(incomes)
+    old_income, new_income = before.loc[touched, "income"], after.loc[touched, "income"]
+    summary.incomes_changed = int((old_income.notna() & (old_income != new_income)).sum())
+    old_band, new_band = before.loc[touched, "size_band"], after.loc[touched, "size_band"]
+    summary.bands_changed = int((old_band.notna() & (old_band != new_band)).sum())
+    counts = new_band.value_counts()
+    summary.size_bands = {
+        band: int(counts[band])
+        for band in ("micro", "small", "medium", "large", "major", "super_major")
+        if band in counts
+    }
+    write_validated(updated, out, tables=("organisations",))
+    return summary
+
+
+def _cell(row: list[str], index: int) -> str:
+    return row[index].strip() if index < len(row) else ""
+
+
+def _column(columns: dict[str, int], name: str, header: list[str], wanted: str, option: str) -> int:
+    position = columns.get(wanted.strip().lower())
+    if position is None:
+        raise InputError(
+            f"{name} has no column '{wanted}' (its columns are {_shown(header)}).",
+            hint=f"Name the column of registered charity numbers with {option}.",
+            path=name,
+            column=wanted,
+        )
+    return position
+
+
+def _income_column(
+    columns: dict[str, int], name: str, header: list[str], wanted: str | None
+) -> tuple[str, int]:
+    candidates = (wanted,) if wanted else DEFAULT_INCOME_COLUMNS
+    for candidate in candidates:
+        position = columns.get(candidate.strip().lower())
+        if position is not None:
+            return header[position].strip(), position
+    looked_for = " or ".join(f"'{c}'" for c in candidates)
+    raise InputError(
+        f"{name} has no income column {looked_for} (its columns are {_shown(header)}).",
+        hint="Name the column of annual incomes with --income-column, or use a register "
+        "extract that has incomes (the Charity Commission's register extract has "
+        "'latest_income').",
+        path=name,
+        column=candidates[0],
+    )
+
+
+def _shown(header: list[str], limit: int = 12) -> str:
+    names = ", ".join(h.strip() for h in header[:limit])
+    return names + (", ..." if len(header) > limit else "")
+
+
+def _parse_income(text: str) -> Decimal | None:
+    cleaned = text.strip().replace(" ", "").removeprefix("£")
+    if not cleaned or cleaned.casefold() in _MISSING:
+        return None
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned.lstrip("-")):
+            return None
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

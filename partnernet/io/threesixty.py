@@ -1,0 +1,1337 @@
+"""Import 360Giving grant files (flat CSV and JSON) into a dataset (DESIGN section 2).
+
+360Giving is the UK open standard for publishing grants. A flat CSV file has one
+grant per row under the standard's column titles (``Identifier``, ``Amount
+Awarded``, ``Award Date``, ``Recipient Org:Identifier``, ``Funding Org:Identifier``,
+...); a JSON file is ``{"grants": [...]}`` with ``recipientOrganization`` and
+``fundingOrganization`` lists. Both are read a record at a time, so a file of a
+million grants imports in bounded memory: organisations are aggregated in a dict
+and the funding rows held as compact columns.
+
+The rules, each reported in the :class:`ImportSummary`:
+
+- A grant is kept once: the same ``Identifier`` seen again (in the same or another
+  file) is a duplicate and the first one is kept; a grant whose id is already in
+  the dataset being merged into is left as the dataset has it.
+- Organisations are keyed by identifier. An aliases file (``alias,id``) joins one
+  organisation known by two identifiers. The name is the first one seen.
+- ``Funding Org:Department`` becomes a ``department`` organisation whose parent is
+  the funder, and the department funds the grant. Departments belong to public
+  bodies (DESIGN section 2), so when the funder is not a public body the department
+  is ignored, the funder itself funds the grant and the summary says so.
+- The type comes from the org-id prefix where the register makes it plain (see
+  :data:`ORG_ID_PREFIX_TYPES`); otherwise an organisation with a charity number is
+  ``vcse``, one that only appears as a funder with an unclear prefix is ``funder``,
+  and the rest are ``other``, listed in the summary so a person can correct them.
+  A company number (``GB-COH-``) is not a type: charitable companies, community
+  interest companies and businesses all have one, and calling them ``business``
+  would move voluntary groups into the private sector of the brokerage analysis.
+- Grants to individuals (``Recipient Ind:*``, ``recipientIndividual``) are counted
+  and left out: individuals are not organisations and are never linked.
+- A row that cannot be used -- no grant identifier, no recipient or funding
+  organisation, a placeholder identifier such as ``DUMMY``, an amount that is not a
+  number or not above zero, an award date in an unknown format -- is listed with
+  its file and row and left out, never guessed.
+- A funder that is also a recipient stays one organisation, so chains of
+  re-granted money stay visible in the graph.
+
+Merging with an existing dataset: its organisation rows win (their type, name and
+parent are kept, so a type corrected by hand survives the next import) and its
+grants win over grants with the same id. Only ``organisations.csv`` and
+``funding.csv`` are rewritten; the other tables are left untouched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from partnernet.errors import InputError, OutputError, ValidationError
+from partnernet.io.writers import atomic_open, neutralise_cell, write_dataset
+from partnernet.model import PUBLIC_BODY_TYPES, TABLES, Dataset
+
+__all__ = [
+    "ORG_ID_PREFIX_TYPES",
+    "ImportSummary",
+    "SkippedRow",
+    "import_360giving",
+    "org_type_from_id",
+    "read_360giving",
+    "read_aliases",
+    "read_existing",
+    "write_skipped",
+    "write_validated",
+]
+
+# org-id.guide lists whose members are all of one type in this tool's vocabulary.
+# Lists not named here (GB-COH companies, GB-MPR mutuals, GB-SHPE housing
+# providers, 360G- publisher-local ids, ...) hold organisations of several types.
+ORG_ID_PREFIX_TYPES: dict[str, str] = {
+    # Charity regulators of England and Wales, Scotland and Northern Ireland; HMRC's
+    # list of charities; community amateur sports clubs; Church of England PCCs.
+    "GB-CHC": "vcse",
+    "GB-SC": "vcse",
+    "GB-NIC": "vcse",
+    "GB-REV": "vcse",
+    "GB-CASC": "vcse",
+    "GB-COE": "vcse",
+    # Principal local authorities of England, Scotland, Wales and Northern Ireland.
+    "GB-LAE": "local_authority",
+    "GB-LAS": "local_authority",
+    "GB-PLA": "local_authority",
+    "GB-LANI": "local_authority",
+    # NHS Organisation Data Service codes.
+    "GB-NHS": "nhs",
+    # Government departments, agencies and arm's-length bodies.
+    "GB-GOR": "central_government",
+    "GB-GOV": "central_government",
+    "GB-GOVUK": "central_government",
+    "GB-COA": "central_government",
+    # Schools, colleges, learning providers and universities.
+    "GB-EDU": "education",
+    "GB-UKPRN": "education",
+    "GB-HESA": "education",
+    "GB-SCOTEDU": "education",
+    "GB-WALEDU": "education",
+}
+
+# Identifiers publishers use when they have no real one; the last '-' part of an id
+# in this set (or made only of zeros) marks a placeholder, not an organisation.
+_PLACEHOLDER_WORDS = frozenset(
+    {"dummy", "none", "null", "na", "n/a", "nan", "unknown", "tbc", "tbd", "test", "x", "xx"}
+)
+# 360Giving's convention for an anonymised grant to a person published as an org.
+_INDIVIDUAL_NAMES = frozenset({"individual recipient"})
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
+_PROGRESS_EVERY = 5000
+_JSON_CHUNK = 1 << 16
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+# Whitespace other than a plain space, and format characters, never belong in an
+# identifier; the dataset reader rejects them, so such rows are left out here.
+_BAD_ID = re.compile(r"[^\S ]|[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+# The fields read from each grant: (flat CSV column title, JSON path).
+_FIELDS: dict[str, tuple[str, str]] = {
+    "id": ("Identifier", "id"),
+    "amount": ("Amount Awarded", "amountAwarded"),
+    "currency": ("Currency", "currency"),
+    "award_date": ("Award Date", "awardDate"),
+    "duration": ("Planned Dates:Duration (months)", "plannedDates/0/duration"),
+    "programme": ("Grant Programme:Title", "grantProgramme/0/title"),
+    "recipient_id": ("Recipient Org:Identifier", "recipientOrganization/0/id"),
+    "recipient_name": ("Recipient Org:Name", "recipientOrganization/0/name"),
+    "recipient_charity": (
+        "Recipient Org:Charity Number",
+        "recipientOrganization/0/charityNumber",
+    ),
+    "individual_id": ("Recipient Ind:Identifier", "recipientIndividual/id"),
+    "individual_name": ("Recipient Ind:Name", "recipientIndividual/name"),
+    "funder_id": ("Funding Org:Identifier", "fundingOrganization/0/id"),
+    "funder_name": ("Funding Org:Name", "fundingOrganization/0/name"),
+    "funder_department": ("Funding Org:Department", "fundingOrganization/0/department"),
+    "funder_charity": ("Funding Org:Charity Number", "fundingOrganization/0/charityNumber"),
+}
+_NAMES = tuple(_FIELDS)
+_IDX = {name: i for i, name in enumerate(_NAMES)}
+_REQUIRED_CSV = ("id", "amount", "award_date", "funder_id")
+
+Progress = Callable[[int], None]
+
+
+def org_type_from_id(org_id: str) -> str | None:
+    """The organisation type an org-id's prefix makes plain, or ``None``.
+
+    Parameters
+    ----------
+    org_id : str
+        An org-id style identifier such as ``GB-CHC-1234567``.
+
+    Returns
+    -------
+    str or None
+        A type from :data:`partnernet.model.ORG_TYPES`, or ``None`` when the prefix
+        does not say (see :data:`ORG_ID_PREFIX_TYPES`).
+
+    Examples
+    --------
+    >>> org_type_from_id("GB-LAE-TRF"), org_type_from_id("GB-COH-07962245")
+    ('local_authority', None)
+    """
+    parts = org_id.strip().upper().split("-")
+    if len(parts) < 3:
+        return None
+    return ORG_ID_PREFIX_TYPES.get(f"{parts[0]}-{parts[1]}")
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A grant left out, located for a person to find.
+
+    ``row`` is the spreadsheet row of a CSV file (the header is row 1; ``unit`` is
+    ``"row"``) or the position of the grant in a JSON file's ``grants`` list (the
+    first is 1; ``unit`` is ``"grant"``). ``column`` is the CSV column title or the
+    JSON path of the field at fault.
+    """
+
+    path: str
+    row: int
+    column: str | None
+    value: str | None
+    reason: str
+    grant_id: str | None = None
+    unit: str = "row"
+
+    def __str__(self) -> str:
+        where = f"{self.path}, {self.unit} {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportSummary:
+    """What an import read, kept and left out, and why.
+
+    ``pounds`` totals the imported grants in GBP; grants in other currencies are
+    totalled in ``other_currencies`` (a blank currency under ``""``).
+    """
+
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    grants_imported: int = 0
+    pounds: Decimal = Decimal(0)
+    other_currencies: dict[str, Decimal] = field(default_factory=dict)
+    duplicates: int = 0
+    conflicting_duplicates: list[SkippedRow] = field(default_factory=list)
+    already_in_dataset: int = 0
+    individual_grants: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    organisations_added: int = 0
+    departments_added: int = 0
+    organisations_total: int = 0
+    grants_total: int = 0
+    types_added: dict[str, int] = field(default_factory=dict)
+    inferred_other: list[tuple[str, str]] = field(default_factory=list)
+    inferred_funder: list[tuple[str, str]] = field(default_factory=list)
+    names_missing: list[str] = field(default_factory=list)
+    departments_ignored: dict[str, int] = field(default_factory=dict)
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """How many rows were left out for each kind of reason."""
+        counts: dict[str, int] = {}
+        for row in self.skipped:
+            kind = row.reason.split(":")[0]
+            counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def lines(self, *, max_listed: int = 20) -> list[str]:
+        """The summary as lines of text for a person, lists cut at ``max_listed``."""
+        out = [
+            f"Read {self.rows_read:,} grant{_s(self.rows_read)} from "
+            f"{len(self.files)} file{_s(len(self.files))}.",
+            f"Imported {self.grants_imported:,} grant{_s(self.grants_imported)} "
+            f"worth £{self.pounds:,.2f}"
+            + "".join(
+                f" and {cur or 'no currency'} {v:,.2f}"
+                for cur, v in sorted(self.other_currencies.items())
+            )
+            + f"; added {self.organisations_added:,} organisation"
+            f"{_s(self.organisations_added)} (of which {self.departments_added} "
+            f"department{_s(self.departments_added)}).",
+            f"The dataset now holds {self.organisations_total:,} organisations and "
+            f"{self.grants_total:,} grants.",
+        ]
+        if self.types_added:
+            out.append(
+                "New organisations by type: "
+                + ", ".join(f"{t} {n}" for t, n in sorted(self.types_added.items()))
+                + "."
+            )
+        if self.duplicates:
+            out.append(
+                f"{self.duplicates:,} grant{_s(self.duplicates)} appeared more than once "
+                "(same Identifier); the first was kept."
+            )
+            out.extend(
+                f"  differs from the first: {row}"
+                for row in self.conflicting_duplicates[:max_listed]
+            )
+        if self.already_in_dataset:
+            out.append(
+                f"{self.already_in_dataset:,} grant{_s(self.already_in_dataset)} already in "
+                "the dataset were left as they were."
+            )
+        if self.individual_grants:
+            out.append(
+                f"{self.individual_grants:,} grant{_s(self.individual_grants)} to individuals "
+                "left out (individuals are not organisations)."
+            )
+        if self.skipped:
+            reasons = "; ".join(f"{n} {r}" for r, n in self.skipped_by_reason().items())
+            out.append(
+                f"{len(self.skipped):,} grant{_s(len(self.skipped))} left out as unusable: "
+                f"{reasons}."
+            )
+            out.extend(f"  {row}" for row in self.skipped[:max_listed])
+            if len(self.skipped) > max_listed:
+                out.append(f"  ... and {len(self.skipped) - max_listed:,} more.")
+        for funder, n in sorted(self.departments_ignored.items()):
+            out.append(
+                f"{n:,} grant{_s(n)} from {funder} name{'s' if n == 1 else ''} a department, "
+                f"but {funder} is not a public body: the department was ignored and "
+                f"{funder} funds the grant{_s(n)}. Set its type in organisations.csv and "
+                "import again to keep its departments."
+            )
+        if self.names_missing:
+            out.append(
+                f"{len(self.names_missing)} organisation{_s(len(self.names_missing))} had no "
+                "name; the identifier is used as the name: "
+                + _listing(self.names_missing, max_listed)
+            )
+        if self.inferred_funder:
+            out.append(
+                f"{len(self.inferred_funder)} funding organisation"
+                f"{_s(len(self.inferred_funder))} typed 'funder' because the identifier "
+                "does not say what they are: "
+                + _listing([i for i, _ in self.inferred_funder], max_listed)
+            )
+        if self.inferred_other:
+            out.append(
+                f"{len(self.inferred_other)} organisation{_s(len(self.inferred_other))} "
+                "typed 'other' because the identifier does not say what they are; set the "
+                "type in organisations.csv (an import never overwrites it): "
+                + _listing([i for i, _ in self.inferred_other], max_listed)
+            )
+        return out
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _listing(items: list[str], limit: int) -> str:
+    shown = ", ".join(items[:limit])
+    rest = len(items) - limit
+    return shown + (f", ... and {rest:,} more." if rest > 0 else ".")
+
+
+# --------------------------------------------------------------------------- aliases
+
+
+def read_aliases(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> dict[str, str]:
+    """Read an aliases file: a CSV with columns ``alias`` and ``id``.
+
+    Each alias is replaced by its id wherever a grant names an organisation, so one
+    organisation published under two identifiers becomes one. Chains (``a -> b``,
+    ``b -> c``) are followed to the end.
+
+    Parameters
+    ----------
+    path : path-like
+        The aliases CSV file.
+    encoding : str, keyword-only
+        Its text encoding (a UTF-8 byte-order mark is always accepted).
+
+    Returns
+    -------
+    dict
+        Alias to final identifier.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, a cell is blank, an alias names two ids, or the
+        aliases form a loop.
+    """
+    name = str(path)
+    mapping: dict[str, str] = {}
+    where: dict[str, int] = {}
+    with _open_text(path, encoding) as handle:
+        reader = csv.reader(handle)
+        header = _next_row(reader, name, encoding)
+        if header is None:
+            raise InputError(
+                f"{name} is empty.",
+                hint="Write a header 'alias,id' and one row per alias.",
+                path=name,
+            )
+        cols = {h.strip().lower(): i for i, h in enumerate(header)}
+        missing = [c for c in ("alias", "id") if c not in cols]
+        if missing:
+            raise InputError(
+                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
+                hint="An aliases file has the header 'alias,id': each row names another "
+                "identifier (alias) of the organisation whose identifier is id.",
+                path=name,
+            )
+        row_number = 1
+        while (row := _next_row(reader, name, encoding, row_number)) is not None:
+            row_number += 1
+            if not any(c.strip() for c in row):
+                continue
+            alias, target = (
+                row[cols[c]].strip() if cols[c] < len(row) else "" for c in ("alias", "id")
+            )
+            for column, value in (("alias", alias), ("id", target)):
+                if not value:
+                    raise InputError(
+                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
+                        hint="Fill it in or delete the row.",
+                        path=name,
+                        row=row_number,
+                        column=column,
+                    )
+            if alias == target:
+                continue
+            if alias in mapping and mapping[alias] != target:
+                raise InputError(
+                    f"{name}, row {row_number}, column 'alias': '{alias}' is already an alias "
+                    f"of '{mapping[alias]}' (row {where[alias]}), so it cannot also mean "
+                    f"'{target}'.",
+                    hint="Keep one of the two rows.",
+                    path=name,
+                    row=row_number,
+                    column="alias",
+                    value=alias,
+                )
+            mapping[alias] = target
+            where[alias] = row_number
+    resolved = {}
+    for alias in mapping:
+        seen = [alias]
+        target = mapping[alias]
+        while target in mapping:
+            if target in seen:
+                loop = " -> ".join([*seen, target])
+                raise InputError(
+                    f"{name}: the aliases form a loop ({loop}).",
+                    hint="Each organisation needs one final identifier that is not an alias.",
+                    path=name,
+                    row=where[alias],
+                )
+            seen.append(target)
+            target = mapping[target]
+        resolved[alias] = target
+    return resolved
+
+
+# ---------------------------------------------------------------------- the import
+
+
+def read_360giving(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    existing: Dataset | None = None,
+    aliases: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> tuple[Dataset, ImportSummary]:
+    """Read 360Giving grant files into a Dataset, merged with ``existing``.
+
+    See the module documentation for every rule.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        360Giving flat CSV (``.csv``) or JSON (``.json``) files, read in order.
+    existing : Dataset, optional
+        A dataset to merge into; its organisations and grants win on conflicts.
+    aliases : mapping, optional
+        Alias to identifier (see :func:`read_aliases`).
+    date_format : str, optional
+        A ``strptime`` format accepted for award dates besides ISO 8601.
+    encoding : str
+        Text encoding of the files (a UTF-8 byte-order mark is always accepted).
+    progress : callable, optional
+        Called with the number of bytes read since the last call.
+
+    Returns
+    -------
+    (Dataset, ImportSummary)
+        The merged dataset and what happened.
+
+    Raises
+    ------
+    InputError
+        When a file cannot be read as 360Giving data, or no grant in any file can
+        be used. Nothing is returned in part.
+    """
+    importer = _Importer(existing, dict(aliases or {}), date_format)
+    for path in paths:
+        name = str(path)
+        importer.summary.files.append(name)
+        for row, values, unit in _records(path, encoding, progress):
+            importer.add(name, row, values, unit=unit)
+    return importer.finish()
+
+
+def import_360giving(
+    paths: Iterable[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    aliases: str | os.PathLike[str] | None = None,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import 360Giving files into the dataset folder ``out``, merging with it.
+
+    The merged dataset is validated in full before ``organisations.csv`` and
+    ``funding.csv`` are replaced (each atomically); when anything fails nothing in
+    ``out`` changes.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        360Giving flat CSV or JSON files.
+    out : path-like
+        The dataset folder; created when missing.
+    aliases : path-like, optional
+        An aliases file (see :func:`read_aliases`).
+    date_format, encoding, progress
+        As for :func:`read_360giving`; ``date_format`` and ``encoding`` also apply to
+        the dataset already in ``out``.
+
+    Returns
+    -------
+    ImportSummary
+    """
+    alias_map = read_aliases(aliases, encoding=encoding) if aliases is not None else None
+    existing = read_existing(out, date_format=date_format, encoding=encoding)
+    dataset, summary = read_360giving(
+        paths,
+        existing=existing,
+        aliases=alias_map,
+        date_format=date_format,
+        encoding=encoding,
+        progress=progress,
+    )
+    write_validated(dataset, out, tables=("organisations", "funding"))
+    return summary
+
+
+def read_existing(
+    folder: str | os.PathLike[str], *, date_format: str | None = None, encoding: str = "utf-8"
+) -> Dataset | None:
+    """The dataset already in ``folder``, or ``None`` when it holds none.
+
+    A folder with none of the dataset's files is a new dataset; one with any of them
+    must read and validate, or the import stops before writing.
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(
+            f"{target} is a file, not a dataset folder.",
+            hint="Give --out a folder (it is created when missing).",
+        )
+    if not any((target / f"{table}.csv").exists() for table in TABLES):
+        return None
+    from partnernet.io.read import read_dataset
+
+    return read_dataset(target, date_format=date_format, encoding=encoding)
+
+
+def write_validated(
+    dataset: Dataset, folder: str | os.PathLike[str], *, tables: Iterable[str]
+) -> list[Path]:
+    """Validate ``dataset`` in full, then replace ``tables`` in ``folder``.
+
+    The whole dataset is written to a scratch folder in the contract's own format and
+    read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
+    checks ``partnernet validate`` applies. Only then is each named table copied over
+    its file in ``folder``, atomically; the other files there are left untouched.
+
+    Raises
+    ------
+    ValidationError
+        Naming the files in ``folder`` as they would have been; nothing is written.
+    """
+    from partnernet.io.read import read_dataset
+
+    target = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="partnernet-") as scratch:
+        write_dataset(dataset, scratch)
+        try:
+            read_dataset(scratch)
+        except ValidationError as exc:
+            raise ValidationError(
+                [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
+            ) from None
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create the folder {target}: {exc.strerror or exc}.",
+                hint="Check the path and its permissions, or choose another output folder.",
+            ) from exc
+        written = []
+        # Organisations first: funding refers to them, so an interruption between the
+        # two files still leaves a valid dataset.
+        for table in TABLES:
+            if table not in tables:
+                continue
+            source = Path(scratch) / f"{table}.csv"
+            if not source.exists():
+                continue
+            with open(source, "rb") as src, atomic_open(target / f"{table}.csv", "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            written.append(target / f"{table}.csv")
+    return written
+
+
+def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
+    """Write every grant an import left out, and why, as a CSV file (atomically).
+
+    Columns: ``file``, ``row`` (a CSV file's spreadsheet row, or the grant's place
+    in a JSON file), ``column``, ``value``, ``reason``, ``grant_id``. Duplicates that
+    differ from the grant kept are included. Cells that a spreadsheet would run as a
+    formula are neutralised.
+    """
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "row", "column", "value", "reason", "grant_id"])
+        for item in [*summary.skipped, *summary.conflicting_duplicates]:
+            cells = [item.path, item.row, item.column, item.value, item.reason, item.grant_id]
+            writer.writerow(["" if c is None else neutralise_cell(c) for c in cells])
+
+
+class _Org:
+    """What the grants say about one organisation, gathered as they stream past."""
+
+    __slots__ = ("charity", "funder", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.charity = False
+        self.funder = False
+
+
+class _Importer:
+    """Accumulates grants a record at a time; ``finish`` builds the Dataset."""
+
+    def __init__(
+        self, existing: Dataset | None, aliases: dict[str, str], date_format: str | None
+    ) -> None:
+        self.existing = existing
+        self.aliases = aliases
+        self.date_format = date_format
+        self.summary = ImportSummary()
+        orgs = existing.organisations if existing is not None else None
+        self.existing_types: dict[str, str] = (
+            dict(zip(orgs["id"], orgs["type"], strict=True)) if orgs is not None else {}
+        )
+        clash = sorted(a for a in aliases if a in self.existing_types)
+        if clash:
+            raise InputError(
+                f"the aliases file renames {', '.join(repr(a) for a in clash[:5])}, which "
+                "the dataset already holds as an organisation.",
+                hint="Aliases only rename identifiers in grant files: replace the alias by "
+                "its id in the dataset's files first, or remove the alias.",
+            )
+        self.existing_grants: set[str] = (
+            set(existing.funding["id"]) if existing is not None else set()
+        )
+        self.existing_departments: dict[tuple[str, str], str] = {}
+        if orgs is not None:
+            depts = orgs[(orgs["type"] == "department") & orgs["parent_id"].notna()]
+            for dept_id, name, parent in zip(
+                depts["id"], depts["name"], depts["parent_id"], strict=True
+            ):
+                self.existing_departments.setdefault((parent, _slug(name)), dept_id)
+        self.orgs: dict[str, _Org] = {}
+        self.departments: dict[tuple[str, str], tuple[str, str]] = {}
+        self.grant_index: dict[str, int] = {}
+        # The funding rows as compact columns: a million grants fit in memory.
+        self.ids: list[str] = []
+        self.funders: list[str] = []
+        self.recipients: list[str] = []
+        self.amounts = array("d")
+        self.days = array("q")
+        self.durations = array("q")
+        self.programmes: list[str | None] = []
+        self.currencies: list[str | None] = []
+        self.where: list[tuple[str, int, str]] = []
+
+    # -- one record ---------------------------------------------------------------
+
+    def add(self, path: str, row: int, values: list[Any], *, unit: str = "row") -> None:
+        """Take one grant record: keep it, count it or list why it was left out."""
+        self.summary.rows_read += 1
+        v = [_text(x) for x in values]
+        grant_id = v[_IDX["id"]]
+
+        def skip(name: str | None, value: object, reason: str) -> None:
+            column = _FIELDS[name][1 if unit == "grant" else 0] if name else None
+            shown = None if value is None else str(value)
+            self.summary.skipped.append(
+                SkippedRow(path, row, column, shown, reason, grant_id, unit)
+            )
+
+        recipient = v[_IDX["recipient_id"]]
+        recipient_name = v[_IDX["recipient_name"]] or ""
+        if recipient_name.casefold() in _INDIVIDUAL_NAMES or (
+            not recipient and (v[_IDX["individual_id"]] or v[_IDX["individual_name"]])
+        ):
+            self.summary.individual_grants += 1
+            return
+        if not grant_id:
+            skip("id", None, "no grant identifier: the grant cannot be told apart from others")
+            return
+        funder = v[_IDX["funder_id"]]
+        for name, value, what in (
+            ("recipient_id", recipient, "recipient"),
+            ("funder_id", funder, "funding"),
+        ):
+            if not value:
+                skip(name, None, f"no {what} organisation")
+                return
+            if _is_placeholder(value):
+                skip(name, value, f"placeholder identifier: '{value}' names no real organisation")
+                return
+            if _BAD_ID.search(value):
+                skip(name, value, f"invisible character in identifier: '{value!r}'")
+                return
+        assert recipient is not None and funder is not None
+        recipient = sys.intern(self.aliases.get(recipient, recipient))
+        funder = sys.intern(self.aliases.get(funder, funder))
+        if recipient == funder:
+            skip("recipient_id", recipient, "recipient is the funder: a grant to itself is no tie")
+            return
+
+        raw_amount = values[_IDX["amount"]]
+        amount = _parse_amount(raw_amount)
+        if amount is None:
+            shown = "" if raw_amount is None else str(raw_amount).strip()
+            if shown:
+                skip("amount", shown, f"amount not a number: '{shown}'")
+            else:
+                skip("amount", None, "no amount")
+            return
+        if amount <= 0:
+            skip("amount", raw_amount, f"amount not above zero: {raw_amount}")
+            return
+        # The dataset contract reads an empty currency as pounds.
+        currency = (v[_IDX["currency"]] or "GBP").upper()
+        if not _CURRENCY.fullmatch(currency):
+            skip("currency", currency, f"currency not a three-letter code: '{currency}'")
+            return
+        raw_date = v[_IDX["award_date"]]
+        if not raw_date:
+            skip("award_date", None, "no award date")
+            return
+        award = _parse_date(raw_date, self.date_format)
+        if award is None:
+            skip(
+                "award_date",
+                raw_date,
+                f"unknown date format: '{raw_date}' (dates must be YYYY-MM-DD or an ISO "
+                "date-time, or give the format with --date-format, e.g. %d/%m/%Y)",
+            )
+            return
+        if not _FIRST_YEAR <= award.year <= _LAST_YEAR:
+            skip(
+                "award_date",
+                raw_date,
+                f"date out of range: '{raw_date}' is not a plausible award date",
+            )
+            return
+
+        seen = self.grant_index.get(grant_id)
+        if seen is not None:
+            self.summary.duplicates += 1
+            first = (self.recipients[seen], self.amounts[seen], self.days[seen])
+            if first != (recipient, float(amount), award.toordinal()):
+                first_path, first_row, first_unit = self.where[seen]
+                self.summary.conflicting_duplicates.append(
+                    SkippedRow(
+                        path,
+                        row,
+                        _FIELDS["id"][1 if unit == "grant" else 0],
+                        grant_id,
+                        f"duplicate grant '{grant_id}' differs from the one kept "
+                        f"({first_path}, {first_unit} {first_row})",
+                        grant_id,
+                        unit,
+                    )
+                )
+            return
+        if grant_id in self.existing_grants:
+            self.summary.already_in_dataset += 1
+            return
+
+        funding_org = self._funding_org(funder, v[_IDX["funder_department"]])
+        funder_org = self._org(funder, v[_IDX["funder_name"]])
+        funder_org.funder = True
+        if v[_IDX["funder_charity"]]:
+            funder_org.charity = True
+        recipient_org = self._org(recipient, v[_IDX["recipient_name"]])
+        if v[_IDX["recipient_charity"]]:
+            recipient_org.charity = True
+
+        self.grant_index[grant_id] = len(self.ids)
+        self.ids.append(grant_id)
+        self.funders.append(funding_org)
+        self.recipients.append(recipient)
+        self.amounts.append(float(amount))
+        self.days.append(award.toordinal())
+        self.durations.append(_parse_duration(values[_IDX["duration"]]))
+        programme = v[_IDX["programme"]]
+        self.programmes.append(sys.intern(programme) if programme else None)
+        self.currencies.append(sys.intern(currency))
+        self.where.append((path, row, unit))
+        if currency == "GBP":
+            self.summary.pounds += amount
+        else:
+            totals = self.summary.other_currencies
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+
+    def _org(self, org_id: str, name: str | None) -> _Org:
+        org = self.orgs.get(org_id)
+        if org is None:
+            org = self.orgs[org_id] = _Org(name or "")
+        elif not org.name and name:
+            org.name = name
+        return org
+
+    def _funding_org(self, funder: str, department: str | None) -> str:
+        """The department of ``funder`` named by the grant, or the funder itself."""
+        if not department:
+            return funder
+        funder_type = self.existing_types.get(funder) or org_type_from_id(funder)
+        if funder_type not in PUBLIC_BODY_TYPES:
+            ignored = self.summary.departments_ignored
+            ignored[funder] = ignored.get(funder, 0) + 1
+            return funder
+        key = (funder, _slug(department))
+        existing = self.existing_departments.get(key)
+        if existing is not None:
+            return existing
+        if key not in self.departments:
+            self.departments[key] = (sys.intern(f"{funder}:{key[1]}"), department)
+        return self.departments[key][0]
+
+    # -- the result ---------------------------------------------------------------
+
+    def finish(self) -> tuple[Dataset, ImportSummary]:
+        s = self.summary
+        usable = len(self.ids) + s.duplicates + s.already_in_dataset
+        if usable == 0:
+            reasons = "; ".join(f"{n} {r}" for r, n in s.skipped_by_reason().items())
+            first = "\n".join(str(r) for r in s.skipped[:10])
+            detail = f" ({reasons})" if reasons else ""
+            if s.individual_grants and not s.skipped:
+                detail = f" (all {s.individual_grants} are grants to individuals)"
+            raise InputError(
+                f"no grant to an organisation could be imported from "
+                f"{', '.join(s.files)}{detail}.\n{first}".rstrip(),
+                hint="Check that the files are 360Giving grant data and correct the rows "
+                "listed; nothing was written.",
+            )
+        new = Dataset.from_frames(
+            organisations=self._new_organisations(), funding=self._funding_frame()
+        )
+        tables = self.existing.tables() if self.existing is not None else {}
+        tables = {
+            **tables,
+            "organisations": _concat(tables.get("organisations"), new.organisations),
+            "funding": _concat(tables.get("funding"), new.funding),
+        }
+        dataset = Dataset.from_frames(**tables)
+        s.grants_imported = len(self.ids)
+        s.organisations_added = len(new.organisations)
+        s.departments_added = int((new.organisations["type"] == "department").sum())
+        s.organisations_total = len(dataset.organisations)
+        s.grants_total = len(dataset.funding)
+        s.types_added = {
+            str(t): int(n) for t, n in new.organisations["type"].value_counts().items()
+        }
+        return dataset, s
+
+    def _new_organisations(self) -> pd.DataFrame:
+        ids: list[str] = []
+        names: list[str] = []
+        types: list[str] = []
+        parents: list[str | None] = []
+        s = self.summary
+        for org_id, org in self.orgs.items():
+            if org_id in self.existing_types:
+                continue
+            org_type = org_type_from_id(org_id)
+            if org_type is None:
+                if org.charity:
+                    org_type = "vcse"
+                elif org.funder:
+                    org_type = "funder"
+                    s.inferred_funder.append((org_id, org.name or org_id))
+                else:
+                    org_type = "other"
+                    s.inferred_other.append((org_id, org.name or org_id))
+            if not org.name:
+                s.names_missing.append(org_id)
+            ids.append(org_id)
+            names.append(org.name or org_id)
+            types.append(org_type)
+            parents.append(None)
+        for (funder, _), (dept_id, dept_name) in self.departments.items():
+            if dept_id in self.existing_types:
+                continue
+            ids.append(dept_id)
+            names.append(dept_name)
+            types.append("department")
+            parents.append(funder)
+        return pd.DataFrame(
+            {"id": ids, "name": names, "type": types, "parent_id": parents},
+            dtype="object",
+        )
+
+    def _funding_frame(self) -> pd.DataFrame:
+        # Ordinal day numbers to datetime64 without a Python object per grant.
+        epoch = date(1970, 1, 1).toordinal()
+        days = np.array(self.days, dtype=np.int64) - epoch
+        months = np.array(self.durations, dtype=np.int64)
+        # 0 stands for a duration that was missing or not a whole number of months.
+        durations = pd.Series(months, dtype="Int64").where(months > 0)
+        return pd.DataFrame(
+            {
+                "id": pd.Series(self.ids, dtype="object"),
+                "funder_id": pd.Series(self.funders, dtype="object"),
+                "recipient_id": pd.Series(self.recipients, dtype="object"),
+                "amount": np.array(self.amounts, dtype=np.float64),
+                "award_date": days.astype("datetime64[D]").astype("datetime64[ns]"),
+                "currency": pd.Series(self.currencies, dtype="object"),
+                "duration_months": durations,
+                "kind": pd.Series(["grant"] * len(self.ids), dtype="object"),
+                "programme": pd.Series(self.programmes, dtype="object"),
+            }
+        )
+
+
+def _concat(first: pd.DataFrame | None, second: pd.DataFrame) -> pd.DataFrame:
+    """Two frames of one table, both already conformed to the table's dtypes."""
+    # pandas warns when an empty frame takes part in a concatenation.
+    if first is None or first.empty:
+        return second
+    if second.empty:
+        return first
+    return pd.concat([first, second], ignore_index=True)
+
+
+# ------------------------------------------------------------------- parsing values
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "-", name.casefold()).strip("-") or "department"
+
+
+def _is_placeholder(org_id: str) -> bool:
+    last = org_id.rsplit("-", 1)[-1].strip().casefold()
+    if org_id.endswith("-") or last in _PLACEHOLDER_WORDS:
+        return True
+    return bool(last) and set(last) == {"0"}
+
+
+def _parse_amount(value: object) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal | int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        text = str(value).strip().replace(" ", "")
+        text = text.removeprefix("£")
+        if "," in text:
+            if not _THOUSANDS.fullmatch(text):
+                return None
+            text = text.replace(",", "")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            return None
+    return amount if amount.is_finite() else None
+
+
+def _parse_date(text: str, date_format: str | None) -> date | None:
+    with contextlib.suppress(ValueError):
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        if len(text) > 10 and text[10] in "T ":
+            return datetime.fromisoformat(text).date()
+    if date_format:
+        with contextlib.suppress(ValueError):
+            return datetime.strptime(text, date_format).date()
+    return None
+
+
+def _parse_duration(value: object) -> int:
+    """Months as a whole number above zero, else 0 (stored as missing)."""
+    if value is None or isinstance(value, bool):
+        return 0
+    try:
+        months = Decimal(str(value).strip())
+    except InvalidOperation:
+        return 0
+    if not months.is_finite() or months != months.to_integral_value() or not 0 < months < 10_000:
+        return 0
+    return int(months)
+
+
+# ---------------------------------------------------------------- reading records
+
+
+def _records(
+    path: str | os.PathLike[str], encoding: str, progress: Progress | None
+) -> Iterator[tuple[int, list[Any], str]]:
+    """(position, values in ``_NAMES`` order, unit) for every grant in one file."""
+    if _file_kind(path) == "json":
+        yield from _json_records(path, encoding, progress)
+    else:
+        yield from _csv_records(path, encoding, progress)
+
+
+def _file_kind(path: str | os.PathLike[str]) -> str:
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise _unreadable(name, exc) from exc
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            f"{name} is a spreadsheet workbook, not a CSV or JSON file.",
+            hint="Open it and save the grants sheet as 'CSV UTF-8', or download the "
+            "publisher's CSV or JSON file instead.",
+            path=name,
+        )
+    suffix = Path(name).suffix.lower()
+    if suffix in (".json", ".csv"):
+        return suffix[1:]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return "json"
+    if b"identifier" in head.lower() and b"," in head:
+        return "csv"
+    raise InputError(
+        f"{name} is neither a 360Giving CSV nor a JSON file.",
+        hint="Give a flat CSV file (first row: Identifier, Amount Awarded, ...) or a JSON "
+        'file holding {"grants": [...]}, named .csv or .json.',
+        path=name,
+    )
+
+
+def _unreadable(name: str, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot read {name}: {exc.strerror or exc}.",
+        hint="Check the path and that the file can be read.",
+        path=name,
+    )
+
+
+@contextlib.contextmanager
+def _open_text(
+    path: str | os.PathLike[str],
+    encoding: str,
+    *,
+    newline: str | None = "",
+    errors: str = "surrogateescape",
+) -> Iterator[io.TextIOWrapper]:
+    """Open a text file; by default undecodable bytes are kept as surrogates.
+
+    The decoder reads ahead in chunks, so a decoding error would be raised rows
+    before the row at fault; :func:`_next_row` finds the surrogates in the row
+    itself and names that row.
+    """
+    try:
+        codec = _with_bom(codecs.lookup(encoding).name)
+    except LookupError:
+        raise InputError(
+            f"unknown text encoding '{encoding}'.",
+            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
+        ) from None
+    try:
+        handle = open(path, encoding=codec, newline=newline, errors=errors)  # noqa: SIM115
+    except OSError as exc:
+        raise _unreadable(str(path), exc) from exc
+    with handle:
+        yield handle
+
+
+def _with_bom(codec: str) -> str:
+    # The UTF-8 codec that drops a leading byte-order mark, so the first column
+    # title is 'Identifier' and not '\ufeffIdentifier'.
+    return "utf-8-sig" if codec == "utf-8" else codec
+
+
+def _not_text(name: str, encoding: str, row: int | None) -> InputError:
+    where = f" (row {row})" if row else ""
+    return InputError(
+        f"{name} is not {encoding} text{where}.",
+        hint="Save it as 'CSV UTF-8', or give its encoding with --encoding (e.g. cp1252).",
+        path=name,
+        row=row,
+    )
+
+
+def _next_row(reader: Any, name: str, encoding: str, row: int = 0) -> list[str] | None:
+    """The next CSV record, with read errors turned into an :class:`InputError`."""
+    try:
+        record: list[str] = next(reader)
+    except StopIteration:
+        return None
+    except UnicodeDecodeError as exc:
+        raise _not_text(name, encoding, row + 1) from exc
+    except csv.Error as exc:
+        raise InputError(
+            f"{name}, row {row + 1}: not readable as CSV ({exc}).",
+            hint="Check the quoting on that row, or save the file again as CSV.",
+            path=name,
+            row=row + 1,
+        ) from exc
+    for cell in record:
+        if not cell.isascii() and _SURROGATE.search(cell):
+            raise _not_text(name, encoding, row + 1)
+    return record
+
+
+def _normal_title(title: str) -> str:
+    # Flatten-tool titles may number the first list item ("Recipient Org:0:Name").
+    parts = [p.strip().casefold() for p in title.split(":")]
+    return ":".join(p for p in parts if p != "0")
+
+
+def _csv_records(
+    path: str | os.PathLike[str], encoding: str, progress: Progress | None
+) -> Iterator[tuple[int, list[Any], str]]:
+    name = str(path)
+    size = os.path.getsize(path)
+    reported = 0
+    with _open_text(path, encoding) as handle:
+        reader = csv.reader(handle)
+        header = _next_row(reader, name, encoding)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError(
+                f"{name} is empty.",
+                hint="Give a 360Giving flat CSV file with a header row and one grant per row.",
+                path=name,
+            )
+        index = _column_index(name, header)
+        row_number = 1
+        while (row := _next_row(reader, name, encoding, row_number)) is not None:
+            row_number += 1
+            if progress is not None and row_number % _PROGRESS_EVERY == 0:
+                position = handle.buffer.tell()  # type: ignore[attr-defined]
+                progress(position - reported)
+                reported = position
+            if not any(cell.strip() for cell in row):
+                continue
+            width = len(row)
+            yield row_number, [row[i] if 0 <= i < width else None for i in index], "row"
+    if progress is not None:
+        progress(max(size - reported, 0))
+
+
+def _column_index(name: str, header: list[str]) -> list[int]:
+    """The position of each field's column in ``header`` (-1 when absent)."""
+    titles: dict[str, int] = {}
+    for i, title in enumerate(header):
+        titles.setdefault(_normal_title(title), i)
+    index = [titles.get(_normal_title(_FIELDS[n][0]), -1) for n in _NAMES]
+    missing = [_FIELDS[n][0] for n in _REQUIRED_CSV if index[_IDX[n]] < 0]
+    if index[_IDX["recipient_id"]] < 0 and index[_IDX["individual_id"]] < 0:
+        missing.append(_FIELDS["recipient_id"][0])
+    if missing:
+        found = ", ".join(repr(h) for h in header[:6]) + (", ..." if len(header) > 6 else "")
+        raise InputError(
+            f"{name} has no 360Giving column{_s(len(missing))} "
+            f"{', '.join(repr(m) for m in missing)} (its header starts {found}).",
+            hint="A 360Giving flat CSV names its columns with the standard's titles "
+            "(Identifier, Amount Awarded, Award Date, Recipient Org:Identifier, "
+            "Funding Org:Identifier): rename the columns, or export the file again.",
+            path=name,
+        )
+    return index
+
+
+def _json_path(grant: dict[str, Any], path: str) -> Any:
+    """The value at ``path`` (``a/0/b``) in one grant, or ``None``."""
+    value: Any = grant
+    for part in path.split("/"):
+        # The standard's lists hold one item in practice; take the first, and read a
+        # lone object where a list is expected as that item.
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if part == "0":
+            continue
+        value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            return None
+    return None if isinstance(value, dict | list) else value
+
+
+def _json_records(
+    path: str | os.PathLike[str], encoding: str, progress: Progress | None
+) -> Iterator[tuple[int, list[Any], str]]:
+    paths = [_FIELDS[n][1] for n in _NAMES]
+    for number, grant in enumerate(_json_grants(path, encoding, progress), start=1):
+        if isinstance(grant, dict):
+            yield number, [_json_path(grant, p) for p in paths], "grant"
+        else:
+            yield number, [None] * len(paths), "grant"
+
+
+def _json_grants(
+    path: str | os.PathLike[str], encoding: str, progress: Progress | None
+) -> Iterator[Any]:
+    """The items of the top-level ``grants`` list, parsed one at a time.
+
+    The standard library has no streaming JSON parser, so this walks the top-level
+    object itself and hands each value to ``raw_decode``, reading more of the file
+    whenever a value runs past the end of what has been read.
+    """
+    name = str(path)
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    found = False
+    with _open_text(path, encoding, newline=None, errors="strict") as handle:
+        buf = _JsonBuffer(handle, name, encoding, progress)
+        buf.expect("{", 'a JSON object {"grants": [...]}')
+        count = 0
+        if not buf.take("}"):
+            while True:
+                key = buf.value(decoder, count)
+                if not isinstance(key, str):
+                    buf.fail(count, "expected a quoted key")
+                buf.expect(":", "':'")
+                if key == "grants":
+                    found = True
+                    buf.expect("[", 'a list of grants after "grants":')
+                    if not buf.take("]"):
+                        while True:
+                            count += 1
+                            yield buf.value(decoder, count)
+                            if buf.take("]"):
+                                break
+                            buf.expect(",", "',' or ']' after a grant")
+                else:
+                    buf.value(decoder, count)
+                if buf.take("}"):
+                    break
+                buf.expect(",", "',' or '}'")
+        buf.finish()
+    if not found:
+        raise InputError(
+            f'{name} has no "grants" list.',
+            hint='A 360Giving JSON file is an object {"grants": [...]}; check that this is '
+            "grant data and not a description of a dataset.",
+            path=name,
+        )
+
+
+class _JsonBuffer:
+    """The unparsed part of a JSON file, refilled a chunk at a time."""
+
+    def __init__(
+        self, handle: io.TextIOWrapper, name: str, encoding: str, progress: Progress | None
+    ) -> None:
+        self.handle = handle
+        self.name = name
+        self.encoding = encoding
+        self.progress = progress
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+        self.reported = 0
+
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        try:
+            chunk = self.handle.read(_JSON_CHUNK)
+        except UnicodeDecodeError as exc:
+            raise _not_text(self.name, self.encoding, None) from exc
+        if self.progress is not None:
+            position = self.handle.buffer.tell()  # type: ignore[attr-defined]
+            self.progress(position - self.reported)
+            self.reported = position
+        if not chunk:
+            self.eof = True
+            return False
+        # Drop what has been parsed, so the buffer holds about one grant.
+        self.text = self.text[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def skip_space(self) -> None:
+        while True:
+            while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.text) or not self.fill():
+                return
+
+    def take(self, char: str) -> bool:
+        self.skip_space()
+        if self.text.startswith(char, self.pos):
+            self.pos += 1
+            return True
+        return False
+
+    def expect(self, char: str, what: str) -> None:
+        if not self.take(char):
+            self.fail(None, f"expected {what}")
+
+    def value(self, decoder: json.JSONDecoder, count: int) -> Any:
+        self.skip_space()
+        while True:
+            try:
+                result, end = decoder.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.fill():
+                    continue
+                self.fail(count, exc.msg)
+            # A number cut off by the end of the buffer parses as a shorter number.
+            if end == len(self.text) and self.fill():
+                continue
+            self.pos = end
+            return result
+
+    def finish(self) -> None:
+        self.skip_space()
+        if self.pos < len(self.text):
+            self.fail(None, "unexpected text after the end of the JSON object")
+
+    def fail(self, count: int | None, message: str) -> NoReturn:
+        where = f" near grant {count}" if count else ""
+        raise InputError(
+            f"{self.name} is not valid 360Giving JSON{where}: {message}.",
+            hint='Check that the file is complete JSON of the form {"grants": [...]}, or '
+            "use the publisher's CSV file instead.",
+            path=self.name,
+        )

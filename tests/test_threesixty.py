@@ -1,0 +1,574 @@
+"""The 360Giving importer: the real Trafford file, and hand-made files for every rule."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import REAL_DATA, TEST_DATA
+
+from partnernet.cli import cli
+from partnernet.errors import InputError, OutputError, ValidationError
+from partnernet.io import threesixty
+from partnernet.io.read import read_dataset
+from partnernet.io.threesixty import (
+    import_360giving,
+    org_type_from_id,
+    read_360giving,
+    read_aliases,
+)
+
+DATA = TEST_DATA / "threesixty"
+TRAFFORD = REAL_DATA / "trafford_council_voluntary_sector_grants.csv"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    crash = result.exception if not isinstance(result.exception, SystemExit) else None
+    return result.exit_code, result.output + (f"\n{crash!r}" if crash else "")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` by name, with its bytes (empty when no folder)."""
+    if not folder.exists():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# ----------------------------------------------------------------- the real file
+
+
+@pytest.fixture(scope="module")
+def trafford_rows() -> list[dict[str, str]]:
+    if not TRAFFORD.exists():
+        pytest.fail(f"the real test file {TRAFFORD} is missing")
+    with open(TRAFFORD, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def trafford_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("trafford") / "dataset"
+    code, output = run("import-360giving", TRAFFORD, "--out", out)
+    assert code == 0, output
+    return out, output
+
+
+def test_trafford_counts_and_total(trafford_rows, trafford_dir):
+    out, output = trafford_dir
+    # Worked out from the file itself, with the csv module, not from the importer.
+    grant_ids = {r["Identifier"] for r in trafford_rows}
+    recipients = {r["Recipient Org:Identifier"] for r in trafford_rows}
+    funders = {r["Funding Org:Identifier"] for r in trafford_rows}
+    departments = {r["Funding Org:Department"] for r in trafford_rows}
+    total = sum(Decimal(r["Amount Awarded"]) for r in trafford_rows)
+    assert len(grant_ids) == len(trafford_rows)
+    assert len(trafford_rows) == 555 and len(recipients) == 323 and funders == {"GB-LAE-TRF"}
+
+    with open(out / "funding.csv", encoding="utf-8", newline="") as handle:
+        funding = list(csv.DictReader(handle))
+    with open(out / "organisations.csv", encoding="utf-8", newline="") as handle:
+        organisations = list(csv.DictReader(handle))
+    assert {f["id"] for f in funding} == grant_ids
+    assert len(funding) == len(trafford_rows)
+    assert sum(Decimal(f["amount"]) for f in funding) == total
+    assert len(organisations) == len(recipients) + len(funders) + len(departments)
+    assert {o["id"] for o in organisations} >= recipients | funders
+
+    assert f"Imported {len(trafford_rows)} grants worth £{total:,.2f}" in output
+    added = f"added {len(organisations)} organisations (of which {len(departments)} departments)"
+    assert added in output
+    assert "left out" not in output
+
+
+def test_trafford_departments_and_types(trafford_rows, trafford_dir):
+    out, _ = trafford_dir
+    ds = read_dataset(out)
+    orgs = ds.organisations.set_index("id")
+    assert orgs.loc["GB-LAE-TRF", "type"] == "local_authority"
+    depts = orgs[orgs["type"] == "department"]
+    assert sorted(depts["name"]) == sorted({r["Funding Org:Department"] for r in trafford_rows})
+    assert set(depts["parent_id"]) == {"GB-LAE-TRF"}
+    # Each grant is funded by its own department, which is part of the council.
+    dept_by_name = dict(zip(depts["name"], depts.index, strict=True))
+    expected = {r["Identifier"]: dept_by_name[r["Funding Org:Department"]] for r in trafford_rows}
+    assert dict(zip(ds.funding["id"], ds.funding["funder_id"], strict=True)) == expected
+    # Registered charities, and companies with a charity number, are VCSE.
+    charities = {
+        r["Recipient Org:Identifier"]
+        for r in trafford_rows
+        if r["Recipient Org:Identifier"].startswith("GB-CHC-") or r["Recipient Org:Charity Number"]
+    }
+    assert set(orgs.index[orgs["type"] == "vcse"]) == charities
+    others = {r["Recipient Org:Identifier"] for r in trafford_rows} - charities
+    assert set(orgs.index[orgs["type"] == "other"]) == others
+    assert ds.funding["duration_months"].eq(12).all()
+    assert set(ds.funding["programme"]) == {r["Grant Programme:Title"] for r in trafford_rows}
+
+
+def test_trafford_reimport_changes_nothing(trafford_dir, tmp_path):
+    out, _ = trafford_dir
+    copy = tmp_path / "again"
+    shutil.copytree(out, copy)
+    before = snapshot(copy)
+    code, output = run("import-360giving", TRAFFORD, "--out", copy)
+    assert code == 0, output
+    assert "555 grants already in the dataset were left as they were" in output
+    assert snapshot(copy) == before
+
+
+def test_analyse_runs_on_the_imported_trafford_data(trafford_dir, tmp_path):
+    out, _ = trafford_dir
+    results = tmp_path / "analysis"
+    results.mkdir()
+    code, output = run("analyse", out, "--out", results, "--permutations", "200", "--quiet")
+    assert code == 0, output
+    with open(results / "metrics.csv", encoding="utf-8", newline="") as handle:
+        metrics = list(csv.DictReader(handle))
+    with open(out / "organisations.csv", encoding="utf-8", newline="") as handle:
+        organisations = list(csv.DictReader(handle))
+    assert len(metrics) == len(organisations)
+
+
+# ----------------------------------------------------- every rule, CSV and JSON alike
+
+
+@pytest.fixture(params=["grants.csv", "grants.json"])
+def rules(request: pytest.FixtureRequest):
+    return request.param, *read_360giving([DATA / request.param])
+
+
+def test_grants_kept(rules):
+    _, ds, summary = rules
+    funding = ds.funding.set_index("id")
+    assert list(funding.index) == ["G-1", "G-2", "G-3", "G-4", "G-5", "G-14"]
+    assert funding["amount"].tolist() == [1000.0, 1500.5, 2500.0, 800.0, 300.0, 5000.0]
+    assert summary.grants_imported == 6
+    assert summary.pounds == Decimal("11100.50")
+    assert summary.rows_read == 18
+    assert set(funding["kind"]) == {"grant"}
+    # An ISO date-time is the date as written; durations only when whole months.
+    assert funding.loc["G-2", "award_date"] == pd.Timestamp("2023-05-01")
+    assert pd.isna(funding.loc["G-2", "duration_months"])
+    assert funding.loc["G-14", "duration_months"] == 36
+    assert funding.loc["G-3", "programme"] == "Community Fund"
+
+
+def test_types_from_identifiers(rules):
+    _, ds, summary = rules
+    types = dict(zip(ds.organisations["id"], ds.organisations["type"], strict=True))
+    assert types == {
+        "GB-LAE-AAA": "local_authority",
+        "GB-CHC-1000001": "vcse",
+        "GB-COH-01234567": "vcse",  # a company, but it gave a charity number
+        "360G-aville-gamma": "other",
+        "GB-CHC-2000002": "vcse",
+        "360G-epsilon": "funder",  # an unclear id that only ever funds
+        "GB-GOV-1": "central_government",
+        "GB-NHS-RAX": "nhs",
+        "GB-LAE-AAA:adult-services": "department",
+        "GB-LAE-AAA:children-s-services": "department",
+        "GB-GOV-1:public-health": "department",
+    }
+    assert summary.inferred_other == [("360G-aville-gamma", "Gamma Group")]
+    assert summary.inferred_funder == [("360G-epsilon", "Epsilon Fund")]
+
+
+def test_departments_fund_the_grants_and_belong_to_the_funder(rules):
+    _, ds, summary = rules
+    orgs = ds.organisations.set_index("id")
+    funders = dict(zip(ds.funding["id"], ds.funding["funder_id"], strict=True))
+    assert funders["G-1"] == funders["G-3"] == "GB-LAE-AAA:adult-services"
+    assert funders["G-2"] == "GB-LAE-AAA:children-s-services"
+    assert orgs.loc["GB-LAE-AAA:adult-services", "parent_id"] == "GB-LAE-AAA"
+    assert orgs.loc["GB-LAE-AAA:children-s-services", "name"] == "Children's Services"
+    assert orgs.loc["GB-GOV-1:public-health", "parent_id"] == "GB-GOV-1"
+    # A charity is no public body: its "Grants Team" is not made a department.
+    assert funders["G-4"] == "GB-CHC-2000002"
+    assert summary.departments_ignored == {"GB-CHC-2000002": 1}
+    assert summary.departments_added == 3
+
+
+def test_regranting_keeps_one_organisation(rules):
+    _, ds, _ = rules
+    funding = ds.funding
+    assert (funding["recipient_id"] == "GB-CHC-2000002").sum() == 1
+    assert (funding["funder_id"] == "GB-CHC-2000002").sum() == 1
+    assert (ds.organisations["id"] == "GB-CHC-2000002").sum() == 1
+    # Names: the first one seen wins.
+    names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
+    assert names["GB-CHC-1000001"] == "Alpha Trust"
+
+
+def test_individuals_counted_and_left_out(rules):
+    _, ds, summary = rules
+    assert summary.individual_grants == 2
+    assert "G-6" not in set(ds.funding["id"]) and "G-15" not in set(ds.funding["id"])
+    assert not ds.organisations["id"].str.contains("IND").any()
+
+
+def test_duplicates_kept_once(rules):
+    name, ds, summary = rules
+    assert summary.duplicates == 2
+    assert ds.funding.loc[ds.funding["id"] == "G-3", "amount"].tolist() == [2500.0]
+    (conflict,) = summary.conflicting_duplicates
+    assert conflict.grant_id == "G-3"
+    assert conflict.row == (16 if name.endswith(".csv") else 15)
+
+
+CSV_SKIPS = [
+    (8, "Recipient Org:Identifier", "no recipient organisation"),
+    (9, "Recipient Org:Identifier", "placeholder identifier"),
+    (10, "Recipient Org:Identifier", "placeholder identifier"),
+    (11, "Amount Awarded", "amount not a number"),
+    (12, "Amount Awarded", "amount not above zero"),
+    (13, "Amount Awarded", "amount not above zero"),
+    (14, "Award Date", "unknown date format"),
+    (19, "Amount Awarded", "amount not a number"),
+]
+JSON_SKIPS = [
+    (7, "recipientOrganization/0/id", "no recipient organisation"),
+    (8, "recipientOrganization/0/id", "placeholder identifier"),
+    (9, "recipientOrganization/0/id", "placeholder identifier"),
+    (10, "amountAwarded", "amount not a number"),
+    (11, "amountAwarded", "amount not above zero"),
+    (12, "amountAwarded", "amount not above zero"),
+    (13, "awardDate", "unknown date format"),
+    (18, "amountAwarded", "amount not a number"),
+]
+
+
+def test_unusable_rows_listed_with_file_and_row(rules):
+    name, ds, summary = rules
+    expected = CSV_SKIPS if name.endswith(".csv") else JSON_SKIPS
+    got = [(s.row, s.column, s.reason.split(":")[0]) for s in summary.skipped]
+    assert got == expected
+    assert all(s.path == str(DATA / name) for s in summary.skipped)
+    unit = "row" if name.endswith(".csv") else "grant"
+    assert str(summary.skipped[0]).startswith(f"{DATA / name}, {unit} {expected[0][0]}, column")
+    kept = set(ds.funding["id"])
+    assert not kept & {"G-7", "G-8", "G-9", "G-10", "G-11", "G-12", "G-13", "G-16"}
+    assert "DUMMY" not in set(ds.organisations["id"])
+
+
+def test_csv_and_json_give_the_same_dataset():
+    from_csv, _ = read_360giving([DATA / "grants.csv"])
+    from_json, _ = read_360giving([DATA / "grants.json"])
+    assert from_csv.equals(from_json)
+
+
+def test_date_format_accepts_another_format():
+    ds, summary = read_360giving([DATA / "grants.csv"], date_format="%d/%m/%Y")
+    funding = ds.funding.set_index("id")
+    assert funding.loc["G-13", "award_date"] == pd.Timestamp("2023-12-31")
+    assert funding.loc["G-1", "award_date"] == pd.Timestamp("2023-04-01")  # ISO still read
+    assert "unknown date format" not in [s.reason.split(":")[0] for s in summary.skipped]
+
+
+def test_same_grant_in_two_files_is_one_grant():
+    ds, summary = read_360giving([DATA / "grants.csv", DATA / "grants.json"])
+    assert summary.grants_imported == 6
+    assert len(ds.funding) == 6
+    # 2 repeats inside each file, and the 6 usable grants of the JSON file again.
+    assert summary.duplicates == 2 + 2 + 6
+    assert [c.path for c in summary.conflicting_duplicates] == [
+        str(DATA / "grants.csv"),
+        str(DATA / "grants.json"),
+    ]
+
+
+def test_bom_windows_line_endings_and_extra_columns():
+    path = DATA / "bom_crlf_extra_columns.csv"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # the file is what it claims
+    ds, summary = read_360giving([path])
+    funding = ds.funding.set_index("id")
+    assert list(funding.index) == ["W-1", "W-2"]
+    assert funding["amount"].tolist() == [1200.0, 1300.25]
+    assert funding["currency"].tolist() == ["GBP", "GBP"]
+    # The quoted line break inside a description does not shift the row numbers.
+    (bad,) = summary.skipped
+    assert (bad.row, bad.column, bad.grant_id) == (4, "Amount Awarded", "W-3")
+
+
+# ------------------------------------------------------------------------ aliases
+
+
+def test_aliases_join_two_identifiers():
+    aliases = read_aliases(DATA / "aliases.csv")
+    assert aliases == {"E06000099": "GB-LAE-AAA", "GB-COH-01234567": "GB-CHC-1000002"}
+    ds, _ = read_360giving([DATA / "grants.csv", DATA / "aliased.csv"], aliases=aliases)
+    ids = set(ds.organisations["id"])
+    assert "E06000099" not in ids and "GB-COH-01234567" not in ids
+    funding = ds.funding.set_index("id")
+    # The aliased council's department is the same department as before.
+    assert funding.loc["K-1", "funder_id"] == "GB-LAE-AAA:adult-services"
+    assert funding.loc["K-2", "funder_id"] == "GB-LAE-AAA"
+    assert funding.loc["G-2", "recipient_id"] == "GB-CHC-1000002"
+    orgs = ds.organisations.set_index("id")
+    assert orgs.loc["GB-CHC-1000002", "name"] == "Beta CIC"
+    assert orgs.loc["GB-CHC-1000002", "type"] == "vcse"
+    assert (ds.organisations["type"] == "local_authority").sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("aliases_loop.csv", "the aliases form a loop (A-1 -> A-2 -> A-3 -> A-1)"),
+        ("aliases_two_targets.csv", "row 3, column 'alias': 'E06000099' is already an alias"),
+        ("aliases_no_id_column.csv", "has no column 'id'"),
+    ],
+)
+def test_bad_aliases_file(name, message, tmp_path):
+    out = tmp_path / "out"
+    code, output = run(
+        "import-360giving", DATA / "grants.csv", "--out", out, "--aliases", DATA / name
+    )
+    assert code == 3
+    assert f"Error: {DATA / name}" in output and message in output
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------ merging
+
+
+@pytest.fixture
+def existing(tmp_path: Path) -> Path:
+    folder = tmp_path / "existing"
+    shutil.copytree(DATA / "existing", folder)
+    return folder
+
+
+def test_merge_keeps_existing_rows(existing):
+    boards_before = (existing / "boards.csv").read_bytes()
+    memberships_before = (existing / "memberships.csv").read_bytes()
+    summary = import_360giving([DATA / "grants.csv"], existing)
+    ds = read_dataset(existing)
+    orgs = ds.organisations.set_index("id")
+    # Existing organisation rows win: name, type, band, locality and tags kept.
+    assert orgs.loc["GB-LAE-AAA", "name"] == "Aville Council (our name)"
+    assert orgs.loc["360G-aville-gamma", ["type", "size_band", "locality", "tags"]].tolist() == [
+        "vcse",
+        "micro",
+        "Northside",
+        "youth",
+    ]
+    assert orgs.loc["GB-CHC-2000002", "type"] == "funder"
+    # The existing department with the same name is reused, not duplicated.
+    funding = ds.funding.set_index("id")
+    assert funding.loc["G-1", "funder_id"] == "AAA-ADULTS"
+    assert not orgs.index.str.startswith("GB-LAE-AAA:adult").any()
+    # An existing grant wins over the imported one with the same id.
+    assert funding.loc["G-2", "amount"] == 99.0
+    assert summary.already_in_dataset == 1
+    assert sorted(funding.index) == sorted(["G-1", "G-2", "G-3", "G-4", "G-5", "G-14"])
+    new = {"GB-CHC-1000001", "360G-epsilon", "GB-GOV-1", "GB-NHS-RAX", "GB-GOV-1:public-health"}
+    kept = {"GB-LAE-AAA", "AAA-ADULTS", "360G-aville-gamma", "GB-CHC-2000002"}
+    assert set(orgs.index) == kept | new
+    assert summary.organisations_added == len(new)
+    # Tables the import does not produce are left byte for byte.
+    assert (existing / "boards.csv").read_bytes() == boards_before
+    assert (existing / "memberships.csv").read_bytes() == memberships_before
+
+
+def test_alias_of_an_existing_organisation_is_refused(existing):
+    before = snapshot(existing)
+    aliases = existing.parent / "aliases.csv"
+    aliases.write_text("alias,id\nAAA-ADULTS,GB-LAE-AAA\n", encoding="utf-8")
+    code, output = run(
+        "import-360giving", DATA / "grants.csv", "--out", existing, "--aliases", aliases
+    )
+    assert code == 3
+    assert "'AAA-ADULTS', which the dataset already holds" in output
+    assert snapshot(existing) == before
+
+
+def test_invalid_existing_dataset_stops_the_import(existing):
+    with open(existing / "funding.csv", "a", encoding="utf-8") as handle:
+        handle.write("X-1,NOBODY,GB-LAE-AAA,10,2022-01-01,GBP,,grant,,\n")
+    before = snapshot(existing)
+    with pytest.raises(ValidationError, match=r"'NOBODY' is not in organisations\.csv"):
+        import_360giving([DATA / "grants.csv"], existing)
+    assert snapshot(existing) == before
+
+
+# ----------------------------------------------------------- files that cannot be used
+
+
+def _latin1(tmp_path: Path) -> Path:
+    path = tmp_path / "latin1.csv"
+    text = (DATA / "aliased.csv").read_text(encoding="utf-8").replace("Alpha", "Café")
+    path.write_bytes(text.encode("latin-1"))
+    return path
+
+
+def _workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "grants.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    return path
+
+
+BAD_FILES = [
+    (
+        lambda tmp: DATA / "missing_columns.csv",
+        "has no 360Giving column 'Amount Awarded'",
+        "rename the columns",
+    ),
+    (lambda tmp: DATA / "not_grants.json", 'has no "grants" list', '{"grants": [...]}'),
+    (lambda tmp: DATA / "truncated.json", "is not valid 360Giving JSON", "complete JSON"),
+    (_workbook, "is a spreadsheet workbook", "save the grants sheet as 'CSV UTF-8'"),
+    (_latin1, "is not utf-8 text (row 3)", "--encoding"),
+    (lambda tmp: tmp / "nowhere.csv", "cannot read", "Check the path"),
+]
+
+
+@pytest.mark.parametrize(("make", "message", "hint"), BAD_FILES)
+def test_unreadable_file_exits_3_and_writes_nothing(make, message, hint, tmp_path):
+    path = make(tmp_path)
+    out = tmp_path / "out"
+    code, output = run("import-360giving", path, "--out", out)
+    assert code == 3, output
+    assert f"Error: {path}" in output or f"Error: cannot read {path}" in output
+    assert message in output and hint in output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("make", "message", "hint"), BAD_FILES)
+def test_one_bad_file_fails_the_whole_import(make, message, hint, existing):
+    before = snapshot(existing)
+    path = make(existing.parent)
+    code, output = run("import-360giving", DATA / "grants.csv", path, "--out", existing)
+    assert code == 3, output
+    assert message in output
+    assert snapshot(existing) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "all_unusable.csv",
+            "(1 amount not a number; 1 placeholder identifier)",
+        ),
+        ("individuals_only.csv", "(all 1 are grants to individuals)"),
+    ],
+)
+def test_file_with_no_usable_grant_exits_3(name, message, tmp_path):
+    out = tmp_path / "out"
+    code, output = run("import-360giving", DATA / name, "--out", out)
+    assert code == 3, output
+    assert f"no grant to an organisation could be imported from {DATA / name} {message}" in output
+    assert "nothing was written" in output
+    assert not out.exists()
+
+
+def test_encoding_option_reads_other_encodings(tmp_path):
+    ds, _ = read_360giving([_latin1(tmp_path)], encoding="latin-1")
+    assert "Café Trust" in set(ds.organisations["name"])
+
+
+def test_out_that_is_a_file(tmp_path):
+    out = tmp_path / "taken"
+    out.write_text("not a folder", encoding="utf-8")
+    code, output = run("import-360giving", DATA / "grants.csv", "--out", out)
+    assert code == 2  # click refuses a file for a folder option: a usage error
+    assert "is a file" in output
+    with pytest.raises(OutputError, match="is a file, not a dataset folder"):
+        import_360giving([DATA / "grants.csv"], out)
+    assert out.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_unknown_encoding_is_an_input_error():
+    with pytest.raises(InputError, match="unknown text encoding 'klingon'"):
+        read_360giving([DATA / "grants.csv"], encoding="klingon")
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_cli_summary_and_skipped_report(tmp_path):
+    out = tmp_path / "out"
+    skipped = tmp_path / "skipped.csv"
+    code, output = run("import-360giving", DATA / "grants.csv", "--out", out, "--skipped", skipped)
+    assert code == 0, output
+    assert "Imported 6 grants worth £11,100.50; added 11 organisations" in output
+    assert "2 grants to individuals left out" in output
+    assert "8 grants left out as unusable: 2 amount not a number; 2 amount not above zero" in output
+    assert f"{DATA / 'grants.csv'}, row 14, column 'Award Date': unknown date format" in output
+    with open(skipped, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["row"]) for r in rows] == [row for row, _, _ in CSV_SKIPS] + [16]
+    # A cell that would run as a spreadsheet formula is neutralised.
+    formula = next(r for r in rows if r["grant_id"] == "G-16")
+    assert formula["value"] == "'=1+2"
+    assert read_dataset(out).funding.shape[0] == 6
+
+
+def test_cli_quiet_prints_nothing(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["import-360giving", str(DATA / "grants.csv"), "--out", str(tmp_path / "o"), "-q"]
+    )
+    assert result.exit_code == 0
+    assert result.output == ""
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def test_progress_reports_every_byte():
+    seen: list[int] = []
+    files = [DATA / "grants.csv", DATA / "grants.json"]
+    read_360giving(files, progress=seen.append)
+    assert sum(seen) == sum(p.stat().st_size for p in files)
+
+
+def test_json_is_parsed_across_chunk_boundaries(monkeypatch):
+    whole, _ = read_360giving([DATA / "grants.json"])
+    # Seven characters at a time cuts every key, string and number somewhere.
+    monkeypatch.setattr(threesixty, "_JSON_CHUNK", 7)
+    chunked, summary = read_360giving([DATA / "grants.json"])
+    assert chunked.equals(whole)
+    assert summary.rows_read == 18
+
+
+def test_json_grants_key_anywhere_and_numbers_at_chunk_ends(tmp_path, monkeypatch):
+    doc = {"version": 12345, "grants": [], "more": [1.25, 2]}
+    doc["grants"] = json.loads((DATA / "grants.json").read_text(encoding="utf-8"))["grants"][:1]
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    for size in (1, 2, 3, 5, 11):
+        monkeypatch.setattr(threesixty, "_JSON_CHUNK", size)
+        ds, _ = read_360giving([path])
+        assert ds.funding["id"].tolist() == ["G-1"]
+
+
+# ------------------------------------------------------------------ identifiers
+
+
+@pytest.mark.parametrize(
+    ("org_id", "expected"),
+    [
+        ("GB-CHC-1146179", "vcse"),
+        ("GB-SC-SC012345", "vcse"),
+        ("GB-NIC-100002", "vcse"),
+        ("GB-LAE-TRF", "local_authority"),
+        ("GB-LAS-ABE", "local_authority"),
+        ("GB-PLA-W06000015", "local_authority"),
+        ("GB-NHS-RAX", "nhs"),
+        ("GB-GOR-D1198", "central_government"),
+        ("GB-GOV-1", "central_government"),
+        ("GB-UKPRN-10007774", "education"),
+        ("gb-chc-1146179", "vcse"),
+        ("GB-COH-07962245", None),
+        ("360G-trafford-be_active", None),
+        ("GB-CHC", None),
+    ],
+)
+def test_org_type_from_id(org_id, expected):
+    assert org_type_from_id(org_id) == expected
