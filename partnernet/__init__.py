@@ -8,6 +8,7 @@ from partnernet.errors import (
     StoreError,
     ValidationError,
 )
+from partnernet.io.read import read_dataset
 from partnernet.model import Dataset
 
 __version__ = "0.1.0"
@@ -20,4 +21,5 @@ __all__ = [
     "StoreError",
     "ValidationError",
     "__version__",
+    "read_dataset",
 ]

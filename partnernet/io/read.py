@@ -1,0 +1,1229 @@
+"""Read a dataset folder (DESIGN section 2) into a :class:`~partnernet.model.Dataset`.
+
+Every file is checked in full, and every problem in every file is collected, before
+anything is returned: a person fixing a dataset should see the whole list at once,
+not one complaint per run. Each problem names the file, the spreadsheet row (the
+header is row 1), the column, the value and how to fix it.
+
+Cells are read as text with the ``csv`` module, so identifiers stay exactly as
+written (``01234567`` keeps its zero) and names such as ``NA`` or ``null`` stay
+names. The checks run on whole columns with pandas; only the few rows that fail
+are visited one by one to word their messages, so a national-scale dataset (about
+a million rows) reads in seconds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import operator
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from partnernet import model
+from partnernet.errors import InputError, Problem, ValidationError
+from partnernet.io import pseudonym
+
+__all__ = ["read_dataset"]
+
+_NOUNS = {
+    "organisations": "organisation",
+    "boards": "board",
+    "memberships": "membership",
+    "funding": "funding award",
+    "partnerships": "partnership",
+    "affiliations": "affiliation",
+}
+# Columns holding identifiers: kept exactly as written, so an invisible character
+# or a stray space would make two ids that look the same fail to match.
+_ID_COLUMNS = {
+    "organisations": ("id", "parent_id"),
+    "boards": ("id", "convener_id"),
+    "memberships": ("board_id", "org_id"),
+    "funding": ("id", "funder_id", "recipient_id"),
+    "partnerships": ("source_id", "target_id"),
+    "affiliations": ("person_id", "org_id"),
+}
+# Characters that cannot be seen, or look like a plain space, named for the message.
+_INVISIBLE_NAMES = {
+    "\u00a0": "a non-breaking space",
+    "\u00ad": "a soft hyphen",
+    "\u180e": "a Mongolian vowel separator",
+    "\u200b": "a zero-width space",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u200e": "a left-to-right mark",
+    "\u200f": "a right-to-left mark",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+    "\u202f": "a narrow non-breaking space",
+    "\u2060": "a word joiner",
+    "\ufeff": "a zero-width no-break space (byte-order mark)",
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a carriage return",
+}
+# Any whitespace but the plain space, the named invisible characters, other format
+# and control characters, and a plain space at either end.
+# Every whitespace character but the plain space and the line break (which is
+# handled on its own below), control characters, and the invisible format ones.
+_HIDDEN = (
+    "\x00-\x09\x0b-\x1f\x7f-\xa0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f"
+    "\u205f-\u2064\u3000\ufeff"
+)
+_BAD_ID = re.compile(f"[\n{_HIDDEN}]|^ | $")
+# A character class alone scans a whole column in one fast pass (see _bad_ids).
+_HIDDEN_CHARS = re.compile(f"[{_HIDDEN}]")
+_SEPARATORS = re.compile(r"[\s\-]+")
+_NUMBER_NOISE = re.compile(r"[£,\s]")
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+_MONEY_RE = r"(?:[-+]\s*)?£?\s*" + _NUMBER
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+_BOOLEAN_WORDS = "true, false, yes, no, 1, 0"
+_PSEUDONYM_SHAPE = re.compile(pseudonym.PSEUDONYM_PATTERN)
+
+
+def read_dataset(
+    path: str | os.PathLike[str],
+    *,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    pseudonym_key: str | bytes | None = None,
+) -> model.Dataset:
+    """Read and validate a dataset folder.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder holding ``organisations.csv`` and, optionally, ``boards.csv``,
+        ``memberships.csv``, ``funding.csv``, ``partnerships.csv`` and
+        ``affiliations.csv`` (DESIGN section 2).
+    date_format : str, optional
+        ``strftime`` format of the dates when they are not ``YYYY-MM-DD``, for
+        example ``"%d/%m/%Y"``.
+    encoding : str, default "utf-8"
+        Text encoding of the files. A UTF-8 byte-order mark is always accepted.
+    pseudonym_key : str or bytes, optional
+        Key for the person pseudonyms; by default taken from the environment
+        variable ``PARTNERNET_PSEUDONYM_KEY`` or the file named by
+        ``PARTNERNET_PSEUDONYM_KEY_FILE``. Needed only when ``affiliations.csv``
+        names people.
+
+    Returns
+    -------
+    Dataset
+        Frames with exactly the columns and dtypes of :mod:`partnernet.model`,
+        rows in file order, vocabularies lower-case, ``size_band`` derived from
+        ``income`` where absent, and every ``person_id`` replaced by its keyed
+        pseudonym.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found in every file (exit code 3).
+    InputError
+        When the encoding is unknown, or people are named and no key is set.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     text = 'id,name,type,income\\n01234,NA,VCSE,"£12,500"\\n'
+    ...     _ = (pathlib.Path(folder) / "organisations.csv").write_text(text, encoding="utf-8")
+    ...     orgs = read_dataset(folder).organisations
+    >>> orgs.loc[0, ["id", "name", "type", "size_band"]].tolist(), float(orgs.loc[0, "income"])
+    (['01234', 'NA', 'vcse', 'small'], 12500.0)
+    """
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(
+            f"unknown text encoding '{encoding}'.",
+            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
+        ) from None
+    reader = _Reader(os.fspath(path), codec=codec, encoding=encoding, date_format=date_format)
+    frames = reader.read()
+    if reader.problems:
+        raise ValidationError(reader.sorted_problems())
+    affiliations = frames["affiliations"]
+    if len(affiliations):
+        person = affiliations["person_id"]
+        needs_key = not person.str.fullmatch(pseudonym.PSEUDONYM_PATTERN).all()
+        key = pseudonym.resolve_key(pseudonym_key) if needs_key else None
+        if needs_key and key is None:
+            raise pseudonym.missing_key_error(reader.file_path("affiliations"), len(affiliations))
+        affiliations["person_id"] = pseudonym.pseudonymise_series(person, key)
+    return model.Dataset.from_frames(**frames)
+
+
+@dataclass
+class _Table:
+    """One file's cells as text, before checking.
+
+    ``cells`` holds the known columns the header has: identifiers exactly as
+    written, other cells with surrounding whitespace removed, NaN for empty cells.
+    ``rows`` is the spreadsheet row of each record (blank rows are skipped).
+    """
+
+    name: str
+    path: str
+    present: bool
+    usable: bool
+    cells: dict[str, pd.Series]
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, column: str) -> pd.Series:
+        if column in self.cells:
+            return self.cells[column]
+        return pd.Series([np.nan] * len(self), dtype="object")
+
+
+def _absent(name: str, path: str, *, usable: bool) -> _Table:
+    return _Table(name, path, False, usable, {}, np.zeros(0, dtype=np.int64))
+
+
+class _Reader:
+    def __init__(self, folder: str, *, codec: str, encoding: str, date_format: str | None):
+        self.folder = folder
+        self.codec = codec
+        self.encoding = encoding
+        self.date_format = date_format
+        self.problems: list[tuple[tuple[int, int, int, int], Problem]] = []
+
+    # -- collecting problems ------------------------------------------------------
+
+    def file_path(self, table: str) -> str:
+        return os.path.join(self.folder, f"{table}.csv")
+
+    def add(
+        self,
+        table: str | None,
+        path: str,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        reason: str,
+        hint: str,
+    ) -> None:
+        table_order = model.TABLES.index(table) if table else -1
+        columns = model.COLUMNS[table] if table else ()
+        column_order = columns.index(column) if column in columns else len(columns)
+        key = (table_order, row or 0, column_order, len(self.problems))
+        self.problems.append((key, Problem(path, row, column, value, reason, hint)))
+
+    def flag(
+        self,
+        t: _Table,
+        mask: pd.Series | np.ndarray,
+        column: str,
+        reason: str | Callable[[str, int], str],
+        hint: str | Callable[[str, int], str],
+        *,
+        values: pd.Series | None = None,
+        show_value: bool = True,
+    ) -> None:
+        """Add a problem for each row where ``mask`` holds.
+
+        ``reason`` and ``hint`` are text with ``{value}`` standing for the quoted
+        cell, or functions of the cell's text and its position in the table.
+        """
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        cells = t.get(column) if values is None else values
+        for i in positions.tolist():
+            raw: object = cells.iat[i]
+            text = raw if isinstance(raw, str) else None
+            shown = _quote(text) if text is not None else "''"
+            words = reason(text or "", i) if callable(reason) else reason.replace("{value}", shown)
+            fix = hint(text or "", i) if callable(hint) else hint.replace("{value}", shown)
+            self.add(
+                t.name, t.path, int(t.rows[i]), column, text if show_value else None, words, fix
+            )
+
+    def sorted_problems(self) -> list[Problem]:
+        return [p for _, p in sorted(self.problems, key=lambda item: item[0])]
+
+    # -- reading ------------------------------------------------------------------
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        if not os.path.exists(self.folder):
+            self.add(
+                None,
+                self.folder,
+                None,
+                None,
+                None,
+                "there is no such folder.",
+                "Give the path of a dataset folder (one holding organisations.csv); "
+                "'partnernet init DIR' creates one with templates.",
+            )
+            return {}
+        if not os.path.isdir(self.folder):
+            self.add(
+                None,
+                self.folder,
+                None,
+                None,
+                None,
+                "this is a file, not a dataset folder.",
+                "Give the folder that holds organisations.csv and the other CSV files.",
+            )
+            return {}
+        self._check_file_names()
+        tables = {name: self._load(name) for name in model.TABLES}
+        frames = {}
+        frames["organisations"] = self._organisations(tables["organisations"])
+        org_ids = self._known_ids(tables["organisations"])
+        frames["boards"] = self._boards(tables["boards"], tables["organisations"])
+        board_ids = self._known_ids(tables["boards"])
+        frames["memberships"] = self._memberships(tables["memberships"], org_ids, board_ids)
+        frames["funding"] = self._funding(tables["funding"], org_ids)
+        frames["partnerships"] = self._partnerships(tables["partnerships"], org_ids)
+        frames["affiliations"] = self._affiliations(tables["affiliations"], org_ids)
+        return frames
+
+    def _check_file_names(self) -> None:
+        """A file named ``Funding.csv`` would otherwise be silently left out."""
+        try:
+            names = set(os.listdir(self.folder))
+        except OSError:
+            return
+        for table in model.TABLES:
+            wanted = f"{table}.csv"
+            if wanted in names:
+                continue
+            for name in sorted(names):
+                if name.lower() == wanted:
+                    self.add(
+                        table,
+                        os.path.join(self.folder, name),
+                        None,
+                        None,
+                        None,
+                        f"the file name must be {wanted}, all lower-case, or it is not read.",
+                        f"Rename it to {wanted}.",
+                    )
+
+    def _load(self, name: str) -> _Table:
+        path = self.file_path(name)
+        required = model.REQUIRED_COLUMNS[name]
+        if not os.path.exists(path):
+            if name == "organisations":
+                self.add(
+                    name,
+                    path,
+                    None,
+                    None,
+                    None,
+                    "the file is missing; every dataset needs organisations.csv.",
+                    "Create it with the columns id, name and type, one row per organisation "
+                    "('partnernet init DIR' writes templates).",
+                )
+                return _absent(name, path, usable=False)
+            return _absent(name, path, usable=True)
+        unusable = _absent(name, path, usable=False)
+        unusable.present = True
+        if os.path.isdir(path):
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "this is a folder, not a CSV file.",
+                f"Put the {name} table in a CSV file named {name}.csv.",
+            )
+            return unusable
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                f"the file cannot be read ({exc.strerror}).",
+                "Check that it exists and that you may read it.",
+            )
+            return unusable
+        header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
+        if not data:
+            fix = (
+                f"{header_hint}, one per organisation ('partnernet init DIR' writes templates)."
+                if name == "organisations"
+                else f"{header_hint}, or delete the file: only organisations.csv is required."
+            )
+            self.add(name, path, None, None, None, "the file is empty (0 bytes).", fix)
+            return unusable
+
+        text = self._decode(data)
+        records, error_line, error = _parse(text)
+        if error is not None:
+            self.add(
+                name,
+                path,
+                error_line,
+                None,
+                None,
+                f"the file cannot be read as CSV ({error}).",
+                "Check the quotes on that line: a value holding a comma, quote or line break "
+                'must be wrapped in double quotes, with any quote inside written twice ("").',
+            )
+            return unusable
+        if not records or not any(any(r) for r in records):
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "the file has no header row; it holds only blank lines.",
+                f"{header_hint}.",
+            )
+            return unusable
+        header = [_column_name(c) for c in records[0]]
+        if _SURROGATE_RE.search(text):
+            self._not_decodable(name, path, records, header)
+            return unusable
+        if not any(header):
+            self.add(
+                name,
+                path,
+                1,
+                None,
+                None,
+                "the first row is empty; it must be the header.",
+                f"Put the header ({','.join(required)}) in the first row.",
+            )
+            return unusable
+
+        usable = self._check_header(name, path, header)
+        width = len(header)
+        body = records[1:]
+        lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+        if ((lengths == width) | (lengths == 0)).all():
+            # The usual case, done without a Python loop over the rows.
+            filled = np.fromiter(map(any, body), dtype=bool, count=len(body))
+            kept = body if filled.all() else [body[i] for i in np.flatnonzero(filled)]
+            rows = (np.flatnonzero(filled) + 2).tolist()
+            body = []
+        else:
+            kept, rows = [], []
+        for number, record in enumerate(body, start=2):
+            n = len(record)
+            if n == width:
+                if any(record):
+                    kept.append(record)
+                    rows.append(number)
+                continue
+            if not any(f.strip() for f in record):
+                continue
+            if n > width and not any(f.strip() for f in record[width:]):
+                # Trailing empty cells (a spreadsheet's deleted column) shift nothing.
+                kept.append(record[:width])
+                rows.append(number)
+                continue
+            if n > width:
+                hint = (
+                    "A value probably holds a comma: wrap that value in double quotes, "
+                    "or remove the extra field."
+                )
+            else:
+                hint = (
+                    "Add the missing values; leave a cell empty (nothing between the commas) "
+                    "rather than leaving it out."
+                )
+            self.add(
+                name,
+                path,
+                number,
+                None,
+                None,
+                f"the row has {n} fields but the header has {width}.",
+                hint,
+            )
+        if not usable:
+            return unusable
+        if not kept and name == "organisations":
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "the file has a header but no organisations.",
+                "Add one row per organisation below the header.",
+            )
+            return unusable
+
+        ids = set(_ID_COLUMNS[name])
+        cells: dict[str, pd.Series] = {}
+        for position, column in enumerate(header):
+            if column not in model.COLUMNS[name] or column in cells:
+                continue
+            raw = list(map(operator.itemgetter(position), kept))
+            stripped = np.array(list(map(str.strip, raw)), dtype="object")
+            empty = stripped == ""
+            values = np.array(raw, dtype="object") if column in ids else stripped
+            values[empty] = None
+            cells[column] = pd.Series(values, dtype="object")
+        return _Table(name, path, True, True, cells, np.asarray(rows, dtype=np.int64))
+
+    def _decode(self, data: bytes) -> str:
+        if self.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        # surrogateescape keeps undecodable bytes in place, so the problem can be
+        # reported at its own row and column instead of a byte offset.
+        text = data.decode(self.codec, errors="surrogateescape")
+        return text[1:] if text.startswith("\ufeff") else text
+
+    def _not_decodable(self, name: str, path: str, records: list[list[str]], header: list[str]):
+        found: tuple[int, str | None, int] | None = None
+        bad_rows = 0
+        for number, record in enumerate(records, start=1):
+            hit = None
+            for position, cell in enumerate(record):
+                match = _SURROGATE_RE.search(cell)
+                if match:
+                    hit = (position, ord(match.group()) - 0xDC00)
+                    break
+            if hit is None:
+                continue
+            bad_rows += 1
+            if found is None:
+                column = header[hit[0]] if number > 1 and hit[0] < len(header) else None
+                found = (number, column or None, hit[1])
+        assert found is not None
+        row, column, byte = found
+        others = (
+            f"; {bad_rows - 1} more row{'s' if bad_rows > 2 else ''} "
+            f"{'have' if bad_rows > 2 else 'has'} such bytes"
+            if bad_rows > 1
+            else ""
+        )
+        if self.codec == "utf-8":
+            reason = (
+                f"the file is not UTF-8 text: byte 0x{byte:02x} here is not valid UTF-8{others}."
+            )
+            hint = (
+                "Save it as UTF-8 (in Excel: 'CSV UTF-8'), or give the encoding it was "
+                "saved in, e.g. --encoding cp1252."
+            )
+        else:
+            reason = (
+                f"the file is not {self.encoding} text: byte 0x{byte:02x} here cannot be read "
+                f"as {self.encoding}{others}."
+            )
+            hint = "Give the encoding the file was saved in with --encoding, or save it as UTF-8."
+        self.add(name, path, row, column, None, reason, hint)
+
+    def _check_header(self, name: str, path: str, header: list[str]) -> bool:
+        usable = True
+        seen: dict[str, list[int]] = {}
+        for position, column in enumerate(header):
+            if column:
+                seen.setdefault(column, []).append(position)
+        for column, positions in seen.items():
+            if len(positions) > 1:
+                usable = False
+                letters = [_column_letter(p) for p in positions]
+                times = "twice" if len(positions) == 2 else f"{len(positions)} times"
+                self.add(
+                    name,
+                    path,
+                    1,
+                    column,
+                    None,
+                    f"the column name appears {times} (spreadsheet columns {_and(letters)}).",
+                    "Delete or rename the extra column, so that each name appears once.",
+                )
+        required = model.REQUIRED_COLUMNS[name]
+        for column in required:
+            if column not in seen:
+                usable = False
+                self.add(
+                    name,
+                    path,
+                    1,
+                    column,
+                    None,
+                    "the required column is missing.",
+                    f"Add a column named '{column}' to the header row; {name}.csv needs "
+                    f"{_and(list(required))}.",
+                )
+        return usable
+
+    # -- column checks ------------------------------------------------------------
+
+    def _required(self, t: _Table, column: str, hint: str | None = None) -> pd.Series:
+        values = t.get(column)
+        noun = _NOUNS[t.name]
+        self.flag(
+            t,
+            values.isna(),
+            column,
+            "the cell is empty, but this column is required.",
+            hint or f"Give every {noun} {'an' if column[0] in 'aeiou' else 'a'} {column}.",
+        )
+        return values
+
+    def _id_column(self, t: _Table, column: str, *, required: bool) -> tuple[pd.Series, pd.Series]:
+        """The ids of ``column`` and a mask of those with invisible characters."""
+        values = self._required(t, column) if required else t.get(column)
+        bad = pd.Series(_bad_ids(values), index=values.index)
+        personal = column == "person_id"
+        self.flag(
+            t,
+            bad,
+            column,
+            lambda v, _: (
+                f"the {column} {_invisible_description(v)}."
+                if personal
+                else f"{_quote(v)} {_invisible_description(v)}."
+            ),
+            "Retype the id without it: ids must match exactly, and invisible characters "
+            "make ids that look the same differ.",
+            show_value=not personal,
+        )
+        return values, bad
+
+    def _unique(self, t: _Table, values: pd.Series) -> None:
+        dup = values.duplicated(keep="first") & values.notna()
+        if not dup.any():
+            return
+        repeated = set(values[dup])
+        firsts: dict[str, int] = {}
+        for value, row in zip(values, t.rows, strict=True):
+            if value in repeated and value not in firsts:
+                firsts[value] = int(row)
+        self.flag(
+            t,
+            dup,
+            "id",
+            lambda v, _: f"{_quote(v)} is also the id in row {firsts[v]}.",
+            f"Each {_NOUNS[t.name]} needs its own id: remove the repeated row, or give it "
+            "a new id.",
+        )
+
+    def _references(
+        self,
+        t: _Table,
+        values: pd.Series,
+        bad: pd.Series,
+        column: str,
+        known: pd.Index | None,
+        target: str,
+    ) -> None:
+        if known is None:
+            return
+        unknown = values.notna() & ~bad & (known.get_indexer(pd.Index(values, dtype="object")) < 0)
+        exists = os.path.exists(self.file_path(target))
+        self.flag(
+            t,
+            unknown,
+            column,
+            f"{{value}} is not in {target}.csv.",
+            f"Add it to {target}.csv, or correct the id."
+            if exists
+            else f"Add it to {target}.csv (there is no {target}.csv yet), or correct the id.",
+        )
+
+    def _text(self, t: _Table, column: str) -> pd.Series:
+        return t.get(column)
+
+    def _vocabulary(
+        self, t: _Table, column: str, allowed: Iterable[str], *, required: bool = False
+    ) -> pd.Series:
+        values = self._required(t, column) if required else t.get(column)
+        allowed = tuple(allowed)
+        if not values.notna().any():
+            return values
+        normal = _per_unique(values, lambda v: _SEPARATORS.sub("_", v.lower()))
+        unknown = normal.notna() & ~_per_unique(normal, lambda v: v in allowed).eq(True)
+        self.flag(
+            t,
+            unknown,
+            column,
+            f"{{value}} is not a known {column}.",
+            f"Use one of: {', '.join(allowed)}.",
+        )
+        return normal.where(~unknown)
+
+    def _number(
+        self,
+        t: _Table,
+        column: str,
+        *,
+        money: bool,
+        not_a_number: str,
+    ) -> tuple[pd.Series, pd.Series]:
+        """Parsed numbers (NaN where missing or bad) and the mask of bad cells."""
+        values = t.get(column)
+        present = values.notna()
+        numbers = pd.Series(np.nan, index=values.index, dtype="float64")
+        if not present.any():
+            return numbers, pd.Series(False, index=values.index)
+        # Plain numbers parse in C; only the rest (pounds signs, thousands
+        # separators, mistakes) are looked at one distinct value at a time.
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        retry = present & ~np.isfinite(numbers)
+        if retry.any():
+            pattern = re.compile(_MONEY_RE if money else _NUMBER)
+            numbers[retry] = _per_unique(values[retry], lambda v: _parse_number(v, pattern)).astype(
+                "float64"
+            )
+        bad = present & ~np.isfinite(numbers)
+        self.flag(t, bad, column, "{value} is not a number.", not_a_number)
+        return numbers.where(~bad), bad
+
+    def _dates(self, t: _Table, column: str, *, required: bool = False) -> pd.Series:
+        values = self._required(t, column, _DATE_HINTS.get(column)) if required else t.get(column)
+        present = values.notna()
+        if not present.any():
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        # Dates repeat a lot: parse each distinct text once.
+        codes, uniques = pd.factorize(values)
+        texts = pd.Series(uniques, dtype="object")
+        if self.date_format is None:
+            # pandas would also take 2024-1-5; the contract says YYYY-MM-DD.
+            iso = [_ISO_DATE_RE.fullmatch(v) is not None for v in texts]
+            texts = texts.where(np.array(iso, dtype=bool))
+        dates = pd.to_datetime(texts, format=self.date_format or "%Y-%m-%d", errors="coerce")
+        dates = dates.where((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
+        table = np.append(dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        parsed = pd.Series(table[codes], index=values.index)
+        bad = present & parsed.isna()
+        self.flag(t, bad, column, self._date_reason, self._date_hint)
+        return parsed
+
+    def _date_reason(self, value: str, _: int = 0) -> str:
+        shown = _quote(value)
+        if self.date_format is None and not _ISO_DATE_RE.fullmatch(value):
+            return f"{shown} is not a date in the form YYYY-MM-DD."
+        try:
+            datetime.strptime(value, self.date_format or "%Y-%m-%d")
+        except ValueError as exc:
+            # strptime words a day past the month's end differently from a value
+            # that does not fit the format at all; the ISO shape was checked above.
+            mismatch = "does not match format" in str(exc) or "unconverted data" in str(exc)
+            if self.date_format is not None and mismatch:
+                return f"{shown} does not match the date format {self.date_format}."
+            return f"{shown} is not a real date."
+        return f"{shown} is outside the dates partnernet can hold (1678 to 2261)."
+
+    def _date_hint(self, value: str, _: int = 0) -> str:
+        if self.date_format is None and not _ISO_DATE_RE.fullmatch(value):
+            return (
+                "Write dates as YYYY-MM-DD (e.g. 2024-03-31), or give the format the file "
+                "uses with --date-format (e.g. --date-format %d/%m/%Y)."
+            )
+        reason = self._date_reason(value)
+        if reason.endswith("does not match the date format " + f"{self.date_format}."):
+            return "Correct the date, or give the format the file uses with --date-format."
+        return "Correct the date."
+
+    def _period(self, t: _Table) -> tuple[pd.Series, pd.Series]:
+        start = self._dates(t, "start")
+        end = self._dates(t, "end")
+        backwards = start.notna() & end.notna() & (start > end)
+        ends = t.get("end")
+        self.flag(
+            t,
+            backwards,
+            "start",
+            lambda v, i: f"the start {_quote(v)} is after the end {_quote(str(ends.iat[i]))}.",
+            "Swap the two dates, or correct one of them.",
+        )
+        return start, end
+
+    def _booleans(self, t: _Table, column: str, *, empty_means: str) -> pd.Series:
+        values = t.get(column)
+        if not values.notna().any():
+            return pd.Series(pd.NA, index=values.index, dtype="boolean")
+        mapped = _per_unique(values, lambda v: _BOOLEANS.get(v.lower(), np.nan))
+        bad = values.notna() & mapped.isna()
+        self.flag(
+            t,
+            bad,
+            column,
+            f"{{value}} is not one of {_BOOLEAN_WORDS}.",
+            f"Write true or false, or leave the cell empty {empty_means}.",
+        )
+        return mapped.where(~bad).astype("boolean")
+
+    def _known_ids(self, t: _Table) -> pd.Index | None:
+        """The ids of a table, or None when its file could not be checked.
+
+        An Index keeps its hash table, so each reference column is looked up
+        against it without rebuilding one.
+        """
+        if not t.usable:
+            return None
+        return pd.Index(pd.unique(t.get("id").dropna()), dtype="object")
+
+    # -- the tables ---------------------------------------------------------------
+
+    def _organisations(self, t: _Table) -> pd.DataFrame:
+        if not t.usable:
+            return model.empty_frame("organisations")
+        ids, _ = self._id_column(t, "id", required=True)
+        self._unique(t, ids)
+        parents, bad_parents = self._id_column(t, "parent_id", required=False)
+        name = self._required(t, "name")
+        org_type = self._vocabulary(t, "type", model.ORG_TYPES, required=True)
+        band = self._vocabulary(t, "size_band", model.SIZE_BANDS)
+        income, _ = self._number(
+            t,
+            "income",
+            money=True,
+            not_a_number="Write the annual income in pounds, e.g. 125000 or £125,000, "
+            "or leave it empty if unknown.",
+        )
+        self.flag(
+            t,
+            income < 0,
+            "income",
+            "{value} is negative.",
+            "An income cannot be below 0: correct it, or leave it empty if unknown.",
+        )
+        income = income.where(income >= 0)
+        implied = _per_unique(income, model.size_band_for_income)
+        contradicts = band.notna() & implied.notna() & (band != implied)
+        raw_income = t.get("income")
+        self.flag(
+            t,
+            contradicts,
+            "size_band",
+            lambda v, i: (
+                f"{_quote(v)} contradicts the income {_quote(str(raw_income.iat[i]))}, "
+                f"which is in the '{implied.iat[i]}' band."
+            ),
+            "Correct the income or the size_band, or leave size_band empty to derive it "
+            "from the income.",
+        )
+        size_band = band.where(band.notna(), implied)
+
+        self._parents(t, ids, parents, bad_parents, org_type)
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "name": name,
+                "type": org_type,
+                "parent_id": parents,
+                "size_band": size_band,
+                "income": income,
+                "locality": self._text(t, "locality"),
+                "tags": _normalise_tags(t.get("tags")),
+            }
+        )
+
+    def _parents(
+        self,
+        t: _Table,
+        ids: pd.Series,
+        parents: pd.Series,
+        bad_parents: pd.Series,
+        org_type: pd.Series,
+    ) -> None:
+        known = self._known_ids(t)
+        assert known is not None
+        self._references(t, parents, bad_parents, "parent_id", known, "organisations")
+        departments = org_type == "department"
+        self.flag(
+            t,
+            departments & parents.isna(),
+            "parent_id",
+            "a department needs a parent_id naming the public body it belongs to.",
+            "Give the id of its council, NHS body or government department, or change its type.",
+        )
+        first = ~ids.duplicated(keep="first") & ids.notna()
+        type_of = dict(zip(ids[first], org_type[first], strict=True))
+        parent_type = parents.map(type_of)
+        public = [ty for ty in model.ORG_TYPES if ty in model.PUBLIC_BODY_TYPES]
+        wrong = departments & parent_type.notna() & ~parent_type.isin(model.PUBLIC_BODY_TYPES)
+        self.flag(
+            t,
+            wrong,
+            "parent_id",
+            lambda v, _: (
+                f"{_quote(v)} has type '{type_of[v]}', which is not a public body; a "
+                f"department's parent must be a {_or(public)}."
+            ),
+            "Correct the parent_id, or the type of one of the two organisations.",
+        )
+        self._cycles(t, ids[first], parents[first], t.rows[first.to_numpy()], known)
+
+    def _cycles(
+        self, t: _Table, ids: pd.Series, parents: pd.Series, rows: np.ndarray, known: pd.Index
+    ) -> None:
+        linked = parents.notna() & (known.get_indexer(pd.Index(parents, dtype="object")) >= 0)
+        parent_of = dict(zip(ids[linked], parents[linked], strict=True))
+        row_of = dict(zip(ids, rows.tolist(), strict=True))
+        state: dict[str, bool] = {}  # False while on the current walk, True when done
+        for start in ids[linked]:
+            walk = []
+            node: str | None = start
+            while node is not None and node not in state:
+                state[node] = False
+                walk.append(node)
+                node = parent_of.get(node)
+            if node is not None and state[node] is False:
+                cycle = walk[walk.index(node) :]
+                first = min(range(len(cycle)), key=lambda i: row_of[cycle[i]])
+                cycle = cycle[first:] + cycle[:first]
+                chain = " -> ".join(_quote(c) for c in [*cycle, cycle[0]])
+                self.add(
+                    t.name,
+                    t.path,
+                    row_of[cycle[0]],
+                    "parent_id",
+                    parent_of[cycle[0]],
+                    f"the parent_id chain goes round in a circle: {chain}.",
+                    "An organisation cannot be its own parent, directly or through others: "
+                    "correct one of these parent_id values.",
+                )
+            for visited in walk:
+                state[visited] = True
+
+    def _boards(self, t: _Table, organisations: _Table) -> pd.DataFrame:
+        if not t.usable or not t.present:
+            return model.empty_frame("boards")
+        ids, _ = self._id_column(t, "id", required=True)
+        self._unique(t, ids)
+        if organisations.usable:
+            org_ids = organisations.get("id")
+            org_row: dict[str, int] = {}
+            for value, row in zip(org_ids, organisations.rows, strict=True):
+                org_row.setdefault(value, int(row))
+            clash = ids.notna() & ids.isin(org_row.keys())
+            self.flag(
+                t,
+                clash,
+                "id",
+                lambda v, _: (
+                    f"{_quote(v)} is also an organisation id (organisations.csv row "
+                    f"{org_row[v]}); boards and organisations share one id space in the network."
+                ),
+                lambda v, _: f"Give the board a different id, e.g. {_quote('board-' + v)}.",
+            )
+        convener, bad_convener = self._id_column(t, "convener_id", required=False)
+        self._references(
+            t,
+            convener,
+            bad_convener,
+            "convener_id",
+            self._known_ids(organisations),
+            "organisations",
+        )
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "name": self._required(t, "name"),
+                "convener_id": convener,
+                "level": self._text(t, "level"),
+                "theme": self._text(t, "theme"),
+            }
+        )
+
+    def _memberships(
+        self, t: _Table, org_ids: pd.Index | None, board_ids: pd.Index | None
+    ) -> pd.DataFrame:
+        if not t.usable or not t.present:
+            return model.empty_frame("memberships")
+        boards, bad_boards = self._id_column(t, "board_id", required=True)
+        self._references(t, boards, bad_boards, "board_id", board_ids, "boards")
+        orgs, bad_orgs = self._id_column(t, "org_id", required=True)
+        self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
+        role = self._vocabulary(t, "role", model.ROLES)
+        start, end = self._period(t)
+        return pd.DataFrame(
+            {
+                "board_id": boards,
+                "org_id": orgs,
+                "role": role.fillna("member"),
+                "start": start,
+                "end": end,
+            }
+        )
+
+    def _funding(self, t: _Table, org_ids: pd.Index | None) -> pd.DataFrame:
+        if not t.usable or not t.present:
+            return model.empty_frame("funding")
+        ids, _ = self._id_column(t, "id", required=True)
+        self._unique(t, ids)
+        funders, bad_funders = self._id_column(t, "funder_id", required=True)
+        self._references(t, funders, bad_funders, "funder_id", org_ids, "organisations")
+        recipients, bad_recipients = self._id_column(t, "recipient_id", required=True)
+        self._references(t, recipients, bad_recipients, "recipient_id", org_ids, "organisations")
+        self.flag(
+            t,
+            funders.notna() & (funders == recipients),
+            "recipient_id",
+            "{value} is both the funder and the recipient.",
+            "Correct funder_id or recipient_id: funding is money from one organisation to another.",
+        )
+        self._required(t, "amount", "Give the amount awarded in pounds, e.g. 5000 or £5,000.")
+        amount, _ = self._number(
+            t,
+            "amount",
+            money=True,
+            not_a_number="Write the amount in pounds, e.g. 5000, 1234.50 or £1,234.50.",
+        )
+        self.flag(
+            t,
+            amount == 0,
+            "amount",
+            "{value} is zero; an amount must be more than 0.",
+            "Correct the amount, or remove the row if nothing was awarded.",
+        )
+        self.flag(
+            t,
+            amount < 0,
+            "amount",
+            "{value} is negative; an amount must be more than 0.",
+            "Correct the amount; for money paid back, swap funder_id and recipient_id "
+            "rather than using a negative amount.",
+        )
+        award_date = self._dates(t, "award_date", required=True)
+        currency = t.get("currency")
+        if currency.notna().any():
+            currency = _per_unique(currency, str.upper)
+            code = _per_unique(currency, lambda v: re.fullmatch("[A-Z]{3}", v) is not None)
+            self.flag(
+                t,
+                currency.notna() & ~code.eq(True),
+                "currency",
+                "{value} is not a three-letter currency code.",
+                "Use a code such as GBP, or leave the cell empty for GBP.",
+                values=t.get("currency"),
+            )
+        duration = t.get("duration_months")
+        whole = _per_unique(duration, lambda v: re.fullmatch(r"\d+", v) is not None).eq(True)
+        self.flag(
+            t,
+            duration.notna() & ~whole,
+            "duration_months",
+            "{value} is not a whole number of months.",
+            "Write the duration in whole months, e.g. 12, or leave the cell empty.",
+        )
+        months = pd.to_numeric(duration.where(whole), errors="coerce").astype("Int64")
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "funder_id": funders,
+                "recipient_id": recipients,
+                "amount": amount.where(amount > 0),
+                "award_date": award_date,
+                "currency": currency.fillna("GBP"),
+                "duration_months": months,
+                "kind": self._vocabulary(t, "kind", model.FUNDING_KINDS),
+                "restricted": self._booleans(t, "restricted", empty_means="if unknown"),
+                "programme": self._text(t, "programme"),
+            }
+        )
+
+    def _partnerships(self, t: _Table, org_ids: pd.Index | None) -> pd.DataFrame:
+        if not t.usable or not t.present:
+            return model.empty_frame("partnerships")
+        sources, bad_sources = self._id_column(t, "source_id", required=True)
+        self._references(t, sources, bad_sources, "source_id", org_ids, "organisations")
+        targets, bad_targets = self._id_column(t, "target_id", required=True)
+        self._references(t, targets, bad_targets, "target_id", org_ids, "organisations")
+        self.flag(
+            t,
+            sources.notna() & (sources == targets),
+            "target_id",
+            "{value} is both the source and the target; a partnership needs two different "
+            "organisations.",
+            "Correct source_id or target_id, or remove the row.",
+        )
+        kind = self._vocabulary(t, "kind", model.PARTNERSHIP_KINDS)
+        directed = self._booleans(t, "directed", empty_means="for false")
+        weight, _ = self._number(
+            t,
+            "weight",
+            money=False,
+            not_a_number="Give a number greater than 0 (e.g. 1 or 2.5), or leave the cell "
+            "empty for 1.",
+        )
+        self.flag(
+            t,
+            weight <= 0,
+            "weight",
+            "{value} is not a positive number.",
+            "Give a number greater than 0 (e.g. 1 or 2.5), or leave the cell empty for 1.",
+        )
+        start, end = self._period(t)
+        return pd.DataFrame(
+            {
+                "source_id": sources,
+                "target_id": targets,
+                "kind": kind,
+                "directed": directed.fillna(False),
+                "weight": weight.where(weight > 0).fillna(1.0),
+                "start": start,
+                "end": end,
+            }
+        )
+
+    def _affiliations(self, t: _Table, org_ids: pd.Index | None) -> pd.DataFrame:
+        if not t.usable or not t.present:
+            return model.empty_frame("affiliations")
+        people, _ = self._id_column(t, "person_id", required=True)
+        orgs, bad_orgs = self._id_column(t, "org_id", required=True)
+        self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
+        role = self._vocabulary(t, "role", model.ROLES)
+        start, end = self._period(t)
+        return pd.DataFrame(
+            {"person_id": people, "org_id": orgs, "role": role, "start": start, "end": end}
+        )
+
+
+_DATE_HINTS = {"award_date": "Give the date of the award, e.g. 2024-03-31."}
+
+
+def _parse(text: str) -> tuple[list[list[str]], int | None, str | None]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader), None, None
+    except csv.Error as exc:
+        return [], reader.line_num or 1, str(exc)
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as a column name: ``' Board ID'`` is ``board_id``."""
+    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _quote(value: str, limit: int = 80) -> str:
+    """A cell as shown in a message: quoted, invisible characters made visible."""
+    shown = "".join(
+        f"<U+{ord(ch):04X}>"
+        if ch in _INVISIBLE_NAMES or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+        else ch
+        for ch in value[: limit + 1]
+    )
+    if len(value) > limit:
+        shown = shown[:limit] + "..."
+    return f"'{shown}'"
+
+
+def _invisible_description(value: str) -> str:
+    parts: list[str] = []
+    if value.startswith(" "):
+        parts.append("starts with a space")
+    if value.endswith(" "):
+        parts.append("ends with a space")
+    names: list[str] = []
+    for ch in value:
+        if ch == " ":
+            continue
+        if ch in _INVISIBLE_NAMES:
+            label = f"{_INVISIBLE_NAMES[ch]} (U+{ord(ch):04X})"
+        elif ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            label = f"an invisible character (U+{ord(ch):04X})"
+        else:
+            continue
+        if label not in names:
+            names.append(label)
+    if names:
+        parts.append(f"contains {_and(names)}")
+    return _and(parts)
+
+
+def _per_unique(values: pd.Series, func: Callable[[Any], object]) -> pd.Series:
+    """``func`` applied to each distinct non-missing value; NaN where missing.
+
+    Without pyarrow, pandas' ``.str`` methods call Python once per cell anyway;
+    columns such as dates, vocabularies and amounts repeat a lot, so working on
+    the distinct values is many times faster.
+    """
+    codes, uniques = pd.factorize(values)
+    results = np.empty(len(uniques) + 1, dtype="object")
+    results[:-1] = [func(u) for u in uniques]
+    results[-1] = np.nan
+    return pd.Series(results[codes], index=values.index, dtype="object")
+
+
+def _parse_number(text: str, pattern: re.Pattern[str]) -> float:
+    if pattern.fullmatch(text) is None:
+        return np.nan
+    try:
+        return float(_NUMBER_NOISE.sub("", text))
+    except ValueError:
+        return np.nan
+
+
+def _bad_ids(values: pd.Series) -> np.ndarray:
+    """Which ids hold invisible characters or stray spaces.
+
+    Clean columns are cleared by one regex scan of the whole column joined by line
+    breaks; only a column with a hit is looked at cell by cell.
+    """
+    present = values.dropna().tolist()
+    joined = "\n".join(present)
+    clean = (
+        joined.count("\n") == max(len(present) - 1, 0)
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+        and " \n" not in joined
+        and "\n " not in joined
+        and _HIDDEN_CHARS.search(joined) is None
+    )
+    if clean:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter(
+        (isinstance(v, str) and _BAD_ID.search(v) is not None for v in values),
+        dtype=bool,
+        count=len(values),
+    )
+
+
+def _normalise_tags(tags: pd.Series) -> pd.Series:
+    """Tags trimmed, lower-cased, de-duplicated in first-seen order, joined with ``;``."""
+
+    def normal(cell: object) -> object:
+        if not isinstance(cell, str):
+            return np.nan
+        seen: dict[str, None] = {}
+        for tag in cell.split(";"):
+            tag = tag.strip().lower()
+            if tag:
+                seen.setdefault(tag, None)
+        return ";".join(seen) if seen else np.nan
+
+    return _per_unique(tags, normal)

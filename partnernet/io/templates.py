@@ -1,0 +1,159 @@
+"""Blank dataset templates for ``partnernet init``: the six CSV files of DESIGN
+section 2 with their headers and an example row that shows the format.
+
+The examples form a dataset that validates (with a pseudonym key set, since
+affiliations.csv names a person), so a new user can run ``partnernet validate`` on
+the templates straight away and then replace the rows with their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from partnernet import model
+from partnernet.errors import OutputError
+from partnernet.io.writers import atomic_write_text
+
+__all__ = ["TEMPLATE_ROWS", "write_templates"]
+
+# Two organisations, not one: a funding award and a partnership each need two
+# different organisations, and the examples must pass validation.
+TEMPLATE_ROWS: dict[str, tuple[dict[str, str], ...]] = {
+    "organisations": (
+        {
+            "id": "GB-LAE-EXA",
+            "name": "Example Borough Council",
+            "type": "local_authority",
+            "locality": "Example Town",
+        },
+        {
+            "id": "GB-CHC-1234567",
+            "name": "Example Community Trust",
+            "type": "vcse",
+            "size_band": "small",
+            "income": "45000",
+            "locality": "Example Town",
+            "tags": "youth;ethnic-minority-led",
+        },
+    ),
+    "boards": (
+        {
+            "id": "board-hwb",
+            "name": "Example Health and Wellbeing Board",
+            "convener_id": "GB-LAE-EXA",
+            "level": "place",
+            "theme": "health",
+        },
+    ),
+    "memberships": (
+        {
+            "board_id": "board-hwb",
+            "org_id": "GB-CHC-1234567",
+            "role": "member",
+            "start": "2024-04-01",
+        },
+    ),
+    "funding": (
+        {
+            "id": "grant-0001",
+            "funder_id": "GB-LAE-EXA",
+            "recipient_id": "GB-CHC-1234567",
+            "amount": "5000",
+            "award_date": "2024-06-01",
+            "currency": "GBP",
+            "duration_months": "12",
+            "kind": "grant",
+            "restricted": "true",
+            "programme": "Community Grants",
+        },
+    ),
+    "partnerships": (
+        {
+            "source_id": "GB-CHC-1234567",
+            "target_id": "GB-LAE-EXA",
+            "kind": "consultation",
+            "directed": "false",
+            "weight": "1",
+            "start": "2024-01-01",
+            "end": "2024-12-31",
+        },
+    ),
+    "affiliations": (
+        {
+            "person_id": "person-0001",
+            "org_id": "GB-CHC-1234567",
+            "role": "chair",
+            "start": "2023-09-01",
+        },
+    ),
+}
+
+
+def write_templates(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write the six template CSV files into ``folder``; return the files written.
+
+    Each file has the table's required columns, then its optional ones (as in
+    :data:`partnernet.model.COLUMNS`), and example rows. The folder is created when
+    missing. Nothing is overwritten: when any of the six files already exists, no
+    file is written at all.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Where to put the templates.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`partnernet.model.TABLES`.
+
+    Raises
+    ------
+    OutputError
+        When a template file already exists or the folder cannot be written.
+    """
+    target = Path(folder)
+    paths = [target / f"{table}.csv" for table in model.TABLES]
+    existing = [p for p in paths if p.exists()]
+    if existing:
+        names = ", ".join(p.name for p in existing)
+        raise OutputError(
+            f"{target} already has {names}; partnernet init never overwrites a file.",
+            hint="Choose an empty or new folder, or move those files away first.",
+        )
+    if target.exists() and not target.is_dir():
+        raise OutputError(
+            f"cannot write templates to {target}: it is a file, not a folder.",
+            hint="Choose a folder path.",
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {target}: {exc.strerror or exc}.",
+            hint="Check the path and its permissions, or choose another folder.",
+        ) from exc
+    for table, path in zip(model.TABLES, paths, strict=True):
+        atomic_write_text(path, template_text(table))
+    return paths
+
+
+def template_text(table: str) -> str:
+    """The CSV text of one table's template.
+
+    Examples
+    --------
+    >>> print(template_text("boards"), end="")
+    id,name,convener_id,level,theme
+    board-hwb,Example Health and Wellbeing Board,GB-LAE-EXA,place,health
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = model.COLUMNS[table]
+    writer.writerow(columns)
+    for row in TEMPLATE_ROWS[table]:
+        writer.writerow([row.get(column, "") for column in columns])
+    return buffer.getvalue()
