@@ -1,0 +1,486 @@
+"""Statistics shared by the analyses: permutation tests, Gini, top shares, E-I index.
+
+Everything random takes a ``seed`` and draws from one ``numpy.random.Generator``,
+so the same seed gives the same figures. Permutation p-values use the +1
+correction, ``(count + 1) / (n_permutations + 1)``, which counts the observed
+arrangement as one of the permutations: a p-value is never 0 (Phipson and Smyth
+2010, "Permutation p-values should never be zero").
+
+Outputs that end up in ``summary.json`` are JSON-ready: plain ``int``, ``float``,
+``str``, ``None``, lists and dicts; an undefined figure is ``None``, never NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+__all__ = [
+    "ALTERNATIVES",
+    "STATISTICS",
+    "ei_by_group",
+    "ei_index",
+    "ei_permutation_test",
+    "gini",
+    "lorenz_curve",
+    "permutation_test",
+    "top_share",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+ALTERNATIVES: tuple[str, ...] = ("less", "greater", "two-sided")
+# The statistic compared between the group and the rest. "share" is the share of
+# values above zero (e.g. the share of organisations holding at least one seat).
+STATISTICS: tuple[str, ...] = ("mean", "median", "share")
+
+# Each permutation batch holds at most this many values, so memory stays bounded
+# (about 16 MB of float64) however large the population.
+_BATCH_CELLS = 2_000_000
+
+
+def _batches(n_permutations: int, width: int) -> list[int]:
+    """Batch sizes summing to ``n_permutations``; depends only on the inputs' sizes,
+    so the random stream (and every figure) is the same for the same seed."""
+    per_batch = max(1, _BATCH_CELLS // max(width, 1))
+    sizes = [per_batch] * (n_permutations // per_batch)
+    if n_permutations % per_batch:
+        sizes.append(n_permutations % per_batch)
+    return sizes
+
+
+def _tolerance(observed: float) -> float:
+    # The same split computed in another order can differ in the last bits; a
+    # permutation that ties the observed value must count as "as extreme".
+    return 1e-9 * max(1.0, abs(observed))
+
+
+def _p_values(permuted: FloatArray, observed: float) -> dict[str, float]:
+    """One-sided and two-sided p-values with the +1 correction.
+
+    NaN permuted values (an undefined statistic) never count as extreme.
+    """
+    n = len(permuted)
+    tol = _tolerance(observed)
+    less = (int(np.count_nonzero(permuted <= observed + tol)) + 1) / (n + 1)
+    greater = (int(np.count_nonzero(permuted >= observed - tol)) + 1) / (n + 1)
+    # Doubling the smaller tail works for skewed null distributions too, where
+    # |x| >= |observed| would not.
+    return {"less": less, "greater": greater, "two-sided": min(1.0, 2 * min(less, greater))}
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_permutations(n_permutations: int) -> None:
+    if n_permutations < 1:
+        raise ValueError(f"n_permutations must be at least 1; got {n_permutations}")
+
+
+_GROUP_STATISTICS: dict[str, Callable[[FloatArray], FloatArray]] = {
+    "mean": lambda a: a.mean(axis=-1),
+    "median": lambda a: np.median(a, axis=-1),
+    "share": lambda a: (a > 0).mean(axis=-1),
+}
+
+
+def permutation_test(
+    values: npt.ArrayLike,
+    in_group: npt.ArrayLike,
+    *,
+    statistic: str = "mean",
+    alternative: str = "less",
+    n_permutations: int = 5_000,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Is a group's statistic lower (or higher) than the rest's beyond chance?
+
+    The difference ``statistic(group) - statistic(rest)`` is compared with the
+    same difference after shuffling group membership at random (group size kept).
+
+    Parameters
+    ----------
+    values : one number per unit (finite).
+    in_group : one bool per unit, True for the group.
+    statistic : ``"mean"``, ``"median"`` or ``"share"`` (share of values > 0).
+    alternative : ``"less"`` (the group is lower), ``"greater"`` or ``"two-sided"``
+        (twice the smaller one-sided p-value, at most 1).
+    n_permutations : random shuffles.
+    seed : seeds a ``numpy.random.Generator``.
+
+    Returns
+    -------
+    dict
+        ``statistic``, ``alternative``, ``n_group``, ``n_rest``, ``group_value``,
+        ``rest_value``, ``observed_difference``, ``p_value`` (``(count + 1) /
+        (n_permutations + 1)``), ``n_permutations``, ``seed``. When either side is
+        empty nothing can be tested: the values, difference and ``p_value`` are
+        ``None`` and ``note`` says why.
+
+    Examples
+    --------
+    >>> r = permutation_test([0, 0, 0, 1, 1, 1], [True] * 3 + [False] * 3,
+    ...                      n_permutations=2000, seed=1)
+    >>> r["observed_difference"], round(r["p_value"], 2)
+    (-1.0, 0.05)
+    """
+    _check_choice("statistic", statistic, STATISTICS)
+    _check_choice("alternative", alternative, ALTERNATIVES)
+    _check_permutations(n_permutations)
+    x = np.asarray(values, dtype="float64")
+    mask = np.asarray(in_group, dtype=bool)
+    if x.ndim != 1 or x.shape != mask.shape:
+        raise ValueError(
+            f"values and in_group must be 1-d and the same length; got {x.shape} and {mask.shape}"
+        )
+    if not np.isfinite(x).all():
+        raise ValueError("values must be finite numbers (no NaN or infinity)")
+    n_group = int(mask.sum())
+    n_rest = int(len(x) - n_group)
+    result: dict[str, Any] = {
+        "statistic": statistic,
+        "alternative": alternative,
+        "n_group": n_group,
+        "n_rest": n_rest,
+        "group_value": None,
+        "rest_value": None,
+        "observed_difference": None,
+        "p_value": None,
+        "n_permutations": n_permutations,
+        "seed": seed,
+    }
+    if n_group == 0 or n_rest == 0:
+        result["note"] = "nothing to compare: the group or the rest is empty"
+        return result
+
+    stat = _GROUP_STATISTICS[statistic]
+    group_value = float(stat(x[mask]))
+    rest_value = float(stat(x[~mask]))
+    observed = group_value - rest_value
+
+    rng = np.random.default_rng(seed)
+    permuted = np.empty(n_permutations, dtype="float64")
+    done = 0
+    for size in _batches(n_permutations, len(x)):
+        # Shuffle each row independently; the first n_group columns are the group.
+        shuffled = rng.permuted(np.tile(x, (size, 1)), axis=1)
+        permuted[done : done + size] = stat(shuffled[:, :n_group]) - stat(shuffled[:, n_group:])
+        done += size
+    result.update(
+        group_value=group_value,
+        rest_value=rest_value,
+        observed_difference=observed,
+        p_value=_p_values(permuted, observed)[alternative],
+    )
+    return result
+
+
+def _amounts(amounts: npt.ArrayLike) -> FloatArray:
+    a = np.asarray(amounts, dtype="float64").ravel()
+    if not np.isfinite(a).all():
+        raise ValueError("amounts must be finite numbers (no NaN or infinity)")
+    if (a < 0).any():
+        raise ValueError("amounts must not be negative")
+    return a
+
+
+def gini(amounts: npt.ArrayLike) -> float:
+    """The Gini coefficient of a distribution of amounts (population formula).
+
+    ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)``: 0 when everyone has the same,
+    ``(n - 1) / n`` when one unit has everything (Gini 1912), computed in
+    ``O(n log n)`` from the sorted amounts as ``2 sum_i i x_(i) / (n sum x) -
+    (n + 1) / n``.
+
+    Returns NaN when there are no amounts or they sum to zero (undefined).
+
+    Examples
+    --------
+    >>> gini([1, 1, 1, 1]), gini([0, 0, 0, 1]), gini([1, 3])
+    (0.0, 0.75, 0.25)
+    """
+    a = np.sort(_amounts(amounts))
+    n = len(a)
+    total = float(a.sum())
+    if n == 0 or total == 0:
+        return math.nan
+    ranks = np.arange(1, n + 1, dtype="float64")
+    value = 2.0 * float((ranks * a).sum()) / (n * total) - (n + 1) / n
+    # Equal amounts give 0 exactly in theory; keep rounding noise from showing.
+    return 0.0 if abs(value) < 1e-12 else value
+
+
+def top_share(amounts: npt.ArrayLike, *, fraction: float = 0.1) -> float:
+    """Share of the total held by the largest ``ceil(fraction * n)`` units.
+
+    Rounding up means at least one unit always counts as the top: with 4 recipients
+    the "top 10 %" is the largest one. NaN when there are no amounts or they sum to
+    zero.
+
+    Examples
+    --------
+    >>> top_share([1, 2, 3, 4]), top_share([1, 2, 3, 4], fraction=0.5)
+    (0.4, 0.7)
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1]; got {fraction}")
+    a = np.sort(_amounts(amounts))[::-1]
+    total = float(a.sum())
+    if len(a) == 0 or total == 0:
+        return math.nan
+    k = math.ceil(round(fraction * len(a), 9))
+    return float(a[:k].sum()) / total
+
+
+def lorenz_curve(amounts: npt.ArrayLike, *, max_points: int = 201) -> dict[str, list[float]]:
+    """Points of the Lorenz curve, for a chart.
+
+    ``population_share[i]`` of the units, poorest first, hold ``amount_share[i]`` of
+    the total; both lists start at 0 and end at 1. With more than ``max_points``
+    points, evenly spaced points of the exact curve are kept (the ends always).
+
+    Examples
+    --------
+    >>> lorenz_curve([1, 3])
+    {'population_share': [0.0, 0.5, 1.0], 'amount_share': [0.0, 0.25, 1.0]}
+    """
+    a = np.sort(_amounts(amounts))
+    n = len(a)
+    total = float(a.sum())
+    if n == 0 or total == 0:
+        return {"population_share": [], "amount_share": []}
+    population = np.arange(n + 1, dtype="float64") / n
+    cumulative = np.concatenate([[0.0], np.cumsum(a)]) / total
+    if n + 1 > max_points:
+        keep = np.unique(np.linspace(0, n, max_points).round().astype(int))
+        population, cumulative = population[keep], cumulative[keep]
+    return {
+        "population_share": [float(v) for v in population],
+        "amount_share": [float(v) for v in cumulative],
+    }
+
+
+def _labelled(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> dict[Hashable, Any]:
+    """Nodes of ``G`` with a group label; missing labels (None, NaN) are dropped."""
+    items = groups.items()
+    return {
+        n: g for n, g in items if n in G and not (g is None or (isinstance(g, float) and g != g))
+    }
+
+
+def _tie_counts(G: nx.Graph, label: Mapping[Hashable, Any]) -> tuple[int, int]:
+    internal = external = 0
+    for u, v in G.edges():
+        if u in label and v in label and u != v:
+            if label[u] == label[v]:
+                internal += 1
+            else:
+                external += 1
+    return internal, external
+
+
+def _ei(external: float, internal: float) -> float:
+    total = external + internal
+    return (external - internal) / total if total else math.nan
+
+
+def ei_index(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> float:
+    """Krackhardt and Stern's E-I index of a graph partitioned into groups.
+
+    ``(E - I) / (E + I)`` over ties between labelled nodes, where ``I`` counts ties
+    inside a group and ``E`` ties between groups (Krackhardt and Stern 1988,
+    "Informal networks and organizational crises"): -1 when every tie stays inside
+    its group (closed), +1 when every tie crosses groups (open). Ties are counted
+    once whatever their weight; nodes without a label and their ties are left out.
+    NaN when no tie joins two labelled nodes.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> ei_index(G, {"a": 1, "b": 1, "c": 2, "d": 2})  # I = 2, E = 1
+    -0.3333333333333333
+    """
+    internal, external = _tie_counts(G, _labelled(G, groups))
+    return _ei(external, internal)
+
+
+def ei_by_group(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> pd.DataFrame:
+    """The E-I index of each group (Krackhardt and Stern 1988).
+
+    For group g, ``I`` is the ties between two members of g and ``E`` the ties
+    from a member of g to a labelled node outside it.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per group, sorted by group label: ``group`` (as given), ``n``
+        (members), ``internal``, ``external`` (tie counts) and ``ei`` (NaN when the
+        group has no tie).
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> ei_by_group(G, {"a": 1, "b": 1, "c": 1, "d": 2})["ei"].tolist()  # 1: I=2, E=1
+    [-0.3333333333333333, 1.0]
+    """
+    label = _labelled(G, groups)
+    names = sorted(set(label.values()), key=_sort_key)
+    stats = {g: {"n": 0, "internal": 0, "external": 0} for g in names}
+    for g in label.values():
+        stats[g]["n"] += 1
+    for u, v in G.edges():
+        if u in label and v in label and u != v:
+            if label[u] == label[v]:
+                stats[label[u]]["internal"] += 1
+            else:
+                stats[label[u]]["external"] += 1
+                stats[label[v]]["external"] += 1
+    return pd.DataFrame(
+        {
+            "group": names,
+            "n": [stats[g]["n"] for g in names],
+            "internal": [stats[g]["internal"] for g in names],
+            "external": [stats[g]["external"] for g in names],
+            "ei": [_ei(stats[g]["external"], stats[g]["internal"]) for g in names],
+        }
+    ).astype({"n": "int64", "internal": "int64", "external": "int64", "ei": "float64"})
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # Numbers before strings, each in natural order, so community ids sort 0, 1, 2.
+    if isinstance(value, int | float | np.integer | np.floating):
+        return (0, float(value))
+    return (1, str(value))
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def ei_permutation_test(
+    G: nx.Graph,
+    groups: Mapping[Hashable, Any] | pd.Series,
+    *,
+    n_permutations: int = 5_000,
+    alternative: str = "two-sided",
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The E-I index, whole and per group, against shuffled group labels.
+
+    The null model keeps the graph and the group sizes and shuffles which node
+    carries which label (Krackhardt and Stern 1988 compare the observed index with
+    the one expected under random assignment). ``expected`` is the mean over the
+    permutations. ``alternative="less"`` asks whether ties stay inside groups more
+    than chance would give (more closed), ``"greater"`` whether they cross more.
+
+    Parameters
+    ----------
+    G : nx.Graph
+    groups : node -> group label; unlabelled nodes and their ties are left out.
+    n_permutations, alternative, seed : as in :func:`permutation_test`.
+
+    Returns
+    -------
+    dict
+        ``ei``, ``internal``, ``external``, ``expected``, ``p_value``,
+        ``alternative``, ``n_permutations``, ``seed`` and ``groups``: a list of
+        ``{group, n, internal, external, ei, expected, p_value}``, one per group in
+        label order. Undefined figures (a group without ties) are ``None``.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("c", "d"), ("b", "c")])
+    >>> r = ei_permutation_test(G, {"a": 1, "b": 1, "c": 2, "d": 2}, n_permutations=200, seed=0)
+    >>> r["ei"], r["internal"], r["external"]
+    (-0.3333333333333333, 2, 1)
+    """
+    _check_choice("alternative", alternative, ALTERNATIVES)
+    _check_permutations(n_permutations)
+    label = _labelled(G, groups)
+    nodes = list(label)
+    names = sorted(set(label.values()), key=_sort_key)
+    code_of = {g: i for i, g in enumerate(names)}
+    codes = np.array([code_of[label[n]] for n in nodes], dtype="int64")
+    position = {n: i for i, n in enumerate(nodes)}
+    pairs = [
+        (position[u], position[v]) for u, v in G.edges() if u in label and v in label and u != v
+    ]
+    u_idx = np.array([p[0] for p in pairs], dtype="int64")
+    v_idx = np.array([p[1] for p in pairs], dtype="int64")
+    n_groups = len(names)
+    n_ties = len(pairs)
+
+    def counts(lab_u: npt.NDArray[np.int64], lab_v: npt.NDArray[np.int64]) -> tuple[Any, Any]:
+        """Per-row (internal, external) tie counts per group, shape (rows, n_groups)."""
+        rows = lab_u.shape[0]
+        same = lab_u == lab_v
+        offset = (np.arange(rows, dtype="int64") * n_groups)[:, None]
+        size = rows * n_groups
+        internal = np.bincount((offset + lab_u)[same], minlength=size).reshape(rows, n_groups)
+        external = (
+            np.bincount((offset + lab_u)[~same], minlength=size)
+            + np.bincount((offset + lab_v)[~same], minlength=size)
+        ).reshape(rows, n_groups)
+        return internal, external
+
+    obs_int, obs_ext = counts(codes[u_idx][None, :], codes[v_idx][None, :])
+    obs_internal_total = int(obs_int.sum())
+    observed = _ei(n_ties - obs_internal_total, obs_internal_total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        obs_group = (obs_ext[0] - obs_int[0]) / (obs_ext[0] + obs_int[0])
+
+    perm_whole = np.empty(n_permutations, dtype="float64")
+    perm_group = np.empty((n_permutations, n_groups), dtype="float64")
+    rng = np.random.default_rng(seed)
+    done = 0
+    if n_ties:
+        for size in _batches(n_permutations, max(len(nodes), n_ties)):
+            shuffled = rng.permuted(np.tile(codes, (size, 1)), axis=1)
+            p_int, p_ext = counts(shuffled[:, u_idx], shuffled[:, v_idx])
+            internal_total = p_int.sum(axis=1)
+            perm_whole[done : done + size] = (n_ties - 2 * internal_total) / n_ties
+            with np.errstate(invalid="ignore", divide="ignore"):
+                perm_group[done : done + size] = (p_ext - p_int) / (p_ext + p_int)
+            done += size
+
+    def test(observed_value: float, permuted: FloatArray) -> tuple[float | None, float | None]:
+        if observed_value != observed_value:
+            return None, None
+        defined = permuted[~np.isnan(permuted)]
+        expected = float(defined.mean()) if len(defined) else None
+        return expected, _p_values(permuted, observed_value)[alternative]
+
+    whole_expected, whole_p = test(observed, perm_whole) if n_ties else (None, None)
+    group_rows = []
+    for i, g in enumerate(names):
+        expected, p = test(float(obs_group[i]), perm_group[:, i]) if n_ties else (None, None)
+        group_rows.append(
+            {
+                "group": g.item() if isinstance(g, np.generic) else g,
+                "n": int((codes == i).sum()),
+                "internal": int(obs_int[0, i]),
+                "external": int(obs_ext[0, i]),
+                "ei": _none_if_nan(float(obs_group[i])),
+                "expected": expected,
+                "p_value": p,
+            }
+        )
+    return {
+        "ei": _none_if_nan(observed),
+        "internal": obs_internal_total,
+        "external": n_ties - obs_internal_total,
+        "expected": whole_expected,
+        "p_value": whole_p,
+        "alternative": alternative,
+        "n_permutations": n_permutations,
+        "seed": seed,
+        "groups": group_rows,
+    }
