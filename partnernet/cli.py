@@ -80,6 +80,65 @@ def cli() -> None:
     """
 
 
+@cli.command()
+@dataset_argument
+@handle_errors
+def init(dataset_dir: str) -> None:
+    """Create DIR with templates of the six dataset files.
+
+    Each CSV file has its header (required columns first) and an example row; the
+    examples form a dataset that validates. DIR is created when missing; an
+    existing file is never overwritten (nothing is written if any exists).
+
+    \b
+    Example:
+      partnernet init mydata
+    """
+    from partnernet.io.templates import write_templates
+
+    written = write_templates(dataset_dir)
+    names = ", ".join(path.name for path in written)
+    click.echo(
+        f"Wrote {names} to {dataset_dir}.\n"
+        f"Replace the example rows with your own, then run: partnernet validate {dataset_dir}",
+        err=True,
+    )
+
+
+@cli.command()
+@dataset_argument
+@reading_options
+@handle_errors
+def validate(dataset_dir: str, date_format: str | None, encoding: str) -> None:
+    """Check a dataset folder and report every problem in every file.
+
+    On success prints one line with the number of rows in each table (exit 0).
+    Otherwise lists each problem with its file, spreadsheet row, column and how to
+    fix it (exit 3). Writes nothing.
+
+    \b
+    Examples:
+      partnernet validate sample_data
+      partnernet validate mydata --date-format %d/%m/%Y --encoding cp1252
+    """
+    from partnernet.io.read import read_dataset
+
+    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    counts = [
+        _count(len(ds.organisations), "organisation"),
+        _count(len(ds.boards), "board"),
+        _count(len(ds.memberships), "membership"),
+        _count(len(ds.funding), "funding award"),
+        _count(len(ds.partnerships), "partnership"),
+        _count(len(ds.affiliations), "affiliation"),
+    ]
+    click.echo(f"{dataset_dir} is valid: {', '.join(counts)}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def layers_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The organisation-graph layers to measure (DESIGN section 4)."""
     return click.option(
