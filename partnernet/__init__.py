@@ -1,6 +1,7 @@
 """partnernet: map the partnership network of a place and answer three questions —
 are small organisations shut out, are departments siloed, and who brokers?"""
 
+from partnernet.analysis.brokerage import brokerage_roles
 from partnernet.errors import (
     InputError,
     OutputError,
@@ -21,5 +22,6 @@ __all__ = [
     "StoreError",
     "ValidationError",
     "__version__",
+    "brokerage_roles",
     "read_dataset",
 ]

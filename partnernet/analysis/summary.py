@@ -1,0 +1,324 @@
+"""The shape of the network (DESIGN section 5, "Summary").
+
+:func:`network_summary` gives the headline figures as a JSON-ready dict,
+:func:`communities` the Louvain communities (Blondel et al. 2008) per organisation,
+and :func:`summary_findings` the plain-English findings.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from partnernet.analysis.centrality import to_igraph
+from partnernet.analysis.results import Finding
+
+__all__ = [
+    "EXACT_PATH_LENGTH_LIMIT",
+    "PATH_LENGTH_SOURCES",
+    "communities",
+    "degree_centralisation",
+    "network_summary",
+    "summary_findings",
+]
+
+# Up to this many organisations in the largest component the average path length
+# is exact (all-pairs breadth-first search in igraph, about a second at 5,000);
+# above it, it is estimated from PATH_LENGTH_SOURCES seeded sources.
+EXACT_PATH_LENGTH_LIMIT = 5_000
+PATH_LENGTH_SOURCES = 500
+# Modularity above this is commonly read as clear community structure (Newman
+# and Girvan 2004 report 0.3 to 0.7 for networks with strong communities).
+MODULARITY_CLEAR = 0.3
+
+
+def _louvain(G: nx.Graph, seed: int | None) -> list[set]:
+    """Louvain communities on integer labels.
+
+    Louvain iterates over sets of nodes; the order of a set of strings changes
+    with Python's hash seed from one process to the next, while a set of small
+    integers has one order, so relabelling makes the same seed give the same
+    communities in every run, not only within one process.
+    """
+    nodes = list(G)
+    H = nx.convert_node_labels_to_integers(G, ordering="default")
+    found = nx.community.louvain_communities(H, weight="weight", seed=seed)
+    return [{nodes[i] for i in part} for part in found]
+
+
+def _numbered(G: nx.Graph, parts: list[set]) -> list[set]:
+    position = {node: i for i, node in enumerate(G)}
+    return sorted(parts, key=lambda part: (-len(part), min(position[n] for n in part)))
+
+
+def communities(G: nx.Graph, *, seed: int | None) -> pd.Series:
+    """Louvain communities (Blondel et al. 2008) on the weighted graph.
+
+    ``nx.community.louvain_communities(G, weight="weight", seed=seed)``, run on
+    integer labels so the same seed gives the same answer in every process.
+
+    Returns
+    -------
+    pd.Series
+        int64 community number per node, in ``G``'s order; community 0 is the
+        largest (ties: the one holding the node that comes first in ``G``). An
+        organisation with no tie is a community of its own.
+
+    Examples
+    --------
+    >>> G = nx.barbell_graph(4, 0)
+    >>> communities(G, seed=1).tolist()
+    [0, 0, 0, 0, 1, 1, 1, 1]
+    """
+    parts = _numbered(G, _louvain(G, seed))
+    number = {node: i for i, part in enumerate(parts) for node in part}
+    return pd.Series(
+        [number[n] for n in G], index=pd.Index(list(G)), dtype="int64", name="community"
+    )
+
+
+def degree_centralisation(G: nx.Graph) -> float | None:
+    """Freeman's (1978) degree centralisation, from 0 (all equal) to 1 (a star).
+
+    ``sum over nodes of (max degree - degree) / ((n - 1)(n - 2))``; None below
+    three nodes, where it is undefined. Ties are read as undirected.
+
+    Examples
+    --------
+    >>> degree_centralisation(nx.star_graph(4)), degree_centralisation(nx.cycle_graph(5))
+    (1.0, 0.0)
+    """
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    n = U.number_of_nodes()
+    if n < 3:
+        return None
+    degrees = np.array([d for _, d in U.degree()], dtype="float64")
+    return float(np.sum(degrees.max() - degrees) / ((n - 1) * (n - 2)))
+
+
+def _average_path_length(
+    G: nx.Graph, largest: set, *, seed: int | None, exact_limit: int, sources: int
+) -> tuple[float | None, str, int | None]:
+    if len(largest) < 2:
+        return None, "none", None
+    g, _ = to_igraph(G.subgraph(largest), weight=None)
+    if len(largest) <= exact_limit:
+        return float(g.average_path_length(directed=False)), "exact", None
+    picked = random.Random(seed).sample(range(len(largest)), sources)
+    distances = np.asarray(g.distances(source=picked, mode="all"), dtype="float64")
+    # Each row holds one zero, the source's distance to itself.
+    mean = distances.sum() / (len(picked) * (len(largest) - 1))
+    return float(mean), "sampled", sources
+
+
+def network_summary(
+    G: nx.Graph,
+    multilayer: nx.MultiDiGraph | None,
+    *,
+    seed: int | None,
+    exact_path_limit: int = EXACT_PATH_LENGTH_LIMIT,
+    path_sources: int = PATH_LENGTH_SOURCES,
+) -> dict[str, Any]:
+    """The headline figures of the organisation graph, JSON-ready.
+
+    Parameters
+    ----------
+    G : the organisation graph (:func:`partnernet.graph.org_graph`).
+    multilayer : the multilayer graph (:func:`partnernet.graph.build_graph`), for
+        boards and the facts in each layer; None leaves those out.
+    seed : seeds Louvain and, on a large graph, the sampled path length.
+    exact_path_limit, path_sources : see ``EXACT_PATH_LENGTH_LIMIT``.
+
+    Returns
+    -------
+    dict
+        ``organisations``; ``organisations_by_type`` (type -> count, sorted by
+        type); ``boards`` (None without ``multilayer``); ``ties``;
+        ``ties_by_layer`` (layer -> organisation-graph ties that layer helps form;
+        a tie can carry several); ``facts_by_layer`` (layer -> edges of the
+        multilayer graph; None without it); ``density``; ``components``;
+        ``largest_component`` (organisations in it); ``isolates``;
+        ``degree_centralisation`` (Freeman); ``average_clustering`` and
+        ``transitivity`` (unweighted); ``average_path_length`` (hops, within the
+        largest component), ``average_path_length_method`` (``"exact"``,
+        ``"sampled"`` or ``"none"``) and ``average_path_length_sources`` (the
+        number of sampled sources, or None); ``communities`` (Louvain, counting
+        organisations with no tie as communities of one),
+        ``communities_of_two_or_more``, ``community_sizes`` (largest first),
+        ``modularity`` (None without ties); ``seed``. Undefined figures are None.
+
+    Examples
+    --------
+    >>> s = network_summary(nx.barbell_graph(4, 0), None, seed=1)
+    >>> s["organisations"], s["ties"], s["components"], s["communities"]
+    (8, 13, 1, 2)
+    """
+    n = G.number_of_nodes()
+    m = G.number_of_edges()
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    parts = list(nx.connected_components(U))
+    largest = max(parts, key=len) if parts else set()
+    types = Counter(str(d.get("type")) for _, d in G.nodes(data=True))
+    layers: Counter[str] = Counter()
+    for _, _, data in G.edges(data=True):
+        layers.update(data.get("layers", ()))
+    facts = None
+    boards = None
+    if multilayer is not None:
+        facts = dict(
+            sorted(Counter(str(d.get("layer")) for *_, d in multilayer.edges(data=True)).items())
+        )
+        boards = sum(1 for _, d in multilayer.nodes(data=True) if d.get("node_kind") == "board")
+    apl, apl_method, apl_sources = _average_path_length(
+        U, largest, seed=seed, exact_limit=exact_path_limit, sources=path_sources
+    )
+    found = _numbered(G, _louvain(U, seed)) if n else []
+    modularity = float(nx.community.modularity(U, found, weight="weight")) if m and found else None
+    return {
+        "organisations": n,
+        "organisations_by_type": dict(sorted(types.items())),
+        "boards": boards,
+        "ties": m,
+        "ties_by_layer": dict(sorted(layers.items())),
+        "facts_by_layer": facts,
+        "density": float(nx.density(G)) if n > 1 else None,
+        "components": len(parts),
+        "largest_component": len(largest),
+        "isolates": sum(1 for node in U if U.degree(node) == 0),
+        "degree_centralisation": degree_centralisation(G),
+        "average_clustering": float(nx.average_clustering(U)) if n else None,
+        "transitivity": float(nx.transitivity(U)) if n else None,
+        "average_path_length": apl,
+        "average_path_length_method": apl_method,
+        "average_path_length_sources": apl_sources,
+        "communities": len(found),
+        "communities_of_two_or_more": sum(1 for part in found if len(part) > 1),
+        "community_sizes": [len(part) for part in found],
+        "modularity": modularity,
+        "seed": seed,
+    }
+
+
+def _round(value: float, places: int) -> float:
+    return round(float(value), places)
+
+
+def summary_findings(network: Mapping[str, Any]) -> list[Finding]:
+    """Plain-English findings on the shape of the network.
+
+    Parameters
+    ----------
+    network : :func:`network_summary`'s dict.
+
+    Returns
+    -------
+    list[Finding]
+        ``question == "summary"``; every number in a text is in its ``figures``.
+        Ids: ``summary-size``, ``summary-parts``, ``summary-path-length``,
+        ``summary-communities``, ``summary-centralisation``; or only
+        ``summary-too-small`` when there are fewer than three organisations or
+        no tie at all.
+
+    Examples
+    --------
+    >>> s = network_summary(nx.empty_graph(2), None, seed=0)
+    >>> [f.id for f in summary_findings(s)]
+    ['summary-too-small']
+    """
+    n = int(network["organisations"])
+    m = int(network["ties"])
+    if n < 3 or m == 0:
+        return [
+            Finding(
+                id="summary-too-small",
+                question="summary",
+                text=(
+                    f"With {n} organisations and {m} ties the network is too small to "
+                    "describe its shape."
+                ),
+                figures={"organisations": n, "ties": m},
+            )
+        ]
+    findings = []
+    density_percent = _round(100 * network["density"], 2)
+    findings.append(
+        Finding(
+            id="summary-size",
+            question="summary",
+            text=(
+                f"The network has {n:,} organisations and {m:,} ties between them: "
+                f"{density_percent:g}% of all the ties there could be."
+            ),
+            figures={"organisations": n, "ties": m, "density_percent": density_percent},
+        )
+    )
+    parts = int(network["components"])
+    largest = int(network["largest_component"])
+    largest_percent = _round(100 * largest / n, 1)
+    isolates = int(network["isolates"])
+    if parts == 1:
+        text = "Every organisation is connected to every other through some chain of ties."
+        figures: dict[str, Any] = {"components": 1}
+    else:
+        text = (
+            f"The network falls into {parts:,} separate parts; the largest holds {largest:,} "
+            f"organisations ({largest_percent:g}%), and {isolates:,} organisations have no "
+            "tie at all."
+        )
+        figures = {
+            "components": parts,
+            "largest_component": largest,
+            "largest_component_percent": largest_percent,
+            "isolates": isolates,
+        }
+    findings.append(Finding(id="summary-parts", question="summary", text=text, figures=figures))
+    if network.get("average_path_length") is not None:
+        apl = _round(network["average_path_length"], 2)
+        figures = {"average_path_length": apl}
+        text = f"Within the largest part, two organisations are on average {apl:g} steps apart"
+        if network.get("average_path_length_method") == "sampled":
+            sources = int(network["average_path_length_sources"])
+            figures["sampled_sources"] = sources
+            text += f" (estimated from {sources:,} organisations chosen at random)"
+        findings.append(
+            Finding(id="summary-path-length", question="summary", text=text + ".", figures=figures)
+        )
+    if network.get("modularity") is not None:
+        groups = int(network["communities_of_two_or_more"])
+        q = _round(network["modularity"], 2)
+        figures = {
+            "communities_of_two_or_more": groups,
+            "modularity": q,
+            "modularity_threshold": MODULARITY_CLEAR,
+        }
+        side = "above" if q >= MODULARITY_CLEAR else "below"
+        text = (
+            f"Community detection (Louvain) finds {groups:,} groups of two or more "
+            f"organisations more tied among themselves than to others; the modularity of "
+            f"{q:g} is {side} the {MODULARITY_CLEAR:g} usually read as clear community "
+            "structure."
+        )
+        findings.append(
+            Finding(id="summary-communities", question="summary", text=text, figures=figures)
+        )
+    if network.get("degree_centralisation") is not None:
+        c = _round(network["degree_centralisation"], 2)
+        findings.append(
+            Finding(
+                id="summary-centralisation",
+                question="summary",
+                text=(
+                    f"Degree centralisation is {c:g}, on a scale from zero, when every "
+                    "organisation has as many ties as the others, to one, when a single "
+                    "organisation holds every tie."
+                ),
+                figures={"degree_centralisation": c},
+            )
+        )
+    return findings
