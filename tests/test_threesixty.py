@@ -257,6 +257,32 @@ def test_unusable_rows_listed_with_file_and_row(rules):
     assert "DUMMY" not in set(ds.organisations["id"])
 
 
+def test_edge_cases_left_out_or_kept():
+    ds, summary = read_360giving([DATA / "edge_cases.csv"])
+    got = [(s.row, s.column, s.reason.split(":")[0]) for s in summary.skipped]
+    assert got == [
+        (3, "Identifier", "no grant identifier"),
+        (4, "Funding Org:Identifier", "placeholder identifier"),
+        (5, "Recipient Org:Identifier", "placeholder identifier"),
+        (6, "Recipient Org:Identifier", "invisible character in identifier"),
+        (7, "Currency", "currency not a three-letter code"),
+        (8, "Recipient Org:Identifier", "recipient is the funder"),
+        (9, "Award Date", "date out of range"),
+        (10, "Award Date", "no award date"),
+        (11, "Amount Awarded", "no amount"),
+        (13, "Funding Org:Identifier", "no funding organisation"),
+    ]
+    funding = ds.funding.set_index("id")
+    # An empty currency is pounds, as in the dataset contract; others are kept apart.
+    assert funding["currency"].to_dict() == {"E-1": "GBP", "E-11": "EUR"}
+    assert summary.pounds == Decimal("100")
+    assert summary.other_currencies == {"EUR": Decimal("250.75")}
+    # An organisation published without a name is named by its identifier, and said so.
+    names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
+    assert names["GB-CHC-3000003"] == "GB-CHC-3000003"
+    assert summary.names_missing == ["GB-CHC-3000003"]
+
+
 def test_csv_and_json_give_the_same_dataset():
     from_csv, _ = read_360giving([DATA / "grants.csv"])
     from_json, _ = read_360giving([DATA / "grants.json"])

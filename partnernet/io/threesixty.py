@@ -679,8 +679,24 @@ class _Importer:
     def add(self, path: str, row: int, values: list[Any], *, unit: str = "row") -> None:
         """Take one grant record: keep it, count it or list why it was left out."""
         self.summary.rows_read += 1
-        v = [_text(x) for x in values]
-        grant_id = v[_IDX["id"]]
+        (
+            grant_id,
+            _,
+            currency,
+            raw_date,
+            _,
+            programme,
+            recipient,
+            recipient_name,
+            recipient_charity,
+            individual_id,
+            individual_name,
+            funder,
+            funder_name,
+            department,
+            funder_charity,
+        ) = (_text(x) for x in values)
+        raw_amount, raw_duration = values[_IDX["amount"]], values[_IDX["duration"]]
 
         def skip(name: str | None, value: object, reason: str) -> None:
             column = _FIELDS[name][1 if unit == "grant" else 0] if name else None
@@ -689,17 +705,14 @@ class _Importer:
                 SkippedRow(path, row, column, shown, reason, grant_id, unit)
             )
 
-        recipient = v[_IDX["recipient_id"]]
-        recipient_name = v[_IDX["recipient_name"]] or ""
-        if recipient_name.casefold() in _INDIVIDUAL_NAMES or (
-            not recipient and (v[_IDX["individual_id"]] or v[_IDX["individual_name"]])
+        if (recipient_name or "").casefold() in _INDIVIDUAL_NAMES or (
+            not recipient and (individual_id or individual_name)
         ):
             self.summary.individual_grants += 1
             return
         if not grant_id:
             skip("id", None, "no grant identifier: the grant cannot be told apart from others")
             return
-        funder = v[_IDX["funder_id"]]
         for name, value, what in (
             ("recipient_id", recipient, "recipient"),
             ("funder_id", funder, "funding"),
@@ -711,7 +724,7 @@ class _Importer:
                 skip(name, value, f"placeholder identifier: '{value}' names no real organisation")
                 return
             if _BAD_ID.search(value):
-                skip(name, value, f"invisible character in identifier: '{value!r}'")
+                skip(name, value, f"invisible character in identifier: {value!r}")
                 return
         assert recipient is not None and funder is not None
         recipient = sys.intern(self.aliases.get(recipient, recipient))
@@ -720,7 +733,6 @@ class _Importer:
             skip("recipient_id", recipient, "recipient is the funder: a grant to itself is no tie")
             return
 
-        raw_amount = values[_IDX["amount"]]
         amount = _parse_amount(raw_amount)
         if amount is None:
             shown = "" if raw_amount is None else str(raw_amount).strip()
@@ -733,11 +745,10 @@ class _Importer:
             skip("amount", raw_amount, f"amount not above zero: {raw_amount}")
             return
         # The dataset contract reads an empty currency as pounds.
-        currency = (v[_IDX["currency"]] or "GBP").upper()
+        currency = (currency or "GBP").upper()
         if not _CURRENCY.fullmatch(currency):
             skip("currency", currency, f"currency not a three-letter code: '{currency}'")
             return
-        raw_date = v[_IDX["award_date"]]
         if not raw_date:
             skip("award_date", None, "no award date")
             return
@@ -781,13 +792,13 @@ class _Importer:
             self.summary.already_in_dataset += 1
             return
 
-        funding_org = self._funding_org(funder, v[_IDX["funder_department"]])
-        funder_org = self._org(funder, v[_IDX["funder_name"]])
+        funding_org = self._funding_org(funder, department)
+        funder_org = self._org(funder, funder_name)
         funder_org.funder = True
-        if v[_IDX["funder_charity"]]:
+        if funder_charity:
             funder_org.charity = True
-        recipient_org = self._org(recipient, v[_IDX["recipient_name"]])
-        if v[_IDX["recipient_charity"]]:
+        recipient_org = self._org(recipient, recipient_name)
+        if recipient_charity:
             recipient_org.charity = True
 
         self.grant_index[grant_id] = len(self.ids)
@@ -796,8 +807,7 @@ class _Importer:
         self.recipients.append(recipient)
         self.amounts.append(float(amount))
         self.days.append(award.toordinal())
-        self.durations.append(_parse_duration(values[_IDX["duration"]]))
-        programme = v[_IDX["programme"]]
+        self.durations.append(_parse_duration(raw_duration))
         self.programmes.append(sys.intern(programme) if programme else None)
         self.currencies.append(sys.intern(currency))
         self.where.append((path, row, unit))

@@ -1,0 +1,200 @@
+"""The charity register importer: incomes and size bands by registered number."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import REAL_DATA, TEST_DATA
+
+from partnernet.cli import cli
+from partnernet.errors import InputError
+from partnernet.io.read import read_dataset
+from partnernet.io.register import import_register, read_register, register_key
+
+DATA = TEST_DATA / "register"
+REGISTER = REAL_DATA / "charities_operating_in_trafford.csv"
+TRAFFORD = REAL_DATA / "trafford_council_voluntary_sector_grants.csv"
+
+
+def run(*args: object) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    crash = result.exception if not isinstance(result.exception, SystemExit) else None
+    return result.exit_code, result.output + (f"\n{crash!r}" if crash else "")
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    folder = tmp_path / "dataset"
+    shutil.copytree(DATA / "dataset", folder)
+    return folder
+
+
+def orgs_of(folder: Path) -> pd.DataFrame:
+    return read_dataset(folder).organisations.set_index("id")
+
+
+def test_incomes_and_bands_filled(dataset):
+    summary = import_register(DATA / "register.csv", dataset)
+    orgs = orgs_of(dataset)
+    expected = {
+        "GB-CHC-1000001": (25_000.0, "small"),  # the linked charity's row is not read
+        "GB-CHC-2000002": (2_500_000.0, "large"),  # '£2,500,000' replaces 50,000
+        "GB-COH-01234567": (9_999.99, "micro"),  # by company number 1234567
+        "GB-SC-SC012345": (150_000.0, "medium"),
+        "GB-NIC-100002": (5_000.0, "micro"),  # the register writes NIC100002
+    }
+    for org_id, (income, band) in expected.items():
+        assert orgs.loc[org_id, ["income", "size_band"]].tolist() == [income, band], org_id
+    untouched = ["GB-CHC-4000004", "GB-CHC-5000005", "GB-CHC-6000006", "GB-CHC-7000007"]
+    assert orgs.loc[untouched, "income"].isna().all()
+    assert orgs.loc[untouched, "size_band"].isna().all()
+    assert summary.matched == 5
+    assert summary.organisations_with_number == 9
+    assert summary.unmatched == ["GB-CHC-7000007"]
+    assert summary.missing_income == ["GB-CHC-6000006"]
+    assert summary.incomes_changed == 1 and summary.bands_changed == 1
+    assert summary.size_bands == {"micro": 2, "small": 1, "medium": 1, "large": 1}
+
+
+def test_conflicts_and_bad_incomes_listed_with_rows(dataset):
+    summary = import_register(DATA / "register.csv", dataset)
+    listed = [(s.row, s.column, s.reason) for s in summary.skipped]
+    assert listed == [
+        (
+            10,
+            "income",
+            "charity number 4000004 has two incomes: 1000 in row 9 and 2000 here; left out",
+        ),
+        (11, "income", "income not a number: 'lots'"),
+    ]
+
+
+def test_other_columns_and_rows_untouched(dataset):
+    before = read_dataset(dataset)
+    funding_bytes = (dataset / "funding.csv").read_bytes()
+    import_register(DATA / "register.csv", dataset)
+    after = read_dataset(dataset)
+    columns = ["name", "type", "parent_id", "locality", "tags"]
+    pd.testing.assert_frame_equal(before.organisations[columns], after.organisations[columns])
+    assert (dataset / "funding.csv").read_bytes() == funding_bytes
+
+
+def test_tab_separated_extract_with_latest_income(dataset):
+    summary = import_register(DATA / "register_latest_income.tsv", dataset)
+    orgs = orgs_of(dataset)
+    assert summary.income_column == "latest_income"
+    assert orgs.loc["GB-CHC-1000001", ["income", "size_band"]].tolist() == [123456.78, "medium"]
+    assert orgs.loc["GB-CHC-2000002", ["income", "size_band"]].tolist() == [12_000_000.0, "major"]
+    # No company column in this file: companies are neither matched nor counted.
+    assert summary.company_column is None
+    assert "GB-COH-01234567" not in summary.unmatched
+
+
+def test_cli_reports_matched_and_unmatched(dataset):
+    code, output = run("import-register", DATA / "register.csv", "--out", dataset)
+    assert code == 0, output
+    assert "9 organisations carry a charity or company number; 5 matched" in output
+    assert "1 were not in the register and 1 had no income there" in output
+    assert f"{DATA / 'register.csv'}, row 11, column 'income': income not a number" in output
+    assert f"Wrote {dataset}/organisations.csv" in output
+
+
+def test_missing_income_column_in_the_real_register(dataset):
+    before = (dataset / "organisations.csv").read_bytes()
+    code, output = run("import-register", REGISTER, "--out", dataset)
+    assert code == 3
+    assert f"Error: {REGISTER} has no income column 'income' or 'latest_income'" in output
+    assert "registered_charity_number, charity_company_registration_number" in output
+    assert "--income-column" in output
+    assert (dataset / "organisations.csv").read_bytes() == before
+
+
+def test_named_income_column_must_exist(dataset):
+    with pytest.raises(InputError, match="has no income column 'turnover'"):
+        import_register(DATA / "register.csv", dataset, income_column="turnover")
+
+
+def test_missing_number_column(dataset):
+    code, output = run("import-register", DATA / "register_no_number.csv", "--out", dataset)
+    assert code == 3
+    assert "has no column 'registered_charity_number' (its columns are charity_number" in output
+    assert "--number-column" in output
+
+
+def test_no_dataset_in_out(tmp_path):
+    code, output = run("import-register", DATA / "register.csv", "--out", tmp_path / "none")
+    assert code == 3
+    assert "holds no dataset" in output and "import-360giving" in output
+    assert not (tmp_path / "none").exists()
+
+
+def test_nothing_matched_writes_nothing(dataset, tmp_path):
+    register = tmp_path / "other.csv"
+    register.write_text("registered_charity_number,income\n9999999,100\n", encoding="utf-8")
+    before = (dataset / "organisations.csv").read_bytes()
+    code, output = run("import-register", register, "--out", dataset)
+    assert code == 0, output
+    assert "nothing was written" in output
+    assert (dataset / "organisations.csv").read_bytes() == before
+
+
+def test_real_register_numbers_match_trafford_recipients(tmp_path):
+    """The real extract, given an income column, matches the grants' charity ids."""
+    out = tmp_path / "trafford"
+    code, output = run("import-360giving", TRAFFORD, "--out", out)
+    assert code == 0, output
+    with open(REGISTER, encoding="utf-8-sig", newline="") as handle:
+        register = list(csv.DictReader(handle))
+    with open(TRAFFORD, encoding="utf-8-sig", newline="") as handle:
+        recipients = {r["Recipient Org:Identifier"] for r in csv.DictReader(handle)}
+    numbers = {r["registered_charity_number"] for r in register}
+    companies = {r["charity_company_registration_number"] for r in register} - {"NA"}
+    charities = {i for i in recipients if i.startswith("GB-CHC-") and i[7:] in numbers}
+    firms = {i for i in recipients if i.startswith("GB-COH-") and i[7:] in companies}
+    assert charities and firms
+
+    # The real file has no income; give every charity the same one in a copy.
+    with_income = tmp_path / "register.csv"
+    with open(with_income, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*register[0].keys(), "income"])
+        writer.writeheader()
+        writer.writerows({**r, "income": "42000"} for r in register)
+    summary = import_register(with_income, out)
+    assert summary.matched == len(charities) + len(firms)
+    orgs = orgs_of(out)
+    filled = set(orgs.index[orgs["income"].notna()])
+    assert filled == charities | firms
+    assert set(orgs.loc[list(filled), "size_band"]) == {"small"}
+
+
+def test_read_register_streams_only_wanted_rows():
+    incomes, summary = read_register(DATA / "register.csv", ["GB-CHC-1000001", "GB-LAE-AAA"])
+    assert incomes == {"GB-CHC-1000001": 25_000.0}
+    assert summary.rows_read == 11
+    assert summary.organisations_with_number == 1
+
+
+@pytest.mark.parametrize(
+    ("org_id", "key"),
+    [
+        ("GB-CHC-1146179", ("charity", "1146179")),
+        ("GB-CHC-01146179", ("charity", "1146179")),
+        ("GB-SC-SC012345", ("charity", "SC012345")),
+        ("GB-SC-012345", ("charity", "SC012345")),
+        ("GB-NIC-100002", ("charity", "100002")),
+        ("GB-NIC-NIC100002", ("charity", "100002")),
+        ("GB-COH-07962245", ("company", "07962245")),
+        ("GB-COH-7962245", ("company", "07962245")),
+        ("GB-COH-CE008889", ("company", "CE008889")),
+        ("GB-LAE-TRF", None),
+        ("360G-trafford-be_active", None),
+        ("GB-CHC-", None),
+    ],
+)
+def test_register_key(org_id, key):
+    assert register_key(org_id) == key
