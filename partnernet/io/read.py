@@ -598,8 +598,7 @@ class _Reader:
                 if personal
                 else f"{_quote(v)} {_invisible_description(v)}."
             ),
-            "Retype the id without it: ids must match exactly, and invisible characters "
-            "make ids that look the same differ.",
+            _id_hint,
             show_value=not personal,
         )
         return values, bad
@@ -1140,6 +1139,18 @@ def _quote(value: str, limit: int = 80) -> str:
     if len(value) > limit:
         shown = shown[:limit] + "..."
     return f"'{shown}'"
+
+
+def _id_hint(value: str, _: int) -> str:
+    if _BAD_ID.search(value.strip(" ")) is None:
+        return (
+            "Remove the space: ids must match exactly (in a CSV file, a space after a comma "
+            "belongs to the next value)."
+        )
+    return (
+        "Retype the id without it: ids must match exactly, and invisible characters make "
+        "ids that look the same differ."
+    )
 
 
 def _invisible_description(value: str) -> str:

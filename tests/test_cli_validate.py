@@ -1,0 +1,147 @@
+"""``partnernet init`` and ``partnernet validate`` through click's test runner.
+
+Each bad-input case's exact message is checked in test_validation.py; here the
+command's own behaviour: the success line, options, exit codes, help."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partnernet.cli import cli
+from partnernet.model import COLUMNS, TABLES
+
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_prints_one_summary_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(TEST_DATA)
+    code, out, err = _run("validate", "valid_full")
+    assert (code, err) == (0, "")
+    assert out == (
+        "valid_full is valid: 9 organisations, 2 boards, 4 memberships, 4 funding awards, "
+        "3 partnerships, 4 affiliations.\n"
+    )
+
+
+def test_validate_counts_singular_and_empty_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(TEST_DATA)
+    code, out, _ = _run("validate", "valid_minimal")
+    assert code == 0
+    assert out == (
+        "valid_minimal is valid: 2 organisations, 0 boards, 0 memberships, 0 funding awards, "
+        "0 partnerships, 0 affiliations.\n"
+    )
+
+
+def test_validate_passes_date_format_and_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(TEST_DATA)
+    assert _run("validate", "valid_date_format")[0] == 3
+    code, out, _ = _run("validate", "valid_date_format", "--date-format", "%d/%m/%Y")
+    assert code == 0
+    assert "2 funding awards" in out
+    assert _run("validate", "bad_not_utf8")[0] == 3
+    code, out, _ = _run("validate", "bad_not_utf8", "--encoding", "cp1252")
+    assert (code, out.split(":")[0]) == (0, "bad_not_utf8 is valid")
+
+
+def test_validate_without_a_key_exits_3_naming_the_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(TEST_DATA)
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY_FILE", raising=False)
+    code, out, err = _run("validate", "valid_full")
+    assert (code, out) == (3, "")
+    assert err.startswith(
+        "Error: valid_full/affiliations.csv names people (4 rows) but no pseudonym key is set"
+    )
+    assert "Set PARTNERNET_PSEUDONYM_KEY to a long random secret" in err
+
+
+def test_validate_a_missing_folder_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run("validate", "nowhere")
+    assert (code, out) == (3, "")
+    assert err.startswith("Error: nowhere: there is no such folder.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_an_unknown_encoding_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(TEST_DATA)
+    code, _, err = _run("validate", "valid_minimal", "--encoding", "nope")
+    assert code == 3
+    assert err == (
+        "Error: unknown text encoding 'nope'.\n"
+        "Give an encoding Python knows, such as utf-8, cp1252 or latin-1.\n"
+    )
+
+
+def test_validate_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    a_file = tmp_path / "organisations.csv"
+    a_file.write_text("id,name,type\n")
+    code, _, err = _run("validate", str(a_file))
+    assert code == 2
+    assert "is a file" in err
+
+
+def test_validate_help_has_an_example() -> None:
+    code, out, _ = _run("validate", "-h")
+    assert code == 0
+    assert "partnernet validate sample_data" in out
+    assert "--date-format FMT" in out and "--encoding" in out
+
+
+def test_init_writes_templates_that_validate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run("init", "mydata/new")
+    assert (code, out) == (0, "")
+    assert err == (
+        "Wrote organisations.csv, boards.csv, memberships.csv, funding.csv, partnerships.csv, "
+        "affiliations.csv to mydata/new.\n"
+        "Replace the example rows with your own, then run: partnernet validate mydata/new\n"
+    )
+    folder = tmp_path / "mydata" / "new"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    for table in TABLES:
+        lines = (folder / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(COLUMNS[table])
+        assert len(lines) == (3 if table == "organisations" else 2)
+    code, out, _ = _run("validate", "mydata/new")
+    assert code == 0
+    assert out == (
+        "mydata/new is valid: 2 organisations, 1 board, 1 membership, 1 funding award, "
+        "1 partnership, 1 affiliation.\n"
+    )
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(TEST_DATA / "valid_minimal", tmp_path / "existing")
+    monkeypatch.chdir(tmp_path)
+    before = (tmp_path / "existing" / "organisations.csv").read_bytes()
+    code, out, err = _run("init", "existing")
+    assert (code, out) == (5, "")
+    assert err == (
+        "Error: existing already has organisations.csv; partnernet init never overwrites a "
+        "file.\nChoose an empty or new folder, or move those files away first.\n"
+    )
+    assert [p.name for p in (tmp_path / "existing").iterdir()] == ["organisations.csv"]
+    assert (tmp_path / "existing" / "organisations.csv").read_bytes() == before
+
+
+def test_init_help_has_an_example() -> None:
+    code, out, _ = _run("init", "--help")
+    assert code == 0
+    assert "partnernet init mydata" in out

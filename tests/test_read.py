@@ -1,0 +1,351 @@
+"""Reading valid datasets: exact values and dtypes, pseudonyms, round trips, templates."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partnernet import Dataset, read_dataset
+from partnernet.errors import InputError, OutputError
+from partnernet.io import pseudonym
+from partnernet.io.read import _BAD_ID, _bad_ids
+from partnernet.io.templates import write_templates
+from partnernet.io.writers import write_dataset
+from partnernet.model import COLUMNS, TABLES, column_dtype
+
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+FULL = TEST_DATA / "valid_full"
+KEY = "test-key-not-secret"  # the autouse fixture's key
+
+
+def _psn(person: str, key: str = KEY) -> str:
+    digest = hmac.new(key.encode(), person.encode(), hashlib.sha256).hexdigest()
+    return "psn-" + digest[:20]
+
+
+def _dates(values: pd.Series) -> list[str | None]:
+    return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
+
+
+def _cells(values: pd.Series) -> list[object]:
+    return [None if pd.isna(v) else v for v in values]
+
+
+@pytest.fixture(scope="module")
+def full() -> Dataset:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARTNERNET_PSEUDONYM_KEY", KEY)
+        return read_dataset(FULL)
+
+
+def test_every_frame_has_the_model_columns_and_dtypes(full: Dataset) -> None:
+    for table in TABLES:
+        frame = getattr(full, table)
+        assert list(frame.columns) == list(COLUMNS[table])
+        for column in frame.columns:
+            expected = column_dtype(column)
+            assert frame[column].dtype == expected, (table, column)
+        assert isinstance(frame.index, pd.RangeIndex)
+
+
+def test_organisations_are_read_exactly(full: Dataset) -> None:
+    orgs = full.organisations
+    assert orgs["id"].tolist() == [
+        "GB-LAE-EXA",
+        "GB-LAE-EXA-ASC",
+        "GB-LAE-EXA-CHI",
+        "GB-CHC-01234567",  # leading zero kept; the file starts with a byte-order mark
+        "GB-CHC-1000002",
+        "GB-CHC-1000003",
+        "GB-COH-00012345",
+        "GB-FUN-1",
+        "GB-NHS-X1",
+    ]
+    # NA, None and null are names, not missing values.
+    assert orgs["name"].tolist()[3:7] == ["NA", "None", "null", "Smith, Jones & Co"]
+    assert orgs["type"].tolist() == [
+        "local_authority",
+        "department",
+        "department",
+        "vcse",
+        "vcse",
+        "infrastructure",
+        "business",
+        "funder",
+        "nhs",
+    ]
+    assert _cells(orgs["parent_id"]) == [None, "GB-LAE-EXA", "GB-LAE-EXA"] + [None] * 6
+    # £9,999.99 is micro (derived); 10,000 is small (given, agrees); 0 is micro.
+    assert _cells(orgs["income"]) == [
+        None,
+        None,
+        None,
+        9999.99,
+        10000.0,
+        250000.0,
+        0.0,
+        1500000.0,
+        None,
+    ]
+    assert _cells(orgs["size_band"]) == [
+        None,
+        None,
+        None,
+        "micro",
+        "small",
+        "medium",
+        "micro",
+        "large",
+        "super_major",
+    ]
+    assert _cells(orgs["tags"]) == [None] * 3 + [
+        "youth;ethnic-minority-led",
+        None,
+        "infrastructure",
+        None,
+        None,
+        None,
+    ]
+    assert _cells(orgs["locality"])[:5] == [
+        "Central",
+        "Central",
+        "Central",
+        "North Ward",
+        "South Ward",
+    ]
+
+
+def test_boards_keep_a_quoted_line_break(full: Dataset) -> None:
+    assert full.boards["name"].tolist() == ["Health and Wellbeing Board", "VCSE\nAssembly"]
+    assert full.boards["convener_id"].tolist() == ["GB-LAE-EXA", "GB-CHC-1000003"]
+    assert _cells(full.boards["level"]) == ["place", None]
+
+
+def test_memberships_default_role_and_dates(full: Dataset) -> None:
+    m = full.memberships  # this file has Windows line endings
+    assert m["role"].tolist() == ["chair", "co_chair", "member", "observer"]
+    assert _dates(m["start"]) == ["2023-04-01", "2023-04-01", None, "2024-01-15"]
+    assert _dates(m["end"]) == [None, "2025-03-31", None, "2024-01-15"]
+
+
+def test_funding_amounts_currency_and_flags(full: Dataset) -> None:
+    f = full.funding
+    assert f["id"].tolist() == ["F-001", "F-002", "F-003", "F-004"]
+    assert f["amount"].tolist() == [1234.5, 1234.5, 50000.0, 0.5]  # £1,234.50 and 1,234.50
+    assert _dates(f["award_date"]) == ["2024-03-31", "2024-04-01", "2023-11-30", "2024-02-29"]
+    assert f["currency"].tolist() == ["GBP", "GBP", "GBP", "EUR"]
+    assert _cells(f["duration_months"]) == [12, None, 36, 0]
+    assert f["kind"].tolist() == ["grant", "contract", "outcomes_based", "other"]
+    assert _cells(f["restricted"]) == [True, False, None, True]
+    # A formula is kept as text: nothing from a file is ever run.
+    assert _cells(f["programme"]) == ["Small Grants", None, "=SUM(A1)", None]
+
+
+def test_partnerships_defaults_and_normalised_kind(full: Dataset) -> None:
+    p = full.partnerships  # its extra 'notes' column is ignored
+    assert p["kind"].tolist() == ["collaboration", "referral", "joint_delivery"]
+    assert p["directed"].tolist() == [False, True, False]
+    assert p["weight"].tolist() == [1.0, 2.5, 1.0]
+    assert _dates(p["end"]) == [None, None, "2024-12-31"]
+
+
+def test_affiliations_are_pseudonymised(full: Dataset) -> None:
+    a = full.affiliations
+    assert a["person_id"].tolist() == [
+        _psn("Jane Smith"),
+        _psn("Jane Smith"),  # the same person links both organisations
+        "psn-0123456789abcdef0123",  # already a pseudonym: kept
+        _psn("Bob Jones"),
+    ]
+    assert _cells(a["role"]) == ["chair", "member", None, None]
+
+
+def test_raw_person_ids_appear_nowhere_in_the_dataset(full: Dataset) -> None:
+    for table in TABLES:
+        frame = getattr(full, table)
+        for column in frame.columns:
+            text = " ".join(str(v) for v in frame[column].tolist())
+            assert "Jane" not in text and "Bob" not in text, (table, column)
+
+
+def test_the_minimal_dataset_has_empty_tables() -> None:
+    ds = read_dataset(TEST_DATA / "valid_minimal")
+    assert ds.organisations["id"].tolist() == ["GB-LAE-MIN", "GB-CHC-0001"]
+    assert ds.organisations["size_band"].isna().all()
+    for table in TABLES[1:]:
+        frame = getattr(ds, table)
+        assert frame.empty
+        assert list(frame.columns) == list(COLUMNS[table])
+
+
+def test_a_cp1252_file_reads_with_its_encoding() -> None:
+    ds = read_dataset(TEST_DATA / "bad_not_utf8", encoding="cp1252")
+    assert ds.organisations["name"].tolist()[-1] == "Café Community"
+
+
+def test_headers_are_matched_loosely_and_trailing_empty_cells_ignored(tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_text(
+        " ID ,Name,TYPE,Size Band,\nA,Alpha,VCSE,Small,\nB,Beta,Central Government,,,\n"
+    )
+    ds = read_dataset(tmp_path)
+    assert ds.organisations["type"].tolist() == ["vcse", "central_government"]
+    assert _cells(ds.organisations["size_band"]) == ["small", None]
+
+
+def test_ordinary_cells_are_trimmed_but_ids_are_not_changed(tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_text(
+        "id,name,type,tags\n007,  Spaced Name  , vcse ,Youth; youth ;;FAITH\n"
+    )
+    ds = read_dataset(tmp_path)
+    assert ds.organisations.loc[0, "id"] == "007"
+    assert ds.organisations.loc[0, "name"] == "Spaced Name"
+    assert ds.organisations.loc[0, "type"] == "vcse"
+    assert ds.organisations.loc[0, "tags"] == "youth;faith"
+
+
+def test_a_dataset_written_by_partnernet_reads_back_equal(full: Dataset, tmp_path: Path) -> None:
+    write_dataset(full, tmp_path / "copy")
+    again = read_dataset(tmp_path / "copy", pseudonym_key="a different key")
+    assert again.equals(full)
+
+
+# -- pseudonym keys ---------------------------------------------------------------------
+
+
+def test_people_without_a_key_stop_with_how_to_set_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY_FILE", raising=False)
+    with pytest.raises(InputError) as caught:
+        read_dataset(FULL)
+    assert caught.value.exit_code == 3
+    message = str(caught.value)
+    assert message.startswith(
+        f"{FULL / 'affiliations.csv'} names people (4 rows) but no pseudonym key is set"
+    )
+    assert "PARTNERNET_PSEUDONYM_KEY" in message and "PARTNERNET_PSEUDONYM_KEY_FILE" in message
+    assert "Keep the key secret and never share it with the outputs" in message
+
+
+def test_a_dataset_without_people_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    assert len(read_dataset(TEST_DATA / "valid_minimal").organisations) == 2
+
+
+def test_the_key_comes_from_argument_then_environment_then_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def jane() -> str:
+        return str(read_dataset(FULL, pseudonym_key=argument).affiliations.loc[0, "person_id"])
+
+    key_file = tmp_path / "key"
+    key_file.write_text("  from-file\n")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(key_file))
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY", "from-env")
+    argument: str | None = "from-argument"
+    assert jane() == _psn("Jane Smith", "from-argument")
+    argument = None
+    assert jane() == _psn("Jane Smith", "from-env")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    assert jane() == _psn("Jane Smith", "from-file")  # contents stripped
+
+
+def test_an_unreadable_or_empty_key_file_is_an_input_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(InputError, match="cannot read the pseudonym key file"):
+        read_dataset(FULL)
+    (tmp_path / "empty").write_text(" \n")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(tmp_path / "empty"))
+    with pytest.raises(InputError, match="is empty"):
+        read_dataset(FULL)
+
+
+def test_the_key_never_appears_in_a_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = "s3cret-value-that-must-not-leak"
+    shutil.copytree(TEST_DATA / "bad_unknown_affiliation_org", tmp_path / "d")
+    with pytest.raises(InputError) as caught:
+        read_dataset(tmp_path / "d", pseudonym_key=secret)
+    assert secret not in str(caught.value)
+    (tmp_path / "keyfile").write_text(secret)
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(tmp_path / "keyfile"))
+    ds = read_dataset(FULL)
+    assert secret not in ds.affiliations.to_csv()
+
+
+def test_pseudonymise_matches_hmac_sha256() -> None:
+    assert pseudonym.pseudonymise("Jane Smith", b"k") == _psn("Jane Smith", "k")
+    assert pseudonym.pseudonymise("Zoë", b"k") == _psn("Zoë", "k")  # UTF-8 bytes
+    assert re.fullmatch(pseudonym.PSEUDONYM_PATTERN, pseudonym.pseudonymise("x", b"k"))
+    assert pseudonym.is_pseudonym("psn-0123456789abcdef0123")
+    assert not pseudonym.is_pseudonym("psn-0123456789ABCDEF0123")
+    assert not pseudonym.is_pseudonym("psn-0123456789abcdef012")
+
+
+# -- templates --------------------------------------------------------------------------
+
+
+def test_templates_have_headers_in_model_order_and_validate(tmp_path: Path) -> None:
+    written = write_templates(tmp_path / "new")
+    assert [p.name for p in written] == [f"{t}.csv" for t in TABLES]
+    for table, path in zip(TABLES, written, strict=True):
+        header = path.read_text(encoding="utf-8").splitlines()[0]
+        assert header == ",".join(COLUMNS[table])
+    ds = read_dataset(tmp_path / "new")
+    assert [len(getattr(ds, t)) for t in TABLES] == [2, 1, 1, 1, 1, 1]
+    assert ds.affiliations.loc[0, "person_id"] == _psn("person-0001")
+
+
+def test_templates_never_overwrite_and_write_nothing_when_one_exists(tmp_path: Path) -> None:
+    (tmp_path / "funding.csv").write_text("mine\n")
+    with pytest.raises(OutputError) as caught:
+        write_templates(tmp_path)
+    assert caught.value.exit_code == 5
+    assert str(caught.value) == (
+        f"{tmp_path} already has funding.csv; partnernet init never overwrites a file.\n"
+        "Choose an empty or new folder, or move those files away first."
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["funding.csv"]
+    assert (tmp_path / "funding.csv").read_text() == "mine\n"
+
+
+# -- the fast paths agree with the plain definitions -----------------------------------
+
+
+def test_the_column_scan_for_bad_ids_agrees_with_the_cell_by_cell_test() -> None:
+    rng = random.Random(7)
+    alphabet = ["A", "b", "1", "-", " ", "\u00a0", "\u200b", "\t", "\n", "é", "\u2003", "\x01"]
+    for _ in range(300):
+        cells: list[object] = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+            if rng.random() < 0.9
+            else None
+            for _ in range(rng.randint(0, 6))
+        ]
+        # Mostly clean columns, so the fast path is taken as often as the slow one.
+        if rng.random() < 0.5:
+            cells = [c if c is None else re.sub(r"[^Ab1\-é]", "x", str(c)) for c in cells]
+        values = pd.Series(cells, dtype="object")
+        expected = np.array([isinstance(c, str) and _BAD_ID.search(c) is not None for c in cells])
+        assert (_bad_ids(values) == expected).all(), cells
+
+
+def test_every_unicode_whitespace_character_is_caught_in_an_id() -> None:
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != " "]
+    for ch in spaces:
+        assert _BAD_ID.search(f"A{ch}B"), hex(ord(ch))
