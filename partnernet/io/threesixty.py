@@ -500,7 +500,9 @@ def import_360giving(
 
     The merged dataset is validated in full before ``organisations.csv`` and
     ``funding.csv`` are replaced (each atomically); when anything fails nothing in
-    ``out`` changes.
+    ``out`` changes. The two files are written in the contract's own format, so
+    their dates are ``YYYY-MM-DD`` even when the dataset's other files use the
+    format given by ``date_format``.
 
     Parameters
     ----------
