@@ -129,3 +129,14 @@ def test_carriage_return_in_a_name_does_not_split_the_row() -> None:
     assert len(rows) == 1
     assert rows[0]["name"] == "two\rlines\nhere"
     assert rows[0]["degree"] == "2"
+
+
+def test_outputs_get_the_umask_permissions_not_private_temp_ones(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_outputs(tmp_path, Dataset.from_frames(), _results([]), html=False)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "metrics.csv").stat().st_mode & 0o777 == 0o644
