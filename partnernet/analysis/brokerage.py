@@ -770,6 +770,11 @@ def _fmt_int(value: float) -> str:
     return f"{int(value):,}"
 
 
+def _count(value: int, noun: str, plural: str | None = None) -> str:
+    """``"1 organisation"``, ``"3 organisations"``, with thousands separators."""
+    return f"{_fmt_int(value)} {noun if value == 1 else (plural or noun + 's')}"
+
+
 def _round1(value: float, places: int = 1) -> float:
     return round(float(value), places)
 
@@ -857,11 +862,13 @@ def _top_liaison_finding(
         "liaison_ordered_pairs": int(top["liaison"]),
         "expected_pairs_by_chance": expected,
     }
+    label = _sector_label(sector)
+    article = "an" if label[:1] in "aeiou" else "a"
     text = (
-        f"{top['name']} is the main liaison broker: it links {_fmt_int(pairs)} pairs of "
+        f"{top['name']} is the main liaison broker: it links {_count(pairs, 'pair')} of "
         "organisations from two sectors other than its own that have no direct tie to "
-        f"each other (a {_sector_label(sector)} organisation in a random network of the "
-        f"same density would link about {expected:g})."
+        f"each other ({article} {label} organisation in a random network of the same "
+        f"density would link about {expected:g})."
     )
     row = removal[removal["id"] == node] if not removal.empty else removal
     if len(row):
@@ -869,7 +876,7 @@ def _top_liaison_finding(
         figures["small_cut_off_without_it"] = lost
         if lost:
             text += (
-                f" Without it, {_fmt_int(lost)} small organisations would have no path to "
+                f" Without it, {_count(lost, 'small organisation')} would have no path to "
                 "any decision maker."
             )
         else:
@@ -906,9 +913,10 @@ def _roles_vs_chance_finding(roles: pd.DataFrame, pair_divisor: int) -> list[Fin
     else:
         verdict = "not clearly different from chance"
     text = (
-        f"Across the network, organisations link {_fmt_int(observed)} pairs of "
-        f"organisations from two other sectors that have no direct tie; a random network "
-        f"of the same density and sector sizes would give about {expected:g}, so this is "
+        f"Across the network there are {_count(observed, 'case')} of an organisation "
+        "linking two organisations from two other sectors that have no direct tie (a pair "
+        "linked by several organisations counts once for each); a random network of the "
+        f"same density and sector sizes would give about {expected:g}, so this is "
         f"{verdict} (z = {z:g})."
     )
     return [
@@ -949,10 +957,10 @@ def _removal_finding(G: nx.Graph, removal: pd.DataFrame) -> list[Finding]:
     if lost:
         before, after = int(top["components_before"]), int(top["components_after"])
         text = (
-            f"Of the {tested} organisations tested one at a time (infrastructure bodies and "
-            f"the top brokers), losing {top['name']} would cut off the most: {_fmt_int(lost)} "
-            "small organisations would have no path to any decision maker, and the network "
-            f"would go from {before} to {after} separate parts."
+            f"Of the {_count(tested, 'organisation')} whose loss was tested one at a time, "
+            f"losing {top['name']} would cut off the most: {_count(lost, 'small organisation')} "
+            f"would have no path to any decision maker, and the network would go from "
+            f"{_count(before, 'separate part')} to {_fmt_int(after)}."
         )
         figures = {
             "tested": tested,
@@ -963,9 +971,8 @@ def _removal_finding(G: nx.Graph, removal: pd.DataFrame) -> list[Finding]:
         }
     else:
         text = (
-            f"Losing any one of the {tested} organisations tested (infrastructure bodies and "
-            "the top brokers) would not leave any small organisation without a path to a "
-            "decision maker."
+            f"Losing any one of the {_count(tested, 'organisation')} tested one at a time "
+            "would not leave any small organisation without a path to a decision maker."
         )
         figures = {"tested": tested, "small_cut_off": 0}
     findings.append(
@@ -1022,11 +1029,16 @@ def _cut_point_finding(G: nx.Graph) -> list[Finding]:
     top = table.iloc[0]
     count = len(table)
     separated = int(top["separated"])
-    subject = "1 organisation holds" if count == 1 else f"{_fmt_int(count)} organisations each hold"
+    if count == 1:
+        subject = "1 organisation holds part of the network together (without it, that part"
+    else:
+        subject = (
+            f"{_fmt_int(count)} organisations each hold part of the network together "
+            "(without any one of them, its part"
+        )
     text = (
-        f"{subject} part of the network together (without it, that part falls apart); "
-        f"losing {top['name']} would separate the most, "
-        f"{_fmt_int(separated)} organisations, from the rest of its part."
+        f"{subject} falls apart); losing {top['name']} would separate the most, "
+        f"{_count(separated, 'organisation')}, from the rest of its part."
     )
     return [
         Finding(
