@@ -1,0 +1,11 @@
+// Every PARTNERS_WITH as a row of partnerships.csv.
+// Parameters: none.
+MATCH (source:Organisation)-[p:PARTNERS_WITH]->(target:Organisation)
+RETURN source.id AS source_id,
+       target.id AS target_id,
+       p.kind AS kind,
+       p.directed AS directed,
+       p.weight AS weight,
+       p.start AS start,
+       p.end AS end
+ORDER BY source_id, target_id, p.row_key
