@@ -383,6 +383,77 @@ def import_register(
             click.echo("No organisation matched; nothing was written.", err=True)
 
 
+SAMPLE_SCALES = ("locality", "city", "region", "national")
+
+
+class _StepBars:
+    """A ``progress(step, done, total)`` callback drawn as one bar per step on stderr."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.step: str | None = None
+        self.done = 0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self.step:
+            self.close()
+            self.bar = click.progressbar(length=total, label=f"Generating {step}", file=sys.stderr)
+            self.bar.__enter__()
+            self.step, self.done = step, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder for the six CSV files; created when missing.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(SAMPLE_SCALES),
+    default="locality",
+    show_default=True,
+    help="About 250, 2,500, 25,000 or 200,000 organisations.",
+)
+@seed_option
+@click.option("--force", is_flag=True, help="Replace dataset files already in OUT.")
+@quiet_option
+@handle_errors
+def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> None:
+    """Write a synthetic place whose findings are known, to try partnernet on.
+
+    The place has a council with five departments (two of them siloed), a health
+    body, a CVS that is the main broker, a community foundation and VCSE groups
+    sized like the real sector. The same seed always gives the same files. OUT
+    already holding dataset files is refused unless --force is given (exit 5).
+
+    \b
+    Examples:
+      partnernet sample --out mysample
+      partnernet sample --out big --scale national --seed 1
+    """
+    from partnernet.io.sample import generate_sample
+
+    bars = None if quiet else _StepBars()
+    try:
+        counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
+    if not quiet:
+        summary = ", ".join(f"{n:,} {table}" for table, n in counts.items())
+        click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     try:
