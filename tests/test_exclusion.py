@@ -33,7 +33,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE_DIR
 
+from partnernet import read_dataset
 from partnernet.analysis.exclusion import (
     exclusion_findings,
     funding_concentration,
@@ -468,3 +470,46 @@ def test_funding_concentration_finding_with_enough_recipients() -> None:
     assert "top 10% of funded organisations (1 of 10) received 91% of the £10,000" in only.text
     assert "Gini coefficient across recipients is 0.81" in only.text
     assert_numbers_backed(only)
+
+
+# --- the sample place (DESIGN section 9: planted findings) --------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> Dataset:
+    # A fixed key: the sample's people are synthetic codes (module scope runs before
+    # the autouse key fixture).
+    return read_dataset(SAMPLE_DIR, pseudonym_key="test-key-not-secret")
+
+
+def test_sample_small_organisations_are_under_represented_on_boards(sample: Dataset) -> None:
+    G = org_graph(sample)
+    tests = small_vs_large_tests(G, sample, n_permutations=5000, seed=0)
+    seats = tests["board_seat_share"]
+    assert tests["n_small"] >= 100 and tests["n_larger"] >= 20
+    assert seats["group_value"] < 0.1 < 0.5 < seats["rest_value"]
+    assert seats["p_value"] < 0.001  # the smallest possible is 1 / 5001
+    assert tests == small_vs_large_tests(G, sample, n_permutations=5000, seed=0)
+    distance = distance_to_decision(G)
+    findings = exclusion_findings(
+        size_bands=size_band_table(
+            G, sample, betweenness=pd.Series(0.0, index=list(G)), distance=distance
+        ),
+        tests=tests,
+        concentration=funding_concentration(sample),
+        groups=under_connected_groups(G, distance=distance),
+    )
+    board = finding(findings, "small-orgs-board-seats")
+    assert board.text.startswith("Small organisations are under-represented on boards")
+    names = [*sample.organisations["name"], *sample.organisations["id"]]
+    for f in findings:
+        assert_numbers_backed(f, names)
+
+
+def test_sample_ethnic_minority_led_groups_are_flagged(sample: Dataset) -> None:
+    G = org_graph(sample)
+    groups = under_connected_groups(G, distance=distance_to_decision(G))
+    flagged = groups[groups["flagged"]]
+    assert ("tag", "ethnic-minority-led") in set(
+        zip(flagged["grouping"], flagged["group"], strict=True)
+    )

@@ -37,10 +37,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE_DIR
 
 # The number checker is shared with the exclusion findings' tests.
 from test_exclusion import assert_numbers_backed
 
+from partnernet import read_dataset
 from partnernet.analysis.results import DEPARTMENT_COLUMNS, Finding
 from partnernet.analysis.silos import (
     DUPLICATION_COLUMNS,
@@ -437,7 +439,8 @@ def test_silo_findings_hand_worked(ds: Dataset) -> None:
     ]
     council = by_id["siloed-departments-C"]
     assert council.text.startswith("2 of the 6 departments of Riverside Council are siloed")
-    assert "Planning (largest overlap 0.00" in council.text and "Records" in council.text
+    assert "Planning: overlap at most 0.00 with any other department; it shares 0 " in council.text
+    assert "Records: overlap at most 0.00" in council.text
     assert [d["department_id"] for d in council.figures["siloed_departments"]] == ["Q", "R"]
     assert "ghost" in by_id["siloed-departments-ghost"].text  # parent's name unknown: its id
     dup = by_id["duplicated-engagement"]
@@ -492,3 +495,52 @@ def test_no_siloed_departments_is_said() -> None:
     assert findings[0].id == "no-siloed-departments"
     assert findings[0].text.startswith("No department is siloed: each of the 2 departments")
     assert not math.isnan(findings[0].figures["overlap_threshold"])
+
+
+# --- the sample place (DESIGN section 9: planted findings) --------------------------
+
+# Adult Social Care and Housing of Marshford Council are planted as siloed, both
+# funding the same few providers; the other three departments coordinate.
+SILOED = ["GB-LAE-MSF-ASC", "GB-LAE-MSF-HSG"]
+COUNCIL = "GB-LAE-MSF"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Dataset:
+    return read_dataset(SAMPLE_DIR, pseudonym_key="test-key-not-secret")
+
+
+def test_sample_planted_siloed_departments_are_flagged(sample: Dataset) -> None:
+    table = department_table(sample)
+    assert table.loc[table["siloed"], "department_id"].tolist() == SILOED
+    council = table[table["parent_id"] == COUNCIL].set_index("department_id")
+    assert len(council) == 5
+    assert (council.loc[SILOED, "coordination_ties"] == 0).all()
+    assert (council.loc[SILOED, "max_partner_overlap"] < 0.1).all()
+    assert (council.loc[SILOED, "duplicated_engagement"] > 0).all()
+    # Every other department coordinates with a sibling.
+    others = council.drop(index=SILOED)
+    assert (others["coordination_ties"] > 0).all()
+
+
+def test_sample_duplicated_engagement_names_the_siloed_pair(sample: Dataset) -> None:
+    dup = duplicated_engagement(sample)
+    pair = dup[dup["departments"] == ";".join(SILOED)]
+    assert len(pair) >= 3  # the providers both fund
+    assert (pair["parent_id"] == COUNCIL).all()
+    # Each of those organisations really is a partner of both departments.
+    sets = partner_sets(sample)
+    for org in pair["org_id"]:
+        assert org in sets[SILOED[0]] and org in sets[SILOED[1]]
+    findings = silo_findings(
+        sample,
+        departments=department_table(sample),
+        duplicated=dup,
+        ei=ei_indices(sample, org_graph(sample), n_permutations=1000, seed=0),
+    )
+    siloed = next(f for f in findings if f.id == f"siloed-departments-{COUNCIL}")
+    assert siloed.text.startswith("2 of the 5 departments of Marshford Council are siloed")
+    assert "Adult Social Care" in siloed.text and "Housing" in siloed.text
+    names = [*sample.organisations["name"], *sample.organisations["id"]]
+    for f in findings:
+        assert_numbers_backed(f, names)

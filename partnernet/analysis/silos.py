@@ -619,6 +619,10 @@ def _names(ds: Dataset) -> Mapping[Hashable, str]:
     return {k: str(v) for k, v in names.items()}
 
 
+def _count_word(n: int, singular: str) -> str:
+    return f"{n} {singular if n == 1 else singular + 's'}"
+
+
 def _list_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -711,7 +715,7 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
         ]
     for body, part in siloed.groupby("parent_id", sort=True):
         all_depts = departments[departments["parent_id"] == body]
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "department_id": str(r["department_id"]),
                 "max_partner_overlap": float(r["max_partner_overlap"]),
@@ -720,20 +724,22 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
             for r in part.to_dict("records")
         ]
         listed = [
-            f"{name(r['department_id'])} (largest overlap {r['max_partner_overlap']:.2f}; "
-            f"{r['duplicated_engagement']} organisations also dealt with by another department "
-            "without coordination)"
+            f"{name(r['department_id'])}: overlap at most {r['max_partner_overlap']:.2f} with "
+            f"any other department; it shares "
+            f"{_count_word(r['duplicated_engagement'], 'organisation')} with a department it "
+            "does not coordinate with."
             for r in rows
         ]
         k = len(rows)
+        body_name = name(str(body))
+        whose = "its" if k == 1 else "each one's"
         text = (
-            f"{k} of the {len(all_depts)} departments of {name(str(body))} "
-            f"{'is' if k == 1 else 'are'} siloed: {_list_words(listed)}. "
-            f"{'It has' if k == 1 else 'None of them has'} a partnership or shared board with "
-            f"any other department of {name(str(body))}, and "
-            f"{'it shares' if k == 1 else 'each shares'} less than "
-            f"{overlap_below * 100:.0f}% of its partners with every other department (overlap "
-            "is the share of their combined partners that both deal with)."
+            f"{k} of the {len(all_depts)} departments of {body_name} "
+            f"{'is' if k == 1 else 'are'} siloed: {'it has' if k == 1 else 'none of them has'} "
+            f"a partnership or shared board with any other department of {body_name}, and "
+            f"{whose} partner overlap with every other department is "
+            f"below {overlap_below:g} (overlap: the share of two departments' combined partners "
+            f"that both deal with). {' '.join(listed)}"
         )
         findings.append(
             Finding(
