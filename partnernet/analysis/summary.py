@@ -39,17 +39,10 @@ MODULARITY_CLEAR = 0.3
 
 
 def _louvain(G: nx.Graph, seed: int | None) -> list[set]:
-    """Louvain communities on integer labels.
-
-    Louvain iterates over sets of nodes; the order of a set of strings changes
-    with Python's hash seed from one process to the next, while a set of small
-    integers has one order, so relabelling makes the same seed give the same
-    communities in every run, not only within one process.
-    """
-    nodes = list(G)
-    H = nx.convert_node_labels_to_integers(G, ordering="default")
-    found = nx.community.louvain_communities(H, weight="weight", seed=seed)
-    return [{nodes[i] for i in part} for part in found]
+    # NetworkX's Louvain visits nodes in G's order shuffled by the seed, and only
+    # fills dicts from its sets of nodes, so a seed gives the same communities in
+    # every process whatever Python's hash seed (a test runs it in two processes).
+    return nx.community.louvain_communities(G, weight="weight", seed=seed)
 
 
 def _numbered(G: nx.Graph, parts: list[set]) -> list[set]:
@@ -60,8 +53,8 @@ def _numbered(G: nx.Graph, parts: list[set]) -> list[set]:
 def communities(G: nx.Graph, *, seed: int | None) -> pd.Series:
     """Louvain communities (Blondel et al. 2008) on the weighted graph.
 
-    ``nx.community.louvain_communities(G, weight="weight", seed=seed)``, run on
-    integer labels so the same seed gives the same answer in every process.
+    ``nx.community.louvain_communities(G, weight="weight", seed=seed)``: the same
+    seed gives the same communities, in every process.
 
     Returns
     -------
