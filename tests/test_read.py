@@ -349,3 +349,17 @@ def test_every_unicode_whitespace_character_is_caught_in_an_id() -> None:
     spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != " "]
     for ch in spaces:
         assert _BAD_ID.search(f"A{ch}B"), hex(ord(ch))
+
+
+def test_repeated_extra_columns_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_text("id,notes,name,notes,type\nA,x,Alpha,y,vcse\n")
+    assert read_dataset(tmp_path).organisations["name"].tolist() == ["Alpha"]
+
+
+def test_a_header_only_optional_file_is_an_empty_table(tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_text("id,name,type\nA,Alpha,vcse\n")
+    (tmp_path / "boards.csv").write_text("id,name\n")
+    (tmp_path / "funding.csv").write_text("id,funder_id,recipient_id,amount,award_date\n")
+    ds = read_dataset(tmp_path)
+    assert ds.boards.empty and ds.funding.empty
+    assert list(ds.funding.columns) == list(COLUMNS["funding"])

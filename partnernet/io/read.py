@@ -541,7 +541,8 @@ class _Reader:
             if column:
                 seen.setdefault(column, []).append(position)
         for column, positions in seen.items():
-            if len(positions) > 1:
+            # Extra columns are ignored, so a repeated one does no harm.
+            if len(positions) > 1 and column in model.COLUMNS[name]:
                 usable = False
                 letters = [_column_letter(p) for p in positions]
                 times = "twice" if len(positions) == 2 else f"{len(positions)} times"
@@ -632,7 +633,10 @@ class _Reader:
     ) -> None:
         if known is None:
             return
-        unknown = values.notna() & ~bad & (known.get_indexer(pd.Index(values, dtype="object")) < 0)
+        # Look up each distinct id once: a funder column repeats a few ids a lot.
+        codes, uniques = pd.factorize(values)
+        found = known.get_indexer(pd.Index(uniques, dtype="object")) >= 0
+        unknown = (codes >= 0) & ~np.append(found, True)[codes] & ~bad.to_numpy()
         exists = os.path.exists(self.file_path(target))
         self.flag(
             t,
@@ -679,15 +683,15 @@ class _Reader:
         numbers = pd.Series(np.nan, index=values.index, dtype="float64")
         if not present.any():
             return numbers, pd.Series(False, index=values.index)
-        # Plain numbers parse in C; only the rest (pounds signs, thousands
-        # separators, mistakes) are looked at one distinct value at a time.
-        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        retry = present & ~np.isfinite(numbers)
-        if retry.any():
-            pattern = re.compile(_MONEY_RE if money else _NUMBER)
-            numbers[retry] = _per_unique(values[retry], lambda v: _parse_number(v, pattern)).astype(
-                "float64"
-            )
+        # Each distinct text once: plain numbers parse in C, and only the rest
+        # (pounds signs, thousands separators, mistakes) go through the pattern.
+        codes, uniques = pd.factorize(values)
+        as_text = pd.Series(uniques, dtype="object")
+        parsed = pd.to_numeric(as_text, errors="coerce").astype("float64").to_numpy(copy=True)
+        pattern = re.compile(_MONEY_RE if money else _NUMBER)
+        for i in np.flatnonzero(~np.isfinite(parsed)).tolist():
+            parsed[i] = _parse_number(str(as_text.iat[i]), pattern)
+        numbers = pd.Series(np.append(parsed, np.nan)[codes], index=values.index)
         bad = present & ~np.isfinite(numbers)
         self.flag(t, bad, column, "{value} is not a number.", not_a_number)
         return numbers.where(~bad), bad
