@@ -204,13 +204,13 @@ def analyse(
         "permutations": permutations,
         "betweenness_sample": betweenness_sample,
         "network": network,
-        "size_bands": size_bands,
+        "size_bands": size_bands.to_dict(orient="records"),
         "small_vs_large": small_vs_large,
         "funding_concentration": concentration,
         "ei": ei,
-        "brokerage_roles": role_test,
+        "brokerage_roles": role_test.to_dict(orient="records"),
         "infrastructure_path_share": path_share,
-        "duplicated_engagement": duplicated,
+        "duplicated_engagement": duplicated.to_dict(orient="records"),
     }
 
     step("findings")
@@ -222,9 +222,7 @@ def analyse(
             concentration=concentration,
             groups=groups,
         ),
-        *silos.silo_findings(
-            ds, departments=departments, duplicated=duplicated, ei=ei
-        ),
+        *silos.silo_findings(ds, departments=departments, duplicated=duplicated, ei=ei),
         *brokerage.brokerage_findings(
             G, metrics=metrics, roles=role_test, removal=removal, path_share=path_share
         ),
