@@ -363,3 +363,9 @@ def test_a_header_only_optional_file_is_an_empty_table(tmp_path: Path) -> None:
     ds = read_dataset(tmp_path)
     assert ds.boards.empty and ds.funding.empty
     assert list(ds.funding.columns) == list(COLUMNS["funding"])
+
+
+def test_a_utf8_byte_order_mark_wins_over_another_encoding(tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_bytes(b"\xef\xbb\xbfid,name,type\nA,Caf\xc3\xa9,vcse\n")
+    ds = read_dataset(tmp_path, encoding="cp1252")
+    assert ds.organisations["name"].tolist() == ["Café"]

@@ -373,7 +373,7 @@ class _Reader:
             self.add(name, path, None, None, None, "the file is empty (0 bytes).", fix)
             return unusable
 
-        text = self._decode(data)
+        codec, text = self._decode(data)
         records, error_line, error = _parse(text)
         if error is not None:
             self.add(
@@ -400,7 +400,7 @@ class _Reader:
             return unusable
         header = [_column_name(c) for c in records[0]]
         if _SURROGATE_RE.search(text):
-            self._not_decodable(name, path, records, header)
+            self._not_decodable(name, path, records, header, codec)
             return unusable
         if not any(header):
             self.add(
@@ -486,15 +486,19 @@ class _Reader:
             cells[column] = pd.Series(values, dtype="object")
         return _Table(name, path, True, True, cells, np.asarray(rows, dtype=np.int64))
 
-    def _decode(self, data: bytes) -> str:
-        if self.codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8) :]
+    def _decode(self, data: bytes) -> tuple[str, str]:
+        """The codec used and the text; a UTF-8 byte-order mark means UTF-8."""
+        codec = self.codec
+        if data.startswith(codecs.BOM_UTF8):
+            codec, data = "utf-8", data[len(codecs.BOM_UTF8) :]
         # surrogateescape keeps undecodable bytes in place, so the problem can be
         # reported at its own row and column instead of a byte offset.
-        text = data.decode(self.codec, errors="surrogateescape")
-        return text[1:] if text.startswith("\ufeff") else text
+        text = data.decode(codec, errors="surrogateescape")
+        return codec, text[1:] if text.startswith("\ufeff") else text
 
-    def _not_decodable(self, name: str, path: str, records: list[list[str]], header: list[str]):
+    def _not_decodable(
+        self, name: str, path: str, records: list[list[str]], header: list[str], codec: str
+    ) -> None:
         found: tuple[int, str | None, int] | None = None
         bad_rows = 0
         for number, record in enumerate(records, start=1):
@@ -518,7 +522,7 @@ class _Reader:
             if bad_rows > 1
             else ""
         )
-        if self.codec == "utf-8":
+        if codec == "utf-8":
             reason = (
                 f"the file is not UTF-8 text: byte 0x{byte:02x} here is not valid UTF-8{others}."
             )
