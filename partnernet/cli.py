@@ -454,6 +454,210 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
         click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
 
 
+def neo4j_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where Neo4j is: --uri, --username, --database and --password-prompt.
+
+    Each falls back to NEO4J_URI, NEO4J_USERNAME and NEO4J_DATABASE. The password
+    comes only from NEO4J_PASSWORD or a hidden prompt, never from an option: an
+    option's value shows in shell history and in the process list. The command
+    receives ``neo4j_connect``, a function returning a
+    :class:`partnernet.neo4j.Store` (nothing is sent until the store is used).
+    """
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        neo4j_uri: str | None,
+        neo4j_username: str | None,
+        neo4j_database: str | None,
+        password_prompt: bool,
+        **kwargs: Any,
+    ) -> Any:
+        def neo4j_connect() -> Any:
+            from partnernet.neo4j import connect
+
+            password = None
+            if password_prompt:
+                password = click.prompt("Neo4j password", hide_input=True, err=True)
+            return connect(neo4j_uri, neo4j_username, password, neo4j_database)
+
+        return command(*args, neo4j_connect=neo4j_connect, **kwargs)
+
+    for option in reversed(
+        [
+            click.option(
+                "--uri",
+                "neo4j_uri",
+                default=None,
+                metavar="URI",
+                help="Neo4j server (default: $NEO4J_URI, else bolt://localhost:7687).",
+            ),
+            click.option(
+                "--username",
+                "neo4j_username",
+                default=None,
+                help="Neo4j user (default: $NEO4J_USERNAME, else neo4j).",
+            ),
+            click.option(
+                "--database",
+                "neo4j_database",
+                default=None,
+                help="Neo4j database (default: $NEO4J_DATABASE, else the user's home database).",
+            ),
+            click.option(
+                "--password-prompt",
+                is_flag=True,
+                help="Type the password at a hidden prompt instead of setting $NEO4J_PASSWORD.",
+            ),
+        ]
+    ):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@cli.command()
+@dataset_argument
+@neo4j_options
+@click.option(
+    "--wipe",
+    is_flag=True,
+    help="First delete every Organisation, Board and Person node (and their ties), so "
+    "the graph holds exactly this dataset.",
+)
+@click.option(
+    "--batch-size",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows per transaction.",
+)
+@reading_options
+@quiet_option
+@handle_errors
+def load(
+    dataset_dir: str,
+    neo4j_connect: Callable[[], Any],
+    wipe: bool,
+    batch_size: int,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Validate a dataset and load it into Neo4j, to explore in Browser or Bloom.
+
+    Nothing is sent unless the whole dataset is valid. Loading is idempotent:
+    loading the same folder twice leaves the same graph, and a load that stopped
+    half-way is completed by running it again. Rows deleted from the files stay in
+    the graph unless --wipe is given. People appear only as pseudonyms; the
+    SHARES_PERSON ties between organisations count the people they share.
+
+    \b
+    Examples:
+      docker compose up -d
+      NEO4J_PASSWORD=... partnernet load sample_data
+      partnernet load mydata --uri neo4j+s://db.example.org --password-prompt --wipe
+    """
+    import contextlib
+
+    from partnernet.io.read import read_dataset
+
+    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    total = sum(len(frame) for frame in ds.tables().values())
+    bar: Any = (
+        contextlib.nullcontext()
+        if quiet
+        else click.progressbar(length=total, label="Loading into Neo4j", file=sys.stderr)
+    )
+    with neo4j_connect() as store:
+        # Connect before drawing the bar, so a refused connection is the only output.
+        store.verify()
+        with bar:
+            counts = store.load(
+                ds,
+                wipe=wipe,
+                batch_size=batch_size,
+                progress=None if quiet else (lambda _table, rows: bar.update(rows)),
+            )
+        where = store.uri + (f" (database {store.database})" if store.database else "")
+    loaded = [
+        _count(counts["organisations"], "organisation"),
+        _count(counts["boards"], "board"),
+        _count(counts["memberships"], "membership"),
+        _count(counts["funding"], "funding award"),
+        _count(counts["partnerships"], "partnership"),
+        _count(counts["affiliations"], "affiliation"),
+    ]
+    wiped = f" after deleting {_count(counts['wiped'], 'node')}" if wipe else ""
+    click.echo(
+        f"Loaded {', '.join(loaded)} into Neo4j at {where}{wiped}; "
+        f"{_count(counts['shares_person'], 'SHARES_PERSON tie')}."
+    )
+
+
+@cli.command()
+@click.argument("old_dir", metavar="OLD", type=click.Path(file_okay=False, path_type=str))
+@click.argument("new_dir", metavar="NEW", type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Existing folder for the comparison tables.",
+)
+@layers_option
+@seed_option
+@click.option(
+    "--permutations",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(min=100),
+    help="Permutations per significance test.",
+)
+@reading_options
+@quiet_option
+@handle_errors
+def compare(
+    old_dir: str,
+    new_dir: str,
+    out_dir: str,
+    layers: str | None,
+    seed: int,
+    permutations: int,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Compare two datasets of the same place, say 2024 and 2025.
+
+    Writes ties_changed.csv (new and lost ties), organisations_changed.csv,
+    board_seats_changed.csv and headline_changes.csv (every headline figure before
+    and after) into OUT, which must exist. Both datasets are validated first.
+
+    \b
+    Example:
+      mkdir -p change && partnernet compare place-2024 place-2025 --out change/
+    """
+    from partnernet.analysis.compare import compare as compare_runs
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.export import write_comparison
+    from partnernet.graph import org_graph
+    from partnernet.io.read import read_dataset
+
+    chosen = _parsed_layers(layers)
+    old = read_dataset(old_dir, date_format=date_format, encoding=encoding)
+    new = read_dataset(new_dir, date_format=date_format, encoding=encoding)
+    runs = [
+        run_analysis(ds, layers=chosen, seed=seed, permutations=permutations, progress=None)
+        for ds in (old, new)
+    ]
+    comparison = compare_runs(org_graph(old, chosen), org_graph(new, chosen), *runs)
+    written = write_comparison(out_dir, comparison)
+    for line in comparison.summary_lines():
+        click.echo(f"- {line}")
+    if not quiet:
+        click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     try:

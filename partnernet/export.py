@@ -21,6 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from partnernet.analysis.compare import (
+    BOARD_SEAT_CHANGE_COLUMNS,
+    HEADLINE_COLUMNS,
+    ORGANISATION_CHANGE_COLUMNS,
+    TIE_CHANGE_COLUMNS,
+    Comparison,
+)
 from partnernet.analysis.results import (
     DEPARTMENT_COLUMNS,
     GROUP_COLUMNS,
@@ -31,7 +38,7 @@ from partnernet.errors import OutputError
 from partnernet.io.writers import atomic_write_text, neutralise_cell
 from partnernet.model import Dataset
 
-__all__ = ["json_ready", "table_files", "write_outputs"]
+__all__ = ["comparison_files", "json_ready", "table_files", "write_comparison", "write_outputs"]
 
 
 def json_ready(value: Any) -> Any:
@@ -90,6 +97,23 @@ def _json_text(value: Any) -> str:
     return json.dumps(json_ready(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def comparison_files(comparison: Comparison) -> dict[str, str]:
+    """The files of ``partnernet compare``, by file name, as text."""
+    return {
+        "ties_changed.csv": _csv_text(comparison.ties, TIE_CHANGE_COLUMNS),
+        "organisations_changed.csv": _csv_text(
+            comparison.organisations, ORGANISATION_CHANGE_COLUMNS
+        ),
+        "board_seats_changed.csv": _csv_text(comparison.board_seats, BOARD_SEAT_CHANGE_COLUMNS),
+        "headline_changes.csv": _csv_text(comparison.headline, HEADLINE_COLUMNS),
+    }
+
+
+def write_comparison(out_dir: str | os.PathLike[str], comparison: Comparison) -> list[Path]:
+    """Write the files of ``partnernet compare`` into the existing ``out_dir``."""
+    return _write_files(Path(out_dir), comparison_files(comparison))
+
+
 def write_outputs(
     out_dir: str | os.PathLike[str], ds: Dataset, results: Results, *, html: bool = True
 ) -> list[Path]:
@@ -99,6 +123,18 @@ def write_outputs(
     With ``html`` the interactive map and the report are written too.
     """
     folder = Path(out_dir)
+    _check_folder(folder)
+    files = table_files(results)
+    if html:
+        from partnernet.render.network import render_network_html
+        from partnernet.render.report import render_report
+
+        files["network.html"] = render_network_html(ds, results)
+        files["report.html"], files["report.md"] = render_report(ds, results)
+    return _write_files(folder, files)
+
+
+def _check_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise OutputError(
             f"cannot write to {folder}: the folder does not exist.",
@@ -109,13 +145,10 @@ def write_outputs(
             f"cannot write to {folder}: permission denied.",
             hint="Choose a folder you can write to with --out.",
         )
-    files = table_files(results)
-    if html:
-        from partnernet.render.network import render_network_html
-        from partnernet.render.report import render_report
 
-        files["network.html"] = render_network_html(ds, results)
-        files["report.html"], files["report.md"] = render_report(ds, results)
+
+def _write_files(folder: Path, files: dict[str, str]) -> list[Path]:
+    _check_folder(folder)
     written = []
     for name, text in files.items():
         path = folder / name
