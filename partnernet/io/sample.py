@@ -745,7 +745,7 @@ class _Place:
         micro, small = by_band["micro"], by_band["small"]
         n_eml = round(0.12 * n_vcse)
         n_hub = max(2, round(3 * self.scale))
-        n_leaf = round(0.6 * n_eml)
+        n_leaf = round(0.65 * n_eml)
         # Hubs are small groups; leaves mostly micro. Which groups play which part is
         # drawn from the shuffled band lists, so it is random but sized exactly.
         for i in small[:n_hub]:
@@ -837,7 +837,7 @@ class _Place:
             tags.append("faith")
         if (theme == "disability" and rng.random() < 0.4) or rng.random() < 0.03:
             tags.append("disability-led")
-        if rng.random() < 0.03:
+        if rng.random() < 0.05:
             tags.append("lgbtq+")
         if theme == "domestic abuse" or rng.random() < 0.05:
             tags.append("women-led")
@@ -863,8 +863,10 @@ class _Place:
 
     def _portfolios(self) -> None:
         rng = self.rng
-        connected = [o for o in self.vcse if o.reach == "connected"]
-        self.connected = connected
+        self.connected = [o for o in self.vcse if o.reach == "connected"]
+        # Councils rarely commission small ethnic-minority-led groups (the planted
+        # under-connection): only the larger ones are in any department's reach.
+        connected = [o for o in self.connected if o.big or "ethnic-minority-led" not in o.tags]
         pools: dict[str, list[_Org]] = {}
         for key, _, _, themes in _DEPARTMENTS:
             pool = [o for o in connected if o.theme in themes]
