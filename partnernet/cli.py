@@ -41,7 +41,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def dataset_argument(command: Callable[..., Any]) -> Callable[..., Any]:
     """The DIR argument naming a dataset folder."""
     return click.argument(
-        "dataset_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str)
+        # Not click.Path(file_okay=False): a file given as DIR is invalid input
+        # (exit 3, explained by the reader), not a usage error.
+        "dataset_dir", metavar="DIR", type=click.Path(path_type=str)
     )(command)
 
 

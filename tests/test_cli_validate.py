@@ -85,12 +85,13 @@ def test_validate_an_unknown_encoding_exits_3(monkeypatch: pytest.MonkeyPatch) -
     )
 
 
-def test_validate_a_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_validate_a_file_is_invalid_input_with_the_fix(tmp_path: Path) -> None:
     a_file = tmp_path / "organisations.csv"
     a_file.write_text("id,name,type\n")
     code, _, err = _run("validate", str(a_file))
-    assert code == 2
-    assert "is a file" in err
+    assert code == 3
+    assert "this is a file, not a dataset folder" in err
+    assert "Give the folder that holds organisations.csv" in err
 
 
 def test_validate_help_has_an_example() -> None:
