@@ -15,12 +15,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-# The sample's people are synthetic codes, so a fixed, public demo key is harmless;
-# real data needs a secret key (see the README).
 demo: venv
 	mkdir -p out
-	PARTNERNET_PSEUDONYM_KEY=$${PARTNERNET_PSEUDONYM_KEY:-demo-key-not-secret} \
-		$(VENV)/bin/partnernet analyse sample_data --out out/
+	$(VENV)/bin/partnernet analyse sample_data --out out/
 	@echo "Open out/report.html and out/network.html in a browser."
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads

@@ -249,7 +249,8 @@ def test_files_follow_the_dataset_contract(place: dict[str, pd.DataFrame]) -> No
 
     a = t["affiliations"]
     assert set(a["org_id"]) <= org_ids
-    assert a["person_id"].str.fullmatch(r"person-\d{6,}").all()
+    # synthetic people are already pseudonyms, so the sample needs no key
+    assert a["person_id"].str.fullmatch(r"psn-[0-9a-f]{20}").all()
     assert set(a["role"]) <= set(model.ROLES)
     assert not a.duplicated(["person_id", "org_id"]).any()
     # Nobody from the public bodies is named: people are trustees of the sector.
@@ -275,17 +276,19 @@ def test_size_bands_follow_the_sector(place: dict[str, pd.DataFrame]) -> None:
     assert (vcse["band"] != "").all()
 
 
-def test_read_dataset_accepts_the_committed_sample() -> None:
+def test_read_dataset_accepts_the_committed_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY", raising=False)  # no key needed
     from partnernet.io.read import read_dataset
 
-    ds = read_dataset(SAMPLE_DIR)
+    ds = read_dataset(SAMPLE_DIR, pseudonym_key=None)
     assert len(ds.organisations) == 250
     # Company numbers keep their leading zero.
     assert ds.organisations["id"].str.match(r"GB-COH-0\d{7}$").any()
     for frame in (ds.boards, ds.memberships, ds.funding, ds.partnerships, ds.affiliations):
         assert len(frame) > 0
-    # People arrive as codes and leave as keyed pseudonyms.
-    assert not ds.affiliations["person_id"].str.startswith("person-").any()
+    # People arrive as pseudonyms and are kept as they are.
+    people = pd.read_csv(SAMPLE_DIR / "affiliations.csv", dtype=str)["person_id"]
+    assert sorted(ds.affiliations["person_id"]) == sorted(people)
 
 
 # -- determinism and the committed copy -----------------------------------------------

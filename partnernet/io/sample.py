@@ -11,7 +11,8 @@ NHS integrated care board, two central government departments, one CVS, a commun
 foundation, a few businesses, schools and colleges, and VCSE organisations whose
 size bands follow the sector's shape in the NCVO Almanac (about 50 % micro, 30 %
 small, 15 % medium, 4 % large, 1 % major). Nobody in it is real: people appear only
-as codes such as ``person-000123``.
+as codes already in pseudonym form (``psn-`` and 20 hex digits, a counter), so the
+sample reads, validates and analyses without a pseudonymisation key.
 
 Four findings are planted so that the analyses of DESIGN section 5 have something
 known to find (``tests/test_sample.py`` checks each one directly on the files):
@@ -1385,7 +1386,7 @@ class _Place:
                 clusters[cluster].append(org)
             for k in range(rng.randint(low, high)):
                 self.counters.person += 1
-                person = f"person-{self.counters.person:06d}"
+                person = f"psn-{self.counters.person:020x}"
                 role = "chair" if k == 0 else rng.choice(("member", "member", "secretariat"))
                 self.affiliations.append(
                     (person, org.id, role, _day(rng, date(2012, 1, 1), date(2024, 9, 30)), "")
