@@ -340,7 +340,7 @@ class Store:
         statements = _load_statements(dataset)
         self._ensure_verified()
         summary: dict[str, int] = {}
-        with self._translate_errors(), self._session() as session:
+        with self._translate_errors(writing=True), self._session() as session:
             for statement in _constraint_statements():
                 session.execute_write(_run_write, statement, {})
             summary["wiped"] = self._wipe(session) if wipe else 0
@@ -416,7 +416,7 @@ class Store:
         statement = query("write_back_metrics")
         self._ensure_verified()
         written = 0
-        with self._translate_errors(), self._session() as session:
+        with self._translate_errors(writing=True), self._session() as session:
             for batch in _batches(rows, batch_size):
                 written += _written(session.execute_write(_run_write, statement, {"rows": batch}))
         return written
@@ -475,20 +475,24 @@ class Store:
         return ties
 
     @contextlib.contextmanager
-    def _translate_errors(self) -> Iterator[None]:
-        """Turn any driver failure into a one-line :class:`StoreError`."""
+    def _translate_errors(self, *, writing: bool = False) -> Iterator[None]:
+        """Turn any driver failure into a one-line :class:`StoreError`.
+
+        ``writing``: the failure came after writes began, so say that re-running
+        completes the job.
+        """
         try:
             yield
         except StoreError:
             raise
         except Exception as exc:
-            error = _store_error(exc, self)
+            error = _store_error(exc, self, writing=writing)
             if error is None:
                 raise
             raise error from exc
 
 
-def _store_error(exc: BaseException, store: Store) -> StoreError | None:
+def _store_error(exc: BaseException, store: Store, *, writing: bool) -> StoreError | None:
     uri = _redact(store.uri)
     ex = neo4j_exceptions
     if isinstance(exc, ex.AuthError):
@@ -503,6 +507,10 @@ def _store_error(exc: BaseException, store: Store) -> StoreError | None:
         )
     if isinstance(exc, ex.ServiceUnavailable | ex.SessionExpired):
         reason, hint = _unavailable_reason(exc)
+        if writing:
+            return StoreError(
+                f"the connection to Neo4j at {uri} failed part-way ({reason}).", hint=_RERUN_HINT
+            )
         return StoreError(f"cannot connect to Neo4j at {uri} ({reason}).", hint=hint)
     if isinstance(exc, ex.ConfigurationError):
         return StoreError(
@@ -547,14 +555,14 @@ def _unavailable_reason(exc: BaseException) -> tuple[str, str]:
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return (
-                f"its TLS certificate was not accepted: {cause.verify_message or cause.reason}",
+                f"its TLS certificate was not accepted: {_ssl_reason(cause)}",
                 "Use a certificate this machine trusts, or bolt+ssc:// or neo4j+ssc:// "
                 "for a self-signed certificate you trust.",
             )
     for cause in causes:
         if isinstance(cause, ssl.SSLError):
             return (
-                f"the TLS handshake failed: {cause.reason or type(cause).__name__}",
+                f"the TLS handshake failed: {_ssl_reason(cause)}",
                 "Check that the server has TLS enabled for Bolt, or use bolt:// without +s.",
             )
     checks: list[tuple[Callable[[BaseException], bool], str, str]] = [
@@ -587,8 +595,19 @@ def _unavailable_reason(exc: BaseException) -> tuple[str, str]:
         if isinstance(cause, OSError) and cause.errno:
             return os.strerror(cause.errno).lower(), _CONNECT_HINT
     if isinstance(exc, neo4j_exceptions.SessionExpired):
-        return "the connection was lost", _RERUN_HINT
+        return "the connection was lost", _CONNECT_HINT
     return "the server is unavailable", _CONNECT_HINT
+
+
+def _ssl_reason(error: ssl.SSLError) -> str:
+    for reason in (
+        getattr(error, "verify_message", None),
+        getattr(error, "reason", None),
+        error.strerror,
+    ):
+        if reason:
+            return str(reason)
+    return type(error).__name__
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
