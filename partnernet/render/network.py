@@ -1,0 +1,816 @@
+"""The interactive network map: one self-contained, offline, script-safe HTML file.
+
+pyvis (the client's chosen library) builds the vis.js nodes, edges and options;
+this module writes the page itself, because pyvis's own template is unsafe for
+names that come from files anyone can edit: it does not escape the heading or the
+select menu, turns every tooltip into raw HTML as soon as one contains ``href``, and
+links Bootstrap and vis.js from a CDN even with ``cdn_resources="in_line"``.
+
+How the page stays safe:
+
+- no data is ever written as markup: everything the page shows from the dataset
+  travels as JSON inside ``<script type="application/json">`` (with ``<``, ``>``,
+  ``&``, U+2028 and U+2029 escaped), is read with ``JSON.parse`` and reaches the
+  DOM only through ``textContent``; tooltips are plain strings, which vis-network 9
+  shows with ``innerText``;
+- node ids are opaque (``n0``, ``n1``, ...), never the dataset's ids;
+- vis-network's JavaScript and CSS, as shipped inside the pyvis package, are inlined;
+  a Content-Security-Policy allows only those inline scripts and styles, by hash,
+  and ``data:`` images: nothing can be loaded from anywhere.
+
+The layout is computed here (Fruchterman and Reingold 1991, igraph's compiled
+implementation, seeded) and the browser runs no physics: the map opens already
+arranged and still, the same picture for the same data and seed, and a
+5,000-organisation map costs the browser no simulation at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import math
+import os
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import igraph as ig
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+from pyvis.edge import Edge
+from pyvis.network import Network
+
+from partnernet.analysis.results import BROKERAGE_ROLES, Results
+from partnernet.graph import ORG_GRAPH_LAYERS, build_graph, parse_layers
+from partnernet.io.writers import atomic_write_text
+from partnernet.model import ORG_TYPES, SIZE_BANDS, Dataset
+from partnernet.render.common import (
+    TYPE_LABELS,
+    flagged_groups_by_member,
+    format_money,
+    format_number,
+    plain_text,
+    top_brokers,
+)
+
+__all__ = [
+    "COLOUR_BY",
+    "SIZE_BY",
+    "render_network_html",
+    "script_json",
+    "write_network",
+]
+
+COLOUR_BY: tuple[str, ...] = ("type", "size_band", "community")
+SIZE_BY: tuple[str, ...] = ("betweenness", "degree", "funding")
+
+# Colour-blind-aware categorical colours (Tableau 10, NHS blue for the NHS).
+TYPE_COLOURS: dict[str, str] = {
+    "vcse": "#59a14f",
+    "infrastructure": "#f28e2b",
+    "local_authority": "#4e79a7",
+    "department": "#76b7b2",
+    "nhs": "#005eb8",
+    "central_government": "#9c755f",
+    "funder": "#edc948",
+    "business": "#b07aa1",
+    "education": "#ff9da7",
+    "other": "#bab0ac",
+}
+# Viridis steps, smallest (light) to largest (dark), so size reads as a scale.
+SIZE_BAND_COLOURS: dict[str, str] = {
+    "micro": "#fde725",
+    "small": "#7ad151",
+    "medium": "#22a884",
+    "large": "#2a788e",
+    "major": "#414487",
+    "super_major": "#440154",
+}
+COMMUNITY_COLOURS: tuple[str, ...] = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#86bcb6",
+    "#8cd17d",
+    "#b6992d",
+    "#d37295",
+    "#a0cbe8",
+    "#ffbe7d",
+    "#79706e",
+)
+UNKNOWN_COLOUR = "#c9c9c9"
+BOARD_COLOUR = "#4b5563"
+BROKER_BORDER = "#111111"
+UNDER_CONNECTED_BORDER = "#d62728"
+
+LAYER_STYLES: dict[str, dict[str, Any]] = {
+    "FUNDS": {"label": "Funding (funder to recipient)", "colour": "#3d8b37", "dashes": False},
+    "MEMBER_OF": {"label": "Board membership", "colour": "#8a8a8a", "dashes": False},
+    "PARTNERS_WITH": {"label": "Partnership", "colour": "#4e79a7", "dashes": False},
+    "PART_OF": {"label": "Department of a public body", "colour": "#222222", "dashes": True},
+    "SHARES_PERSON": {"label": "Shared trustee or staff", "colour": "#b07aa1", "dashes": True},
+}
+DRAWN_LAYERS: tuple[str, ...] = ("PART_OF", *ORG_GRAPH_LAYERS)
+
+SIZE_LABELS = {
+    "betweenness": "betweenness (how many shortest routes pass through it)",
+    "degree": "number of distinct partners",
+    "funding": "funding given or received",
+}
+
+# Above this many nodes, ties are hidden while the map is dragged or zoomed, so
+# it stays responsive.
+LARGE_MAP = 1000
+MIN_NODE_SIZE = 9.0
+MAX_NODE_SIZE = 38.0
+BOARD_SIZE = 13.0
+LABEL_LIMIT = 34
+# Nodes at least this big, and brokers, public bodies, infrastructure bodies and
+# funders, are labelled at every zoom; the rest once the reader zooms in.
+LABEL_SIZE = 22.0
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("partnernet.render", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=False,
+)
+
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no ``</script>`` or
+    ``<!--`` can end or change the element, and U+2028/U+2029 are escaped for
+    old JavaScript parsers. ``JSON.parse`` reads the same value back. NaN and
+    infinity are refused: they are not JSON.
+
+    Examples
+    --------
+    >>> script_json({"name": "</script><b>&"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for raw, escaped in _JSON_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source for an inline script or style."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@functools.cache
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's JavaScript and CSS as bundled inside the installed pyvis."""
+    lib = resources.files("pyvis") / "lib"
+    versions = sorted(
+        (p for p in lib.iterdir() if p.name.startswith("vis-")),
+        key=lambda p: tuple(int(x) for x in p.name.removeprefix("vis-").split(".")),
+    )
+    if not versions:  # pragma: no cover - a broken pyvis install
+        raise RuntimeError("pyvis ships no vis-network library; reinstall pyvis")
+    folder = versions[-1]
+    js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (folder / "vis-network.css").read_text(encoding="utf-8")
+    # The source-map comment would make developer tools fetch a file that is not
+    # there; the page must ask for nothing.
+    js = re.sub(r"\n//# sourceMappingURL=[^\n]*\s*\Z", "\n", js)
+    for text, what in ((js, "script"), (css, "style")):
+        lowered = text.lower()
+        if f"</{what}" in lowered or "<!--" in lowered:
+            raise RuntimeError(f"vis-network's {what} cannot be inlined safely")
+    return js, css
+
+
+def _template_text(name: str) -> str:
+    return (resources.files("partnernet.render") / "templates" / name).read_text(encoding="utf-8")
+
+
+@dataclass
+class _Node:
+    key: str  # the dataset's id: never written to the page
+    vis_id: str
+    kind: str  # "organisation" or "board"
+    filter_key: str  # organisation type, or "board"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def render_network_html(
+    ds: Dataset,
+    results: Results,
+    *,
+    colour_by: str = "type",
+    size_by: str = "betweenness",
+    layers: Iterable[str] | str | None = None,
+    seed: int | None = None,
+) -> str:
+    """The interactive map of a dataset as one self-contained HTML page.
+
+    Organisations are dots (brokers are stars, under-connected organisations have
+    a dashed red ring), boards are diamonds, departments hang on their public body
+    by a dashed tie. The page has a legend, plain-text tooltips with each
+    organisation's figures, a search box, and filters by type and by layer.
+
+    Parameters
+    ----------
+    ds : Dataset
+    results : Results
+        The analysis of ``ds`` (:func:`partnernet.analysis.pipeline.analyse`).
+    colour_by : {"type", "size_band", "community"}
+    size_by : {"betweenness", "degree", "funding"}
+        ``funding`` is pounds given plus pounds received.
+    layers : organisation-graph layers to draw (names from ``ORG_GRAPH_LAYERS``,
+        any case, or one comma-separated string); None draws the layers the
+        results were computed on, or all. Departments' ties to their body are
+        always drawn; boards only with ``MEMBER_OF``.
+    seed : seeds the layout; None uses ``results.seed``.
+
+    Returns
+    -------
+    str
+        The page, to be written as UTF-8.
+
+    Examples
+    --------
+    >>> from partnernet.analysis.results import Results
+    >>> empty = pd.DataFrame()
+    >>> ds = Dataset.from_frames()
+    >>> res = Results(metrics=pd.DataFrame(columns=["id"]), groups=empty,
+    ...               departments=empty, size_bands=empty, overlap={}, roles=empty,
+    ...               removal=empty, summary={})
+    >>> render_network_html(ds, res).startswith("<!DOCTYPE html>")
+    True
+    """
+    if colour_by not in COLOUR_BY:
+        raise ValueError(f"colour_by must be one of {', '.join(COLOUR_BY)}, not {colour_by!r}")
+    if size_by not in SIZE_BY:
+        raise ValueError(f"size_by must be one of {', '.join(SIZE_BY)}, not {size_by!r}")
+    if layers is None and results.layers:
+        layers = results.layers
+    chosen = set(parse_layers(layers))
+    drawn_layers = [layer for layer in DRAWN_LAYERS if layer == "PART_OF" or layer in chosen]
+    seed = results.seed if seed is None else seed
+
+    G = build_graph(ds)
+    metrics = _metrics_by_id(results.metrics)
+    names = {n: plain_text(d.get("name")) or "(no name)" for n, d in G.nodes(data=True)}
+    nodes: dict[str, _Node] = {}
+    for key, data in G.nodes(data=True):
+        kind = data["node_kind"]
+        if kind == "board" and "MEMBER_OF" not in chosen:
+            continue
+        filter_key = "board" if kind == "board" else data["type"]
+        nodes[key] = _Node(key, f"n{len(nodes)}", kind, filter_key)
+
+    edges = _aggregate_edges(G, nodes, drawn_layers, names)
+    given = _funding_given(ds)
+    received = _funding_received(ds)
+    brokers = top_brokers(results.metrics) if not results.metrics.empty else []
+    broker_rank = {org_id: rank for rank, org_id in enumerate(brokers, start=1)}
+    flagged = flagged_groups_by_member(results)
+    size_values = _size_values(nodes, metrics, size_by, given, received)
+    max_value = max(size_values.values(), default=0.0)
+    colours, legend = _colours(nodes, G, metrics, colour_by)
+    positions = _layout(list(nodes), edges, seed=seed)
+
+    net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
+    for key, node in nodes.items():
+        data = G.nodes[key]
+        x, y = positions[key]
+        if node.kind == "board":
+            title = _board_tooltip(key, data, G, names)
+            options = {
+                "size": BOARD_SIZE,
+                "color": _node_colour(BOARD_COLOUR, BOARD_COLOUR),
+                "font": {"size": 15, "color": "#374151"},
+            }
+            shape = "diamond"
+        else:
+            title = _organisation_tooltip(
+                key, data, metrics.get(key, {}), names, given.get(key, 0.0), broker_rank, flagged
+            )
+            size = _scaled(size_values.get(key, 0.0), max_value)
+            is_broker = key in broker_rank
+            is_under = key in flagged or bool(metrics.get(key, {}).get("under_connected"))
+            shape = "star" if is_broker else "dot"
+            notable = (
+                is_broker
+                or data["public_body"]
+                or size >= LABEL_SIZE
+                or data["type"]
+                in (
+                    "infrastructure",
+                    "funder",
+                )
+            )
+            border = BROKER_BORDER if is_broker else "#ffffff"
+            options = {
+                "size": size * (1.25 if is_broker else 1.0),
+                "color": _node_colour(colours[key], border),
+                "borderWidth": 2 if is_broker else 1,
+                "font": {"size": 18 if notable else 10, "color": "#222222"},
+                "mass": 1 + size / MAX_NODE_SIZE,
+            }
+            if is_under:
+                options["color"] = _node_colour(colours[key], UNDER_CONNECTED_BORDER)
+                options["borderWidth"] = 2
+        net.add_node(
+            node.vis_id,
+            label=plain_text(names[key], limit=LABEL_LIMIT),
+            shape=shape,
+            title=title,
+            x=x,
+            y=y,
+            name=names[key],
+            kind=node.kind,
+            ftype=node.filter_key,
+            **options,
+        )
+    for number, edge in enumerate(edges):
+        # pyvis's add_edge checks for duplicates by scanning every edge, which is
+        # quadratic; these edges are already unique, so its Edge is used directly.
+        net.edges.append(
+            Edge(
+                nodes[edge.source].vis_id,
+                nodes[edge.target].vis_id,
+                directed=edge.arrow,
+                **_edge_options(edge, number),
+            ).options
+        )
+
+    options = _vis_options(net, seed=seed, n_nodes=len(nodes))
+    payload = {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": options,
+        "subtitle": _subtitle(nodes, edges, colour_by, size_by),
+        "legend": {
+            "colourTitle": legend[0],
+            "colours": legend[1],
+            "size": "Size: " + SIZE_LABELS[size_by] + ".",
+            "marks": _marks(nodes, broker_rank, flagged, metrics),
+        },
+        "filters": {
+            "types": _type_filters(nodes),
+            "layers": [
+                {
+                    "key": layer,
+                    "label": LAYER_STYLES[layer]["label"],
+                    "colour": LAYER_STYLES[layer]["colour"],
+                    "dashes": LAYER_STYLES[layer]["dashes"],
+                    "count": sum(1 for e in edges if e.layer == layer),
+                }
+                for layer in drawn_layers
+            ],
+        },
+    }
+    return _page(payload)
+
+
+def write_network(
+    path: str | os.PathLike[str], ds: Dataset, results: Results, **options: Any
+) -> Path:
+    """Render the map (see :func:`render_network_html`) and write it atomically.
+
+    The folder must exist; any problem writing raises
+    :class:`partnernet.errors.OutputError` and leaves an existing file untouched.
+    """
+    html = render_network_html(ds, results, **options)
+    target = Path(path)
+    atomic_write_text(target, html)
+    return target
+
+
+def _page(payload: dict[str, Any]) -> str:
+    vis_js, vis_css = _vis_assets()
+    app_js = _template_text("network.js")
+    page_css = _template_text("network.css")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {csp_hash(vis_js)} {csp_hash(app_js)}",
+            f"style-src {csp_hash(vis_css)} {csp_hash(page_css)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    return _TEMPLATES.get_template("network.html").render(
+        title="Partnership network",
+        csp=csp,
+        data_json=Markup(script_json(payload)),
+        vis_js=Markup(vis_js),
+        vis_css=Markup(vis_css),
+        app_js=Markup(app_js),
+        page_css=Markup(page_css),
+    )
+
+
+def _metrics_by_id(metrics: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    if metrics.empty:
+        return {}
+    return {str(row["id"]): row for row in metrics.to_dict(orient="records")}
+
+
+@dataclass
+class _Edge:
+    source: str
+    target: str
+    layer: str
+    arrow: bool
+    title: str
+    width: float
+
+
+def _aggregate_edges(
+    G: Any, nodes: dict[str, _Node], layers: list[str], names: dict[str, str]
+) -> list[_Edge]:
+    """One drawn edge per (source, target, layer): several grants become one line."""
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for u, v, data in G.edges(data=True):
+        layer = data["layer"]
+        if layer in layers and u in nodes and v in nodes and u != v:
+            grouped[(u, v, layer)].append(data)
+    out = []
+    for (u, v, layer), facts in grouped.items():
+        a, b = names[u], names[v]
+        if layer == "FUNDS":
+            total = sum(f["amount"] for f in facts)
+            count = len(facts)
+            title = f"Funding: {a} → {b}\n{count:,} award{'s' if count != 1 else ''}, "
+            title += f"{format_money(total)} in total"
+            out.append(_Edge(u, v, layer, True, title, 1 + min(math.log10(1 + total / 1000), 4)))
+        elif layer == "MEMBER_OF":
+            roles = sorted({str(f.get("role") or "member").replace("_", "-") for f in facts})
+            title = f"Board: {a} sits on {b}\nRole: {', '.join(roles)}"
+            out.append(_Edge(u, v, layer, False, title, 1.0))
+        elif layer == "PARTNERS_WITH":
+            kinds = sorted({str(f["kind"]).replace("_", " ") for f in facts if f.get("kind")})
+            directed = any(f.get("directed") for f in facts)
+            weight = sum(float(f.get("weight") or 1.0) for f in facts)
+            title = f"Partnership: {a} {'→' if directed else '↔'} {b}"
+            if kinds:
+                title += f"\nKind: {', '.join(kinds)}"
+            title += f"\nWeight: {format_number(weight)}"
+            out.append(_Edge(u, v, layer, directed, title, 1 + min(weight, 4) / 2))
+        elif layer == "PART_OF":
+            out.append(_Edge(u, v, layer, False, f"{a} is a department of {b}", 2.0))
+        elif layer == "SHARES_PERSON":
+            count = sum(int(f.get("count") or 1) for f in facts)
+            title = (
+                f"Shared people: {a} ↔ {b}\n{count:,} trustee{'s' if count != 1 else ''} "
+                "or staff in common"
+            )
+            out.append(_Edge(u, v, layer, False, title, 1 + min(count, 4) / 2))
+    return out
+
+
+def _edge_options(edge: _Edge, number: int) -> dict[str, Any]:
+    style = LAYER_STYLES[edge.layer]
+    options: dict[str, Any] = {
+        "id": f"e{number}",
+        "layer": edge.layer,
+        "title": edge.title,
+        "width": round(edge.width, 2),
+        "color": {"color": style["colour"], "highlight": "#111111", "opacity": 0.45},
+        "dashes": [6, 4] if style["dashes"] else False,
+        "arrows": {"to": {"enabled": edge.arrow, "scaleFactor": 0.5}},
+    }
+    if edge.layer == "PART_OF":
+        # A short, stiff spring keeps each department beside its body.
+        options["length"] = 40
+        options["color"]["opacity"] = 0.8
+    return options
+
+
+def _funding_given(ds: Dataset) -> dict[str, float]:
+    given = ds.funding.groupby("funder_id")["amount"].sum()
+    return {str(org_id): float(amount) for org_id, amount in given.items()}
+
+
+def _funding_received(ds: Dataset) -> dict[str, float]:
+    received = ds.funding.groupby("recipient_id")["amount"].sum()
+    return {str(org_id): float(amount) for org_id, amount in received.items()}
+
+
+def _size_values(
+    nodes: dict[str, _Node],
+    metrics: dict[str, dict[str, Any]],
+    size_by: str,
+    given: dict[str, float],
+    received: dict[str, float],
+) -> dict[str, float]:
+    values = {}
+    for key, node in nodes.items():
+        if node.kind != "organisation":
+            continue
+        if size_by == "funding":
+            value = given.get(key, 0.0) + received.get(key, 0.0)
+        else:
+            value = metrics.get(key, {}).get(size_by, 0.0)
+        values[key] = float(value) if _is_number(value) else 0.0
+    return values
+
+
+def _scaled(value: float, max_value: float) -> float:
+    """Area proportional to the value: the eye compares areas, not radii."""
+    if max_value <= 0:
+        return MIN_NODE_SIZE + 3
+    return round(MIN_NODE_SIZE + (MAX_NODE_SIZE - MIN_NODE_SIZE) * math.sqrt(value / max_value), 2)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _node_colour(fill: str, border: str) -> dict[str, Any]:
+    return {
+        "background": fill,
+        "border": border,
+        "highlight": {"background": fill, "border": "#000000"},
+        "hover": {"background": fill, "border": "#000000"},
+    }
+
+
+def _colours(
+    nodes: dict[str, _Node], G: Any, metrics: dict[str, dict[str, Any]], colour_by: str
+) -> tuple[dict[str, str], tuple[str, list[dict[str, Any]]]]:
+    orgs = [k for k, n in nodes.items() if n.kind == "organisation"]
+    colours: dict[str, str] = {}
+    counts: dict[str, int] = defaultdict(int)
+    if colour_by == "type":
+        for key in orgs:
+            org_type = G.nodes[key]["type"]
+            colours[key] = TYPE_COLOURS.get(org_type, UNKNOWN_COLOUR)
+            counts[org_type] += 1
+        entries = [
+            {"label": TYPE_LABELS[t], "colour": TYPE_COLOURS[t], "count": counts[t]}
+            for t in ORG_TYPES
+            if counts[t]
+        ]
+        return colours, ("Colour: organisation type", entries)
+    if colour_by == "size_band":
+        for key in orgs:
+            band = G.nodes[key].get("size_band") or "unknown"
+            colours[key] = SIZE_BAND_COLOURS.get(band, UNKNOWN_COLOUR)
+            counts[band] += 1
+        entries = [
+            {
+                "label": band.replace("_", " ").capitalize(),
+                "colour": SIZE_BAND_COLOURS[band],
+                "count": counts[band],
+            }
+            for band in SIZE_BANDS
+            if counts[band]
+        ]
+        if counts["unknown"]:
+            entries.append(
+                {
+                    "label": "Unknown or not banded",
+                    "colour": UNKNOWN_COLOUR,
+                    "count": counts["unknown"],
+                }
+            )
+        return colours, ("Colour: size band (income)", entries)
+    community_of: dict[str, Any] = {}
+    for key in orgs:
+        value: Any = metrics.get(key, {}).get("community")
+        community_of[key] = int(value) if _is_number(value) else None
+        counts[str(community_of[key])] += 1
+    ranked = sorted((c for c in counts if c != "None"), key=lambda c: (-counts[c], int(c)))[
+        : len(COMMUNITY_COLOURS)
+    ]
+    palette = {c: COMMUNITY_COLOURS[i] for i, c in enumerate(ranked)}
+    for key in orgs:
+        colours[key] = palette.get(str(community_of[key]), UNKNOWN_COLOUR)
+    entries = [
+        {"label": f"Community {c}", "colour": palette[c], "count": counts[c]} for c in ranked
+    ]
+    rest = len(orgs) - sum(counts[c] for c in ranked)
+    if rest:
+        entries.append({"label": "Other communities", "colour": UNKNOWN_COLOUR, "count": rest})
+    return colours, ("Colour: detected community", entries)
+
+
+def _organisation_tooltip(
+    key: str,
+    data: dict[str, Any],
+    row: dict[str, Any],
+    names: dict[str, str],
+    given: float,
+    broker_rank: dict[str, int],
+    flagged: dict[str, list[str]],
+) -> str:
+    lines = [names[key]]
+    kind = TYPE_LABELS.get(data["type"], data["type"])
+    if data["type"] == "department" and data.get("parent_id") in names:
+        kind += f" of {names[data['parent_id']]}"
+    facts = [kind]
+    if data.get("size_band"):
+        facts.append(f"size band: {data['size_band'].replace('_', ' ')}")
+    if data.get("locality"):
+        facts.append(plain_text(data["locality"], limit=40))
+    lines.append(" · ".join(facts))
+    if key in broker_rank:
+        lines.append(f"★ Top broker (rank {broker_rank[key]} of {len(broker_rank)})")
+    if key in flagged:
+        lines.append("Under-connected group: " + "; ".join(flagged[key]))
+    elif row.get("under_connected"):
+        lines.append("In an under-connected group")
+    if row:
+        lines.append(
+            f"Partners: {format_number(row.get('degree'))} · "
+            f"Betweenness: {format_number(row.get('betweenness'), digits=4)}"
+        )
+        lines.append(
+            f"Board seats: {format_number(row.get('board_seats'))} · "
+            f"Hops to a decision maker: {format_number(row.get('distance_to_decision'))}"
+        )
+        received: Any = row.get("funding_received")
+        if _is_number(received) and float(received) > 0:
+            lines.append(
+                f"Funding received: {format_money(received)} "
+                f"(from public bodies {format_money(row.get('funding_from_public'))})"
+            )
+        roles = [
+            f"{role} {format_number(row.get(role))}"
+            for role in BROKERAGE_ROLES
+            if _is_number(row.get(role)) and float(row.get(role) or 0) > 0
+        ]
+        if roles:
+            lines.append("Brokerage roles: " + ", ".join(roles))
+        if _is_number(row.get("community")):
+            lines.append(f"Community: {int(row['community'])}")
+    if given > 0:
+        lines.append(f"Funding given: {format_money(given)}")
+    return "\n".join(lines)
+
+
+def _board_tooltip(key: str, data: dict[str, Any], G: Any, names: dict[str, str]) -> str:
+    members = {u for u, _, d in G.in_edges(key, data=True) if d["layer"] == "MEMBER_OF"}
+    lines = [names[key], "Board or forum"]
+    facts = [plain_text(data[f], limit=40) for f in ("level", "theme") if data.get(f)]
+    if facts:
+        lines.append(" · ".join(facts))
+    lines.append(f"Member organisations: {len(members):,}")
+    convener = data.get("convener_id")
+    if convener in names:
+        lines.append(f"Convened by: {names[convener]}")
+    return "\n".join(lines)
+
+
+def _layout(keys: list[str], edges: list[_Edge], *, seed: int) -> dict[str, tuple[float, float]]:
+    """Seeded Fruchterman-Reingold positions in vis-network's pixel space."""
+    n = len(keys)
+    if n == 0:
+        return {}
+    index = {key: i for i, key in enumerate(keys)}
+    pairs: dict[tuple[int, int], float] = {}
+    for edge in edges:
+        a, b = sorted((index[edge.source], index[edge.target]))
+        # Departments are pulled hard towards their body, so they are drawn together.
+        weight = 15.0 if edge.layer == "PART_OF" else 1.0
+        pairs[(a, b)] = pairs.get((a, b), 0.0) + weight
+    g = ig.Graph(n=n, edges=list(pairs))
+    # igraph draws from one process-wide generator; give it a seeded one for this
+    # layout only, so the same data and seed always give the same picture.
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        layout = g.layout_fruchterman_reingold(
+            weights=list(pairs.values()) or None, niter=500, grid=n >= 1000
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    coords = np.asarray(layout.coords, dtype=float).reshape(n, 2)
+    tied = np.zeros(n, dtype=bool)
+    for a, b in pairs:
+        tied[a] = tied[b] = True
+    if tied.any():
+        coords -= coords[tied].mean(axis=0)
+        radius = np.hypot(coords[tied, 0], coords[tied, 1])
+        spread = float(np.percentile(radius, 95)) or 1.0
+        coords *= (35.0 * math.sqrt(int(tied.sum())) + 100.0) / spread
+    if not tied.all():
+        # Organisations with no tie would be flung to the edge and shrink the
+        # connected map to a speck when it is fitted to the screen: they are lined
+        # up in a block underneath instead.
+        _grid_below(coords, tied)
+    return {
+        key: (round(float(x), 1), round(float(y), 1))
+        for key, (x, y) in zip(keys, coords, strict=True)
+    }
+
+
+def _grid_below(coords: np.ndarray, tied: np.ndarray, *, cell: float = 45.0) -> None:
+    loose = np.flatnonzero(~tied)
+    if tied.any():
+        left, right = coords[tied, 0].min(), coords[tied, 0].max()
+        top = coords[tied, 1].max() + 3 * cell
+    else:
+        left, right, top = 0.0, cell * math.sqrt(len(loose)), 0.0
+    columns = max(int((right - left) // cell) + 1, 1)
+    for i, node in enumerate(loose):
+        coords[node] = (left + (i % columns) * cell, top + (i // columns) * cell)
+
+
+def _vis_options(net: Network, *, seed: int, n_nodes: int) -> dict[str, Any]:
+    # The layout is precomputed: no simulation, so nothing moves or burns CPU.
+    net.toggle_physics(False)
+    net.toggle_stabilization(False)
+    # Straight lines: curved "dynamic" edges would each add a hidden physics node.
+    net.options.edges.smooth.enabled = False
+    net.options.edges.color.inherit = False
+    options: dict[str, Any] = json.loads(net.options.to_json())
+    options["interaction"].update(
+        {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": n_nodes > LARGE_MAP,
+            "hideEdgesOnZoom": n_nodes > LARGE_MAP,
+            "navigationButtons": False,
+            "keyboard": False,
+        }
+    )
+    options["layout"] = {"randomSeed": seed, "improvedLayout": False}
+    options["nodes"] = {
+        "font": {"face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+        # Labels smaller than this many screen pixels are left out until the
+        # reader zooms in: big organisations stay named, the crowd stays legible.
+        "scaling": {"label": {"drawThreshold": 8}},
+    }
+    options["edges"]["selectionWidth"] = 2
+    return options
+
+
+def _subtitle(nodes: dict[str, _Node], edges: list[_Edge], colour_by: str, size_by: str) -> str:
+    orgs = sum(1 for n in nodes.values() if n.kind == "organisation")
+    boards = len(nodes) - orgs
+    parts = [f"{orgs:,} organisation{'s' if orgs != 1 else ''}"]
+    if boards:
+        parts.append(f"{boards:,} board{'s' if boards != 1 else ''}")
+    parts.append(f"{len(edges):,} tie{'s' if len(edges) != 1 else ''}")
+    by = {"type": "type", "size_band": "size band", "community": "community"}[colour_by]
+    return " · ".join(parts) + f" — coloured by {by}, sized by {size_by}"
+
+
+def _marks(
+    nodes: dict[str, _Node],
+    broker_rank: dict[str, int],
+    flagged: dict[str, list[str]],
+    metrics: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    under = sum(
+        1
+        for k, n in nodes.items()
+        if n.kind == "organisation" and (k in flagged or metrics.get(k, {}).get("under_connected"))
+    )
+    brokers = sum(1 for k in broker_rank if k in nodes)
+    boards = sum(1 for n in nodes.values() if n.kind == "board")
+    marks = [
+        {"mark": "broker", "label": f"Top broker (star): {brokers:,}"},
+        {"mark": "under", "label": f"In an under-connected group (red ring): {under:,}"},
+    ]
+    if boards:
+        marks.append({"mark": "board", "label": f"Board or forum (diamond): {boards:,}"})
+    return marks
+
+
+def _type_filters(nodes: dict[str, _Node]) -> list[dict[str, Any]]:
+    counts: dict[str, int] = defaultdict(int)
+    for node in nodes.values():
+        counts[node.filter_key] += 1
+    entries = [
+        {"key": t, "label": TYPE_LABELS[t], "count": counts[t]} for t in ORG_TYPES if counts[t]
+    ]
+    if counts["board"]:
+        entries.append({"key": "board", "label": "Boards and forums", "count": counts["board"]})
+    return entries

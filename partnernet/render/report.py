@@ -1,0 +1,889 @@
+"""The report: the findings in plain English for a council officer, with the
+tables and charts that make them obvious, as ``report.html`` and ``report.md``.
+
+Both are built from one in-memory outline of the report, so they say the same
+things. The HTML is rendered by jinja2 with autoescaping on (every string from the
+data is escaped), carries its charts as inline PNG ``data:`` images and a
+Content-Security-Policy that allows no script and no remote load, and prints
+cleanly. The Markdown escapes every character that Markdown or HTML would read as
+markup in a name, so a name can neither inject a link nor break a table.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from partnernet.analysis.results import Finding, Results
+from partnernet.io.writers import atomic_write_text
+from partnernet.model import SIZE_BANDS, Dataset
+from partnernet.render import charts
+from partnernet.render.common import (
+    TYPE_LABELS,
+    format_count,
+    format_money,
+    format_number,
+    format_share,
+    group_label,
+    names_list,
+    org_names,
+    plain_text,
+    split_ids,
+    top_brokers,
+)
+from partnernet.render.network import csp_hash
+
+__all__ = ["escape_markdown", "render_report", "write_report"]
+
+QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "exclusion",
+        "Are small organisations excluded?",
+        "Do micro and small organisations hold board seats, receive funding and reach "
+        "decision makers as often as larger ones?",
+    ),
+    (
+        "silos",
+        "Are departments siloed?",
+        "Do departments of the same public body engage the same organisations "
+        "separately, with no coordination between them?",
+    ),
+    (
+        "brokerage",
+        "Who brokers?",
+        "Which organisations connect groups that would otherwise be cut off, and what "
+        "would be lost without them?",
+    ),
+)
+SMALL_BANDS = ("micro", "small")
+BAND_POPULATION = ("vcse", "infrastructure")
+MEMBERS_SHOWN = 15
+BROKERS_SHOWN = 10
+ISOLATES_SHOWN = 30
+GROUP_BARS = 30
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("partnernet.render", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Characters that start markup anywhere in a line: emphasis, code, links and
+# images, raw HTML and autolinks, table cells, strikethrough and maths; "&" too, so
+# "&lt;" in a name stays those four characters. A backslash makes each literal.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$])")
+# Characters that start markup only at the start of a line (headings, lists,
+# quotes, rules, setext underlines, numbered lists).
+_MARKDOWN_LINE_START = re.compile(r"^([#+\-=>]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` made literal in Markdown: one line, every markup character escaped.
+
+    Examples
+    --------
+    >>> print(escape_markdown("[x](javascript:alert(1)) | <b>"))
+    \\[x\\](javascript:alert(1)) \\| \\<b\\>
+    >>> print(escape_markdown("# Heading"), escape_markdown("1. First"))
+    \\# Heading 1\\. First
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", plain_text(text))
+    match = _MARKDOWN_LINE_START.match(escaped)
+    if match:
+        end = match.end()
+        if escaped[:end].isdigit():
+            return escaped[:end] + "\\" + escaped[end:]
+        return "\\" + escaped
+    return escaped
+
+
+@dataclass
+class Table:
+    """A table for both outputs: header, rows of display strings, numeric columns."""
+
+    header: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+    caption: str = ""
+
+
+@dataclass
+class Chart:
+    title: str
+    alt: str
+    uri: str
+
+
+@dataclass
+class Block:
+    """One part of a section: a heading, paragraphs, tables and charts."""
+
+    heading: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    question: str
+    findings: list[str]
+    blocks: list[Block] = field(default_factory=list)
+
+
+def render_report(ds: Dataset, results: Results) -> tuple[str, str]:
+    """The report as HTML and as Markdown.
+
+    Parameters
+    ----------
+    ds : Dataset
+    results : Results
+        The analysis of ``ds`` (:func:`partnernet.analysis.pipeline.analyse`).
+
+    Returns
+    -------
+    (str, str)
+        ``report.html`` (self-contained: images inline, no script, no remote load)
+        and ``report.md`` (the same text and tables, without the charts).
+
+    Examples
+    --------
+    >>> from partnernet.analysis.results import Results
+    >>> empty = pd.DataFrame()
+    >>> res = Results(metrics=pd.DataFrame(columns=["id", "type", "size_band", "degree"]),
+    ...               groups=empty, departments=empty, size_bands=empty, overlap={},
+    ...               roles=empty, removal=empty, summary={})
+    >>> html, md = render_report(Dataset.from_frames(), res)
+    >>> html.startswith("<!DOCTYPE html>"), md.startswith("# Partnership network report")
+    (True, True)
+    """
+    outline = _outline(ds, results)
+    return _html(outline), _markdown(outline)
+
+
+def write_report(out_dir: str | os.PathLike[str], ds: Dataset, results: Results) -> list[Path]:
+    """Write ``report.html`` and ``report.md`` into ``out_dir`` (which must exist).
+
+    Both are rendered before either is written, and each is written atomically:
+    a failure leaves any earlier report untouched. Raises
+    :class:`partnernet.errors.OutputError` when the folder is missing or unwritable.
+    """
+    html, markdown = render_report(ds, results)
+    folder = Path(out_dir)
+    written = []
+    for name, text in (("report.html", html), ("report.md", markdown)):
+        atomic_write_text(folder / name, text)
+        written.append(folder / name)
+    return written
+
+
+@dataclass
+class _Outline:
+    title: str
+    subtitle: str
+    overview: list[tuple[str, str]]
+    key_findings: list[str]
+    sections: list[Section]
+    network: Section
+    coverage: Section
+    method: list[str]
+
+
+def _outline(ds: Dataset, results: Results) -> _Outline:
+    names = org_names(ds)
+    findings = _findings_by_question(results.findings)
+    metrics = results.metrics
+    sections = [
+        Section(
+            "exclusion",
+            QUESTIONS[0][1],
+            QUESTIONS[0][2],
+            findings.get("exclusion", []),
+            _exclusion_blocks(ds, results, names),
+        ),
+        Section(
+            "silos",
+            QUESTIONS[1][1],
+            QUESTIONS[1][2],
+            findings.get("silos", []),
+            _silo_blocks(ds, results, names),
+        ),
+        Section(
+            "brokerage",
+            QUESTIONS[2][1],
+            QUESTIONS[2][2],
+            findings.get("brokerage", []),
+            _brokerage_blocks(results, names),
+        ),
+    ]
+    key = [section.findings[0] for section in sections if section.findings]
+    n_orgs = len(ds.organisations)
+    funding_total = float(ds.funding["amount"].sum()) if len(ds.funding) else 0.0
+    overview = [
+        ("Organisations", f"{n_orgs:,}"),
+        ("Boards and forums", f"{len(ds.boards):,}"),
+        ("Board seats and memberships", f"{len(ds.memberships):,}"),
+        ("Funding awards", f"{len(ds.funding):,} ({format_money(funding_total)})"),
+        ("Partnerships", f"{len(ds.partnerships):,}"),
+    ]
+    if not metrics.empty and "degree" in metrics:
+        overview.append(("Organisations with no tie", f"{int((metrics['degree'] == 0).sum()):,}"))
+    network = Section(
+        "network",
+        "The network at a glance",
+        "How big and how joined-up the network is.",
+        findings.get("summary", []),
+        _network_blocks(results),
+    )
+    coverage = Section(
+        "coverage",
+        "Coverage and limits",
+        "What the data covers, and what no analysis of it can show.",
+        findings.get("coverage", []),
+        _coverage_blocks(ds, results, names),
+    )
+    return _Outline(
+        title="Partnership network report",
+        subtitle=(
+            f"{format_count(n_orgs, 'organisation')}, {format_count(len(ds.boards), 'board')}, "
+            f"{format_count(len(ds.funding), 'funding award')} and "
+            f"{format_count(len(ds.partnerships), 'partnership')}."
+        ),
+        overview=overview,
+        key_findings=key,
+        sections=sections,
+        network=network,
+        coverage=coverage,
+        method=_method(results),
+    )
+
+
+def _findings_by_question(findings: list[Finding]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for finding in findings:
+        out.setdefault(finding.question, []).append(plain_text(finding.text))
+    return out
+
+
+# --- Question 1: exclusion -----------------------------------------------------
+
+
+def band_shares(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per size band, over VCSE and infrastructure organisations: share of the
+    organisations, of the board seats they hold and of the funding they received.
+
+    Organisations with no size band form an ``unknown`` row when there are any.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"type": ["vcse"] * 3, "size_band": ["micro", "micro", "large"],
+    ...                   "board_seats": [0, 1, 3], "funding_received": [0.0, 10.0, 30.0]})
+    >>> band_shares(m).round(2).to_dict(orient="list")
+    {'band': ['micro', 'large'], 'organisations': [0.67, 0.33], 'board_seats': [0.25, 0.75], \
+'funding': [0.25, 0.75]}
+    """
+    population = metrics[metrics["type"].isin(BAND_POPULATION)]
+    bands = population["size_band"].where(population["size_band"].isin(SIZE_BANDS), "unknown")
+    order = [b for b in (*SIZE_BANDS, "unknown") if (bands == b).any()]
+    seats_total = float(population["board_seats"].sum())
+    funding_total = float(population["funding_received"].sum())
+    rows = []
+    for band in order:
+        members = population[bands == band]
+        rows.append(
+            {
+                "band": band,
+                "organisations": len(members) / len(population),
+                "board_seats": float(members["board_seats"].sum()) / seats_total
+                if seats_total
+                else 0.0,
+                "funding": float(members["funding_received"].sum()) / funding_total
+                if funding_total
+                else 0.0,
+            }
+        )
+    return pd.DataFrame(rows, columns=["band", "organisations", "board_seats", "funding"])
+
+
+def _band_label(band: str) -> str:
+    return {"super_major": "Super-major", "unknown": "Unknown"}.get(band, band.capitalize())
+
+
+def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
+    blocks: list[Block] = []
+    metrics = results.metrics
+    needed = {"type", "size_band", "board_seats", "funding_received"}
+    if not metrics.empty and needed <= set(metrics.columns):
+        shares = band_shares(metrics)
+        if not shares.empty:
+            labelled = shares.assign(band=[_band_label(b) for b in shares["band"]])
+            small = shares[shares["band"].isin(SMALL_BANDS)]
+            alt = (
+                "Bar chart by size band. Micro and small organisations are "
+                f"{format_share(small['organisations'].sum())} of organisations, hold "
+                f"{format_share(small['board_seats'].sum())} of board seats and received "
+                f"{format_share(small['funding'].sum())} of funding."
+            )
+            blocks.append(
+                Block(
+                    heading="Board seats and funding by size band",
+                    paragraphs=[
+                        "If size made no difference, each band's three bars would be the "
+                        "same height. Bands are by annual income: micro under £10,000, "
+                        "small £10,000 to £100,000, medium to £1m, large to £10m, major to "
+                        "£100m. Voluntary and infrastructure organisations only."
+                    ],
+                    charts=[
+                        Chart(
+                            "Share of organisations, board seats and funding by size band",
+                            alt,
+                            charts.png_data_uri(charts.size_band_chart(labelled)),
+                        )
+                    ],
+                    tables=[_size_band_table(results.size_bands)],
+                )
+            )
+        recipients = metrics[
+            metrics["type"].isin(BAND_POPULATION) & (metrics["funding_received"] > 0)
+        ]["funding_received"].to_numpy(dtype=float)
+        if len(recipients) >= 2:
+            ranked = np.sort(recipients)[::-1]
+            top_n = max(1, math.ceil(0.1 * len(ranked)))
+            top_share = float(ranked[:top_n].sum() / ranked.sum())
+            g = charts.gini(recipients)
+            blocks.append(
+                Block(
+                    heading="How evenly funding is spread",
+                    paragraphs=[
+                        f"Across the {len(recipients):,} voluntary and infrastructure "
+                        f"organisations that received funding, the top 10% ({top_n:,}) received "
+                        f"{format_share(top_share)} of it. The Gini coefficient is {g:.2f}: 0 "
+                        "would mean every recipient received the same amount, 1 that one "
+                        "received everything. The further the curve sags below the dashed "
+                        "line, the more unequal the funding."
+                    ],
+                    charts=[
+                        Chart(
+                            "Lorenz curve of funding received",
+                            f"Lorenz curve of funding across {len(recipients)} recipients; "
+                            f"Gini {g:.2f}; top 10% receive {format_share(top_share)}.",
+                            charts.png_data_uri(charts.lorenz_chart(recipients)),
+                        )
+                    ],
+                )
+            )
+    blocks.extend(_group_blocks(results, names))
+    return blocks
+
+
+def _size_band_table(size_bands: pd.DataFrame) -> Table:
+    columns = [
+        ("size_band", "Size band", lambda v: _band_label(str(v))),
+        ("count", "Organisations", format_number),
+        ("share", "Share of organisations", format_share),
+        ("share_with_board_seat", "With a board seat", format_share),
+        ("share_public_funded", "Funded by a public body", format_share),
+        ("share_of_funding", "Share of all funding", format_share),
+        ("median_degree", "Median ties", lambda v: format_number(v, digits=1)),
+        (
+            "median_distance_to_decision",
+            "Median hops to a decision maker",
+            lambda v: format_number(v, digits=1),
+        ),
+        ("share_no_path", "No route to any decision maker", format_share),
+    ]
+    present = [c for c in columns if c[0] in size_bands.columns]
+    rows = [[fmt(row[c]) for c, _, fmt in present] for row in size_bands.to_dict(orient="records")]
+    return Table(
+        header=[label for _, label, _ in present],
+        rows=rows,
+        numeric=set(range(1, len(present))),
+        caption="Voluntary and infrastructure organisations by size band",
+    )
+
+
+def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
+    groups = results.groups
+    if groups.empty or "flagged" not in groups:
+        return []
+    flagged = groups[groups["flagged"].astype(bool)]
+    shown = pd.concat([groups[groups["grouping"] == "size_band"], flagged]).drop_duplicates(
+        ["grouping", "group"]
+    )
+    shown = shown.sort_values(["mean_degree_ratio"], kind="stable").head(GROUP_BARS)
+    block = Block(heading="Under-connected groups")
+    if flagged.empty:
+        block.paragraphs.append("No group of organisations is flagged as under-connected.")
+    else:
+        block.paragraphs.append(
+            f"{format_count(len(flagged), 'group')} {'is' if len(flagged) == 1 else 'are'} "
+            "flagged as under-connected: their members have markedly fewer ties than "
+            "average, or many more of them are far from any decision maker."
+        )
+    if not shown.empty:
+        labels = [group_label(str(g.grouping), plain_text(g.group)) for g in shown.itertuples()]
+        block.charts.append(
+            Chart(
+                "Ties per organisation by group, relative to the average",
+                "Bar chart of each size band's and each flagged group's mean ties relative to "
+                "the average; flagged groups are red.",
+                charts.png_data_uri(
+                    charts.group_chart(
+                        labels,
+                        shown["mean_degree_ratio"].astype(float).tolist(),
+                        shown["flagged"].astype(bool).tolist(),
+                    )
+                ),
+            )
+        )
+    if not flagged.empty:
+        rows = []
+        for g in flagged.itertuples():
+            members = split_ids(g.members)
+            rows.append(
+                [
+                    group_label(str(g.grouping), plain_text(g.group)),
+                    format_number(g.n),
+                    format_number(g.mean_degree_ratio),
+                    format_share(g.share_isolated),
+                    format_share(g.share_far_from_decision),
+                    names_list(members, names, limit=MEMBERS_SHOWN),
+                ]
+            )
+        block.tables.append(
+            Table(
+                header=[
+                    "Group",
+                    "Organisations",
+                    "Ties relative to average",
+                    "With no tie",
+                    "Far from decision makers",
+                    "Members",
+                ],
+                rows=rows,
+                numeric={1, 2, 3, 4},
+                caption="Flagged groups and their members",
+            )
+        )
+    return [block]
+
+
+# --- Question 2: silos ---------------------------------------------------------
+
+
+def _short_department(name: str, parent: str) -> str:
+    suffix = f" ({parent})"
+    return name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
+
+
+def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
+    blocks: list[Block] = []
+    departments = results.departments
+    for parent_id, matrix in results.overlap.items():
+        if matrix.empty:
+            continue
+        parent = names.get(parent_id, str(parent_id))
+        labels = [_short_department(names.get(d, str(d)), parent) for d in matrix.index]
+        block = Block(heading=f"Departments of {parent}")
+        block.paragraphs.append(
+            "Each cell is the partner overlap of two departments: the share of the "
+            "organisations either deals with (funds, partners with or sits on a board "
+            "with) that both deal with. 0 means no organisation in common."
+        )
+        block.charts.append(
+            Chart(
+                f"Partner overlap between the departments of {parent}",
+                f"Heatmap of partner overlap between {len(labels)} departments of {parent}.",
+                charts.png_data_uri(charts.overlap_heatmap(matrix, labels)),
+            )
+        )
+        rows = []
+        values = matrix.to_numpy(dtype=float)
+        for i, label in enumerate(labels):
+            rows.append(
+                [label] + ["–" if i == j else f"{values[i, j]:.2f}" for j in range(len(labels))]
+            )
+        block.tables.append(
+            Table(
+                header=["Department", *labels],
+                rows=rows,
+                numeric=set(range(1, len(labels) + 1)),
+                caption="Partner overlap (Jaccard)",
+            )
+        )
+        if not departments.empty and "parent_id" in departments:
+            mine = departments[departments["parent_id"] == parent_id]
+            block.tables.append(
+                Table(
+                    header=[
+                        "Department",
+                        "Coordination ties with sibling departments",
+                        "Largest overlap with a sibling",
+                        "Siloed",
+                        "Organisations also dealt with by an uncoordinated sibling",
+                    ],
+                    rows=[
+                        [
+                            _short_department(names.get(r.department_id, r.department_id), parent),
+                            format_number(r.coordination_ties),
+                            format_number(r.max_partner_overlap),
+                            "yes" if bool(r.siloed) else "no",
+                            format_number(r.duplicated_engagement),
+                        ]
+                        for r in mine.itertuples()
+                    ],
+                    numeric={1, 2, 4},
+                    caption="Coordination and duplicated engagement",
+                )
+            )
+        blocks.append(block)
+    if not blocks:
+        blocks.append(
+            Block(
+                paragraphs=[
+                    "No public body in the data has two or more departments, so there is "
+                    "nothing to compare."
+                ]
+            )
+        )
+    return blocks
+
+
+# --- Question 3: brokerage -----------------------------------------------------
+
+
+def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
+    metrics = results.metrics
+    blocks: list[Block] = []
+    removal = results.removal
+    cut_by_id: dict[str, int] = {}
+    if not removal.empty and "small_cut_off" in removal:
+        cut_by_id = {str(r.id): int(r.small_cut_off) for r in removal.itertuples()}
+    if not metrics.empty and {"betweenness", "liaison"} <= set(metrics.columns):
+        brokers = top_brokers(metrics, n=BROKERS_SHOWN // 2)
+        by_id = metrics.set_index("id")
+        rows = []
+        for rank, org_id in enumerate(brokers, start=1):
+            row = by_id.loc[org_id]
+            rows.append(
+                [
+                    str(rank),
+                    names.get(org_id, org_id),
+                    TYPE_LABELS.get(str(row["type"]), str(row["type"])),
+                    format_number(row["betweenness"], digits=3),
+                    format_number(row["liaison"]),
+                    format_number(row["degree"]),
+                    format_number(cut_by_id[org_id]) if org_id in cut_by_id else "not tested",
+                ]
+            )
+        if rows:
+            blocks.append(
+                Block(
+                    heading="Top brokers",
+                    paragraphs=[
+                        "Betweenness is the share of shortest routes between other "
+                        "organisations that pass through this one (0 to 1). Liaison counts "
+                        "the pairs it links from two different sectors, neither its own, "
+                        "that have no direct tie (Gould and Fernandez, 1989). These "
+                        "organisations are starred on the map."
+                    ],
+                    tables=[
+                        Table(
+                            header=[
+                                "Rank",
+                                "Organisation",
+                                "Type",
+                                "Betweenness",
+                                "Liaison",
+                                "Ties",
+                                "Small organisations cut off without it",
+                            ],
+                            rows=rows,
+                            numeric={0, 3, 4, 5, 6},
+                        )
+                    ],
+                )
+            )
+    if not removal.empty:
+        ordered = removal.sort_values(
+            ["small_cut_off", "id"], ascending=[False, True], kind="stable"
+        )
+        block = Block(
+            heading="What would be lost without them",
+            paragraphs=[
+                "Each organisation below was taken out of the network in turn (the "
+                "infrastructure bodies and the top brokers). The count is of small and "
+                "micro organisations that would then have no route at all to a public body "
+                "or a board."
+            ],
+        )
+        block.charts.append(
+            Chart(
+                "Small organisations cut off from every decision maker, by organisation removed",
+                "Bar chart of small organisations cut off when each organisation is removed.",
+                charts.png_data_uri(
+                    charts.removal_chart(
+                        [names.get(str(i), str(i)) for i in ordered["id"]],
+                        [int(v) for v in ordered["small_cut_off"]],
+                    )
+                ),
+            )
+        )
+        block.tables.append(
+            Table(
+                header=[
+                    "Organisation removed",
+                    "Small organisations cut off",
+                    "Separate parts of the network (before → after)",
+                    "Those cut off",
+                ],
+                rows=[
+                    [
+                        names.get(str(r.id), str(r.id)),
+                        format_number(r.small_cut_off),
+                        format_number(r.components_before)
+                        + " → "
+                        + format_number(r.components_after),
+                        names_list(split_ids(r.cut_off_ids), names, limit=MEMBERS_SHOWN) or "none",
+                    ]
+                    for r in ordered.itertuples()
+                ],
+                numeric={1},
+            )
+        )
+        blocks.append(block)
+    roles = results.roles
+    if not roles.empty and {"role", "observed", "expected", "z"} <= set(roles.columns):
+        blocks.append(
+            Block(
+                heading="Brokerage roles across the network",
+                paragraphs=[
+                    "How often organisations sit between two others that have no direct "
+                    "tie, by the sectors involved (Gould and Fernandez, 1989), against what a "
+                    "random network of the same density and sector sizes would give. A z "
+                    "above 2 means clearly more than chance."
+                ],
+                tables=[
+                    Table(
+                        header=["Role", "Observed", "Expected by chance", "z"],
+                        rows=[
+                            [
+                                str(r.role).capitalize(),
+                                format_number(r.observed),
+                                format_number(r.expected, digits=1),
+                                format_number(r.z, digits=1),
+                            ]
+                            for r in roles.itertuples()
+                        ],
+                        numeric={1, 2, 3},
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+# --- The network, coverage, method ---------------------------------------------
+
+_NETWORK_FIGURES = (
+    ("organisations", "Organisations", format_number),
+    ("boards", "Boards and forums", format_number),
+    ("ties", "Ties between organisations", format_number),
+    (
+        "density",
+        "Density (share of all possible ties present)",
+        lambda v: format_share(v, digits=2),
+    ),
+    ("components", "Separate parts", format_number),
+    ("isolates", "Organisations with no tie", format_number),
+    ("degree_centralisation", "Degree centralisation (0 to 1)", format_number),
+    ("average_clustering", "Average clustering (0 to 1)", format_number),
+    (
+        "average_path_length",
+        "Average steps between organisations (largest part)",
+        lambda v: format_number(v, digits=1),
+    ),
+    ("communities_of_two_or_more", "Communities of two or more", format_number),
+    ("modularity", "Modularity", format_number),
+)
+
+
+def _network_blocks(results: Results) -> list[Block]:
+    network = results.summary.get("network") if isinstance(results.summary, dict) else None
+    if not isinstance(network, dict):
+        return []
+    rows = [
+        [label, fmt(network[key])]
+        for key, label, fmt in _NETWORK_FIGURES
+        if key in network and network[key] is not None
+    ]
+    by_layer = network.get("ties_by_layer")
+    if isinstance(by_layer, dict):
+        layer_names = {
+            "FUNDS": "Ties from funding",
+            "MEMBER_OF": "Ties from sharing a board",
+            "PARTNERS_WITH": "Ties from partnerships",
+            "SHARES_PERSON": "Ties from shared people",
+        }
+        rows.extend(
+            [layer_names.get(str(k), str(k)), format_number(v)] for k, v in by_layer.items()
+        )
+    if not rows:
+        return []
+    return [Block(tables=[Table(header=["Figure", "Value"], rows=rows, numeric={1})])]
+
+
+def _coverage_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
+    """Who is behind the coverage figures, and the limits every reader should know.
+
+    The counts themselves are the analysis's coverage findings; this adds the names
+    and the limits that hold for any data.
+    """
+    metrics = results.metrics
+    bullets = []
+    if not metrics.empty and "degree" in metrics:
+        isolated = metrics.loc[metrics["degree"] == 0, "id"].astype(str).tolist()
+        if isolated:
+            bullets.append(
+                "With no tie in the data: "
+                + names_list(isolated, names, limit=ISOLATES_SHOWN)
+                + ". They may be well connected in ways the data does not record."
+            )
+    orgs = ds.organisations
+    missing = orgs[orgs["type"].isin(BAND_POPULATION) & orgs["size_band"].isna()]
+    if len(missing):
+        bullets.append(
+            "With no size band or income, so left out of the comparisons by size: "
+            + names_list(missing["id"].astype(str), names, limit=ISOLATES_SHOWN)
+            + ". Adding their income (or a charity register extract) would bring them in."
+        )
+    boards_used = set(ds.memberships["board_id"])
+    empty_boards = [b for b in ds.boards["id"] if b not in boards_used]
+    if empty_boards:
+        bullets.append(
+            "Boards with no members recorded: "
+            + names_list(empty_boards, names, limit=ISOLATES_SHOWN)
+            + "."
+        )
+    stated = {f.id for f in results.findings if f.question == "coverage"}
+    if "coverage-completeness" not in stated:
+        bullets.append(
+            "Ties are only as complete as the data: a partnership, grant or board seat "
+            "missing from the files is missing from every figure here, and an organisation "
+            "that looks cut off may simply be unrecorded."
+        )
+    bullets.append(
+        "People are never named: ties through shared trustees or staff count people "
+        "through keyed pseudonyms, and only organisation-to-organisation ties are shown."
+    )
+    return [Block(bullets=bullets)]
+
+
+def _method(results: Results) -> list[str]:
+    summary = results.summary if isinstance(results.summary, dict) else {}
+    layers = list(results.layers) or list(summary.get("layers") or [])
+    lines = []
+    if layers:
+        lines.append("Ties measured: " + ", ".join(str(x) for x in layers) + ".")
+    lines.append(f"Random seed: {results.seed} (the same data and seed give the same report).")
+    permutations = summary.get("permutations")
+    if isinstance(permutations, int):
+        lines.append(f"Permutations per significance test: {permutations:,}.")
+    sample = summary.get("betweenness_sample")
+    if isinstance(sample, int):
+        lines.append(f"Betweenness estimated from {sample:,} sampled organisations.")
+    return lines
+
+
+# --- Output formats ------------------------------------------------------------
+
+
+def _html(outline: _Outline) -> str:
+    css = (resources.files("partnernet.render") / "templates" / "report.css").read_text(
+        encoding="utf-8"
+    )
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"style-src {csp_hash(css)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    return _TEMPLATES.get_template("report.html").render(report=outline, css=Markup(css), csp=csp)
+
+
+def _markdown(outline: _Outline) -> str:
+    e = escape_markdown
+    lines = [f"# {e(outline.title)}", "", e(outline.subtitle), ""]
+    lines += ["| Figure | Value |", "|---|---:|"]
+    lines += [f"| {e(k)} | {e(v)} |" for k, v in outline.overview]
+    lines.append("")
+    if outline.key_findings:
+        lines += ["## Key findings", ""]
+        lines += [f"- {e(text)}" for text in outline.key_findings]
+        lines.append("")
+    lines += [
+        "_The charts are in report.html; the interactive map is network.html._",
+        "",
+    ]
+    for number, section in enumerate(outline.sections, start=1):
+        lines += _markdown_section(section, f"{number}. ")
+    lines += _markdown_section(outline.network, "")
+    lines += _markdown_section(outline.coverage, "")
+    if outline.method:
+        lines += ["## How this was worked out", ""]
+        lines += [f"- {e(line)}" for line in outline.method]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_section(section: Section, prefix: str) -> list[str]:
+    e = escape_markdown
+    lines = [f"## {prefix}{e(section.title)}", "", f"_{e(section.question)}_", ""]
+    if section.findings:
+        lines += [f"- {e(text)}" for text in section.findings]
+        lines.append("")
+    for block in section.blocks:
+        if block.heading:
+            lines += [f"### {e(block.heading)}", ""]
+        for paragraph in block.paragraphs:
+            lines += [e(paragraph), ""]
+        if block.bullets:
+            lines += [f"- {e(b)}" for b in block.bullets]
+            lines.append("")
+        for table in block.tables:
+            lines += _markdown_table(table)
+    return lines
+
+
+def _markdown_table(table: Table) -> list[str]:
+    e = escape_markdown
+    lines = []
+    if table.caption:
+        lines += [f"**{e(table.caption)}**", ""]
+    lines.append("| " + " | ".join(e(h) for h in table.header) + " |")
+    lines.append(
+        "|"
+        + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.header)))
+        + "|"
+    )
+    for row in table.rows:
+        lines.append("| " + " | ".join(e(cell) for cell in row) + " |")
+    lines.append("")
+    return lines

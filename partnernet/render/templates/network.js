@@ -1,0 +1,150 @@
+/* partnernet map. Everything shown from the dataset arrives as JSON and reaches the
+   page through textContent or vis-network's plain-text tooltips: never as markup. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("pn-data").textContent);
+  var status = document.getElementById("pn-status");
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  document.getElementById("pn-subtitle").textContent = data.subtitle;
+
+  // Legend.
+  document.getElementById("pn-colour-title").textContent = data.legend.colourTitle;
+  var colours = document.getElementById("pn-colours");
+  data.legend.colours.forEach(function (entry) {
+    var item = el("li");
+    var swatch = el("span", "pn-swatch");
+    swatch.style.backgroundColor = entry.colour;
+    item.appendChild(swatch);
+    item.appendChild(el("span", null, entry.label));
+    item.appendChild(el("span", "pn-count", entry.count.toLocaleString("en-GB")));
+    colours.appendChild(item);
+  });
+  document.getElementById("pn-size-note").textContent = data.legend.size;
+  var marks = document.getElementById("pn-marks");
+  var symbols = { broker: "\u2605", board: "\u25c6", under: "" };
+  data.legend.marks.forEach(function (entry) {
+    var item = el("li");
+    item.appendChild(el("span", "pn-mark pn-mark-" + entry.mark, symbols[entry.mark]));
+    item.appendChild(el("span", null, entry.label));
+    marks.appendChild(item);
+  });
+
+  // The layout arrives precomputed, so the network runs no physics: it draws once
+  // and stays still.
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var container = document.getElementById("pn-network");
+  var network = new vis.Network(container, { nodes: [], edges: [] }, data.options);
+  window.network = network;
+  network.once("afterDrawing", function () {
+    status.textContent = "";
+    document.body.setAttribute("data-ready", "true");
+  });
+  network.setData({ nodes: nodes, edges: edges });
+
+  // Filters, built here rather than with pyvis's menus.
+  var hiddenTypes = {};
+  var hiddenLayers = {};
+  function applyFilters() {
+    var hiddenNode = {};
+    var nodeUpdates = [];
+    nodes.forEach(function (node) {
+      var hide = hiddenTypes[node.ftype] === true;
+      hiddenNode[node.id] = hide;
+      if ((node.hidden === true) !== hide) { nodeUpdates.push({ id: node.id, hidden: hide }); }
+    });
+    var edgeUpdates = [];
+    edges.forEach(function (edge) {
+      var hide = hiddenLayers[edge.layer] === true || hiddenNode[edge.from] === true || hiddenNode[edge.to] === true;
+      if ((edge.hidden === true) !== hide) { edgeUpdates.push({ id: edge.id, hidden: hide }); }
+    });
+    nodes.update(nodeUpdates);
+    edges.update(edgeUpdates);
+  }
+  function checkbox(parent, entry, hidden, swatch) {
+    var label = el("label");
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.setAttribute("data-key", entry.key);
+    box.addEventListener("change", function () {
+      hidden[entry.key] = !box.checked;
+      applyFilters();
+    });
+    label.appendChild(box);
+    if (swatch) { label.appendChild(swatch); }
+    label.appendChild(el("span", null, entry.label));
+    label.appendChild(el("span", "pn-count", entry.count.toLocaleString("en-GB")));
+    parent.appendChild(label);
+  }
+  var typeFilters = document.getElementById("pn-type-filters");
+  data.filters.types.forEach(function (entry) { checkbox(typeFilters, entry, hiddenTypes, null); });
+  var layerFilters = document.getElementById("pn-layer-filters");
+  data.filters.layers.forEach(function (entry) {
+    var line = el("span", "pn-line");
+    line.style.borderTop = "3px " + (entry.dashes ? "dashed " : "solid ") + entry.colour;
+    checkbox(layerFilters, entry, hiddenLayers, line);
+  });
+  document.getElementById("pn-show-all").addEventListener("click", function () {
+    hiddenTypes = {};
+    hiddenLayers = {};
+    document.querySelectorAll(".pn-filters input").forEach(function (box) { box.checked = true; });
+    applyFilters();
+  });
+  document.getElementById("pn-fit").addEventListener("click", function () { network.fit(); });
+
+  // Details of the selected node, as text.
+  var details = document.getElementById("pn-details");
+  var defaultDetails = details.textContent;
+  network.on("selectNode", function (params) {
+    var node = nodes.get(params.nodes[0]);
+    details.textContent = node ? node.title : defaultDetails;
+  });
+  network.on("deselectNode", function () { details.textContent = defaultDetails; });
+
+  // Search by name.
+  var names = document.getElementById("pn-names");
+  var byName = {};
+  nodes.forEach(function (node) {
+    var key = node.name.toLowerCase();
+    if (!byName[key]) {
+      byName[key] = [];
+      var option = el("option");
+      option.value = node.name;
+      names.appendChild(option);
+    }
+    byName[key].push(node.id);
+  });
+  var search = document.getElementById("pn-search");
+  var searchNote = document.getElementById("pn-search-note");
+  function find() {
+    var query = search.value.trim().toLowerCase();
+    if (!query) { searchNote.textContent = ""; return; }
+    var ids = byName[query];
+    if (!ids) {
+      ids = [];
+      nodes.forEach(function (node) {
+        if (node.name.toLowerCase().indexOf(query) !== -1) { ids.push(node.id); }
+      });
+    }
+    ids = ids.filter(function (id) { return nodes.get(id).hidden !== true; });
+    if (ids.length === 0) { searchNote.textContent = "No shown organisation or board matches."; return; }
+    searchNote.textContent = ids.length === 1 ? "" : ids.length + " matches: all selected.";
+    network.selectNodes(ids);
+    if (ids.length === 1) {
+      network.focus(ids[0], { scale: 1.2, animation: { duration: 400 } });
+      details.textContent = nodes.get(ids[0]).title;
+    } else {
+      network.fit({ nodes: ids, animation: { duration: 400 } });
+    }
+  }
+  search.addEventListener("change", find);
+  search.addEventListener("keydown", function (event) { if (event.key === "Enter") { find(); } });
+})();

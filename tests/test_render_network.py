@@ -1,0 +1,378 @@
+"""The network map's HTML, checked without a browser: what the page contains, what
+it may load, and what it says about each organisation. (tests/test_browser.py opens
+it in Chromium.)"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from render_support import hostile, sample
+
+from partnernet.errors import OutputError
+from partnernet.graph import build_graph
+from partnernet.model import Dataset
+from partnernet.render.common import top_brokers
+from partnernet.render.network import (
+    UNDER_CONNECTED_BORDER,
+    render_network_html,
+    script_json,
+    write_network,
+)
+
+
+class _Page(HTMLParser):
+    """Every tag with its attributes, and each script's type and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[str | None, str]] = []
+        self.styles: list[str] = []
+        self._open: str | None = None
+        self._type: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._open, self._type, self._text = tag, dict(attrs).get("type"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open == "script":
+            self.scripts.append((self._type, "".join(self._text)))
+        elif tag == self._open == "style":
+            self.styles.append("".join(self._text))
+        if tag == self._open:
+            self._open = None
+
+
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def payload(html: str) -> dict[str, Any]:
+    """The page's data, read back the way the page reads it (JSON.parse)."""
+    scripts = [text for kind, text in parse(html).scripts if kind == "application/json"]
+    assert len(scripts) == 1
+    return json.loads(scripts[0])
+
+
+def csp_of(html: str) -> dict[str, list[str]]:
+    metas = [
+        a["content"]
+        for t, a in parse(html).tags
+        if t == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
+    assert len(metas) == 1, "exactly one Content-Security-Policy meta tag"
+    policy: dict[str, list[str]] = {}
+    for directive in (metas[0] or "").split(";"):
+        name, *values = directive.split()
+        policy[name] = values
+    return policy
+
+
+def sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@pytest.fixture(scope="module")
+def sample_html() -> str:
+    ds, results = sample()
+    return render_network_html(ds, results)
+
+
+@pytest.fixture(scope="module")
+def hostile_html() -> str:
+    ds, results = hostile()
+    return render_network_html(ds, results)
+
+
+# --- Safe embedding -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "</script><script>alert(1)</script>",
+        "<!-- <script>",
+        "a & b > c < d",
+        "line\u2028separator\u2029paragraph",
+        {"nested": ["<img src=x onerror=alert(1)>", 1.5, None, True]},
+    ],
+)
+def test_script_json_round_trips_with_nothing_that_can_end_a_script(value: Any) -> None:
+    text = script_json(value)
+    assert json.loads(text) == value
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in text
+
+
+def test_script_json_refuses_nan() -> None:
+    with pytest.raises(ValueError):
+        script_json({"x": float("nan")})
+
+
+def test_no_dataset_id_and_no_raw_markup_from_names_reaches_the_page(hostile_html: str) -> None:
+    ds, _ = hostile()
+    for org_id in [*ds.organisations["id"], *ds.boards["id"]]:
+        assert org_id not in hostile_html, f"dataset id {org_id!r} is in the page"
+    texts = [
+        *ds.organisations["name"],
+        *ds.boards["name"],
+        *ds.boards["theme"].dropna(),
+        *ds.organisations["locality"].dropna(),
+    ]
+    marked_up = [t for t in texts if any(c in t for c in "<>&")]
+    assert len(marked_up) >= 10
+    for text in marked_up:
+        assert text not in hostile_html
+    # ...yet every name is in the page's data, exactly as written.
+    names = {n["name"] for n in payload(hostile_html)["nodes"]}
+    assert "<img src=x onerror=\"window.__pwned='img';alert('img')\">" in names
+    assert "{{ 7*7 }} {% if true %}jinja{% endif %} ${7*7} <%= 7*7 %>" in names
+
+
+def test_the_only_markup_is_the_pages_own(hostile_html: str) -> None:
+    page = parse(hostile_html)
+    tags = {t for t, _ in page.tags}
+    assert tags <= {
+        "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p",
+        "main", "aside", "section", "label", "input", "datalist", "ul", "div",
+        "button", "noscript", "script",
+    }  # fmt: skip
+    assert [kind for kind, _ in page.scripts] == ["application/json", None, None]
+    for tag, attrs in page.tags:
+        assert "src" not in attrs and "href" not in attrs, f"<{tag}> loads something"
+        assert not any(name.startswith("on") for name in attrs), f"<{tag}> has a handler"
+        assert "style" not in attrs, f"<{tag}> has an inline style the CSP would block"
+
+
+def test_csp_allows_exactly_the_inline_scripts_and_styles_and_nothing_remote(
+    sample_html: str,
+) -> None:
+    page = parse(sample_html)
+    policy = csp_of(sample_html)
+    assert policy["default-src"] == ["'none'"]
+    executable = [text for kind, text in page.scripts if kind is None]
+    assert sorted(policy["script-src"]) == sorted(sha256_source(t) for t in executable)
+    assert sorted(policy["style-src"]) == sorted(sha256_source(s) for s in page.styles)
+    assert policy["img-src"] == ["data:"]
+    assert policy["base-uri"] == ["'none'"]
+    sources = [source for values in policy.values() for source in values]
+    assert "'unsafe-inline'" not in sources
+    assert "'unsafe-eval'" not in sources
+
+
+def test_charset_is_declared_first_and_vis_comes_from_the_pyvis_package(sample_html: str) -> None:
+    head = sample_html[: sample_html.index("</head>")]
+    assert head.index('<meta charset="utf-8">') < head.index("<meta http-equiv")
+    assert "@version 9.1.2" in sample_html  # the vis-network bundled in pyvis 0.3.2
+    assert "sourceMappingURL" not in sample_html
+    assert not re.search(r"https?://[^\s\"')]*\.(js|css)\b", sample_html.split("@license")[0])
+
+
+def test_write_network_writes_utf8_atomically(tmp_path: Path) -> None:
+    ds, results = hostile()
+    target = tmp_path / "map.html"
+    assert write_network(target, ds, results) == target
+    data = target.read_bytes()
+    assert data.decode("utf-8") == render_network_html(ds, results)
+    assert "Ünïcödé 東京 🎉 Café".encode() in data
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_a_missing_folder_is_an_output_error_and_an_existing_map_is_untouched(
+    tmp_path: Path,
+) -> None:
+    ds, results = hostile()
+    with pytest.raises(OutputError, match="does not exist"):
+        write_network(tmp_path / "nope" / "map.html", ds, results)
+    existing = tmp_path / "map.html"
+    existing.write_text("old map", encoding="utf-8")
+    with pytest.raises(ValueError):
+        write_network(existing, ds, results, colour_by="postcode")
+    assert existing.read_text(encoding="utf-8") == "old map"
+
+
+# --- What the map shows ---------------------------------------------------------
+
+
+def test_every_organisation_and_board_is_a_node_with_an_opaque_id(sample_html: str) -> None:
+    ds, _ = sample()
+    data = payload(sample_html)
+    nodes = data["nodes"]
+    assert len(nodes) == build_graph(ds).number_of_nodes() == len(ds.organisations) + len(ds.boards)
+    assert [n["id"] for n in nodes] == [f"n{i}" for i in range(len(nodes))]
+    assert sorted(n["name"] for n in nodes) == sorted(
+        [*ds.organisations["name"], *ds.boards["name"]]
+    )
+    assert {n["shape"] for n in nodes if n["kind"] == "board"} == {"diamond"}
+    ids = {n["id"] for n in nodes}
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
+
+
+def test_edges_are_one_per_pair_and_layer(sample_html: str) -> None:
+    ds, _ = sample()
+    G = build_graph(ds)
+    expected = {(u, v, d["layer"]) for u, v, d in G.edges(data=True) if u != v}
+    edges = payload(sample_html)["edges"]
+    assert len(edges) == len(expected)
+    by_layer = pd.Series([e["layer"] for e in edges]).value_counts().to_dict()
+    assert by_layer["PART_OF"] == int((ds.organisations["type"] == "department").sum())
+    assert by_layer["MEMBER_OF"] == len(ds.memberships.drop_duplicates(["board_id", "org_id"]))
+    assert by_layer["FUNDS"] == len(ds.funding[["funder_id", "recipient_id"]].drop_duplicates())
+    part_of = [e for e in edges if e["layer"] == "PART_OF"]
+    assert all(e["dashes"] and e["length"] == 40 for e in part_of)
+
+
+def test_departments_are_drawn_beside_their_body(sample_html: str) -> None:
+    """A department sits nearer its own body than the typical organisation does."""
+    ds, _ = sample()
+    nodes = {n["name"]: n for n in payload(sample_html)["nodes"]}
+    orgs = ds.organisations.set_index("id")
+    departments = orgs[orgs["type"] == "department"]
+    assert len(departments) >= 2
+    for _, row in departments.iterrows():
+        body = nodes[orgs.loc[row["parent_id"], "name"]]
+        dept = nodes[row["name"]]
+        distances = sorted(
+            ((n["x"] - body["x"]) ** 2 + (n["y"] - body["y"]) ** 2) ** 0.5
+            for n in nodes.values()
+            if n is not body
+        )
+        own = ((dept["x"] - body["x"]) ** 2 + (dept["y"] - body["y"]) ** 2) ** 0.5
+        assert own <= distances[len(distances) // 4], row["name"]
+
+
+def test_brokers_are_stars_and_under_connected_organisations_are_ringed(sample_html: str) -> None:
+    _, results = sample()
+    nodes = {n["name"]: n for n in payload(sample_html)["nodes"]}
+    names = dict(zip(results.metrics["id"], results.metrics["name"], strict=True))
+    brokers = top_brokers(results.metrics)
+    assert "Marshford CVS" in {names[b] for b in brokers}
+    assert {n for n, d in nodes.items() if d["shape"] == "star"} == {names[b] for b in brokers}
+    flagged = set(results.metrics.loc[results.metrics["under_connected"], "name"])
+    assert flagged
+    ringed = {n for n, d in nodes.items() if d["color"]["border"] == UNDER_CONNECTED_BORDER}
+    assert ringed == flagged
+    cvs = nodes["Marshford CVS"]["title"]
+    assert "Top broker (rank 1" in cvs
+    row = results.metrics.set_index("name").loc["Marshford CVS"]
+    assert f"Partners: {int(row['degree']):,}" in cvs
+    assert f"Betweenness: {row['betweenness']:.4f}" in cvs
+
+
+def test_tooltips_name_the_flagged_groups(sample_html: str) -> None:
+    _, results = sample()
+    groups = results.groups[results.groups["flagged"]]
+    tag_group = groups[groups["grouping"] == "tag"].iloc[0]
+    member = tag_group["members"].split(";")[0]
+    name = results.metrics.set_index("id").loc[member, "name"]
+    title = next(n["title"] for n in payload(sample_html)["nodes"] if n["name"] == name)
+    assert f"Tag: {tag_group['group']}" in title.split("Under-connected group: ")[1]
+
+
+@pytest.mark.parametrize("size_by", ["betweenness", "degree", "funding"])
+def test_node_size_grows_with_the_chosen_measure(size_by: str) -> None:
+    ds, results = sample()
+    nodes = payload(render_network_html(ds, results, size_by=size_by))["nodes"]
+    m = results.metrics.set_index("name")
+    given = ds.funding.groupby("funder_id")["amount"].sum()
+    received = ds.funding.groupby("recipient_id")["amount"].sum()
+    values = []
+    for node in nodes:
+        if node["kind"] != "organisation" or node["shape"] == "star":
+            continue  # stars are drawn a quarter larger to stand out
+        row = m.loc[node["name"]]
+        if size_by == "funding":
+            org_id = row["id"]
+            value = float(given.get(org_id, 0.0) + received.get(org_id, 0.0))
+        else:
+            value = float(row[size_by])
+        values.append((value, node["size"]))
+    values.sort()
+    sizes = [s for _, s in values]
+    assert sizes == sorted(sizes)
+    assert sizes[0] < sizes[-1]
+
+
+@pytest.mark.parametrize(
+    ("colour_by", "title", "first"),
+    [
+        ("type", "Colour: organisation type", "VCSE organisation"),
+        ("size_band", "Colour: size band (income)", "Micro"),
+        ("community", "Colour: detected community", "Community 0"),
+    ],
+)
+def test_legend_follows_the_colouring(colour_by: str, title: str, first: str) -> None:
+    ds, results = sample()
+    data = payload(render_network_html(ds, results, colour_by=colour_by))
+    legend = data["legend"]
+    assert legend["colourTitle"] == title
+    assert legend["colours"][0]["label"] == first
+    organisations = [n for n in data["nodes"] if n["kind"] == "organisation"]
+    assert sum(e["count"] for e in legend["colours"]) == len(organisations)
+    palette = {e["colour"] for e in legend["colours"]}
+    assert {n["color"]["background"] for n in organisations} <= palette
+
+
+def test_layers_choose_the_ties_drawn_and_boards_need_memberships() -> None:
+    ds, results = sample()
+    data = payload(render_network_html(ds, results, layers="funds,partners_with"))
+    assert {e["layer"] for e in data["edges"]} == {"FUNDS", "PARTNERS_WITH", "PART_OF"}
+    assert not [n for n in data["nodes"] if n["kind"] == "board"]
+    assert len(data["nodes"]) == len(ds.organisations)
+    assert [f["key"] for f in data["filters"]["layers"]] == ["PART_OF", "FUNDS", "PARTNERS_WITH"]
+    with pytest.raises(ValueError, match="unknown layer"):
+        render_network_html(ds, results, layers="gossip")
+
+
+def test_filters_count_what_is_drawn(sample_html: str) -> None:
+    data = payload(sample_html)
+    types = {f["key"]: f["count"] for f in data["filters"]["types"]}
+    counted = pd.Series([n["ftype"] for n in data["nodes"]]).value_counts().to_dict()
+    assert types == counted
+    layers = {f["key"]: f["count"] for f in data["filters"]["layers"]}
+    assert layers == pd.Series([e["layer"] for e in data["edges"]]).value_counts().to_dict()
+
+
+def test_the_layout_is_seeded_and_untied_organisations_wait_underneath() -> None:
+    ds, results = sample()
+    a = payload(render_network_html(ds, results, seed=1))["nodes"]
+    b = payload(render_network_html(ds, results, seed=1))["nodes"]
+    c = payload(render_network_html(ds, results, seed=2))["nodes"]
+    assert [(n["x"], n["y"]) for n in a] == [(n["x"], n["y"]) for n in b]
+    assert [(n["x"], n["y"]) for n in a] != [(n["x"], n["y"]) for n in c]
+    isolated = set(results.metrics.loc[results.metrics["degree"] == 0, "name"])
+    assert isolated
+    lowest_tied = max(n["y"] for n in a if n["name"] not in isolated)
+    assert all(n["y"] > lowest_tied for n in a if n["name"] in isolated)
+
+
+def test_physics_is_off_so_the_map_never_keeps_moving(sample_html: str) -> None:
+    options = payload(sample_html)["options"]
+    assert options["physics"]["enabled"] is False
+    assert options["edges"]["smooth"]["enabled"] is False
+    assert options["interaction"]["hover"] is True
+
+
+def test_an_empty_dataset_still_renders() -> None:
+    from partnernet.analysis.pipeline import analyse
+
+    ds = Dataset.from_frames()
+    data = payload(render_network_html(ds, analyse(ds, permutations=100)))
+    assert data["nodes"] == [] and data["edges"] == []
