@@ -85,7 +85,7 @@ _TEMPLATES = jinja2.Environment(
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$])")
 # Characters that start markup only at the start of a line (headings, lists,
 # quotes, rules, setext underlines, numbered lists).
-_MARKDOWN_LINE_START = re.compile(r"^([#+\-=>]|\d+(?=[.)]))")
+_MARKDOWN_LINE_START = re.compile(r"^([#+\-=>]|\d+(?=[.)](\s|$)))")
 
 
 def escape_markdown(text: object) -> str:

@@ -1,0 +1,330 @@
+"""The report, checked without a browser: it says what the analysis found, under
+the right question, with charts computed from the right numbers, and nothing from
+the data is read as markup in either the HTML or the Markdown."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+from render_support import hostile, sample
+
+from partnernet.errors import OutputError
+from partnernet.render.charts import gini, lorenz_curve, png_data_uri
+from partnernet.render.report import band_shares, escape_markdown, render_report, write_report
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+
+def tags_of(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def sample_report() -> tuple[str, str]:
+    ds, results = sample()
+    return render_report(ds, results)
+
+
+@pytest.fixture(scope="module")
+def hostile_report() -> tuple[str, str]:
+    ds, results = hostile()
+    return render_report(ds, results)
+
+
+def text_of(html: str) -> str:
+    """The text a reader sees: tags dropped, entities decoded."""
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def markdown_html(markdown: str) -> str:
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
+
+
+# --- Figures the charts rest on --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        ([10, 10, 10, 10], 0.0),
+        ([0, 0, 0, 8], 0.75),  # (n - 1) / n when one holds everything
+        ([1, 2, 3, 4], 0.25),  # by hand: 1 - 2 * (0.05 + 0.125 + 0.225 + 0.35) / 4 ... = 0.25
+        ([5], 0.0),
+    ],
+)
+def test_gini_known_answers(amounts: list[float], expected: float) -> None:
+    assert gini(amounts) == pytest.approx(expected)
+
+
+def test_gini_matches_the_mean_absolute_difference_formula() -> None:
+    rng = np.random.default_rng(7)
+    amounts = rng.lognormal(10, 1.5, size=300)
+    diffs = np.abs(amounts[:, None] - amounts[None, :]).sum()
+    reference = diffs / (2 * len(amounts) ** 2 * amounts.mean())
+    assert gini(amounts) == pytest.approx(reference, rel=1e-9)
+
+
+def test_lorenz_curve_starts_at_zero_ends_at_one_and_never_rises_above_equality() -> None:
+    x, y = lorenz_curve([5, 1, 0, 4])
+    assert x.tolist() == [0, 0.25, 0.5, 0.75, 1.0]
+    assert y.tolist() == [0, 0, 0.1, 0.5, 1.0]
+    assert np.all(y <= x + 1e-12)
+
+
+def test_the_reports_gini_agrees_with_the_analysis(sample_report: tuple[str, str]) -> None:
+    """Computed here from metrics.funding_received, independently of the analysis."""
+    _, results = sample()
+    m = results.metrics
+    recipients = m[m["type"].isin(["vcse", "infrastructure"]) & (m["funding_received"] > 0)]
+    ours = gini(recipients["funding_received"])
+    assert ours == pytest.approx(results.summary["funding_concentration"]["gini"], abs=1e-9)
+    html, _ = sample_report
+    assert f"The Gini coefficient is {ours:.2f}" in html
+
+
+def test_band_shares_sum_to_one_and_match_the_size_band_table() -> None:
+    _, results = sample()
+    shares = band_shares(results.metrics)
+    assert shares[["organisations", "board_seats", "funding"]].sum().tolist() == pytest.approx(
+        [1, 1, 1]
+    )
+    table = results.size_bands.set_index("size_band")
+    for row in shares.itertuples():
+        assert row.organisations == pytest.approx(table.loc[row.band, "share"])
+        assert row.funding == pytest.approx(table.loc[row.band, "share_of_funding"])
+    # The sample's planted finding: micro and small hold far fewer seats than their share.
+    small = shares[shares["band"].isin(["micro", "small"])]
+    assert small["board_seats"].sum() < small["organisations"].sum() / 2
+
+
+def test_band_shares_by_hand() -> None:
+    m = pd.DataFrame(
+        {
+            "type": ["vcse", "vcse", "infrastructure", "local_authority", "vcse"],
+            "size_band": ["micro", "small", "medium", None, None],
+            "board_seats": [1, 0, 3, 9, 0],
+            "funding_received": [100.0, 300.0, 600.0, 5000.0, 0.0],
+        }
+    )
+    shares = band_shares(m)
+    assert shares["band"].tolist() == ["micro", "small", "medium", "unknown"]
+    assert shares["organisations"].tolist() == [0.25] * 4  # the council is left out
+    assert shares["board_seats"].tolist() == [0.25, 0.0, 0.75, 0.0]
+    assert shares["funding"].tolist() == [0.1, 0.3, 0.6, 0.0]
+
+
+# --- What the report says -------------------------------------------------------
+
+
+def test_every_finding_appears_under_its_question(sample_report: tuple[str, str]) -> None:
+    html, markdown = sample_report
+    _, results = sample()
+    starts = {
+        "exclusion": html.index('id="exclusion"'),
+        "silos": html.index('id="silos"'),
+        "brokerage": html.index('id="brokerage"'),
+        "summary": html.index('id="network"'),
+        "coverage": html.index('id="coverage"'),
+    }
+    ends = dict(zip(starts, [*sorted(starts.values())[1:], len(html)], strict=True))
+    assert len(results.findings) >= 10
+    for finding in results.findings:
+        section = text_of(html[starts[finding.question] : ends[finding.question]])
+        assert " ".join(finding.text.split()) in " ".join(section.split()), finding.id
+        assert escape_markdown(finding.text) in markdown, finding.id
+
+
+def test_the_report_names_the_planted_findings(sample_report: tuple[str, str]) -> None:
+    html, markdown = sample_report
+    for text in (html, markdown):
+        assert "Departments of Marshford Council" in text
+        assert "Adult Social Care" in text and "Housing" in text
+        assert "Marshford CVS" in text
+        assert "ethnic" in text
+    # The top broker table ranks the CVS first.
+    assert re.search(r"<td class=\"num\">1</td><td>Marshford CVS</td>", html)
+    # The removal table lists what losing the CVS would cut off, by name.
+    _, results = sample()
+    cvs = results.removal.set_index("name").loc["Marshford CVS"]
+    first_cut = results.metrics.set_index("id").loc[cvs["cut_off_ids"].split(";")[0], "name"]
+    assert first_cut in text_of(html)
+
+
+def test_coverage_and_limits_name_the_organisations_with_no_tie(
+    sample_report: tuple[str, str],
+) -> None:
+    html, markdown = sample_report
+    _, results = sample()
+    coverage = text_of(html[html.index('id="coverage"') :])
+    isolated = results.metrics.loc[results.metrics["degree"] == 0, "name"].tolist()
+    assert isolated
+    for name in isolated:
+        assert name in coverage
+    assert "only as complete as the data" in coverage
+    assert "People are never named" in coverage
+    assert "## Coverage and limits" in markdown
+
+
+def test_every_chart_is_an_inline_png(sample_report: tuple[str, str]) -> None:
+    html, _ = sample_report
+    images = [a for t, a in tags_of(html).tags if t == "img"]
+    assert len(images) == 5  # size bands, Lorenz, groups, overlap, removal
+    for attrs in images:
+        src = attrs["src"] or ""
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert attrs["alt"]
+
+
+def test_the_report_is_self_contained_scriptless_and_printable(
+    sample_report: tuple[str, str],
+) -> None:
+    html, _ = sample_report
+    parsed = tags_of(html)
+    assert not [t for t, _ in parsed.tags if t in ("script", "link", "iframe", "object")]
+    for tag, attrs in parsed.tags:
+        href = attrs.get("href")
+        assert href is None or href.startswith("#"), f"<{tag}> links out: {href}"
+        assert "style" not in attrs
+    (meta,) = [
+        a["content"] or ""
+        for t, a in parsed.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    (css,) = parsed.styles
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert meta == (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    assert "@media print" in css and "@page" in css
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+
+
+def test_the_same_data_gives_the_same_report() -> None:
+    ds, results = hostile()
+    assert render_report(ds, results) == render_report(ds, results)
+
+
+# --- Hostile names --------------------------------------------------------------
+
+
+def test_hostile_names_are_escaped_in_the_html(hostile_report: tuple[str, str]) -> None:
+    html, _ = hostile_report
+    parsed = tags_of(html)
+    allowed = {
+        "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2",
+        "h3", "p", "dl", "div", "dt", "dd", "section", "ul", "li", "nav", "ol", "a",
+        "figure", "img", "figcaption", "table", "caption", "thead", "tr", "th", "tbody", "td",
+    }  # fmt: skip
+    assert {t for t, _ in parsed.tags} <= allowed
+    assert not [a for t, a in parsed.tags if any(k.startswith("on") for k in a)]
+    assert "window.__pwned" in html  # the names are there...
+    assert "<script>window.__pwned" not in html  # ...as text
+    assert "&lt;img src=x onerror=" in html
+    # Template syntax in a name is text, never evaluated.
+    assert "{{ 7*7 }} {% if true %}jinja{% endif %}" in text_of(html)
+    assert "49" not in re.sub(r"data:image/png;base64,[^\"]+", "", html)
+
+
+def test_hostile_names_cannot_inject_markdown(hostile_report: tuple[str, str]) -> None:
+    _, markdown = hostile_report
+    rendered = markdown_html(markdown)
+    # Only the report's own structure comes out: no link, image or raw HTML.
+    assert "<a " not in rendered
+    assert "<img" not in rendered
+    assert "<script" not in rendered and "<svg" not in rendered and "<style" not in rendered
+    assert "<code>" not in rendered
+    assert "&lt;script&gt;window.__pwned" in rendered
+    # Every table row has as many cells as its header: a "|" in a name splits nothing.
+    for table in re.findall(r"<table>.*?</table>", rendered, flags=re.S):
+        widths = {
+            row.count("<td") or row.count("<th")
+            for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S)
+        }
+        assert len(widths) == 1, table[:200]
+    # A name that looks like a heading or list stays text.
+    ds, _ = hostile()
+    md_name = ds.organisations.set_index("id").loc["V-MD", "name"]
+    assert html_lib.escape(md_name, quote=False) in rendered.replace("&quot;", '"')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](javascript:alert(1))",
+        "![img](x)",
+        "<img src=x onerror=alert(1)>",
+        "a | b | c",
+        "**bold** _it_ ~~gone~~ `code`",
+        "# Heading",
+        "1. numbered",
+        "- bullet",
+        "> quote",
+        "&lt;already escaped&gt;",
+        "$x^2$ \\ back",
+        "line\u2028break",
+    ],
+)
+def test_escape_markdown_renders_exactly_the_text(text: str) -> None:
+    rendered = markdown_html(
+        f"| h |\n|---|\n| {escape_markdown(text)} |\n\n- {escape_markdown(text)}\n"
+    )
+    expected = html_lib.escape(text.replace("\u2028", " "), quote=False)
+    cells = re.findall(r"<td>(.*?)</td>", rendered)
+    items = re.findall(r"<li>(.*?)</li>", rendered)
+    assert cells == [expected]
+    assert items == [expected]
+
+
+# --- Writing --------------------------------------------------------------------
+
+
+def test_write_report_writes_both_files_as_utf8(tmp_path: Path) -> None:
+    ds, results = hostile()
+    written = write_report(tmp_path, ds, results)
+    assert [p.name for p in written] == ["report.html", "report.md"]
+    html, markdown = render_report(ds, results)
+    assert (tmp_path / "report.html").read_bytes() == html.encode("utf-8")
+    assert (tmp_path / "report.md").read_bytes() == markdown.encode("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]
+
+
+def test_a_missing_folder_writes_nothing(tmp_path: Path) -> None:
+    ds, results = hostile()
+    with pytest.raises(OutputError, match="does not exist") as caught:
+        write_report(tmp_path / "missing", ds, results)
+    assert caught.value.exit_code == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_png_data_uri() -> None:
+    assert png_data_uri(b"\x89PNG") == "data:image/png;base64,iVBORw=="
