@@ -7,6 +7,7 @@ input, 4 Neo4j unavailable or refused, 5 output cannot be written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -43,7 +44,9 @@ def dataset_argument(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument(
         # Not click.Path(file_okay=False): a file given as DIR is invalid input
         # (exit 3, explained by the reader), not a usage error.
-        "dataset_dir", metavar="DIR", type=click.Path(path_type=str)
+        "dataset_dir",
+        metavar="DIR",
+        type=click.Path(path_type=str),
     )(command)
 
 
@@ -175,64 +178,6 @@ def _parsed_layers(layers: str | None) -> tuple[str, ...]:
         return parse_layers(layers)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--layers") from exc
-
-
-@cli.command()
-@dataset_argument
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Existing folder for network.html, report.html, report.md and the tables.",
-)
-@layers_option
-@seed_option
-@click.option(
-    "--permutations",
-    default=5000,
-    show_default=True,
-    type=click.IntRange(min=100),
-    help="Permutations per significance test.",
-)
-@reading_options
-@quiet_option
-@handle_errors
-def analyse(
-    dataset_dir: str,
-    out_dir: str,
-    layers: str | None,
-    seed: int,
-    permutations: int,
-    date_format: str | None,
-    encoding: str,
-    quiet: bool,
-) -> None:
-    """Validate a dataset, measure its network and write the map, report and tables.
-
-    Writes network.html, report.html, report.md, metrics.csv, metrics.json,
-    groups.csv, departments.csv, summary.json and findings.json into OUT (which
-    must exist). Nothing is written unless the whole dataset is valid.
-
-    \b
-    Example:
-      mkdir -p out && partnernet analyse sample_data --out out/
-    """
-    from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.export import write_outputs
-    from partnernet.io.read import read_dataset
-
-    chosen = _parsed_layers(layers)
-    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
-    results = run_analysis(
-        ds, layers=chosen, seed=seed, permutations=permutations, progress=_progress(quiet)
-    )
-    written = write_outputs(out_dir, ds, results)
-    for finding in results.findings:
-        if finding.question != "coverage":
-            click.echo(f"- {finding.text}")
-    if not quiet:
-        click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
 
 def _bytes_bar(quiet: bool, paths: tuple[str, ...] | list[str], label: str) -> Any:
@@ -594,6 +539,157 @@ def load(
         f"Loaded {', '.join(loaded)} into Neo4j at {where}{wiped}; "
         f"{_count(counts['shares_person'], 'SHARES_PERSON tie')}."
     )
+
+
+@cli.command()
+@click.argument("dataset_dir", metavar="[DIR]", required=False, type=click.Path(path_type=str))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Existing folder for network.html, report.html, report.md and the tables.",
+)
+@click.option("--from-neo4j", is_flag=True, help="Read the dataset from Neo4j instead of DIR.")
+@click.option(
+    "--write-back",
+    is_flag=True,
+    help="Also write each organisation's metrics to Neo4j as pn_ properties.",
+)
+@layers_option
+@seed_option
+@click.option(
+    "--permutations",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(min=100),
+    help="Permutations per significance test.",
+)
+@reading_options
+@neo4j_options
+@quiet_option
+@handle_errors
+def analyse(
+    dataset_dir: str | None,
+    out_dir: str,
+    from_neo4j: bool,
+    write_back: bool,
+    layers: str | None,
+    seed: int,
+    permutations: int,
+    date_format: str | None,
+    encoding: str,
+    neo4j_connect: Callable[[], Any],
+    quiet: bool,
+) -> None:
+    """Validate a dataset, measure its network and write the map, report and tables.
+
+    Writes network.html, report.html, report.md, metrics.csv, metrics.json,
+    groups.csv, departments.csv, summary.json and findings.json into OUT (which
+    must exist). Nothing is written unless the whole dataset is valid. Needs no
+    server unless --from-neo4j or --write-back is given.
+
+    \b
+    Examples:
+      mkdir -p out && partnernet analyse sample_data --out out/
+      partnernet analyse --from-neo4j --write-back --out out/
+    """
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.export import write_outputs
+    from partnernet.io.read import read_dataset
+
+    if from_neo4j == (dataset_dir is not None):
+        raise click.UsageError("give a dataset folder DIR, or --from-neo4j, but not both.")
+    chosen = _parsed_layers(layers)
+    store = neo4j_connect() if (from_neo4j or write_back) else None
+    with store or contextlib.nullcontext():
+        if store is not None:
+            # Before the analysis, so an unreachable server costs no waiting.
+            store.verify()
+        if store is not None and from_neo4j:
+            ds = store.read_dataset()
+        else:
+            ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+        results = run_analysis(
+            ds, layers=chosen, seed=seed, permutations=permutations, progress=_progress(quiet)
+        )
+        written = write_outputs(out_dir, ds, results)
+        if store is not None and write_back:
+            updated = store.write_back(results.metrics)
+            click.echo(
+                f"Wrote pn_ metrics to {_count(updated, 'organisation')} in Neo4j.", err=True
+            )
+    for finding in results.findings:
+        if finding.question != "coverage":
+            click.echo(f"- {finding.text}")
+    if not quiet:
+        click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
+
+
+@cli.command()
+@dataset_argument
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=str),
+    help="The HTML file to write, in an existing folder (e.g. out/network.html).",
+)
+@click.option(
+    "--colour-by",
+    type=click.Choice(["type", "size_band", "community"]),
+    default="type",
+    show_default=True,
+    help="What the node colours show.",
+)
+@click.option(
+    "--size-by",
+    type=click.Choice(["betweenness", "degree", "funding"]),
+    default="betweenness",
+    show_default=True,
+    help="What the node sizes show (funding: pounds given plus received).",
+)
+@layers_option
+@seed_option
+@reading_options
+@quiet_option
+@handle_errors
+def render(
+    dataset_dir: str,
+    out_file: str,
+    colour_by: str,
+    size_by: str,
+    layers: str | None,
+    seed: int,
+    date_format: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Write the interactive network map alone, with a choice of styling.
+
+    The map is one HTML file that opens offline in any browser: brokers are
+    stars, under-connected organisations have a red ring, boards are diamonds.
+    The folder must exist; an existing map is replaced only once the new one is
+    complete.
+
+    \b
+    Examples:
+      partnernet render sample_data --out out/network.html
+      partnernet render sample_data --out out/funding.html --size-by funding --layers FUNDS
+    """
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.io.read import read_dataset
+    from partnernet.render.network import check_map_path, write_network
+
+    chosen = _parsed_layers(layers)
+    # Checked first: a mistyped --out should not cost a whole analysis.
+    target = check_map_path(out_file)
+    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    # The map shows no p-values, so the permutation tests run at their minimum.
+    results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=_progress(quiet))
+    write_network(target, ds, results, colour_by=colour_by, size_by=size_by, layers=chosen)
+    if not quiet:
+        click.echo(f"Wrote {target}", err=True)
 
 
 @cli.command()

@@ -1035,3 +1035,50 @@ def test_load_command_validates_before_connecting(
     assert result.exit_code == 3
     assert "organisations.csv" in result.stderr
     assert cli_driver["driver"].events == [] and "uri" not in cli_driver
+
+
+# -- analyse --from-neo4j / --write-back -------------------------------------------------
+
+
+def test_analyse_from_neo4j_equals_analyse_from_the_files(
+    cli_driver: dict[str, Any], tmp_path: Any
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["load", str(SAMPLE_DIR), "-q"]).exit_code == 0
+    from_files, from_neo4j = tmp_path / "files", tmp_path / "neo4j"
+    from_files.mkdir()
+    from_neo4j.mkdir()
+    common = ["--permutations", "200", "--seed", "3", "-q"]
+    first = runner.invoke(cli, ["analyse", str(SAMPLE_DIR), "--out", str(from_files), *common])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(
+        cli, ["analyse", "--from-neo4j", "--write-back", "--out", str(from_neo4j), *common]
+    )
+    assert second.exit_code == 0, second.output
+    for name in ("metrics.csv", "groups.csv", "departments.csv", "summary.json"):
+        assert (from_neo4j / name).read_bytes() == (from_files / name).read_bytes(), name
+    organisations = cli_driver["driver"].graph.organisations
+    cvs = organisations["GB-CHC-1100019"]
+    assert cvs["pn_broker_liaison"] > 0 and 0 < cvs["pn_betweenness"] <= 1
+
+
+def test_analyse_needs_a_folder_or_neo4j_but_not_both(tmp_path: Any) -> None:
+    neither = CliRunner().invoke(cli, ["analyse", "--out", str(tmp_path)])
+    both = CliRunner().invoke(
+        cli, ["analyse", str(SAMPLE_DIR), "--from-neo4j", "--out", str(tmp_path)]
+    )
+    for result in (neither, both):
+        assert result.exit_code == 2
+        assert "give a dataset folder DIR, or --from-neo4j, but not both" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_analyse_from_an_unreachable_neo4j_exits_4_and_writes_nothing(
+    cli_driver: dict[str, Any], tmp_path: Any
+) -> None:
+    error, message = FAILURES[0].values
+    cli_driver["driver"] = FakeDriver(verify_error=error)
+    result = CliRunner().invoke(cli, ["analyse", "--from-neo4j", "--out", str(tmp_path)])
+    assert result.exit_code == 4
+    assert result.stderr == f"Error: {message}\n"
+    assert list(tmp_path.iterdir()) == []
