@@ -262,7 +262,7 @@ def conform(table: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     if table == "partnerships":
         out["directed"] = out["directed"].fillna(False)
         out["weight"] = out["weight"].fillna(1.0)
-    if table in ("memberships",):
+    if table == "memberships":
         out["role"] = out["role"].fillna("member")
     return out
 
