@@ -376,3 +376,91 @@ def test_an_empty_dataset_still_renders() -> None:
     ds = Dataset.from_frames()
     data = payload(render_network_html(ds, analyse(ds, permutations=100)))
     assert data["nodes"] == [] and data["edges"] == []
+
+
+# --- partnernet render ----------------------------------------------------------
+
+
+def _render(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    return CliRunner().invoke(cli, ["render", *args], catch_exceptions=False)
+
+
+def test_render_command_writes_the_map_with_the_chosen_styling(tmp_path: Path) -> None:
+    from conftest import SAMPLE_DIR
+
+    target = tmp_path / "funding.html"
+    result = _render(
+        str(SAMPLE_DIR), "--out", str(target), "--colour-by", "size_band",
+        "--size-by", "funding", "--layers", "funds,member_of", "--seed", "3", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    data = payload(target.read_text(encoding="utf-8"))
+    assert data["legend"]["colourTitle"] == "Colour: size band (income)"
+    assert data["legend"]["size"].startswith("Size: funding given or received")
+    assert {e["layer"] for e in data["edges"]} == {"FUNDS", "MEMBER_OF", "PART_OF"}
+    ds, _ = sample()
+    assert len(data["nodes"]) == len(ds.organisations) + len(ds.boards)
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("missing/map.html", "the folder {tmp}/missing does not exist"),
+        ("", "cannot write {tmp}: it is a folder"),
+    ],
+)
+def test_render_command_refuses_an_output_it_cannot_write(
+    tmp_path: Path, out: str, message: str
+) -> None:
+    from conftest import SAMPLE_DIR
+
+    existing = tmp_path / "network.html"
+    existing.write_text("the old map", encoding="utf-8")
+    result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / out) if out else str(tmp_path))
+    assert result.exit_code == 5
+    assert message.format(tmp=tmp_path) in result.output
+    assert existing.read_text(encoding="utf-8") == "the old map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["network.html"]
+
+
+def test_render_command_refuses_an_unwritable_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permissions cannot be tested as root, so the permission check is asked to fail."""
+    import os
+
+    from conftest import SAMPLE_DIR
+
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode)
+    )
+    result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / "map.html"))
+    assert result.exit_code == 5
+    assert "permission denied on the folder" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_command_leaves_the_old_map_when_the_data_is_invalid(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "organisations.csv").write_text("id,name\nA,Alpha\n", encoding="utf-8")
+    existing = tmp_path / "network.html"
+    existing.write_text("the old map", encoding="utf-8")
+    result = _render(str(tmp_path / "data"), "--out", str(existing))
+    assert result.exit_code == 3
+    assert "type" in result.output
+    assert existing.read_text(encoding="utf-8") == "the old map"
+
+
+def test_render_command_rejects_unknown_layers(tmp_path: Path) -> None:
+    from conftest import SAMPLE_DIR
+
+    result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / "m.html"), "--layers", "gossip")
+    assert result.exit_code == 2
+    assert "unknown layer(s) GOSSIP" in result.output
+    assert list(tmp_path.iterdir()) == []

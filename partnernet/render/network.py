@@ -50,6 +50,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from partnernet.analysis.results import BROKERAGE_ROLES, Results
+from partnernet.errors import OutputError
 from partnernet.graph import ORG_GRAPH_LAYERS, build_graph, parse_layers
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, SIZE_BANDS, Dataset
@@ -65,6 +66,7 @@ from partnernet.render.common import (
 __all__ = [
     "COLOUR_BY",
     "SIZE_BY",
+    "check_map_path",
     "render_network_html",
     "script_json",
     "write_network",
@@ -391,6 +393,40 @@ def render_network_html(
         },
     }
     return _page(payload)
+
+
+def check_map_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a file the map can be written to, checked before any work.
+
+    Raises :class:`partnernet.errors.OutputError` (exit code 5) when ``path`` is a
+    folder, or its folder is missing or not writable.
+
+    Examples
+    --------
+    >>> check_map_path("nowhere/map.html")
+    Traceback (most recent call last):
+    ...
+    partnernet.errors.OutputError: cannot write nowhere/map.html: the folder nowhere does not exist.
+    Create it first (mkdir -p nowhere), or choose another --out.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(
+            f"cannot write {target}: it is a folder.",
+            hint=f"Give a file name, e.g. --out {target / 'network.html'}.",
+        )
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(
+            f"cannot write {target}: the folder {folder} does not exist.",
+            hint=f"Create it first (mkdir -p {folder}), or choose another --out.",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"cannot write {target}: permission denied on the folder {folder}.",
+            hint="Choose a folder you can write to with --out.",
+        )
+    return target
 
 
 def write_network(
