@@ -286,6 +286,22 @@ def test_tooltips_name_the_flagged_groups(sample_html: str) -> None:
     assert f"Tag: {tag_group['group']}" in title.split("Under-connected group: ")[1]
 
 
+def test_each_flagged_group_lists_its_members_for_the_highlight(sample_html: str) -> None:
+    _, results = sample()
+    data = payload(sample_html)
+    name_of = {n["id"]: n["name"] for n in data["nodes"]}
+    flagged = results.groups[results.groups["flagged"]]
+    kinds = {"size_band": "Size band", "tag": "Tag", "locality": "Locality"}
+    assert [g["label"] for g in data["groups"]] == [
+        f"{kinds.get(r.grouping, 'Community')}: {r.group}" for r in flagged.itertuples()
+    ]
+    m = results.metrics.set_index("id")
+    for group, row in zip(data["groups"], flagged.itertuples(), strict=True):
+        expected = sorted(m.loc[row.members.split(";"), "name"])
+        assert sorted(name_of[i] for i in group["members"]) == expected
+        assert group["count"] == row.n
+
+
 @pytest.mark.parametrize("size_by", ["betweenness", "degree", "funding"])
 def test_node_size_grows_with_the_chosen_measure(size_by: str) -> None:
     ds, results = sample()

@@ -59,7 +59,9 @@ from partnernet.render.common import (
     flagged_groups_by_member,
     format_money,
     format_number,
+    group_label,
     plain_text,
+    split_ids,
     top_brokers,
 )
 
@@ -321,16 +323,8 @@ def render_network_html(
             is_broker = key in broker_rank
             is_under = key in flagged or bool(metrics.get(key, {}).get("under_connected"))
             shape = "star" if is_broker else "dot"
-            notable = (
-                is_broker
-                or data["public_body"]
-                or size >= LABEL_SIZE
-                or data["type"]
-                in (
-                    "infrastructure",
-                    "funder",
-                )
-            )
+            notable = is_broker or data["public_body"] or size >= LABEL_SIZE
+            notable = notable or data["type"] in ("infrastructure", "funder")
             border = BROKER_BORDER if is_broker else "#ffffff"
             options = {
                 "size": size * (1.25 if is_broker else 1.0),
@@ -338,10 +332,14 @@ def render_network_html(
                 "borderWidth": 2 if is_broker else 1,
                 "font": {"size": 18 if notable else 10, "color": "#222222"},
                 "mass": 1 + size / MAX_NODE_SIZE,
+                # The page can take the ring off and put it back (see network.js).
+                "plainBorder": border,
+                "plainBorderWidth": 2 if is_broker else 1,
             }
             if is_under:
                 options["color"] = _node_colour(colours[key], UNDER_CONNECTED_BORDER)
                 options["borderWidth"] = 2
+                options["under"] = True
         net.add_node(
             node.vis_id,
             label=plain_text(names[key], limit=LABEL_LIMIT),
@@ -378,6 +376,7 @@ def render_network_html(
             "size": "Size: " + SIZE_LABELS[size_by] + ".",
             "marks": _marks(nodes, broker_rank, flagged, metrics),
         },
+        "groups": _flagged_groups(results, nodes),
         "filters": {
             "types": _type_filters(nodes),
             "layers": [
@@ -389,6 +388,7 @@ def render_network_html(
                     "count": sum(1 for e in edges if e.layer == layer),
                 }
                 for layer in drawn_layers
+                if any(e.layer == layer for e in edges)
             ],
         },
     }
@@ -838,6 +838,20 @@ def _marks(
     if boards:
         marks.append({"mark": "board", "label": f"Board or forum (diamond): {boards:,}"})
     return marks
+
+
+def _flagged_groups(results: Results, nodes: dict[str, _Node]) -> list[dict[str, Any]]:
+    """The flagged under-connected groups, each with its drawn members' node ids."""
+    groups = results.groups
+    if groups.empty:
+        return []
+    out = []
+    for row in groups[groups["flagged"].astype(bool)].itertuples(index=False):
+        members = [nodes[m].vis_id for m in split_ids(row.members) if m in nodes]
+        if members:
+            label = group_label(str(row.grouping), plain_text(row.group, limit=40))
+            out.append({"label": label, "count": len(members), "members": members})
+    return out
 
 
 def _type_filters(nodes: dict[str, _Node]) -> list[dict[str, Any]]:

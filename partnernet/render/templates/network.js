@@ -95,10 +95,55 @@
   document.getElementById("pn-show-all").addEventListener("click", function () {
     hiddenTypes = {};
     hiddenLayers = {};
-    document.querySelectorAll(".pn-filters input").forEach(function (box) { box.checked = true; });
+    document.querySelectorAll(".pn-filters input[type=checkbox]").forEach(function (box) { box.checked = true; });
     applyFilters();
+    var first = document.querySelector("#pn-groups input");
+    if (first) { first.checked = true; highlight(null); }
   });
   document.getElementById("pn-fit").addEventListener("click", function () { network.fit(); });
+
+  // Under-connected groups: ring them all (as drawn), ring none, or pick one group
+  // and fade everything else.
+  var groupsBox = document.getElementById("pn-groups");
+  function highlight(members) {
+    var keep = null;
+    if (members) {
+      keep = {};
+      members.forEach(function (id) { keep[id] = true; });
+    }
+    var updates = [];
+    nodes.forEach(function (node) {
+      var update = { id: node.id, opacity: keep && !keep[node.id] ? 0.12 : 1 };
+      if (node.under === true) {
+        var ringed = members !== undefined;
+        var color = Object.assign({}, node.color);
+        color.border = ringed ? "#d62728" : node.plainBorder;
+        update.color = color;
+        update.borderWidth = ringed ? 2 : node.plainBorderWidth;
+      }
+      updates.push(update);
+    });
+    nodes.update(updates);
+  }
+  function groupChoice(label, count, members, checked) {
+    var choice = el("label");
+    var radio = el("input");
+    radio.type = "radio";
+    radio.name = "pn-group";
+    radio.checked = checked;
+    radio.addEventListener("change", function () { if (radio.checked) { highlight(members); } });
+    choice.appendChild(radio);
+    choice.appendChild(el("span", null, label));
+    if (count !== null) { choice.appendChild(el("span", "pn-count", count.toLocaleString("en-GB"))); }
+    groupsBox.appendChild(choice);
+  }
+  if (data.groups.length === 0) {
+    document.getElementById("pn-groups-section").hidden = true;
+  } else {
+    groupChoice("Ring every flagged group", null, null, true);
+    data.groups.forEach(function (group) { groupChoice(group.label, group.count, group.members, false); });
+    groupChoice("No rings", null, undefined, false);
+  }
 
   // Details of the selected node, as text.
   var details = document.getElementById("pn-details");
