@@ -227,6 +227,31 @@ def test_the_report_opens_offline_with_every_chart(
         assert_quiet(page, watch)
 
 
+def test_partnernet_analyse_on_the_hostile_dataset_writes_inert_pages(
+    chromium: Any, tmp_path: Path
+) -> None:
+    """The whole command, as a user runs it, on names that carry payloads."""
+    from click.testing import CliRunner
+    from render_support import HOSTILE_DIR, PSEUDONYM_KEY
+
+    from partnernet.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["analyse", str(HOSTILE_DIR), "--out", str(tmp_path), "--permutations", "100", "-q"],
+        env={"PARTNERNET_PSEUDONYM_KEY": PSEUDONYM_KEY},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    with open_page(chromium, tmp_path / "network.html") as (page, watch):
+        wait_for_map(page)
+        assert page.evaluate("window.network.body.data.nodes.length") == 19
+        assert_quiet(page, watch)
+    with open_page(chromium, tmp_path / "report.html") as (page, watch):
+        assert "Evil Council <script>" in page.locator("body").inner_text()
+        assert_quiet(page, watch)
+
+
 def test_screenshots_of_the_sample_map_and_report(chromium: Any, tmp_path: Path) -> None:
     """Pictures for a person to look at (kept in pytest's tmp_path)."""
     ds, results = sample()
