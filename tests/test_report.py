@@ -328,3 +328,16 @@ def test_a_missing_folder_writes_nothing(tmp_path: Path) -> None:
 
 def test_png_data_uri() -> None:
     assert png_data_uri(b"\x89PNG") == "data:image/png;base64,iVBORw=="
+
+
+def test_charts_draw_any_name_as_plain_text() -> None:
+    """Mathtext is off (a '$' is a dollar) and a glyph the font lacks is no error."""
+    from partnernet.render import charts
+
+    names = ["Ünïcödé 東京 🎉 Café", r"$\notacommand{x}$ costs", "two\u2028lines"]
+    for png in (
+        charts.removal_chart(names, [3, 2, 1]),
+        charts.group_chart(names, [0.5, 1.0, 2.0], [True, False, False]),
+        charts.overlap_heatmap(pd.DataFrame(np.eye(3), index=names, columns=names), names),
+    ):
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
