@@ -601,15 +601,15 @@ def analyse(
     if from_neo4j == (dataset_dir is not None):
         raise click.UsageError("give a dataset folder DIR, or --from-neo4j, but not both.")
     chosen = _parsed_layers(layers)
-    store = neo4j_connect() if (from_neo4j or write_back) else None
+    store: Any = neo4j_connect() if (from_neo4j or write_back) else None
     with store or contextlib.nullcontext():
         if store is not None:
             # Before the analysis, so an unreachable server costs no waiting.
             store.verify()
-        if store is not None and from_neo4j:
-            ds = store.read_dataset()
-        else:
+        if dataset_dir is not None:
             ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+        else:
+            ds = store.read_dataset()
         results = run_analysis(
             ds, layers=chosen, seed=seed, permutations=permutations, progress=_progress(quiet)
         )
@@ -686,7 +686,9 @@ def render(
     target = check_map_path(out_file)
     ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
     # The map shows no p-values, so the permutation tests run at their minimum.
-    results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=_progress(quiet))
+    results = run_analysis(
+        ds, layers=chosen, seed=seed, permutations=100, progress=_progress(quiet)
+    )
     write_network(target, ds, results, colour_by=colour_by, size_by=size_by, layers=chosen)
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
