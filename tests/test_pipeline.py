@@ -141,3 +141,20 @@ def test_metrics_agree_with_networkx_computed_independently(seed: int) -> None:
     assert metrics.loc["o9", "funding_received"] == 10_000.0
     assert funding["funding_from_public"].sum() == 0.0  # o23 is a funder, not public
     assert list(org_graph(ds).nodes) == list(results.metrics["id"])
+
+
+def test_every_number_in_every_finding_is_among_its_figures(
+    sample: Dataset, results: Results
+) -> None:
+    from test_exclusion import assert_numbers_backed
+
+    names = [*sample.organisations["name"], *sample.boards["name"]]
+    assert {f.question for f in results.findings} == {
+        "coverage",
+        "exclusion",
+        "silos",
+        "brokerage",
+        "summary",
+    }
+    for finding in results.findings:
+        assert_numbers_backed(finding, names)

@@ -870,6 +870,13 @@ def _top_liaison_finding(
         f"each other ({article} {label} organisation in a random network of the same "
         f"density would link about {expected:g})."
     )
+    if pair_divisor == 2:
+        # The tables count each pair both ways, as UCINET and sna do; say so, or a
+        # reader comparing this sentence with metrics.csv sees two numbers.
+        text += (
+            f" Its liaison score in the tables is {int(top['liaison']):,}, because they "
+            "count each pair in both directions."
+        )
     row = removal[removal["id"] == node] if not removal.empty else removal
     if len(row):
         lost = int(row.iloc[0]["small_cut_off"])

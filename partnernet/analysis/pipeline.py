@@ -281,6 +281,7 @@ have no tie at all, so nothing can be said about their connections.
                 "ties": G.number_of_edges(),
                 "isolated": isolated,
                 "isolated_share": isolated / n if n else None,
+                "isolated_percent": round(100 * isolated / n, 1) if n else None,
             },
         )
     ]
@@ -297,6 +298,7 @@ have no tie at all, so nothing can be said about their connections.
                 figures={
                     "unknown_size_band": unknown_band,
                     "vcse_and_infrastructure": len(vcse),
+                    "unknown_size_band_percent": round(100 * unknown_band / len(vcse), 1),
                 },
             )
         )
