@@ -54,7 +54,9 @@ format: venv
 	$(VENV)/bin/ruff check --fix partnernet tests bench
 
 bench: venv
-	$(PY) bench/run.py
+	$(PY) bench/analyse_locality.py
+	$(PY) bench/metrics_vs_igraph.py --skip-networkx
+	$(PY) bench/sample_memory.py
 
 clean:
 	rm -rf $(VENV) out big .pytest_cache .mypy_cache .ruff_cache
