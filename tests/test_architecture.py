@@ -115,3 +115,13 @@ def test_the_layer_test_can_fail(tmp_path: Path) -> None:
         "partnernet.model",
         "partnernet.read_dataset",
     ]
+
+
+def test_the_public_api_resolves() -> None:
+    import partnernet
+
+    for name in partnernet.__all__:
+        assert getattr(partnernet, name) is not None, name
+    assert partnernet.org_graph.__module__ == "partnernet.graph"
+    with pytest.raises(AttributeError):
+        _ = partnernet.no_such_thing
