@@ -165,6 +165,27 @@ def seed_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def permutations_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--permutations",
+        default=5000,
+        show_default=True,
+        type=click.IntRange(min=100),
+        help="Permutations per significance test (at least 5,000 for reported p-values).",
+    )(command)
+
+
+def out_folder_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--out`` naming a folder that must already exist (exit 5 when it does not)."""
+    return click.option(
+        "--out",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=str),
+        help=help_text,
+    )
+
+
 def _progress(quiet: bool) -> Callable[[str], None] | None:
     if quiet:
         return None
@@ -543,13 +564,7 @@ def load(
 
 @cli.command()
 @click.argument("dataset_dir", metavar="[DIR]", required=False, type=click.Path(path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Existing folder for network.html, report.html, report.md and the tables.",
-)
+@out_folder_option("Existing folder for network.html, report.html, report.md and the tables.")
 @click.option("--from-neo4j", is_flag=True, help="Read the dataset from Neo4j instead of DIR.")
 @click.option(
     "--write-back",
@@ -558,13 +573,7 @@ def load(
 )
 @layers_option
 @seed_option
-@click.option(
-    "--permutations",
-    default=5000,
-    show_default=True,
-    type=click.IntRange(min=100),
-    help="Permutations per significance test.",
-)
+@permutations_option
 @reading_options
 @neo4j_options
 @quiet_option
@@ -695,24 +704,12 @@ def render(
 
 
 @cli.command()
-@click.argument("old_dir", metavar="OLD", type=click.Path(file_okay=False, path_type=str))
-@click.argument("new_dir", metavar="NEW", type=click.Path(file_okay=False, path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Existing folder for the comparison tables.",
-)
+@click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
+@click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))
+@out_folder_option("Existing folder for the comparison tables.")
 @layers_option
 @seed_option
-@click.option(
-    "--permutations",
-    default=5000,
-    show_default=True,
-    type=click.IntRange(min=100),
-    help="Permutations per significance test.",
-)
+@permutations_option
 @reading_options
 @quiet_option
 @handle_errors
