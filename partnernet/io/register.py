@@ -39,6 +39,7 @@ from partnernet.io.threesixty import (
     SkippedRow,
     _next_row,
     _open_text,
+    data_rows,
     read_existing,
     write_validated,
 )
@@ -62,7 +63,6 @@ DEFAULT_COMPANY_COLUMN = "charity_company_registration_number"
 _LINKED_COLUMN = "linked_charity_number"
 _MISSING = frozenset({"", "na", "n/a", "null", "none", "-"})
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
-_PROGRESS_EVERY = 5000
 
 Progress = Callable[[int], None]
 
@@ -225,7 +225,6 @@ def read_register(
     # Numbers whose row was left out for a bad income: listed there, not as unmatched.
     unusable: set[tuple[str, str]] = set()
     size = os.path.getsize(path) if os.path.isfile(path) else 0
-    reported = 0
     with _open_text(path, encoding) as handle:
         first_line = handle.readline()
         handle.seek(0)
@@ -248,15 +247,7 @@ def read_register(
             wanted = {key: ids for key, ids in wanted.items() if key[0] != "company"}
         summary.organisations_with_number = sum(len(ids) for ids in wanted.values())
         linked_at = columns.get(_LINKED_COLUMN)
-        row_number = 1
-        while (row := _next_row(reader, name, encoding, row_number)) is not None:
-            row_number += 1
-            if progress is not None and row_number % _PROGRESS_EVERY == 0:
-                position = handle.buffer.tell()  # type: ignore[attr-defined]
-                progress(position - reported)
-                reported = position
-            if not any(cell.strip() for cell in row):
-                continue
+        for row_number, row in data_rows(reader, handle, name, encoding, size, progress):
             summary.rows_read += 1
             if linked_at is not None and _cell(row, linked_at).casefold() not in ("", "0", "na"):
                 continue
@@ -301,8 +292,6 @@ def read_register(
                             f"{earlier[1]} and {income} here; left out",
                         )
                     )
-    if progress is not None:
-        progress(max(size - reported, 0))
 
     incomes: dict[str, float] = {}
     for key, ids in wanted.items():

@@ -60,7 +60,7 @@ from dataclasses import replace as dc_replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -1145,7 +1145,6 @@ def _csv_records(
 ) -> Iterator[tuple[int, list[Any], str]]:
     name = str(path)
     size = os.path.getsize(path)
-    reported = 0
     with _open_text(path, encoding) as handle:
         reader = csv.reader(handle)
         header = _next_row(reader, name, encoding)
@@ -1156,17 +1155,34 @@ def _csv_records(
                 path=name,
             )
         index = _column_index(name, header)
-        row_number = 1
-        while (row := _next_row(reader, name, encoding, row_number)) is not None:
-            row_number += 1
-            if progress is not None and row_number % _PROGRESS_EVERY == 0:
-                position = handle.buffer.tell()  # type: ignore[attr-defined]
-                progress(position - reported)
-                reported = position
-            if not any(cell.strip() for cell in row):
-                continue
+        for row_number, row in data_rows(reader, handle, name, encoding, size, progress):
             width = len(row)
             yield row_number, [row[i] if 0 <= i < width else None for i in index], "row"
+
+
+def data_rows(
+    reader: Iterator[list[str]],
+    handle: IO[str],
+    name: str,
+    encoding: str,
+    size: int,
+    progress: Progress | None,
+) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows after the header, with their spreadsheet row numbers.
+
+    Reports the bytes read to ``progress`` as it goes and the rest of ``size`` at the
+    end, so a progress bar over the file's size ends full.
+    """
+    reported = 0
+    row_number = 1
+    while (row := _next_row(reader, name, encoding, row_number)) is not None:
+        row_number += 1
+        if progress is not None and row_number % _PROGRESS_EVERY == 0:
+            position = handle.buffer.tell()  # type: ignore[attr-defined]
+            progress(position - reported)
+            reported = position
+        if any(cell.strip() for cell in row):
+            yield row_number, row
     if progress is not None:
         progress(max(size - reported, 0))
 
