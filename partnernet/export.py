@@ -30,7 +30,7 @@ from partnernet.analysis.compare import (
 )
 from partnernet.analysis.results import (
     DEPARTMENT_COLUMNS,
-    GROUP_COLUMNS,
+    GROUP_CSV_COLUMNS,
     METRIC_COLUMNS,
     Results,
 )
@@ -85,7 +85,7 @@ def table_files(results: Results) -> dict[str, str]:
     metrics = results.metrics.loc[:, list(METRIC_COLUMNS)]
     return {
         "metrics.csv": _csv_text(metrics, METRIC_COLUMNS),
-        "groups.csv": _csv_text(results.groups, GROUP_COLUMNS),
+        "groups.csv": _csv_text(results.groups, GROUP_CSV_COLUMNS),
         "departments.csv": _csv_text(results.departments, DEPARTMENT_COLUMNS),
         "metrics.json": _json_text(metrics),
         "summary.json": _json_text(results.summary),

@@ -4,6 +4,7 @@ exit 5 for a folder that cannot be written."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -140,3 +141,21 @@ def test_outputs_get_the_umask_permissions_not_private_temp_ones(tmp_path: Path)
     finally:
         os.umask(old)
     assert (tmp_path / "metrics.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_groups_csv_has_the_contract_columns_without_member_lists() -> None:
+    groups = pd.DataFrame(
+        [("size_band", "micro", 1, 1.0, 0.0, 0.0, False, "GB-CHC-1")], columns=list(GROUP_COLUMNS)
+    )
+    results = dataclasses.replace(_results([_metrics_row()]), groups=groups)
+    header, row = list(csv.reader(io.StringIO(table_files(results)["groups.csv"])))
+    assert header == [
+        "grouping",
+        "group",
+        "n",
+        "mean_degree_ratio",
+        "share_isolated",
+        "share_far_from_decision",
+        "flagged",
+    ]
+    assert row == ["size_band", "micro", "1", "1.0", "0.0", "0.0", "False"]

@@ -452,6 +452,67 @@ def test_silo_findings_hand_worked(ds: Dataset) -> None:
         assert_numbers_backed(f, names_in(ds))
 
 
+def test_many_bodies_are_summed_up_in_one_finding_each(ds: Dataset) -> None:
+    # Two bodies with siloed departments (C: Q and R of 6; ghost: W1 and W2 of 2)
+    # are more than max_bodies=1, so each question gets one summing-up finding.
+    findings = findings_for(ds, max_bodies=1, max_listed=1)
+    by_id = {f.id: f for f in findings}
+    assert list(by_id) == ["siloed-departments", "duplicated-engagement", "ei-sector", "ei-bodies"]
+    siloed = by_id["siloed-departments"]
+    assert siloed.text.startswith(
+        "4 departments of 2 of the 2 public bodies with two or more departments are siloed"
+    )
+    # C and ghost both have 2; the tie goes to the smaller id, C.
+    assert "Most siloed departments: Riverside Council (2 of 6 departments), and 1 more body." in (
+        siloed.text
+    )
+    assert siloed.figures["examples"] == [{"parent_id": "C", "siloed": 2, "departments": 6}]
+    for f in findings:
+        assert_numbers_backed(f, names_in(ds))
+
+
+def test_many_bodies_ei_summary_counts_each_kind(ds: Dataset) -> None:
+    def body(parent: str, ei: float | None, expected: float, p: float | None) -> dict:
+        return {"parent_id": parent, "units": 3, "internal": 1, "external": 4, "ei": ei,
+                "expected": expected, "p_value": p}  # fmt: skip
+
+    ei = {
+        "sector": None,
+        "department": {
+            "bodies": [
+                body("C", 0.1, 0.5, 0.01),  # inward, significant
+                body("ghost", 0.9, 0.5, 0.001),  # outward, significant, furthest out
+                body("N", 0.8, 0.5, 0.02),  # outward, significant
+                body("Z", 0.6, 0.5, 0.3),  # not significant
+                body("W1", None, 0.5, None),  # no ties
+            ]
+        },
+    }
+    findings = silo_findings(
+        ds,
+        departments=department_table(ds),
+        duplicated=duplicated_engagement(ds),
+        ei=ei,
+        max_bodies=4,
+        max_listed=1,
+    )
+    (summary,) = [f for f in findings if f.id.startswith("ei-")]
+    assert summary.id == "ei-bodies"
+    assert summary.text.startswith(
+        "Of the 5 public bodies with two or more departments, 1 have units (the body and its "
+        "departments) tied to one another more than chance would give, 2 less than chance "
+        "(p below 0.05 for each), and for 1 the difference from chance is not statistically "
+        "significant; 1 have no ties in the network"
+    )
+    assert "Least joined-up: ghost (E-I index 0.90 against about 0.50, p = 0.001)." in (
+        summary.text
+    )
+    figures = summary.figures
+    assert (figures["more_inward"], figures["more_outward"]) == (1, 2)
+    assert (figures["not_significant"], figures["no_ties"]) == (1, 1)
+    assert_numbers_backed(summary, names_in(ds))
+
+
 def test_non_significant_ei_is_not_claimed(ds: Dataset) -> None:
     ei = {
         "sector": {

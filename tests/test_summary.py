@@ -217,3 +217,18 @@ def test_findings_say_when_the_sample_was_sampled_and_when_too_small():
     small = summary_findings(network_summary(nx.path_graph(2), None, seed=0))
     assert [f.id for f in small] == ["summary-too-small"]
     assert_numbers_in_figures(small[0])
+
+
+def test_a_sparse_national_density_is_not_shown_as_zero():
+    # 592,611 ties among 200,000 organisations (the national sample):
+    # 592611 / (200000 * 199999 / 2) = 2.963e-5, i.e. 0.0030% of possible ties.
+    G = nx.empty_graph(4)
+    G.add_edges_from([(0, 1), (2, 3)])
+    network = network_summary(G, None, seed=0)
+    network.update(organisations=200_000, ties=592_611, density=592_611 / (200_000 * 199_999 / 2))
+    size = {f.id: f for f in summary_findings(network)}["summary-size"]
+    assert size.text.endswith("ties between them: 0.003% of all the ties there could be.")
+    assert size.figures["density_percent"] == 0.003
+    # Denser networks keep two decimal places: 2 of 6 possible ties is 33.33%.
+    size = {f.id: f for f in summary_findings(network_summary(G, None, seed=0))}["summary-size"]
+    assert size.text.endswith("33.33% of all the ties there could be.")

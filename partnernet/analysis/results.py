@@ -15,6 +15,7 @@ __all__ = [
     "BROKERAGE_ROLES",
     "DEPARTMENT_COLUMNS",
     "GROUP_COLUMNS",
+    "GROUP_CSV_COLUMNS",
     "METRIC_COLUMNS",
     "REMOVAL_COLUMNS",
     "ROLE_TEST_COLUMNS",
@@ -62,6 +63,11 @@ GROUP_COLUMNS: tuple[str, ...] = (
     "flagged",
     "members",
 )
+# groups.csv leaves ``members`` out: a national size band has ~100,000 members, a
+# cell far past a spreadsheet's limit (32,767 characters), and who belongs to
+# which group is already in metrics.csv (size_band, community, under_connected)
+# and organisations.csv (tags, locality).
+GROUP_CSV_COLUMNS: tuple[str, ...] = tuple(c for c in GROUP_COLUMNS if c != "members")
 
 # One row per department of a public body with two or more departments.
 DEPARTMENT_COLUMNS: tuple[str, ...] = (

@@ -59,6 +59,10 @@ __all__ = [
 
 SILO_OVERLAP_BELOW = 0.1
 ALPHA = 0.05
+# Up to this many public bodies get a finding each; beyond it (a region or the
+# whole country) one finding sums them up and names the few that matter most, so
+# the report stays readable. departments.csv and summary.json keep every body.
+MAX_BODY_FINDINGS = 5
 DUPLICATION_COLUMNS: tuple[str, ...] = ("org_id", "name", "parent_id", "departments", "count")
 
 
@@ -623,6 +627,10 @@ def _count_word(n: int, singular: str) -> str:
     return f"{n} {singular if n == 1 else singular + 's'}"
 
 
+def _body_word(n: int) -> str:
+    return "body" if n == 1 else "bodies"
+
+
 def _list_words(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -638,13 +646,16 @@ def silo_findings(
     alpha: float = ALPHA,
     overlap_below: float = SILO_OVERLAP_BELOW,
     max_listed: int = 3,
+    max_bodies: int = MAX_BODY_FINDINGS,
 ) -> list[Finding]:
     """Plain-English findings on siloed departments.
 
     Each finding names the figures it rests on (every number in the text is in
     ``figures``); p-values of ``alpha`` or more are reported as not statistically
     significant; with no body of two or more departments the finding says siloing
-    cannot be assessed.
+    cannot be assessed. Up to ``max_bodies`` bodies get findings of their own;
+    with more, one finding sums them up and names the ``max_listed`` that matter
+    most.
 
     Parameters
     ----------
@@ -657,8 +668,10 @@ def silo_findings(
     -------
     list[Finding]
         Ids: ``silos-not-assessable`` or ``siloed-departments-<parent id>`` per body
-        with a siloed department (or ``no-siloed-departments``),
-        ``duplicated-engagement``, ``ei-sector``, ``ei-body-<parent id>``.
+        with a siloed department (``siloed-departments`` when more than
+        ``max_bodies`` have one; ``no-siloed-departments`` when none has),
+        ``duplicated-engagement``, ``ei-sector``, ``ei-body-<parent id>`` per body
+        (``ei-bodies`` when there are more than ``max_bodies``).
     """
     names = _names(ds)
 
@@ -680,14 +693,21 @@ def silo_findings(
             )
         )
     else:
-        findings.extend(_siloed_findings(departments, name, overlap_below))
+        siloed_bodies = departments.loc[departments["siloed"].astype(bool), "parent_id"]
+        if siloed_bodies.nunique() > max_bodies:
+            findings.append(_siloed_summary(departments, name, overlap_below, max_listed))
+        else:
+            findings.extend(_siloed_findings(departments, name, overlap_below))
         findings.append(_duplication_finding(duplicated, name, max_listed))
     sector = ei.get("sector") if ei else None
     if sector:
         findings.append(_sector_finding(sector, alpha))
     department = ei.get("department") if ei else None
     if department:
-        findings.extend(_body_ei_findings(department, name, alpha))
+        if len(department.get("bodies", [])) > max_bodies:
+            findings.append(_body_ei_summary(department, name, alpha, max_listed))
+        else:
+            findings.extend(_body_ei_findings(department, name, alpha))
     return findings
 
 
@@ -756,6 +776,61 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
             )
         )
     return findings
+
+
+def _siloed_summary(
+    departments: pd.DataFrame, name: Any, overlap_below: float, max_listed: int
+) -> Finding:
+    """One finding for many bodies with siloed departments: how many, and the
+    bodies with the most siloed departments (ties broken by id)."""
+    table = departments.assign(siloed=departments["siloed"].astype(bool))
+    per_body = (
+        table.groupby("parent_id", sort=True)
+        .agg(siloed=("siloed", "sum"), departments=("siloed", "size"))
+        .astype("int64")
+    )
+    affected = per_body[per_body["siloed"] > 0]
+    affected = affected.reset_index().sort_values(
+        ["siloed", "parent_id"], ascending=[False, True], kind="stable"
+    )
+    top = affected.head(max_listed).to_dict("records")
+    k = int(affected["siloed"].sum())
+    b = len(affected)
+    more = b - len(top)
+    examples = [
+        f"{name(str(r['parent_id']))} ({r['siloed']} of {r['departments']} departments)"
+        for r in top
+    ]
+    text = (
+        f"{k} departments of {b} of the {len(per_body)} public bodies with two or more "
+        "departments are siloed: none of them has a partnership or shared board with any "
+        "other department of its body, and each one's partner overlap with every other "
+        f"department of its body is below {overlap_below:g} (overlap: the share of two "
+        "departments' combined partners that both deal with). Most siloed departments: "
+        f"{_list_words(examples)}"
+        f"{f', and {more} more {_body_word(more)}' if more else ''}. departments.csv lists every "
+        "department."
+    )
+    return Finding(
+        id="siloed-departments",
+        question="silos",
+        text=text,
+        figures={
+            "siloed": k,
+            "bodies": b,
+            "bodies_with_departments": len(per_body),
+            "overlap_threshold": overlap_below,
+            "bodies_not_listed": more,
+            "examples": [
+                {
+                    "parent_id": str(r["parent_id"]),
+                    "siloed": int(r["siloed"]),
+                    "departments": int(r["departments"]),
+                }
+                for r in top
+            ],
+        },
+    )
 
 
 def _duplication_finding(duplicated: pd.DataFrame, name: Any, max_listed: int) -> Finding:
@@ -884,3 +959,55 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
                 text += " There is no sign that its units work together more than chance."
         findings.append(Finding(f"ei-body-{parent}", "silos", text, figures))
     return findings
+
+
+def _body_ei_summary(
+    department: Mapping[str, Any], name: Any, alpha: float, max_listed: int
+) -> Finding:
+    """One finding for many bodies' E-I indices: how many are more inward, more
+    outward or no different from chance, naming the most outward (the least
+    joined-up) bodies whose difference is significant."""
+    bodies = list(department.get("bodies", []))
+    measured = [b for b in bodies if b.get("ei") is not None and b.get("p_value") is not None]
+    significant = [b for b in measured if float(b["p_value"]) < alpha]
+    inward = [b for b in significant if float(b["ei"]) < float(b["expected"])]
+    outward = sorted(
+        (b for b in significant if float(b["ei"]) >= float(b["expected"])),
+        key=lambda b: (-(float(b["ei"]) - float(b["expected"])), str(b["parent_id"])),
+    )
+    unclear = len(measured) - len(significant)
+    no_ties = len(bodies) - len(measured)
+    text = (
+        f"Of the {len(bodies)} public bodies with two or more departments, "
+        f"{len(inward)} have units (the body and its departments) tied to one another more "
+        f"than chance would give, {len(outward)} less than chance (p below {alpha:g} for "
+        f"each), and for {unclear} the difference from chance is not statistically "
+        "significant"
+        + (f"; {no_ties} have no ties in the network, so cannot be measured" if no_ties else "")
+        + ". Chance here is a random set of as many organisations."
+    )
+    top = outward[:max_listed]
+    if top:
+        listed = [
+            f"{name(str(b['parent_id']))} (E-I index {float(b['ei']):.2f} against about "
+            f"{float(b['expected']):.2f}, p = {_p(float(b['p_value']))})"
+            for b in top
+        ]
+        text += f" Least joined-up: {_list_words(listed)}."
+    text += " summary.json holds every body's figures."
+    return Finding(
+        id="ei-bodies",
+        question="silos",
+        text=text,
+        figures={
+            "bodies": len(bodies),
+            "more_inward": len(inward),
+            "more_outward": len(outward),
+            "not_significant": unclear,
+            "no_ties": no_ties,
+            "alpha": alpha,
+            "least_joined_up": [
+                {k: b.get(k) for k in ("parent_id", "ei", "expected", "p_value")} for b in top
+            ],
+        },
+    )

@@ -202,6 +202,14 @@ def _round(value: float, places: int) -> float:
     return round(float(value), places)
 
 
+def _small_percent(value: float) -> float:
+    """A percentage to two decimal places, or to two significant figures below 0.01,
+    where two places would show a national network's density as 0%."""
+    if value == 0 or value >= 0.01:
+        return _round(value, 2)
+    return float(f"{value:.2g}")
+
+
 def summary_findings(network: Mapping[str, Any]) -> list[Finding]:
     """Plain-English findings on the shape of the network.
 
@@ -239,14 +247,15 @@ def summary_findings(network: Mapping[str, Any]) -> list[Finding]:
             )
         ]
     findings = []
-    density_percent = _round(100 * network["density"], 2)
+    density_percent = _small_percent(100 * network["density"])
     findings.append(
         Finding(
             id="summary-size",
             question="summary",
             text=(
                 f"The network has {n:,} organisations and {m:,} ties between them: "
-                f"{density_percent:g}% of all the ties there could be."
+                f"{np.format_float_positional(density_percent, trim='-')}% of all the ties "
+                "there could be."
             ),
             figures={"organisations": n, "ties": m, "density_percent": density_percent},
         )
