@@ -480,3 +480,31 @@ def test_render_command_rejects_unknown_layers(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown layer(s) GOSSIP" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_map_draws_the_most_notable_organisations_and_says_so() -> None:
+    ds, results = sample()
+    limit = 60
+    data = payload(render_network_html(ds, results, size_by="degree", max_organisations=limit))
+    # The expected choice, worked out here from the tables: decision makers,
+    # infrastructure bodies and top brokers first, then by degree, ties by id.
+    orgs = results.metrics.set_index("id")
+    public = {"local_authority", "department", "nhs", "central_government", "infrastructure"}
+    first = set(orgs.index[orgs["type"].isin(public)]) | set(top_brokers(results.metrics))
+    ranked = sorted(orgs.index, key=lambda i: (i not in first, -orgs.loc[i, "degree"], i))
+    kept = ranked[:limit]
+    assert len(first) < limit < len(orgs)
+
+    drawn = [n for n in data["nodes"] if n["kind"] == "organisation"]
+    assert sorted(n["name"] for n in drawn) == sorted(orgs.loc[kept, "name"])
+    boards = ds.memberships.loc[ds.memberships["org_id"].isin(kept), "board_id"].unique()
+    drawn_boards = sorted(n["name"] for n in data["nodes"] if n["kind"] == "board")
+    assert drawn_boards == sorted(ds.boards.set_index("id").loc[boards, "name"])
+    assert [n["id"] for n in data["nodes"]] == [f"n{i}" for i in range(len(data["nodes"]))]
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["edges"] and all(e["from"] in ids and e["to"] in ids for e in data["edges"])
+    assert data["subtitle"].startswith(
+        f"{limit} of {len(orgs)} organisations (public bodies, infrastructure bodies and top "
+        "brokers, then the largest by degree; metrics.csv has every one)"
+    )
+    assert sum(f["count"] for f in data["filters"]["types"] if f["key"] != "board") == limit

@@ -140,6 +140,11 @@ SIZE_LABELS = {
 # Above this many nodes, ties are hidden while the map is dragged or zoomed, so
 # it stays responsive.
 LARGE_MAP = 1000
+# At most this many organisations are drawn. A region or the whole country (up to
+# 200,000) would make a page of hundreds of megabytes that no browser can lay out
+# usefully; the map then shows the organisations that matter most (see
+# _most_notable) and says so, and metrics.csv keeps every one.
+MAP_LIMIT = 5000
 MIN_NODE_SIZE = 9.0
 MAX_NODE_SIZE = 38.0
 BOARD_SIZE = 13.0
@@ -233,6 +238,7 @@ def render_network_html(
     size_by: str = "betweenness",
     layers: Iterable[str] | str | None = None,
     seed: int | None = None,
+    max_organisations: int = MAP_LIMIT,
 ) -> str:
     """The interactive map of a dataset as one self-contained HTML page.
 
@@ -254,6 +260,11 @@ def render_network_html(
         results were computed on, or all. Departments' ties to their body are
         always drawn; boards only with ``MEMBER_OF``.
     seed : seeds the layout; None uses ``results.seed``.
+    max_organisations : with more organisations than this, the map draws only
+        this many: every public body, infrastructure body and top broker first,
+        then the rest by the ``size_by`` measure, largest first (ties by id), and
+        the boards at least one of them sits on. The heading says how many of how
+        many are shown.
 
     Returns
     -------
@@ -292,13 +303,17 @@ def render_network_html(
         filter_key = "board" if kind == "board" else data["type"]
         nodes[key] = _Node(key, f"n{len(nodes)}", kind, filter_key)
 
-    edges = _aggregate_edges(G, nodes, drawn_layers, names)
     given = _funding_given(ds)
     received = _funding_received(ds)
     brokers = top_brokers(results.metrics) if not results.metrics.empty else []
     broker_rank = {org_id: rank for rank, org_id in enumerate(brokers, start=1)}
-    flagged = flagged_groups_by_member(results)
     size_values = _size_values(nodes, metrics, size_by, given, received)
+    all_organisations = len(size_values)
+    if all_organisations > max_organisations:
+        nodes = _most_notable(nodes, G, size_values, set(broker_rank), max_organisations)
+        size_values = {k: v for k, v in size_values.items() if k in nodes}
+    edges = _aggregate_edges(G, nodes, drawn_layers, names)
+    flagged = flagged_groups_by_member(results)
     max_value = max(size_values.values(), default=0.0)
     colours, legend = _colours(nodes, G, metrics, colour_by)
     positions = _layout(list(nodes), edges, seed=seed)
@@ -369,7 +384,7 @@ def render_network_html(
         "nodes": net.nodes,
         "edges": net.edges,
         "options": options,
-        "subtitle": _subtitle(nodes, edges, colour_by, size_by),
+        "subtitle": _subtitle(nodes, edges, colour_by, size_by, all_organisations),
         "legend": {
             "colourTitle": legend[0],
             "colours": legend[1],
@@ -807,10 +822,57 @@ def _vis_options(net: Network, *, seed: int, n_nodes: int) -> dict[str, Any]:
     return options
 
 
-def _subtitle(nodes: dict[str, _Node], edges: list[_Edge], colour_by: str, size_by: str) -> str:
+def _most_notable(
+    nodes: dict[str, _Node],
+    G: Any,
+    size_values: dict[str, float],
+    brokers: set[str],
+    limit: int,
+) -> dict[str, _Node]:
+    """The ``limit`` organisations a reader needs most, and their boards.
+
+    Decision makers (public bodies), infrastructure bodies and the top brokers
+    come first, since the map's three questions are about them; then the rest by
+    their size measure, largest first; ties go to the smaller id, so the same data
+    always draws the same map. Boards stay when at least one kept organisation
+    sits on them. Node ids are numbered afresh in the same order as before.
+    """
+
+    def rank(key: str) -> tuple[bool, float, str]:
+        data = G.nodes[key]
+        first = data["public_body"] or data["type"] == "infrastructure" or key in brokers
+        return (not first, -size_values[key], key)
+
+    kept = set(sorted(size_values, key=rank)[:limit])
+    kept |= {
+        key
+        for key, node in nodes.items()
+        if node.kind == "board" and any(member in kept for member in G.predecessors(key))
+    }
+    chosen: dict[str, _Node] = {}
+    for key, node in nodes.items():
+        if key in kept:
+            chosen[key] = _Node(key, f"n{len(chosen)}", node.kind, node.filter_key)
+    return chosen
+
+
+def _subtitle(
+    nodes: dict[str, _Node],
+    edges: list[_Edge],
+    colour_by: str,
+    size_by: str,
+    all_organisations: int,
+) -> str:
     orgs = sum(1 for n in nodes.values() if n.kind == "organisation")
     boards = len(nodes) - orgs
-    parts = [f"{orgs:,} organisation{'s' if orgs != 1 else ''}"]
+    if orgs < all_organisations:
+        parts = [
+            f"{orgs:,} of {all_organisations:,} organisations (public bodies, infrastructure "
+            f"bodies and top brokers, then the largest by {size_by}; metrics.csv has every "
+            "one)"
+        ]
+    else:
+        parts = [f"{orgs:,} organisation{'s' if orgs != 1 else ''}"]
     if boards:
         parts.append(f"{boards:,} board{'s' if boards != 1 else ''}")
     parts.append(f"{len(edges):,} tie{'s' if len(edges) != 1 else ''}")
