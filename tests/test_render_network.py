@@ -508,3 +508,12 @@ def test_a_large_map_draws_the_most_notable_organisations_and_says_so() -> None:
         "brokers, then the largest by degree; metrics.csv has every one)"
     )
     assert sum(f["count"] for f in data["filters"]["types"] if f["key"] != "board") == limit
+
+
+def test_the_heading_counts_what_is_drawn(sample_html: str) -> None:
+    ds, _ = sample()
+    data = payload(sample_html)
+    assert data["subtitle"] == (
+        f"{len(ds.organisations)} organisations · {len(ds.boards)} boards · "
+        f"{len(data['edges'])} lines drawn — coloured by type, sized by betweenness"
+    )

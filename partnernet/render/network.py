@@ -875,7 +875,9 @@ def _subtitle(
         parts = [f"{orgs:,} organisation{'s' if orgs != 1 else ''}"]
     if boards:
         parts.append(f"{boards:,} board{'s' if boards != 1 else ''}")
-    parts.append(f"{len(edges):,} tie{'s' if len(edges) != 1 else ''}")
+    # "lines", not "ties": a board seat is drawn as a line to its board, where the
+    # report counts ties between organisations (co-members of a board are tied).
+    parts.append(f"{len(edges):,} line{'s' if len(edges) != 1 else ''} drawn")
     by = {"type": "type", "size_band": "size band", "community": "community"}[colour_by]
     return " · ".join(parts) + f" — coloured by {by}, sized by {size_by}"
 
