@@ -56,7 +56,10 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--date-format",
         default=None,
         metavar="FMT",
-        help="strftime format of the dates when they are not YYYY-MM-DD, e.g. %d/%m/%Y.",
+        help=(
+            "strftime format of the dates when they are not YYYY-MM-DD, e.g. %d/%m/%Y"
+            " (dates in YYYY-MM-DD are still accepted)."
+        ),
     )(command)
     command = click.option(
         "--encoding",

@@ -518,6 +518,23 @@ def test_unknown_encoding_is_an_input_error():
 # ---------------------------------------------------------------- the command line
 
 
+def test_cli_date_format_applies_to_new_grants_not_to_an_earlier_import(tmp_path):
+    # The first import writes ISO dates; the second needs --date-format for its
+    # own file (row 14 reads 31/12/2023) and must still read the folder back.
+    out = tmp_path / "out"
+    code, output = run("import-360giving", DATA / "grants.csv", "--out", out)
+    assert code == 0, output
+    assert "unknown date format" in output
+    code, output = run(
+        "import-360giving", DATA / "grants.csv", "--out", out, "--date-format", "%d/%m/%Y"
+    )
+    assert code == 0, output
+    assert "unknown date format" not in output
+    funding = pd.read_csv(out / "funding.csv", dtype=str)
+    assert funding["award_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert len(funding) == 7  # the 6 grants of the first import, plus row 14's
+
+
 def test_cli_summary_and_skipped_report(tmp_path):
     out = tmp_path / "out"
     skipped = tmp_path / "skipped.csv"

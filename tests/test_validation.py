@@ -461,6 +461,35 @@ def test_a_personal_value_is_never_put_in_a_problem(monkeypatch: pytest.MonkeyPa
     assert "Jane" not in str(caught.value)
 
 
+def test_iso_dates_are_accepted_beside_another_date_format(tmp_path: Path) -> None:
+    # An import writes ISO dates into a folder whose own files use 31/03/2024.
+    (tmp_path / "organisations.csv").write_text(
+        "id,name,type\nGB-LAE-A,Council,local_authority\nGB-CHC-1,Group,vcse\n", encoding="utf-8"
+    )
+    (tmp_path / "funding.csv").write_text(
+        "id,funder_id,recipient_id,amount,award_date\n"
+        "F-1,GB-LAE-A,GB-CHC-1,500,31/03/2024\n"
+        "F-2,GB-LAE-A,GB-CHC-1,500,2024-04-02\n"
+        "F-3,GB-LAE-A,GB-CHC-1,500,2024-4-2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        read_dataset(tmp_path, date_format="%d/%m/%Y")
+    # Only the loose 2024-4-2 is refused: it is neither the format nor strict ISO.
+    assert [(p.row, p.value) for p in caught.value.problems] == [(4, "2024-4-2")]
+    (tmp_path / "funding.csv").write_text(
+        "id,funder_id,recipient_id,amount,award_date\n"
+        "F-1,GB-LAE-A,GB-CHC-1,500,31/03/2024\n"
+        "F-2,GB-LAE-A,GB-CHC-1,500,2024-04-02\n",
+        encoding="utf-8",
+    )
+    ds = read_dataset(tmp_path, date_format="%d/%m/%Y")
+    assert [d.strftime("%Y-%m-%d") for d in ds.funding["award_date"]] == [
+        "2024-03-31",
+        "2024-04-02",
+    ]
+
+
 def test_the_date_is_accepted_with_its_format_and_rejected_without() -> None:
     ds = read_dataset(TEST_DATA / "valid_date_format", date_format="%d/%m/%Y")
     assert [d.strftime("%Y-%m-%d") for d in ds.funding["award_date"]] == [

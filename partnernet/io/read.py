@@ -713,6 +713,16 @@ class _Reader:
             iso = [_ISO_DATE_RE.fullmatch(v) is not None for v in texts]
             texts = texts.where(np.array(iso, dtype=bool))
         dates = pd.to_datetime(texts, format=self.date_format or "%Y-%m-%d", errors="coerce")
+        if self.date_format is not None:
+            # YYYY-MM-DD is the contract's own form and cannot be mistaken for another,
+            # so a date that does not fit the given format but is strictly ISO is
+            # taken as ISO: a dataset partnernet wrote (an import, say) still reads
+            # with the --date-format its other files need.
+            unparsed = dates.isna() & texts.map(
+                lambda v: isinstance(v, str) and _ISO_DATE_RE.fullmatch(v) is not None
+            )
+            iso = pd.to_datetime(texts.where(unparsed), format="%Y-%m-%d", errors="coerce")
+            dates = dates.where(~unparsed, iso)
         dates = dates.where((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
         table = np.append(dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
         parsed = pd.Series(table[codes], index=values.index)
