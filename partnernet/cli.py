@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -189,10 +189,45 @@ def out_folder_option(help_text: str) -> Callable[[Callable[..., Any]], Callable
     )
 
 
-def _progress(quiet: bool) -> Callable[[str], None] | None:
-    if quiet:
-        return None
-    return lambda step: click.echo(f"  {step}...", err=True)
+class _StepBars:
+    """A ``progress(step, done, total)`` callback drawn as one bar per step on stderr,
+    labelled ``label`` with ``{step}`` filled in."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.step: str | None = None
+        self.done = 0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self.step:
+            self.close()
+            label = self.label.format(step=step)
+            self.bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            self.bar.__enter__()
+            self.step, self.done = step, 0
+        elif total != self.bar.length:
+            # A step that announced itself as one part now counts its parts.
+            self.bar.length = max(total, 1)
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+            self.step = None
+
+
+@contextlib.contextmanager
+def _step_bars(quiet: bool, label: str) -> Iterator[_StepBars | None]:
+    """Bars for a command's steps (see :class:`_StepBars`); None under --quiet."""
+    bars = None if quiet else _StepBars(label)
+    try:
+        yield bars
+    finally:
+        if bars is not None:
+            bars.close()
 
 
 def _parsed_layers(layers: str | None) -> tuple[str, ...]:
@@ -357,29 +392,6 @@ def import_register(
 SAMPLE_SCALES = ("locality", "city", "region", "national")
 
 
-class _StepBars:
-    """A ``progress(step, done, total)`` callback drawn as one bar per step on stderr."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.step: str | None = None
-        self.done = 0
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        if step != self.step:
-            self.close()
-            self.bar = click.progressbar(length=total, label=f"Generating {step}", file=sys.stderr)
-            self.bar.__enter__()
-            self.step, self.done = step, 0
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 @cli.command()
 @click.option(
     "--out",
@@ -414,12 +426,8 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
     """
     from partnernet.io.sample import generate_sample
 
-    bars = None if quiet else _StepBars()
-    try:
+    with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
-    finally:
-        if bars is not None:
-            bars.close()
     if not quiet:
         summary = ", ".join(f"{n:,} {table}" for table, n in counts.items())
         click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
@@ -622,10 +630,13 @@ def analyse(
             ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
         else:
             ds = store.read_dataset()
-        results = run_analysis(
-            ds, layers=chosen, seed=seed, permutations=permutations, progress=_progress(quiet)
-        )
-        written = write_outputs(out_dir, ds, results)
+        with _step_bars(quiet, "Analysing: {step}") as bars:
+            results = run_analysis(
+                ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
+            )
+            if bars is not None:
+                bars("writing the tables, map and report", 0, 1)
+            written = write_outputs(out_dir, ds, results)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(
@@ -698,10 +709,11 @@ def render(
     target = check_map_path(out_file)
     ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
     # The map shows no p-values, so the permutation tests run at their minimum.
-    results = run_analysis(
-        ds, layers=chosen, seed=seed, permutations=100, progress=_progress(quiet)
-    )
-    write_network(target, ds, results, colour_by=colour_by, size_by=size_by, layers=chosen)
+    with _step_bars(quiet, "Analysing: {step}") as bars:
+        results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
+        if bars is not None:
+            bars("drawing the map", 0, 1)
+        write_network(target, ds, results, colour_by=colour_by, size_by=size_by, layers=chosen)
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
 

@@ -158,3 +158,44 @@ def test_every_number_in_every_finding_is_among_its_figures(
     }
     for finding in results.findings:
         assert_numbers_backed(finding, names)
+
+
+def test_progress_announces_every_step_and_counts_the_long_ones(sample: Dataset) -> None:
+    calls: list[tuple[str, int, int]] = []
+    results = analyse(sample, seed=11, permutations=100, progress=lambda *c: calls.append(c))
+    starts = [step for step, done, total in calls if (done, total) == (0, 1)]
+    assert starts == [
+        "building the graph",
+        "centrality",
+        "brokerage roles",
+        "distance to decision makers",
+        "communities",
+        "exclusion of small organisations",
+        "siloed departments",
+        "removal impact",
+        "routes from small organisations to decision makers",
+        "findings",
+    ]
+    # One call per candidate removed and per decision maker routes are counted
+    # from (the public bodies and the boards taken together), counting up.
+    removal = [(d, t) for s, d, t in calls if s == "removal impact" and (d, t) != (0, 1)]
+    n = len(results.removal)
+    assert removal == [(i, n) for i in range(1, n + 1)]
+    routes = [(d, t) for s, d, t in calls if s.startswith("routes") and (d, t) != (0, 1)]
+    makers = results.summary["infrastructure_path_share"]["decision_makers"]
+    assert routes == [(i, makers) for i in range(1, makers + 1)]
+
+
+def test_the_command_names_each_step_on_stderr_and_nothing_under_quiet(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    args = ["analyse", str(SAMPLE_DIR), "--out", str(tmp_path), "--permutations", "100"]
+    loud = CliRunner().invoke(cli, args)
+    assert loud.exit_code == 0, loud.output
+    for step in ("removal impact", "routes from small organisations", "writing the tables"):
+        assert f"Analysing: {step}" in loud.stderr
+    assert "Analysing" not in loud.stdout
+    quiet = CliRunner().invoke(cli, [*args, "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 import igraph as ig
@@ -583,7 +583,11 @@ def _components(G: nx.Graph, removed: Hashable | None = None) -> int:
 
 
 def removal_impact(
-    G: nx.Graph, candidates: Iterable[Hashable], *, small_bands: Iterable[str] = SMALL_BANDS
+    G: nx.Graph,
+    candidates: Iterable[Hashable],
+    *,
+    small_bands: Iterable[str] = SMALL_BANDS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """What each candidate's disappearance would cut off.
 
@@ -599,6 +603,7 @@ def removal_impact(
     candidates : nodes of ``G`` to remove one at a time (DESIGN: every
         infrastructure organisation and the top brokers); duplicates are dropped.
     small_bands : the size bands that count as small.
+    progress : called as ``progress(done, total)`` after each candidate.
 
     Returns
     -------
@@ -642,6 +647,8 @@ def removal_impact(
                 "components_after": _components(G, node),
             }
         )
+        if progress is not None:
+            progress(len(rows), len(chosen))
     frame = pd.DataFrame(rows, columns=list(REMOVAL_COLUMNS))
     frame = frame.astype(
         {
@@ -691,7 +698,10 @@ def _count_from(
 
 
 def infrastructure_path_share(
-    G: nx.Graph, *, small_bands: Iterable[str] = SMALL_BANDS
+    G: nx.Graph,
+    *,
+    small_bands: Iterable[str] = SMALL_BANDS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """The share of shortest routes from small organisations to decision makers
     that pass through an infrastructure organisation.
@@ -705,7 +715,7 @@ def infrastructure_path_share(
     to the boards is between the ends, so a small organisation reaching the
     boards through a CVS's seat counts. Shortest routes are counted in hops by
     breadth-first path counting from each decision maker (Brandes 2001), ties read
-    as undirected.
+    as undirected. ``progress(done, total)`` is called after each decision maker.
 
     Returns
     -------
@@ -740,7 +750,7 @@ def infrastructure_path_share(
     roots: list[Any] = [*public, *([_BOARDS] if seat_holders else [])]
     pairs = total = through = 0
     pair_share_sum = 0.0
-    for root in roots:
+    for done, root in enumerate(roots, start=1):
         _, paths, avoiding = _count_from(U, root, infrastructure, seat_holders)
         for s in small:
             if s in paths and s is not root:
@@ -749,6 +759,8 @@ def infrastructure_path_share(
                 via = paths[s] - avoiding[s]
                 through += via
                 pair_share_sum += via / paths[s]
+        if progress is not None:
+            progress(done, len(roots))
     answerable = bool(infrastructure) and pairs > 0
     return {
         "small_bands": bands,

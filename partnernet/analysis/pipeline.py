@@ -28,7 +28,9 @@ BETWEENNESS_PIVOTS = 1_000
 # organisations in the removal-impact table.
 TOP_BROKERS = 5
 
-Progress = Callable[[str], None]
+# progress(step, done, total): a step starting is (step, 0, 1); a step made of
+# many like parts (one per candidate removed, say) reports each part as it ends.
+Progress = Callable[[str, int, int], None]
 
 
 def funding_by_recipient(ds: Dataset) -> pd.DataFrame:
@@ -127,7 +129,10 @@ def analyse(
     betweenness_sample : estimate betweenness from this many random pivots; by
         default exact up to ``EXACT_BETWEENNESS_LIMIT`` organisations and sampled
         with ``BETWEENNESS_PIVOTS`` pivots above it.
-    progress : called with the name of each step as it starts.
+    progress : called as ``progress(step, done, total)``: with ``(step, 0, 1)`` as
+        each step starts, and after each part of the long steps (removing each
+        candidate, counting routes from each decision maker) with the parts done
+        so far and their number.
 
     Examples
     --------
@@ -140,7 +145,14 @@ def analyse(
     0  c       1                   0.0
     1  g       1                   1.0
     """
-    step = progress or (lambda _name: None)
+    report = progress or (lambda _step, _done, _total: None)
+
+    def step(name: str) -> None:
+        report(name, 0, 1)
+
+    def parts(name: str) -> Callable[[int, int], None]:
+        return lambda done, total: report(name, done, total)
+
     chosen = parse_layers(layers)
 
     step("building the graph")
@@ -182,8 +194,11 @@ def analyse(
     infrastructure = [n for n, d in G.nodes(data=True) if d["type"] == "infrastructure"]
     top_brokers = list(betweenness.sort_values(ascending=False, kind="stable").index[:TOP_BROKERS])
     candidates = list(dict.fromkeys(infrastructure + top_brokers))
-    removal = brokerage.removal_impact(G, candidates)
-    path_share = brokerage.infrastructure_path_share(G)
+    removal = brokerage.removal_impact(G, candidates, progress=parts("removal impact"))
+    step("routes from small organisations to decision makers")
+    path_share = brokerage.infrastructure_path_share(
+        G, progress=parts("routes from small organisations to decision makers")
+    )
 
     under_connected = _flagged_members(groups)
     metrics = metrics_table(
