@@ -17,6 +17,8 @@ import partnernet
 from partnernet.analysis.brokerage import (
     ARTICULATION_COLUMNS,
     BRIDGE_COLUMNS,
+    _removal_by_cut_vertices,
+    _removal_by_search,
     articulation_points,
     bridges,
     brokerage_findings,
@@ -24,6 +26,7 @@ from partnernet.analysis.brokerage import (
     brokerage_test,
     infrastructure_path_share,
     removal_impact,
+    small_organisations,
 )
 from partnernet.analysis.results import BROKERAGE_ROLES, REMOVAL_COLUMNS, ROLE_TEST_COLUMNS
 from partnernet.graph import org_graph
@@ -454,6 +457,55 @@ def test_removal_impact_on_an_organisation_graph():
     )
     table = removal_impact(org_graph(ds), ["cvs"])
     assert table.loc[0, "cut_off_ids"] == "g1"
+
+
+def test_removal_cuts_off_the_searchs_root_side_when_the_only_source_is_below():
+    # Nodes in this order make the small group the depth-first root: removing the
+    # CVS leaves the council's subtree (which holds the only decision maker) and
+    # the rest, the small group, which is cut off.
+    G = nx.Graph()
+    G.add_node("group", sector="vcse", size_band="micro")
+    G.add_node("cvs", sector="infrastructure", size_band="small")
+    G.add_node("council", sector="public", public_body=True)
+    G.add_edges_from([("group", "cvs"), ("cvs", "council")])
+    table = removal_impact(G, ["cvs", "council", "group"]).set_index("id")
+    assert table.loc["cvs", "cut_off_ids"] == "group"
+    assert table.loc["cvs", "components_after"] == 2
+    # Removing the council cuts off both small organisations; removing the group
+    # cuts off nobody (and the group itself never counts).
+    assert table.loc["council", "cut_off_ids"] == "group;cvs"
+    assert table.loc["group", "small_cut_off"] == 0
+
+
+def _random_place(seed: int) -> nx.Graph:
+    """A sparse random place with many cut vertices and few decision makers."""
+    rng = random.Random(seed)
+    n = rng.randint(30, 90)
+    G = nx.Graph()
+    for i in range(n):
+        G.add_node(
+            i,
+            sector=rng.choice(["vcse", "vcse", "infrastructure", "public", "other"]),
+            size_band=rng.choice(["micro", "small", "medium", None]),
+            public_body=rng.random() < 0.04,
+            board_seats=int(rng.random() < 0.04),
+        )
+        if i and rng.random() < 0.9:  # a forest, so most nodes are cut vertices
+            G.add_edge(i, rng.randrange(i))
+    for _ in range(rng.randint(0, n // 5)):  # a few cycles
+        G.add_edge(rng.randrange(n), rng.randrange(n))
+    return G
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_removal_by_cut_vertices_agrees_with_searching_again(seed):
+    G = _random_place(seed)
+    small = small_organisations(G)
+    nodes = list(G)
+    random.Random(seed).shuffle(nodes)
+    assert _removal_by_cut_vertices(G, nodes, small, None) == _removal_by_search(
+        G, nodes, small, None
+    )
 
 
 # ---------------------------------------------------- routes through infrastructure
