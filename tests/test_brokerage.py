@@ -14,11 +14,15 @@ import pandas as pd
 import pytest
 
 import partnernet
+from partnernet.analysis import brokerage as brokerage_module
 from partnernet.analysis.brokerage import (
+    _BOARDS,
     ARTICULATION_COLUMNS,
     BRIDGE_COLUMNS,
+    _count_from,
     _removal_by_cut_vertices,
     _removal_by_search,
+    _RouteCounter,
     articulation_points,
     bridges,
     brokerage_findings,
@@ -581,7 +585,7 @@ def brute_force_path_share(G: nx.Graph) -> tuple[int, int, int, float]:
     return pairs, total, through, pair_shares
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(20))
 def test_path_share_agrees_with_all_shortest_paths(seed):
     rng = random.Random(seed)
     G0 = nx.gnm_random_graph(26, 34, seed=seed)
@@ -608,6 +612,49 @@ def test_path_share_agrees_with_all_shortest_paths(seed):
     if share["share"] is not None:
         assert share["share"] == pytest.approx(through / total)
         assert share["mean_pair_share"] == pytest.approx(pair_shares / pairs)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_array_route_counts_equal_the_breadth_first_search_from_every_root(seed):
+    G = _random_place(seed)
+    infrastructure = {n for n, d in G.nodes(data=True) if d["sector"] == "infrastructure"}
+    seats = [n for n, d in G.nodes(data=True) if d["board_seats"] > 0]
+    counter = _RouteCounter(G, infrastructure, seats)
+    for root in [*G, *([_BOARDS] if seats else [])]:
+        dist, paths, avoiding = counter.count(root)
+        want_dist, want_paths, want_avoiding = _count_from(G, root, infrastructure, seats)
+        reached = {n for n in G if dist[counter.position[n]] >= 0}
+        assert reached == set(want_dist) - {_BOARDS}
+        for n in reached:
+            i = counter.position[n]
+            assert (dist[i], paths[i], avoiding[i]) == (
+                want_dist[n],
+                want_paths[n],
+                want_avoiding[n],
+            )
+
+
+def test_route_counts_too_large_for_int64_fall_back_to_exact_integers(monkeypatch):
+    # A ladder of 40 diamonds doubles the routes at each: 2**40 routes end to end.
+    # With the int64 bound lowered, every root takes the exact Python search.
+    G = nx.Graph()
+    org(G, "council", "local_authority", None)
+    previous = "council"
+    for i in range(40):
+        org(G, f"u{i}", "vcse", "medium")
+        org(G, f"d{i}", "infrastructure" if i == 7 else "vcse", "medium")
+        org(G, f"m{i}", "vcse", "medium")
+        G.add_edges_from([(previous, f"u{i}"), (previous, f"d{i}"), (f"u{i}", f"m{i}")])
+        G.add_edge(f"d{i}", f"m{i}")
+        previous = f"m{i}"
+    org(G, "end", "vcse", "micro")
+    G.add_edge(previous, "end")
+    exact = infrastructure_path_share(G)
+    assert exact["shortest_paths"] == 2**40
+    assert exact["through_infrastructure"] == 2**39  # half the routes take d7
+    monkeypatch.setattr(brokerage_module, "_COUNT_LIMIT", 1000)
+    assert _RouteCounter(G, {"d7"}, []).count("council") is None
+    assert infrastructure_path_share(G) == exact
 
 
 # ------------------------------------------------------------------ findings
