@@ -213,7 +213,9 @@ class _StepBars:
         self.done = done
 
     def close(self) -> None:
+        """End the current step: a step is done when the next one starts."""
         if self.bar is not None:
+            self.bar.update(self.bar.length - self.bar.pos)
             self.bar.__exit__(None, None, None)
             self.bar = None
             self.step = None
