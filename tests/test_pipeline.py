@@ -199,3 +199,20 @@ def test_the_command_names_each_step_on_stderr_and_nothing_under_quiet(tmp_path)
     assert "Analysing" not in loud.stdout
     quiet = CliRunner().invoke(cli, [*args, "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_large_counts_in_findings_carry_thousands_separators() -> None:
+    from partnernet.analysis.pipeline import coverage_findings
+
+    n = 1_200
+    ds = Dataset.from_frames(
+        organisations=pd.DataFrame(
+            {"id": [f"o{i}" for i in range(n)], "name": "Group", "type": "vcse", "size_band": None}
+        )
+    )
+    ties, bands = coverage_findings(ds, org_graph(ds))[:2]
+    assert ties.text.startswith(
+        "The data covers 1,200 organisations and 0 ties between them; 1,200 organisations "
+        "(100.0%) have no tie at all"
+    )
+    assert bands.text.startswith("1,200 of 1,200 voluntary and infrastructure organisations")

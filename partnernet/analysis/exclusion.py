@@ -442,7 +442,7 @@ def _p(p: float) -> str:
 
 
 def _count_word(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
 
 
 def _comparison_finding(
@@ -490,16 +490,16 @@ def _comparison_finding(
         k_small, k_larger = int(tests["small_with_seat"]), int(tests["larger_with_seat"])
         figures.update(small_with_seat=k_small, larger_with_seat=k_larger)
         facts = (
-            f"{_pct(small_value)} of small and micro organisations ({k_small} of {n_small}) "
+            f"{_pct(small_value)} of small and micro organisations ({k_small:,} of {n_small:,}) "
             f"hold a seat on a board, against {_pct(larger_value)} of medium and larger "
-            f"organisations ({k_larger} of {n_larger})"
+            f"organisations ({k_larger:,} of {n_larger:,})"
         )
         lower = "under-represented on boards"
     else:
         facts = (
             f"small and micro organisations have {small_value:.1f} ties on average "
-            f"({n_small} organisations), against {larger_value:.1f} for medium and larger "
-            f"organisations ({n_larger})"
+            f"({n_small:,} organisations), against {larger_value:.1f} for medium and larger "
+            f"organisations ({n_larger:,})"
         )
         lower = "less connected"
     test_words = f"{n_perm:,} random reshuffles of the size labels"
@@ -598,10 +598,10 @@ def exclusion_findings(
                 id="small-orgs-no-path",
                 question="exclusion",
                 text=(
-                    f"{_pct(k_small / n_small)} of small and micro organisations ({k_small} of "
-                    f"{n_small}) have no route at all through the network to a public body or "
+                    f"{_pct(k_small / n_small)} of small and micro organisations ({k_small:,} of "
+                    f"{n_small:,}) have no route at all through the network to a public body or "
                     f"a board, against {_pct(k_larger / n_larger)} of medium and larger "
-                    f"organisations ({k_larger} of {n_larger})."
+                    f"organisations ({k_larger:,} of {n_larger:,})."
                     + (
                         " These are too few organisations to draw a conclusion from."
                         if min(n_small, n_larger) < min_group
@@ -660,7 +660,7 @@ def _concentration_findings(concentration: Mapping[str, Any], min_group: int) ->
             id="funding-concentration",
             question="exclusion",
             text=(
-                f"The top {_pct(fraction)} of funded organisations ({top_count} of {n}) "
+                f"The top {_pct(fraction)} of funded organisations ({top_count:,} of {n:,}) "
                 f"received {_pct(share)} of the £{total:,.0f} awarded to voluntary and "
                 f"infrastructure organisations. The Gini coefficient across recipients is "
                 f"{g:.2f} (0 would mean every recipient received the same; 1, that one "
@@ -729,7 +729,7 @@ def _group_findings(groups: pd.DataFrame, max_listed: int) -> list[Finding]:
         }
         words = _GROUPING_WORDS.get(row["grouping"], row["grouping"])
         listed.append(
-            f"{words} '{row['group']}' ({row['n']} organisations: "
+            f"{words} '{row['group']}' ({row['n']:,} organisations: "
             f"{row['mean_degree_ratio']:.2f} times the average number of ties; "
             f"{_pct(row['share_far_from_decision'])} far from decision makers)"
         )

@@ -287,8 +287,8 @@ have no tie at all, so nothing can be said about their connections.
             id="coverage-ties",
             question="coverage",
             text=(
-                f"The data covers {n} organisations and {G.number_of_edges()} ties between "
-                f"them; {isolated} organisations ({_percent(isolated, n)}) have no tie at all, "
+                f"The data covers {n:,} organisations and {G.number_of_edges():,} ties between "
+                f"them; {isolated:,} organisations ({_percent(isolated, n)}) have no tie at all, "
                 "so nothing can be said about their connections."
             ),
             figures={
@@ -306,7 +306,7 @@ have no tie at all, so nothing can be said about their connections.
                 id="coverage-size-bands",
                 question="coverage",
                 text=(
-                    f"{unknown_band} of {len(vcse)} voluntary and infrastructure organisations "
+                    f"{unknown_band:,} of {len(vcse):,} voluntary and infrastructure organisations "
                     f"({_percent(unknown_band, len(vcse))}) have no size band or income, so "
                     "they are left out of the comparisons by size."
                 ),

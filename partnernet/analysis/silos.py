@@ -624,7 +624,7 @@ def _names(ds: Dataset) -> Mapping[Hashable, str]:
 
 
 def _count_word(n: int, singular: str) -> str:
-    return f"{n} {singular if n == 1 else singular + 's'}"
+    return f"{n:,} {singular if n == 1 else singular + 's'}"
 
 
 def _body_word(n: int) -> str:
@@ -721,8 +721,8 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
                 id="no-siloed-departments",
                 question="silos",
                 text=(
-                    f"No department is siloed: each of the {len(departments)} departments of "
-                    f"the {n_bodies} public bodies with two or more departments has a "
+                    f"No department is siloed: each of the {len(departments):,} departments of "
+                    f"the {n_bodies:,} public bodies with two or more departments has a "
                     "partnership or shared board with another department of its body, or "
                     f"shares at least {overlap_below * 100:.0f}% of its partners with one."
                 ),
@@ -802,7 +802,7 @@ def _siloed_summary(
         for r in top
     ]
     text = (
-        f"{k} departments of {b} of the {len(per_body)} public bodies with two or more "
+        f"{k:,} departments of {b:,} of the {len(per_body):,} public bodies with two or more "
         "departments are siloed: none of them has a partnership or shared board with any "
         "other department of its body, and each one's partner overlap with every other "
         f"department of its body is below {overlap_below:g} (overlap: the share of two "
@@ -854,7 +854,7 @@ def _duplication_finding(duplicated: pd.DataFrame, name: Any, max_listed: int) -
         id="duplicated-engagement",
         question="silos",
         text=(
-            f"{distinct} {'organisation is' if distinct == 1 else 'organisations are'} dealt "
+            f"{distinct:,} {'organisation is' if distinct == 1 else 'organisations are'} dealt "
             "with separately by two or more departments of the same public body that have no "
             "partnership or shared board between them: several conversations with the same "
             f"organisation. For example: {_list_words(examples)}."
@@ -909,8 +909,8 @@ def _sector_finding(sector: Mapping[str, Any], alpha: float) -> Finding:
         )
     ei, expected, p = float(sector["ei"]), float(sector["expected"]), float(sector["p_value"])
     text = (
-        f"Of {int(sector['internal']) + int(sector['external'])} ties, "
-        f"{int(sector['internal'])} stay within a sector and {int(sector['external'])} cross "
+        f"Of {int(sector['internal']) + int(sector['external']):,} ties, "
+        f"{int(sector['internal']):,} stay within a sector and {int(sector['external']):,} cross "
         f"sectors: an E-I index of {ei:.2f} (-1 would mean every tie stays within its sector, "
         f"+1 that every tie crosses). With sectors shuffled at random "
         f"({int(sector['n_permutations']):,} times) it would be about {expected:.2f}. "
@@ -943,7 +943,7 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
             ei, expected, p = float(body["ei"]), float(body["expected"]), float(body["p_value"])
             text = (
                 f"The {body['units']} units of {name(parent)} (the body and its departments) "
-                f"have {body['internal']} ties among themselves and {body['external']} with "
+                f"have {body['internal']:,} ties among themselves and {body['external']:,} with "
                 f"other organisations: an E-I index of {ei:.2f}, against about {expected:.2f} "
                 "for a random set of as many organisations. "
                 + _significance(
@@ -978,12 +978,12 @@ def _body_ei_summary(
     unclear = len(measured) - len(significant)
     no_ties = len(bodies) - len(measured)
     text = (
-        f"Of the {len(bodies)} public bodies with two or more departments, "
-        f"{len(inward)} have units (the body and its departments) tied to one another more "
-        f"than chance would give, {len(outward)} less than chance (p below {alpha:g} for "
-        f"each), and for {unclear} the difference from chance is not statistically "
+        f"Of the {len(bodies):,} public bodies with two or more departments, "
+        f"{len(inward):,} have units (the body and its departments) tied to one another more "
+        f"than chance would give, {len(outward):,} less than chance (p below {alpha:g} for "
+        f"each), and for {unclear:,} the difference from chance is not statistically "
         "significant"
-        + (f"; {no_ties} have no ties in the network, so cannot be measured" if no_ties else "")
+        + (f"; {no_ties:,} have no ties in the network, so cannot be measured" if no_ties else "")
         + ". Chance here is a random set of as many organisations."
     )
     top = outward[:max_listed]
