@@ -19,6 +19,7 @@ from render_support import hostile, sample
 from partnernet.errors import OutputError
 from partnernet.graph import build_graph
 from partnernet.model import Dataset
+from partnernet.render import network as network_module
 from partnernet.render.common import top_brokers
 from partnernet.render.network import (
     UNDER_CONNECTED_BORDER,
@@ -486,28 +487,36 @@ def test_a_large_map_draws_the_most_notable_organisations_and_says_so() -> None:
     ds, results = sample()
     limit = 60
     data = payload(render_network_html(ds, results, size_by="degree", max_organisations=limit))
-    # The expected choice, worked out here from the tables: decision makers,
-    # infrastructure bodies and top brokers first, then by degree, ties by id.
+    # The expected choice, worked out here from the tables: a tenth of the room (6)
+    # for boards; decision makers, infrastructure bodies and top brokers first, then
+    # by degree, ties by id; then the boards with the most drawn members (two or
+    # more), ties by id.
     orgs = results.metrics.set_index("id")
     public = {"local_authority", "department", "nhs", "central_government", "infrastructure"}
     first = set(orgs.index[orgs["type"].isin(public)]) | set(top_brokers(results.metrics))
     ranked = sorted(orgs.index, key=lambda i: (i not in first, -orgs.loc[i, "degree"], i))
-    kept = ranked[:limit]
+    kept = ranked[: limit - 6]
     assert len(first) < limit < len(orgs)
+    seats = ds.memberships.drop_duplicates(["board_id", "org_id"])
+    members = seats[seats["org_id"].isin(kept)].groupby("board_id").size()
+    members = members[members >= 2]
+    boards = sorted(members.index, key=lambda b: (-members[b], b))[:6]
+    assert len(boards) == 6 < len(ds.boards)
 
     drawn = [n for n in data["nodes"] if n["kind"] == "organisation"]
     assert sorted(n["name"] for n in drawn) == sorted(orgs.loc[kept, "name"])
-    boards = ds.memberships.loc[ds.memberships["org_id"].isin(kept), "board_id"].unique()
     drawn_boards = sorted(n["name"] for n in data["nodes"] if n["kind"] == "board")
     assert drawn_boards == sorted(ds.boards.set_index("id").loc[boards, "name"])
+    assert len(data["nodes"]) == limit
     assert [n["id"] for n in data["nodes"]] == [f"n{i}" for i in range(len(data["nodes"]))]
     ids = {n["id"] for n in data["nodes"]}
     assert data["edges"] and all(e["from"] in ids and e["to"] in ids for e in data["edges"])
     assert data["subtitle"].startswith(
-        f"{limit} of {len(orgs)} organisations (public bodies, infrastructure bodies and top "
-        "brokers, then the largest by degree; metrics.csv has every one)"
+        f"{limit - 6} of {len(orgs)} organisations (public bodies, infrastructure bodies and "
+        "top brokers, then the largest by degree; metrics.csv has every one) · "
+        f"6 of {len(ds.boards)} boards (those joining most of them) · "
     )
-    assert sum(f["count"] for f in data["filters"]["types"] if f["key"] != "board") == limit
+    assert sum(f["count"] for f in data["filters"]["types"] if f["key"] != "board") == limit - 6
 
 
 def test_the_heading_counts_what_is_drawn(sample_html: str) -> None:
@@ -517,3 +526,19 @@ def test_the_heading_counts_what_is_drawn(sample_html: str) -> None:
         f"{len(ds.organisations)} organisations · {len(ds.boards)} boards · "
         f"{len(data['edges'])} lines drawn — coloured by type, sized by betweenness"
     )
+
+
+def test_the_group_chooser_lists_the_largest_flagged_groups_and_counts_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ds, results = sample()
+    everything = payload(render_network_html(ds, results))
+    assert everything["groupsNotListed"] == 0
+    counts = [g["count"] for g in everything["groups"]]
+    assert len(counts) > 3
+    monkeypatch.setattr(network_module, "GROUPS_LISTED", 3)
+    capped = payload(render_network_html(ds, results))
+    # The three with most drawn members, kept in the table's order.
+    largest = sorted(range(len(counts)), key=lambda i: -counts[i])[:3]
+    assert capped["groups"] == [everything["groups"][i] for i in sorted(largest)]
+    assert capped["groupsNotListed"] == len(counts) - 3

@@ -140,11 +140,14 @@ SIZE_LABELS = {
 # Above this many nodes, ties are hidden while the map is dragged or zoomed, so
 # it stays responsive.
 LARGE_MAP = 1000
-# At most this many organisations are drawn. A region or the whole country (up to
-# 200,000) would make a page of hundreds of megabytes that no browser can lay out
-# usefully; the map then shows the organisations that matter most (see
-# _most_notable) and says so, and metrics.csv keeps every one.
+# With more organisations than this, at most this many nodes are drawn. A region
+# or the whole country (up to 200,000) would make a page of hundreds of megabytes
+# that no browser can lay out usefully; the map then shows the organisations that
+# matter most and the boards joining them (see _most_notable) and says so, and
+# metrics.csv keeps every organisation.
 MAP_LIMIT = 5000
+# The map's group chooser lists at most this many flagged groups.
+GROUPS_LISTED = 15
 MIN_NODE_SIZE = 9.0
 MAX_NODE_SIZE = 38.0
 BOARD_SIZE = 13.0
@@ -260,11 +263,11 @@ def render_network_html(
         results were computed on, or all. Departments' ties to their body are
         always drawn; boards only with ``MEMBER_OF``.
     seed : seeds the layout; None uses ``results.seed``.
-    max_organisations : with more organisations than this, the map draws only
-        this many: every public body, infrastructure body and top broker first,
-        then the rest by the ``size_by`` measure, largest first (ties by id), and
-        the boards at least one of them sits on. The heading says how many of how
-        many are shown.
+    max_organisations : with more organisations than this, the map draws at most
+        this many nodes (see :func:`_most_notable`): every public body,
+        infrastructure body and top broker first, then the rest by the ``size_by``
+        measure, and up to a tenth of the room for the boards joining them. The
+        heading says how many of how many are shown.
 
     Returns
     -------
@@ -309,6 +312,7 @@ def render_network_html(
     broker_rank = {org_id: rank for rank, org_id in enumerate(brokers, start=1)}
     size_values = _size_values(nodes, metrics, size_by, given, received)
     all_organisations = len(size_values)
+    all_boards = len(nodes) - all_organisations
     if all_organisations > max_organisations:
         nodes = _most_notable(nodes, G, size_values, set(broker_rank), max_organisations)
         size_values = {k: v for k, v in size_values.items() if k in nodes}
@@ -380,18 +384,20 @@ def render_network_html(
         )
 
     options = _vis_options(net, seed=seed, n_nodes=len(nodes))
+    listed_groups, groups_not_listed = _listed_groups(_flagged_groups(results, nodes))
     payload = {
         "nodes": net.nodes,
         "edges": net.edges,
         "options": options,
-        "subtitle": _subtitle(nodes, edges, colour_by, size_by, all_organisations),
+        "subtitle": _subtitle(nodes, edges, colour_by, size_by, all_organisations, all_boards),
         "legend": {
             "colourTitle": legend[0],
             "colours": legend[1],
             "size": "Size: " + SIZE_LABELS[size_by] + ".",
             "marks": _marks(nodes, broker_rank, flagged, metrics),
         },
-        "groups": _flagged_groups(results, nodes),
+        "groups": listed_groups,
+        "groupsNotListed": groups_not_listed,
         "filters": {
             "types": _type_filters(nodes),
             "layers": [
@@ -829,13 +835,16 @@ def _most_notable(
     brokers: set[str],
     limit: int,
 ) -> dict[str, _Node]:
-    """The ``limit`` organisations a reader needs most, and their boards.
+    """At most ``limit`` nodes: the organisations a reader needs most, and a tenth
+    of the room for the boards that join them.
 
     Decision makers (public bodies), infrastructure bodies and the top brokers
     come first, since the map's three questions are about them; then the rest by
     their size measure, largest first; ties go to the smaller id, so the same data
-    always draws the same map. Boards stay when at least one kept organisation
-    sits on them. Node ids are numbered afresh in the same order as before.
+    always draws the same map. Boards follow among those with two or more of the
+    kept organisations (a board with one drawn member shows no connection), most
+    drawn members first, ties by id. Node ids are numbered afresh in the order of
+    ``nodes``.
     """
 
     def rank(key: str) -> tuple[bool, float, str]:
@@ -843,12 +852,14 @@ def _most_notable(
         first = data["public_body"] or data["type"] == "infrastructure" or key in brokers
         return (not first, -size_values[key], key)
 
-    kept = set(sorted(size_values, key=rank)[:limit])
-    kept |= {
-        key
-        for key, node in nodes.items()
-        if node.kind == "board" and any(member in kept for member in G.predecessors(key))
+    boards = [key for key, node in nodes.items() if node.kind == "board"]
+    board_room = min(len(boards), limit // 10)
+    kept = set(sorted(size_values, key=rank)[: limit - board_room])
+    drawn_members = {
+        board: sum(1 for member in G.predecessors(board) if member in kept) for board in boards
     }
+    joining = [board for board in boards if drawn_members[board] >= 2]
+    kept |= set(sorted(joining, key=lambda b: (-drawn_members[b], b))[:board_room])
     chosen: dict[str, _Node] = {}
     for key, node in nodes.items():
         if key in kept:
@@ -862,6 +873,7 @@ def _subtitle(
     colour_by: str,
     size_by: str,
     all_organisations: int,
+    all_boards: int,
 ) -> str:
     orgs = sum(1 for n in nodes.values() if n.kind == "organisation")
     boards = len(nodes) - orgs
@@ -873,7 +885,9 @@ def _subtitle(
         ]
     else:
         parts = [f"{orgs:,} organisation{'s' if orgs != 1 else ''}"]
-    if boards:
+    if boards < all_boards:
+        parts.append(f"{boards:,} of {all_boards:,} boards (those joining most of them)")
+    elif boards:
         parts.append(f"{boards:,} board{'s' if boards != 1 else ''}")
     # "lines", not "ties": a board seat is drawn as a line to its board, where the
     # report counts ties between organisations (co-members of a board are tied).
@@ -916,6 +930,15 @@ def _flagged_groups(results: Results, nodes: dict[str, _Node]) -> list[dict[str,
             label = group_label(str(row.grouping), plain_text(row.group, limit=40))
             out.append({"label": label, "count": len(members), "members": members})
     return out
+
+
+def _listed_groups(groups: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The ``GROUPS_LISTED`` groups with most drawn members (in table order), and
+    how many are left out: a national map has over a hundred flagged groups."""
+    if len(groups) <= GROUPS_LISTED:
+        return groups, 0
+    largest = sorted(range(len(groups)), key=lambda i: -groups[i]["count"])[:GROUPS_LISTED]
+    return [groups[i] for i in sorted(largest)], len(groups) - GROUPS_LISTED
 
 
 def _type_filters(nodes: dict[str, _Node]) -> list[dict[str, Any]]:

@@ -143,6 +143,10 @@
     groupChoice("Ring every flagged group", null, null, true);
     data.groups.forEach(function (group) { groupChoice(group.label, group.count, group.members, false); });
     groupChoice("No rings", null, undefined, false);
+    if (data.groupsNotListed > 0) {
+      groupsBox.appendChild(el("p", "pn-note", data.groupsNotListed.toLocaleString("en-GB") +
+        " more flagged groups, with fewer organisations on the map: see the report or groups.csv."));
+    }
   }
 
   // Details of the selected node, as text.
