@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from partnernet.analysis.centrality import to_igraph
+from partnernet.analysis.exclusion import SMALL_BANDS
 from partnernet.analysis.paths import decision_sources, distance_to_decision
 from partnernet.analysis.results import BROKERAGE_ROLES, REMOVAL_COLUMNS, Finding
 
@@ -52,7 +53,6 @@ __all__ = [
     "small_organisations",
 ]
 
-SMALL_BANDS: tuple[str, ...] = ("micro", "small")
 ARTICULATION_COLUMNS: tuple[str, ...] = ("id", "name", "type", "pieces", "separated")
 BRIDGE_COLUMNS: tuple[str, ...] = (
     "source",

@@ -66,7 +66,12 @@ import numpy as np
 import pandas as pd
 
 from partnernet.errors import InputError, OutputError, ValidationError
-from partnernet.io.writers import atomic_open, neutralise_cell, write_dataset
+from partnernet.io.writers import (
+    atomic_open,
+    make_dataset_folder,
+    neutralise_cell,
+    write_dataset,
+)
 from partnernet.model import PUBLIC_BODY_TYPES, TABLES, Dataset
 
 __all__ = [
@@ -581,13 +586,7 @@ def write_validated(
             raise ValidationError(
                 [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
             ) from None
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot create the folder {target}: {exc.strerror or exc}.",
-                hint="Check the path and its permissions, or choose another output folder.",
-            ) from exc
+        make_dataset_folder(target)
         written = []
         # Organisations first: funding refers to them, so an interruption between the
         # two files still leaves a valid dataset.

@@ -24,6 +24,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "dataset_to_csv_text",
+    "make_dataset_folder",
     "neutralise_cell",
     "write_dataset",
 ]
@@ -141,6 +142,17 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\r\n")
 
 
+def make_dataset_folder(target: Path) -> None:
+    """Create a dataset folder and its parents; exit 5 with the reason when it cannot be."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the folder {target}: {exc.strerror or exc}.",
+            hint="Check the path and its permissions, or choose another output folder.",
+        ) from exc
+
+
 def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path]:
     """Write ``dataset`` as a dataset folder; return the files written.
 
@@ -149,13 +161,7 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path
     folder is the product here, unlike an analysis output folder).
     """
     target = Path(folder)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the folder {target}: {exc.strerror or exc}.",
-            hint="Check the path and its permissions, or choose another output folder.",
-        ) from exc
+    make_dataset_folder(target)
     written = []
     for table, frame in dataset.tables().items():
         if table != "organisations" and frame.empty:

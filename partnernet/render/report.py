@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from partnernet.analysis.exclusion import EXCLUSION_TYPES, SMALL_BANDS
 from partnernet.analysis.results import Finding, Results
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import SIZE_BANDS, Dataset
@@ -64,8 +65,6 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
         "would be lost without them?",
     ),
 )
-SMALL_BANDS = ("micro", "small")
-BAND_POPULATION = ("vcse", "infrastructure")
 MEMBERS_SHOWN = 15
 BROKERS_SHOWN = 10
 ISOLATES_SHOWN = 30
@@ -296,7 +295,7 @@ def band_shares(metrics: pd.DataFrame) -> pd.DataFrame:
     {'band': ['micro', 'large'], 'organisations': [0.67, 0.33], 'board_seats': [0.25, 0.75], \
 'funding': [0.25, 0.75]}
     """
-    population = metrics[metrics["type"].isin(BAND_POPULATION)]
+    population = metrics[metrics["type"].isin(EXCLUSION_TYPES)]
     bands = population["size_band"].where(population["size_band"].isin(SIZE_BANDS), "unknown")
     order = [b for b in (*SIZE_BANDS, "unknown") if (bands == b).any()]
     seats_total = float(population["board_seats"].sum())
@@ -358,7 +357,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
                 )
             )
         recipients = metrics[
-            metrics["type"].isin(BAND_POPULATION) & (metrics["funding_received"] > 0)
+            metrics["type"].isin(EXCLUSION_TYPES) & (metrics["funding_received"] > 0)
         ]["funding_received"].to_numpy(dtype=float)
         if len(recipients) >= 2:
             ranked = np.sort(recipients)[::-1]
@@ -764,7 +763,7 @@ def _coverage_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> li
                 + ". They may be well connected in ways the data does not record."
             )
     orgs = ds.organisations
-    missing = orgs[orgs["type"].isin(BAND_POPULATION) & orgs["size_band"].isna()]
+    missing = orgs[orgs["type"].isin(EXCLUSION_TYPES) & orgs["size_band"].isna()]
     if len(missing):
         bullets.append(
             "With no size band or income, so left out of the comparisons by size: "
