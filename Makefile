@@ -62,10 +62,11 @@ format: venv
 	$(VENV)/bin/ruff format partnernet tests bench
 	$(VENV)/bin/ruff check --fix partnernet tests bench
 
-bench: venv
+bench: venv neo4j-server
 	$(PY) bench/analyse_locality.py
 	$(PY) bench/metrics_vs_igraph.py --skip-networkx
 	$(PY) bench/sample_memory.py
+	$(PY) bench/neo4j_load.py
 
 clean:
 	rm -rf $(VENV) out big .pytest_cache .mypy_cache .ruff_cache neo4j-server/target
