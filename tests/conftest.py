@@ -11,8 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
-# Real public files live beside the project, never inside it.
-REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+# Real public files, copied unchanged with their sources (data/real/SOURCES.md), so
+# a fresh clone tests itself with nothing beside it.
+REAL_DATA = TEST_DATA / "real"
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
