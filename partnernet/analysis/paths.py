@@ -15,21 +15,9 @@ from collections.abc import Iterable
 import networkx as nx
 import pandas as pd
 
-__all__ = ["decision_sources", "distance_to_decision"]
+from partnernet.analysis.populations import decision_sources
 
-
-def decision_sources(G: nx.Graph) -> dict[str, int]:
-    """The starting distance of every node that is, or sits with, a decision maker.
-
-    Public bodies start at 0; other organisations with a board seat at 1.
-    """
-    sources: dict[str, int] = {}
-    for node, data in G.nodes(data=True):
-        if data.get("public_body"):
-            sources[node] = 0
-        elif data.get("board_seats", 0) > 0:
-            sources[node] = 1
-    return sources
+__all__ = ["distance_to_decision"]
 
 
 def distance_to_decision(
