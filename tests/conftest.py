@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_dataset() -> Any:
+    """The committed sample place, read once per test run."""
+    from partnernet.io.read import read_dataset
+
+    return read_dataset(SAMPLE_DIR, pseudonym_key="test-key-not-secret")
+
+
+@pytest.fixture(scope="session")
+def sample_results(sample_dataset: Any) -> Any:
+    """The sample's full analysis (5,000 permutations, seed 11), computed once per run."""
+    from partnernet.analysis.pipeline import analyse
+
+    return analyse(sample_dataset, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sample_findings(sample_results: Any) -> Any:
+    from partnernet.findings import explain
+
+    return explain(sample_results)
 
 
 @pytest.fixture(autouse=True)

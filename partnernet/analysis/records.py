@@ -169,7 +169,7 @@ class FundingConcentration(Record):
     top_fraction: float
     top_count: int
     top_share: float | None
-    lorenz: Mapping[str, tuple[float, ...]]
+    lorenz: Mapping[str, list[float]]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from partnernet.analysis.records import PathShare
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import Z_CLEAR
@@ -204,7 +204,7 @@ def _removal_finding(G: nx.Graph, removal: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def _routes_finding(path_share: Mapping[str, Any]) -> list[Finding]:
+def _routes_finding(path_share: PathShare) -> list[Finding]:
     if not path_share.get("infrastructure_organisations"):
         return []  # said once, by brokerage-no-infrastructure
     if not path_share.get("pairs"):

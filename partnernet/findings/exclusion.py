@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -14,6 +13,7 @@ from partnernet.analysis.exclusion import (
     MIN_GROUP_SIZE,
 )
 from partnernet.analysis.populations import LARGER_BANDS, SMALL_BANDS
+from partnernet.analysis.records import FundingConcentration, SmallVsLargeTests
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import ALPHA
@@ -24,7 +24,7 @@ __all__ = ["exclusion_findings"]
 
 def _comparison_finding(
     finding_id: str,
-    tests: Mapping[str, Any],
+    tests: SmallVsLargeTests,
     key: str,
     alpha: float,
     min_group: int,
@@ -209,7 +209,7 @@ def exclusion_findings(
     return findings
 
 
-def _concentration_findings(concentration: Mapping[str, Any], min_group: int) -> list[Finding]:
+def _concentration_findings(concentration: FundingConcentration, min_group: int) -> list[Finding]:
     n = int(concentration.get("recipients") or 0)
     if concentration.get("gini") is None or n < min_group:
         return [

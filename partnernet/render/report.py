@@ -27,7 +27,7 @@ from partnernet.analysis.results import Results
 from partnernet.findings import Finding, wording
 from partnernet.findings.thresholds import Z_CLEAR
 from partnernet.findings.wording import TYPE_LABELS, group_label, names_list, plain_text
-from partnernet.io.writers import atomic_write_text
+from partnernet.io.writers import atomic_write_text, prepare_output_folder
 from partnernet.model import SIZE_BANDS, Dataset
 from partnernet.render import charts
 from partnernet.render.common import org_names, split_ids
@@ -164,14 +164,14 @@ def render_report(results: Results, findings: Sequence[Finding]) -> tuple[str, s
 def write_report(
     out_dir: str | os.PathLike[str], results: Results, findings: Sequence[Finding]
 ) -> list[Path]:
-    """Write ``report.html`` and ``report.md`` into ``out_dir`` (which must exist).
+    """Write ``report.html`` and ``report.md`` into ``out_dir`` (created when missing).
 
     Both are rendered before either is written, and each is written atomically:
     a failure leaves any earlier report untouched. Raises
-    :class:`partnernet.errors.OutputError` when the folder is missing or unwritable.
+    :class:`partnernet.errors.OutputError` when the folder cannot be written.
     """
     html, markdown = render_report(results, findings)
-    folder = Path(out_dir)
+    folder = prepare_output_folder(out_dir)
     written = []
     for name, text in (("report.html", html), ("report.md", markdown)):
         atomic_write_text(folder / name, text)
@@ -261,7 +261,7 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
     )
 
 
-def _findings_by_question(findings: list[Finding]) -> dict[str, list[str]]:
+def _findings_by_question(findings: Sequence[Finding]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for finding in findings:
         out.setdefault(finding.question, []).append(plain_text(finding.text))
