@@ -85,7 +85,8 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
-    return out.to_csv(index=False, lineterminator="\r\n")
+    text: str = out.to_csv(index=False, lineterminator="\r\n")
+    return text
 
 
 def summary_json(results: Results) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def summary_json(results: Results) -> dict[str, Any]:
     become JSON.
     """
     summary = results.summary
-    return json_ready(
+    plain: dict[str, Any] = json_ready(
         {
             **as_plain(summary.settings),
             "network": as_plain(summary.network),
@@ -109,6 +110,7 @@ def summary_json(results: Results) -> dict[str, Any]:
             "duplicated_engagement": results.duplicated.to_dict(orient="records"),
         }
     )
+    return plain
 
 
 def table_files(results: Results, findings: Sequence[Finding]) -> dict[str, str]:

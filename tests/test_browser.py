@@ -44,7 +44,8 @@ from partnernet.model import Dataset
 from partnernet.render.network import write_network
 from partnernet.render.report import write_report
 
-pytestmark = pytest.mark.browser
+# A real browser per test: seconds each, so the inner loop (make test-fast) skips them.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

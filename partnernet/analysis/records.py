@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "BodyEI",
@@ -33,6 +33,9 @@ __all__ = [
     "SmallVsLargeTests",
     "as_plain",
 ]
+
+
+_R = TypeVar("_R", bound="Record")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Record:
         return frozenset(f.name for f in dataclasses.fields(cls))
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> Any:
+    def from_mapping(cls: type[_R], values: Mapping[str, Any]) -> _R:
         """The record of a mapping with exactly its fields (extra keys are an error)."""
         return cls(**dict(values))
 

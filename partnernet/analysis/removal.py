@@ -52,7 +52,7 @@ def _attr(G: nx.Graph, node: Hashable, key: str) -> Any:
     return value
 
 
-def _block_cut_tree(G: nx.Graph) -> tuple[dict, dict, list[set]]:
+def _block_cut_tree(G: nx.Graph) -> tuple[dict[Any, Any], dict[Any, Any], list[set[Any]]]:
     """Piece sizes on removing each articulation point, and each bridge's smaller side.
 
     From the block-cut tree of every component (blocks = biconnected components),
@@ -64,8 +64,8 @@ def _block_cut_tree(G: nx.Graph) -> tuple[dict, dict, list[set]]:
     U.remove_edges_from(list(nx.selfloop_edges(U)))
     cut = set(nx.articulation_points(U))
     pieces: dict[Hashable, list[int]] = {}
-    bridge_sides: dict[frozenset, int] = {}
-    blocks_all: list[set] = []
+    bridge_sides: dict[frozenset[Any], int] = {}
+    blocks_all: list[set[Any]] = []
     for component in nx.connected_components(U):
         if len(component) < 2:
             continue
@@ -73,8 +73,8 @@ def _block_cut_tree(G: nx.Graph) -> tuple[dict, dict, list[set]]:
         blocks = [set(b) for b in nx.biconnected_components(U.subgraph(component))]
         blocks_all.extend(blocks)
         # Tree: ("B", i) block nodes and ("C", v) articulation nodes.
-        adj: dict[tuple, list[tuple]] = {}
-        weight: dict[tuple, int] = {}
+        adj: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        weight: dict[tuple[Any, ...], int] = {}
         for i, block in enumerate(blocks):
             b = ("B", i)
             weight[b] = sum(1 for x in block if x not in cut)
@@ -86,7 +86,7 @@ def _block_cut_tree(G: nx.Graph) -> tuple[dict, dict, list[set]]:
                     adj[b].append(c)
                     adj.setdefault(c, []).append(b)
         root = ("B", 0)
-        parent: dict[tuple, tuple | None] = {root: None}
+        parent: dict[tuple[Any, ...], tuple[Any, ...] | None] = {root: None}
         order = [root]
         stack = [root]
         while stack:
@@ -101,7 +101,7 @@ def _block_cut_tree(G: nx.Graph) -> tuple[dict, dict, list[set]]:
             p = parent[t]
             if p is not None:
                 subtree[p] += subtree[t]
-        children: dict[tuple, list[tuple]] = {t: [] for t in order}
+        children: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {t: [] for t in order}
         for t in order:
             p = parent[t]
             if p is not None:
@@ -217,8 +217,8 @@ def bridges(G: nx.Graph) -> pd.DataFrame:
 def _components(G: nx.Graph, removed: Hashable | None = None) -> int:
     view = G if removed is None else nx.restricted_view(G, [removed], [])
     if G.is_directed():
-        return nx.number_weakly_connected_components(view)
-    return nx.number_connected_components(view)
+        return int(nx.number_weakly_connected_components(view))
+    return int(nx.number_connected_components(view))
 
 
 def removal_impact(
@@ -286,7 +286,9 @@ def removal_impact(
     return frame.sort_values("small_cut_off", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _removal_row(G: nx.Graph, node: Hashable, lost: list, before: int, after: int) -> dict:
+def _removal_row(
+    G: nx.Graph, node: Hashable, lost: list[Any], before: int, after: int
+) -> dict[Any, Any]:
     return {
         "id": node,
         "name": _attr(G, node, "name"),
@@ -299,8 +301,8 @@ def _removal_row(G: nx.Graph, node: Hashable, lost: list, before: int, after: in
 
 
 def _removal_by_search(
-    G: nx.Graph, chosen: list, small: list, progress: Callable[[int, int], None] | None
-) -> list[dict]:
+    G: nx.Graph, chosen: list[Any], small: list[Any], progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
     """Remove each candidate and search the whole graph again: two passes over the
     graph per candidate. The definition itself; the reference the linear method
     below is tested against, and the method for directed graphs."""
@@ -318,8 +320,8 @@ def _removal_by_search(
 
 
 def _removal_by_cut_vertices(
-    G: nx.Graph, chosen: list, small: list, progress: Callable[[int, int], None] | None
-) -> list[dict]:
+    G: nx.Graph, chosen: list[Any], small: list[Any], progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
     """Every candidate's removal impact from one depth-first search (Hopcroft and
     Tarjan 1973), instead of a search of the whole graph per candidate.
 
@@ -338,7 +340,7 @@ def _removal_by_cut_vertices(
     low: dict[Hashable, int] = {}
     size: dict[Hashable, int] = {}
     held: dict[Hashable, int] = {}  # decision sources in the subtree
-    separated: dict[Hashable, list] = defaultdict(list)  # children cut off with the node
+    separated: dict[Hashable, list[Any]] = defaultdict(list)  # children cut off with the node
     root_of: dict[Hashable, Hashable] = {}
     components = 0
     for root in G:
@@ -374,7 +376,7 @@ def _removal_by_cut_vertices(
     small_discs = sorted(by_disc)
     position = {node: i for i, node in enumerate(G)}
 
-    def small_between(lo: int, hi: int) -> list:
+    def small_between(lo: int, hi: int) -> list[Any]:
         """Small organisations discovered in ``[lo, hi)``."""
         first, last = bisect_left(small_discs, lo), bisect_left(small_discs, hi)
         return [by_disc[d] for d in small_discs[first:last]]
@@ -383,7 +385,7 @@ def _removal_by_cut_vertices(
     for c in chosen:
         root = root_of[c]
         pieces = [(disc[v], disc[v] + size[v], held[v]) for v in separated[c]]
-        lost: list = []
+        lost: list[Any] = []
         if held[root]:  # the part reached a decision maker before
             for lo, hi, count in pieces:
                 if count == 0:

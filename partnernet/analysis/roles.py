@@ -44,7 +44,9 @@ def _arcs(G: nx.Graph, nodes: list[Hashable], directed: bool) -> tuple[np.ndarra
     return keys // n, keys % n
 
 
-def _group_codes(nodes: list[Hashable], groups: Mapping[Hashable, Any]) -> tuple[np.ndarray, list]:
+def _group_codes(
+    nodes: list[Hashable], groups: Mapping[Hashable, Any]
+) -> tuple[np.ndarray, list[Any]]:
     missing = [node for node in nodes if node not in groups]
     if missing:
         shown = ", ".join(repr(m) for m in missing[:5])
@@ -182,7 +184,8 @@ def _closed_two_paths(
         keys = x * n + y
         found = np.searchsorted(arc_keys, keys)
         found[found == len(arc_keys)] = 0
-        return arc_keys[found] == keys
+        matched: np.ndarray = arc_keys[found] == keys
+        return matched
 
     t0, t1, t2 = triangles[:, 0], triangles[:, 1], triangles[:, 2]
     parts_a, parts_v, parts_c = [], [], []

@@ -20,8 +20,8 @@ _BOARDS = object()  # the boards, as one decision point beyond every seat-holder
 
 
 def _count_from(
-    G: nx.Graph, root: Any, infrastructure: set, seat_holders: list
-) -> tuple[dict, dict, dict]:
+    G: nx.Graph, root: Any, infrastructure: set[Any], seat_holders: list[Any]
+) -> tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]:
     """BFS path counting from ``root``: distance, all shortest paths, and those
     whose intermediate nodes avoid infrastructure organisations.
 
@@ -59,7 +59,7 @@ class _RouteCounter:
     numpy. The same counts, some fifty times faster on a national graph, where
     routes are counted from hundreds of decision makers."""
 
-    def __init__(self, U: nx.Graph, infrastructure: set, seat_holders: list) -> None:
+    def __init__(self, U: nx.Graph, infrastructure: set[Any], seat_holders: list[Any]) -> None:
         nodes = list(U)
         self.position = {node: i for i, node in enumerate(nodes)}
         n = len(nodes)

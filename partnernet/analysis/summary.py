@@ -57,10 +57,11 @@ def _louvain(G: nx.Graph, seed: int | None) -> list[set[Any]]:
     # NetworkX's Louvain visits nodes in G's order shuffled by the seed, and only
     # fills dicts from its sets of nodes, so a seed gives the same communities in
     # every process whatever Python's hash seed (a test runs it in two processes).
-    return nx.community.louvain_communities(G, weight="weight", seed=seed)
+    parts: list[set[Any]] = nx.community.louvain_communities(G, weight="weight", seed=seed)
+    return parts
 
 
-def _numbered(G: nx.Graph, parts: list[set]) -> list[set]:
+def _numbered(G: nx.Graph, parts: list[set[Any]]) -> list[set[Any]]:
     position = {node: i for i, node in enumerate(G)}
     return sorted(parts, key=lambda part: (-len(part), min(position[n] for n in part)))
 
@@ -121,7 +122,7 @@ def degree_centralisation(G: nx.Graph) -> float | None:
 
 
 def _average_path_length(
-    G: nx.Graph, largest: set, *, seed: int | None, exact_limit: int, sources: int
+    G: nx.Graph, largest: set[Any], *, seed: int | None, exact_limit: int, sources: int
 ) -> tuple[float | None, str, int | None]:
     if len(largest) < 2:
         return None, "none", None

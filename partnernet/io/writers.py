@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -56,7 +56,7 @@ def atomic_open(
     *,
     encoding: str | None = "utf-8",
     newline: str | None = None,
-) -> Iterator[IO]:
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
 
     The folder must exist: creating it silently would hide a mistyped ``--out``.
@@ -139,7 +139,8 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
-    return out.to_csv(index=False, lineterminator="\r\n")
+    text: str = out.to_csv(index=False, lineterminator="\r\n")
+    return text
 
 
 def prepare_output_folder(folder: str | os.PathLike[str]) -> Path:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -385,7 +386,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
 
 
 def _size_band_table(size_bands: pd.DataFrame) -> Table:
-    columns = [
+    columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("size_band", "Size band", lambda v: _band_label(str(v))),
         ("count", "Organisations", wording.number),
         ("share", "Share of organisations", wording.percent),
@@ -694,7 +695,7 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
 
 # --- The network, coverage, method ---------------------------------------------
 
-_NETWORK_FIGURES = (
+_NETWORK_FIGURES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("organisations", "Organisations", wording.number),
     ("boards", "Boards and forums", wording.number),
     ("ties", "Ties between organisations", wording.number),
