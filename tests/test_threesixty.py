@@ -15,9 +15,9 @@ from conftest import REAL_DATA, TEST_DATA
 
 from partnernet.cli import cli
 from partnernet.errors import InputError, OutputError, ValidationError
-from partnernet.io import threesixty
+from partnernet.io.importers import threesixty
 from partnernet.io.read import read_dataset
-from partnernet.io.threesixty import (
+from partnernet.io.importers.threesixty import (
     import_360giving,
     org_type_from_id,
     read_360giving,

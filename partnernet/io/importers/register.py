@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from partnernet.errors import InputError
-from partnernet.io.threesixty import (
+from partnernet.io.importers.threesixty import (
     SkippedRow,
     _next_row,
     _open_text,
