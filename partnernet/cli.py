@@ -429,7 +429,7 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
       partnernet sample --out mysample
       partnernet sample --out big --scale national --seed 1
     """
-    from partnernet.io.sample import generate_sample
+    from partnernet.synthetic.generate import generate_sample
 
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
