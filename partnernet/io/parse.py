@@ -26,6 +26,7 @@ The rules (DESIGN section 2):
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -243,16 +244,16 @@ def parse_money(value: object) -> Decimal | None:
             amount = Decimal(_NUMBER_NOISE.sub("", text))
         except InvalidOperation:
             return None
-    return amount if amount.is_finite() else None
+    # An amount too large for a float would be infinite in the dataset.
+    return amount if amount.is_finite() and math.isfinite(float(amount)) else None
 
 
-def _parse_float(text: str, pattern: re.Pattern[str]) -> float:
-    if pattern.fullmatch(text) is None:
-        return np.nan
+def _parse_float(text: str) -> float:
     try:
-        return float(_NUMBER_NOISE.sub("", text))
+        value = float(_NUMBER_NOISE.sub("", text))
     except ValueError:
         return np.nan
+    return value if np.isfinite(value) else np.nan
 
 
 def number_column(values: pd.Series, *, money: bool) -> pd.Series:
@@ -269,15 +270,19 @@ def number_column(values: pd.Series, *, money: bool) -> pd.Series:
     """
     if not values.notna().any():
         return pd.Series(np.nan, index=values.index, dtype="float64")
-    # Each distinct text once: plain numbers parse in C, and only the rest (pounds
-    # signs, thousands separators, mistakes) go through the pattern. Every finite
-    # number pandas parses also fits the pattern, so both paths keep one rule.
+    # Each distinct text once, checked against the pattern (pandas alone would also
+    # take '1e 5'); plain numbers convert in C, and only the rest (pounds signs,
+    # thousands separators) one by one.
     codes, uniques = pd.factorize(values)
+    pattern = _MONEY_RE if money else _NUMBER_RE
+    fits = np.fromiter(
+        (pattern.fullmatch(text) is not None for text in uniques), dtype=bool, count=len(uniques)
+    )
     as_text = pd.Series(uniques, dtype="object")
     parsed = pd.to_numeric(as_text, errors="coerce").astype("float64").to_numpy(copy=True)
-    pattern = _MONEY_RE if money else _NUMBER_RE
-    for i in np.flatnonzero(~np.isfinite(parsed)).tolist():
-        parsed[i] = _parse_float(str(as_text.iat[i]), pattern)
+    parsed[~fits] = np.nan
+    for i in np.flatnonzero(fits & ~np.isfinite(parsed)).tolist():
+        parsed[i] = _parse_float(str(as_text.iat[i]))
     return pd.Series(np.append(parsed, np.nan)[codes], index=values.index)
 
 
