@@ -36,6 +36,31 @@ def read_existing(
 
     A folder with none of the dataset's files is a new dataset; one with any of them
     must read and validate, or the import stops before writing.
+
+    Parameters
+    ----------
+    folder : path-like
+        The dataset folder an import writes to; it need not exist.
+    date_format, encoding
+        As for :func:`partnernet.io.read.read_dataset`.
+
+    Returns
+    -------
+    Dataset or None
+
+    Raises
+    ------
+    OutputError
+        When ``folder`` is a file.
+    ValidationError
+        When the dataset there does not validate.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(read_existing(folder))
+    None
     """
     target = Path(folder)
     if target.exists() and not target.is_dir():
@@ -57,6 +82,20 @@ def write_validated(
     read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
     checks ``partnernet validate`` applies. Only then is each named table copied over
     its file in ``folder``, atomically; the other files there are left untouched.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The whole merged dataset.
+    folder : path-like
+        The dataset folder; created when missing.
+    tables : iterable of str
+        The tables whose files are replaced, such as ``("organisations", "funding")``.
+
+    Returns
+    -------
+    list of Path
+        The files written, organisations first.
 
     Raises
     ------
