@@ -302,8 +302,8 @@ def import_360giving(
     Example:
       partnernet import-360giving grants-2023.csv grants-2024.json --out mydata
     """
-    from partnernet.io.threesixty import import_360giving as run_import
-    from partnernet.io.threesixty import write_skipped
+    from partnernet.io.importers.threesixty import import_360giving as run_import
+    from partnernet.io.importers.threesixty import write_skipped
 
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
@@ -372,7 +372,7 @@ def import_register(
     Example:
       partnernet import-register register.csv --out mydata --income-column latest_income
     """
-    from partnernet.io.register import import_register as run_import
+    from partnernet.io.importers.register import import_register as run_import
 
     with _bytes_bar(quiet, [register_file], "Reading register") as bar:
         summary = run_import(
@@ -429,7 +429,7 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
       partnernet sample --out mysample
       partnernet sample --out big --scale national --seed 1
     """
-    from partnernet.io.sample import generate_sample
+    from partnernet.synthetic.generate import generate_sample
 
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
