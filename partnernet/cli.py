@@ -620,17 +620,20 @@ def analyse(
       partnernet analyse sample_data --out out/
       partnernet analyse --from-neo4j --write-back --out out/
     """
+    from partnernet.io.folders import prepare_output_folder
+
+    if from_neo4j == (dataset_dir is not None):
+        raise click.UsageError("give a dataset folder DIR, or --from-neo4j, but not both.")
+    # Before anything is imported or read: a folder that cannot be written should
+    # fail at once, not after minutes of analysis.
+    prepare_output_folder(out_dir)
+    chosen = _parsed_layers(layers)
+
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_outputs
     from partnernet.findings import explain
     from partnernet.io.read import read_dataset
-    from partnernet.io.writers import prepare_output_folder
 
-    if from_neo4j == (dataset_dir is not None):
-        raise click.UsageError("give a dataset folder DIR, or --from-neo4j, but not both.")
-    chosen = _parsed_layers(layers)
-    # Before anything is read: a folder that cannot be written should fail at once.
-    prepare_output_folder(out_dir)
     store: Any = neo4j_connect() if (from_neo4j or write_back) else None
     with store or contextlib.nullcontext():
         if store is not None:
@@ -761,14 +764,16 @@ def compare(
     Example:
       partnernet compare place-2024 place-2025 --out change/
     """
+    from partnernet.io.folders import prepare_output_folder
+
+    prepare_output_folder(out_dir)  # before the heavy imports and any reading
+
     from partnernet.analysis.compare import compare as compare_runs
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
     from partnernet.io.read import read_dataset
-    from partnernet.io.writers import prepare_output_folder
 
     chosen = _parsed_layers(layers)
-    prepare_output_folder(out_dir)
     old = read_dataset(old_dir, date_format=date_format, encoding=encoding)
     new = read_dataset(new_dir, date_format=date_format, encoding=encoding)
     runs = [

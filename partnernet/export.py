@@ -37,7 +37,8 @@ from partnernet.analysis.results import (
     Results,
 )
 from partnernet.findings import Finding
-from partnernet.io.writers import atomic_write_text, neutralise_cell, prepare_output_folder
+from partnernet.io.folders import prepare_output_folder
+from partnernet.io.writers import atomic_write_text, neutralise_cell
 
 __all__ = [
     "comparison_files",

@@ -17,6 +17,7 @@ from typing import IO, Any
 import pandas as pd
 
 from partnernet.errors import OutputError
+from partnernet.io.folders import prepare_output_folder
 from partnernet.model import Dataset
 
 __all__ = [
@@ -141,40 +142,6 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     # would go out unquoted and split the row in every reader.
     text: str = out.to_csv(index=False, lineterminator="\r\n")
     return text
-
-
-def prepare_output_folder(folder: str | os.PathLike[str]) -> Path:
-    """Create ``folder`` (and its parents) when missing and prove it can be written.
-
-    The one output-folder policy of every command that writes: called before
-    anything is read or analysed, so a folder that cannot be written fails at once
-    (exit 5), not after minutes of analysis. Writability is tested by creating and
-    removing a file, which also holds for read-only file systems and for root,
-    where permission bits alone would say yes.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     prepare_output_folder(Path(tmp) / "a" / "new").is_dir()
-    True
-    """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise OutputError(
-            f"cannot write to {target}: it is a file, not a folder.",
-            hint="Choose a folder with --out.",
-        )
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target, prefix=".partnernet-probe-"):
-            pass
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write to {target}: {exc.strerror or exc}.",
-            hint="Check the path and its permissions, or choose another folder with --out.",
-        ) from exc
-    return target
 
 
 def make_dataset_folder(target: Path) -> None:

@@ -54,7 +54,8 @@ from partnernet.errors import OutputError
 from partnernet.findings import wording
 from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
 from partnernet.graph import ORG_GRAPH_LAYERS, parse_layers
-from partnernet.io.writers import atomic_write_text, prepare_output_folder
+from partnernet.io.folders import prepare_output_folder
+from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, SIZE_BANDS, Dataset
 from partnernet.render.common import flagged_groups_by_member, split_ids
 
@@ -408,7 +409,7 @@ def check_map_path(path: str | os.PathLike[str]) -> Path:
     """Check, before any work, that the map can be written to ``path``.
 
     Its folder is created when missing (the output-folder policy of every command,
-    :func:`partnernet.io.writers.prepare_output_folder`); a path that is a folder,
+    :func:`partnernet.io.folders.prepare_output_folder`); a path that is a folder,
     or a folder that cannot be written, raises :class:`partnernet.errors.OutputError`.
 
     Examples

@@ -28,7 +28,8 @@ from partnernet.analysis.results import Results
 from partnernet.findings import Finding, wording
 from partnernet.findings.thresholds import Z_CLEAR
 from partnernet.findings.wording import TYPE_LABELS, group_label, names_list, plain_text
-from partnernet.io.writers import atomic_write_text, prepare_output_folder
+from partnernet.io.folders import prepare_output_folder
+from partnernet.io.writers import atomic_write_text
 from partnernet.model import SIZE_BANDS, Dataset
 from partnernet.render import charts
 from partnernet.render.common import org_names, split_ids
