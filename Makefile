@@ -5,18 +5,22 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 CHECKER_DIR := tests/cypher_checker
 
-.PHONY: demo test test-neo4j lint format venv tools chromium cypher-checker neo4j-server bench clean
+.PHONY: demo test test-fast test-neo4j lint format venv tools chromium cypher-checker neo4j-server bench clean
+
+# The package alone (what `make demo` needs), and the package with the test tools.
+$(VENV)/.package: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+$(VENV)/.installed: pyproject.toml $(VENV)/.package
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-demo: venv
-	mkdir -p out
+demo: $(VENV)/.package
 	$(VENV)/bin/partnernet analyse sample_data --out out/
 	@echo "Open out/report.html and out/network.html in a browser."
 
@@ -47,6 +51,10 @@ test: venv tools
 	@neo4j-server/with-neo4j $(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken." >&2; exit 1; fi; \
 	exit $$status
+
+# The inner loop: everything but the tests marked slow. `make test` still runs all.
+test-fast: venv
+	$(PY) -m pytest -m "not slow and not neo4j" -q
 
 # The live tier alone: against the server NEO4J_URI names, else against one of ours.
 test-neo4j: venv

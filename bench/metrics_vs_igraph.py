@@ -50,7 +50,7 @@ TARGET_RATIO = 1.5
 
 def sample_graph(seed: int, copies: int = 2) -> nx.Graph:
     from partnernet.io.read import read_dataset
-    from partnernet.io.sample import generate_sample
+    from partnernet.synthetic.generate import generate_sample
 
     # The sample's people are synthetic; a throwaway key pseudonymises them here.
     os.environ.setdefault("PARTNERNET_PSEUDONYM_KEY", secrets.token_hex(32))

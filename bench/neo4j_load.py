@@ -147,8 +147,8 @@ def empty(store: Any) -> None:
 
 def measure(uri: str, scale: str, repeats: int) -> dict[str, Any]:
     from partnernet.io.read import read_dataset
-    from partnernet.io.sample import generate_sample
     from partnernet.neo4j import Store
+    from partnernet.synthetic import generate_sample
 
     with tempfile.TemporaryDirectory() as tmp:
         generate_sample(Path(tmp) / scale, scale=scale, seed=1)

@@ -4,6 +4,8 @@ are small organisations shut out, are departments siloed, and who brokers?
     >>> import partnernet
     >>> ds = partnernet.read_dataset("sample_data")  # doctest: +SKIP
     >>> results = partnernet.analyse(ds, seed=1)  # doctest: +SKIP
+    >>> findings = partnernet.explain(results)  # doctest: +SKIP
+    >>> partnernet.write_outputs("out", results, findings)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -20,38 +22,62 @@ from partnernet.errors import (
 )
 
 if TYPE_CHECKING:
-    from partnernet.analysis.brokerage import brokerage_roles
+    from partnernet.analysis.compare import Comparison, compare
     from partnernet.analysis.pipeline import analyse
+    from partnernet.analysis.results import Results
+    from partnernet.analysis.roles import brokerage_roles
+    from partnernet.export import write_comparison, write_outputs
+    from partnernet.findings import Finding, explain
     from partnernet.graph import build_graph, org_graph
     from partnernet.io.read import read_dataset
     from partnernet.model import Dataset
+    from partnernet.render.network import render_network_html
+    from partnernet.render.report import render_report
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "Dataset",
+    "Finding",
     "InputError",
     "OutputError",
     "PartnernetError",
+    "Results",
     "StoreError",
     "ValidationError",
     "__version__",
     "analyse",
     "brokerage_roles",
     "build_graph",
+    "compare",
+    "explain",
     "org_graph",
     "read_dataset",
+    "render_network_html",
+    "render_report",
+    "write_comparison",
+    "write_outputs",
 ]
 
 # Imported on first use: pandas, NetworkX and igraph take over a second to load,
 # which `partnernet --version` and `--help` should not pay.
 _LAZY = {
+    "Comparison": "partnernet.analysis.compare",
     "Dataset": "partnernet.model",
+    "Finding": "partnernet.findings",
+    "Results": "partnernet.analysis.results",
     "analyse": "partnernet.analysis.pipeline",
-    "brokerage_roles": "partnernet.analysis.brokerage",
+    "brokerage_roles": "partnernet.analysis.roles",
     "build_graph": "partnernet.graph",
+    "compare": "partnernet.analysis.compare",
+    "explain": "partnernet.findings",
     "org_graph": "partnernet.graph",
     "read_dataset": "partnernet.io.read",
+    "render_network_html": "partnernet.render.network",
+    "render_report": "partnernet.render.report",
+    "write_comparison": "partnernet.export",
+    "write_outputs": "partnernet.export",
 }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -179,12 +181,13 @@ def permutations_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def out_folder_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--out`` naming a folder that must already exist (exit 5 when it does not)."""
+    """``--out`` naming an output folder: created when missing, exit 5 when it cannot
+    be written (checked by the command before it reads anything)."""
     return click.option(
         "--out",
         "out_dir",
         required=True,
-        type=click.Path(file_okay=False, path_type=str),
+        type=click.Path(path_type=str),
         help=help_text,
     )
 
@@ -299,8 +302,8 @@ def import_360giving(
     Example:
       partnernet import-360giving grants-2023.csv grants-2024.json --out mydata
     """
-    from partnernet.io.threesixty import import_360giving as run_import
-    from partnernet.io.threesixty import write_skipped
+    from partnernet.io.importers.threesixty import import_360giving as run_import
+    from partnernet.io.importers.threesixty import write_skipped
 
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
@@ -369,7 +372,7 @@ def import_register(
     Example:
       partnernet import-register register.csv --out mydata --income-column latest_income
     """
-    from partnernet.io.register import import_register as run_import
+    from partnernet.io.importers.register import import_register as run_import
 
     with _bytes_bar(quiet, [register_file], "Reading register") as bar:
         summary = run_import(
@@ -426,7 +429,7 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
       partnernet sample --out mysample
       partnernet sample --out big --scale national --seed 1
     """
-    from partnernet.io.sample import generate_sample
+    from partnernet.synthetic.generate import generate_sample
 
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
@@ -607,22 +610,30 @@ def analyse(
     """Validate a dataset, measure its network and write the map, report and tables.
 
     Writes network.html, report.html, report.md, metrics.csv, metrics.json,
-    groups.csv, departments.csv, summary.json and findings.json into OUT (which
-    must exist). Nothing is written unless the whole dataset is valid. Needs no
-    server unless --from-neo4j or --write-back is given.
+    groups.csv, departments.csv, summary.json and findings.json into OUT, which
+    is created when missing (and checked before anything is read). Nothing is
+    written unless the whole dataset is valid. Needs no server unless
+    --from-neo4j or --write-back is given.
 
     \b
     Examples:
-      mkdir -p out && partnernet analyse sample_data --out out/
+      partnernet analyse sample_data --out out/
       partnernet analyse --from-neo4j --write-back --out out/
     """
-    from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.export import write_outputs
-    from partnernet.io.read import read_dataset
+    from partnernet.io.folders import prepare_output_folder
 
     if from_neo4j == (dataset_dir is not None):
         raise click.UsageError("give a dataset folder DIR, or --from-neo4j, but not both.")
+    # Before anything is imported or read: a folder that cannot be written should
+    # fail at once, not after minutes of analysis.
+    prepare_output_folder(out_dir)
     chosen = _parsed_layers(layers)
+
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.export import write_outputs
+    from partnernet.findings import explain
+    from partnernet.io.read import read_dataset
+
     store: Any = neo4j_connect() if (from_neo4j or write_back) else None
     with store or contextlib.nullcontext():
         if store is not None:
@@ -636,15 +647,16 @@ def analyse(
             results = run_analysis(
                 ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
             )
+            findings = explain(results)
             if bars is not None:
                 bars("writing the tables, map and report", 0, 1)
-            written = write_outputs(out_dir, ds, results)
+            written = write_outputs(out_dir, results, findings)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(
                 f"Wrote pn_ metrics to {_count(updated, 'organisation')} in Neo4j.", err=True
             )
-    for finding in results.findings:
+    for finding in findings:
         if finding.question != "coverage":
             click.echo(f"- {finding.text}")
     if not quiet:
@@ -658,7 +670,7 @@ def analyse(
     "out_file",
     required=True,
     type=click.Path(path_type=str),
-    help="The HTML file to write, in an existing folder (e.g. out/network.html).",
+    help="The HTML file to write (e.g. out/network.html); its folder is created when missing.",
 )
 @click.option(
     "--colour-by",
@@ -694,8 +706,8 @@ def render(
 
     The map is one HTML file that opens offline in any browser: brokers are
     stars, under-connected organisations have a red ring, boards are diamonds.
-    The folder must exist; an existing map is replaced only once the new one is
-    complete.
+    The folder is created when missing; an existing map is replaced only once
+    the new one is complete.
 
     \b
     Examples:
@@ -715,7 +727,7 @@ def render(
         results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
         if bars is not None:
             bars("drawing the map", 0, 1)
-        write_network(target, ds, results, colour_by=colour_by, size_by=size_by, layers=chosen)
+        write_network(target, results, colour_by=colour_by, size_by=size_by, layers=chosen)
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
 
@@ -723,7 +735,7 @@ def render(
 @cli.command()
 @click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
 @click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))
-@out_folder_option("Existing folder for the comparison tables.")
+@out_folder_option("Folder for the comparison tables (created when missing).")
 @layers_option
 @seed_option
 @permutations_option
@@ -745,16 +757,20 @@ def compare(
 
     Writes ties_changed.csv (new and lost ties), organisations_changed.csv,
     board_seats_changed.csv and headline_changes.csv (every headline figure before
-    and after) into OUT, which must exist. Both datasets are validated first.
+    and after) into OUT, which is created when missing. Both datasets are
+    validated first.
 
     \b
     Example:
-      mkdir -p change && partnernet compare place-2024 place-2025 --out change/
+      partnernet compare place-2024 place-2025 --out change/
     """
+    from partnernet.io.folders import prepare_output_folder
+
+    prepare_output_folder(out_dir)  # before the heavy imports and any reading
+
     from partnernet.analysis.compare import compare as compare_runs
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
-    from partnernet.graph import org_graph
     from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
@@ -764,7 +780,7 @@ def compare(
         run_analysis(ds, layers=chosen, seed=seed, permutations=permutations, progress=None)
         for ds in (old, new)
     ]
-    comparison = compare_runs(org_graph(old, chosen), org_graph(new, chosen), *runs)
+    comparison = compare_runs(*runs)
     written = write_comparison(out_dir, comparison)
     for line in comparison.summary_lines():
         click.echo(f"- {line}")
@@ -777,9 +793,12 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except Exception as exc:  # a bug: say so plainly, exit 1
+        if os.environ.get("PARTNERNET_DEBUG", "").strip() not in ("", "0"):
+            traceback.print_exc(file=sys.stderr)
         click.echo(
             f"Error: unexpected {type(exc).__name__}: {exc}\n"
-            "This is a bug in partnernet; please report it with the command you ran.",
+            "This is a bug in partnernet; please report it with the command you ran"
+            " (PARTNERNET_DEBUG=1 shows the traceback).",
             err=True,
         )
         sys.exit(1)

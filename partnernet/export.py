@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,25 @@ from partnernet.analysis.compare import (
     TIE_CHANGE_COLUMNS,
     Comparison,
 )
+from partnernet.analysis.records import as_plain
 from partnernet.analysis.results import (
     DEPARTMENT_COLUMNS,
     GROUP_CSV_COLUMNS,
     METRIC_COLUMNS,
     Results,
 )
-from partnernet.errors import OutputError
+from partnernet.findings import Finding
+from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text, neutralise_cell
-from partnernet.model import Dataset
 
-__all__ = ["comparison_files", "json_ready", "table_files", "write_comparison", "write_outputs"]
+__all__ = [
+    "comparison_files",
+    "json_ready",
+    "summary_json",
+    "table_files",
+    "write_comparison",
+    "write_outputs",
+]
 
 
 def json_ready(value: Any) -> Any:
@@ -77,10 +86,35 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
-    return out.to_csv(index=False, lineterminator="\r\n")
+    text: str = out.to_csv(index=False, lineterminator="\r\n")
+    return text
 
 
-def table_files(results: Results) -> dict[str, str]:
+def summary_json(results: Results) -> dict[str, Any]:
+    """``summary.json``'s content: the run's settings, its headline records and the
+    size-band, role and duplicated-engagement tables, as plain JSON-ready values.
+
+    The one place the typed records of :class:`partnernet.analysis.results.Summary`
+    become JSON.
+    """
+    summary = results.summary
+    plain: dict[str, Any] = json_ready(
+        {
+            **as_plain(summary.settings),
+            "network": as_plain(summary.network),
+            "size_bands": results.size_bands.to_dict(orient="records"),
+            "small_vs_large": as_plain(summary.small_vs_large),
+            "funding_concentration": as_plain(summary.funding_concentration),
+            "ei": as_plain(summary.ei),
+            "brokerage_roles": results.roles.to_dict(orient="records"),
+            "infrastructure_path_share": as_plain(summary.infrastructure_path_share),
+            "duplicated_engagement": results.duplicated.to_dict(orient="records"),
+        }
+    )
+    return plain
+
+
+def table_files(results: Results, findings: Sequence[Finding]) -> dict[str, str]:
     """The tables and JSON files of a run, by file name, as text."""
     metrics = results.metrics.loc[:, list(METRIC_COLUMNS)]
     return {
@@ -88,8 +122,8 @@ def table_files(results: Results) -> dict[str, str]:
         "groups.csv": _csv_text(results.groups, GROUP_CSV_COLUMNS),
         "departments.csv": _csv_text(results.departments, DEPARTMENT_COLUMNS),
         "metrics.json": _json_text(metrics),
-        "summary.json": _json_text(results.summary),
-        "findings.json": _json_text([f.to_dict() for f in results.findings]),
+        "summary.json": _json_text(summary_json(results)),
+        "findings.json": _json_text([f.to_dict() for f in findings]),
     }
 
 
@@ -110,45 +144,37 @@ def comparison_files(comparison: Comparison) -> dict[str, str]:
 
 
 def write_comparison(out_dir: str | os.PathLike[str], comparison: Comparison) -> list[Path]:
-    """Write the files of ``partnernet compare`` into the existing ``out_dir``."""
-    return _write_files(Path(out_dir), comparison_files(comparison))
+    """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing)."""
+    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison))
 
 
 def write_outputs(
-    out_dir: str | os.PathLike[str], ds: Dataset, results: Results, *, html: bool = True
+    out_dir: str | os.PathLike[str],
+    results: Results,
+    findings: Sequence[Finding],
+    *,
+    html: bool = True,
 ) -> list[Path]:
     """Write every output of an analysis run into ``out_dir``; return the paths.
 
-    ``out_dir`` must exist (a missing folder usually means a mistyped ``--out``).
-    With ``html`` the interactive map and the report are written too.
+    The folder is created when missing (:func:`prepare_output_folder`). With
+    ``html`` the interactive map and the report are written too. Everything is
+    rendered from ``results`` and ``findings``: no graph is built, no measure
+    computed.
     """
-    folder = Path(out_dir)
-    _check_folder(folder)
-    files = table_files(results)
+    folder = prepare_output_folder(out_dir)
+    files = table_files(results, findings)
     if html:
         from partnernet.render.network import render_network_html
         from partnernet.render.report import render_report
 
-        files["network.html"] = render_network_html(ds, results)
-        files["report.html"], files["report.md"] = render_report(ds, results)
+        files["network.html"] = render_network_html(results)
+        files["report.html"], files["report.md"] = render_report(results, findings)
     return _write_files(folder, files)
 
 
-def _check_folder(folder: Path) -> None:
-    if not folder.is_dir():
-        raise OutputError(
-            f"cannot write to {folder}: the folder does not exist.",
-            hint=f"Create it first (mkdir -p {folder}), or choose another --out.",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(
-            f"cannot write to {folder}: permission denied.",
-            hint="Choose a folder you can write to with --out.",
-        )
-
-
 def _write_files(folder: Path, files: dict[str, str]) -> list[Path]:
-    _check_folder(folder)
+    prepare_output_folder(folder)
     written = []
     for name, text in files.items():
         path = folder / name

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
-# Real public files live beside the project, never inside it.
-REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+# Real public files, copied unchanged with their sources (data/real/SOURCES.md), so
+# a fresh clone tests itself with nothing beside it.
+REAL_DATA = TEST_DATA / "real"
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -45,6 +47,29 @@ def _live_neo4j(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_dataset() -> Any:
+    """The committed sample place, read once per test run."""
+    from partnernet.io.read import read_dataset
+
+    return read_dataset(SAMPLE_DIR, pseudonym_key="test-key-not-secret")
+
+
+@pytest.fixture(scope="session")
+def sample_results(sample_dataset: Any) -> Any:
+    """The sample's full analysis (5,000 permutations, seed 11), computed once per run."""
+    from partnernet.analysis.pipeline import analyse
+
+    return analyse(sample_dataset, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sample_findings(sample_results: Any) -> Any:
+    from partnernet.findings import explain
+
+    return explain(sample_results)
 
 
 @pytest.fixture(autouse=True)

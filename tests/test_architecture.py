@@ -16,9 +16,11 @@ ALLOWED = {
     "errors": {"errors"},
     "io": {"io", "model", "errors"},
     "graph": {"graph", "model", "errors"},
+    "synthetic": {"synthetic", "io", "model", "errors"},
     "analysis": {"analysis", "graph", "model", "errors"},
-    "render": {"render", "analysis", "graph", "io", "model", "errors"},
-    "export": {"export", "render", "analysis", "graph", "io", "model", "errors"},
+    "findings": {"findings", "analysis", "graph", "model", "errors"},
+    "render": {"render", "findings", "analysis", "graph", "io", "model", "errors"},
+    "export": {"export", "render", "findings", "analysis", "graph", "io", "model", "errors"},
     "neo4j": {"neo4j", "model", "errors"},
     "cli": None,  # the top: may import anything
     "__init__": None,

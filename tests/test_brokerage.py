@@ -14,25 +14,39 @@ import pandas as pd
 import pytest
 
 import partnernet
-from partnernet.analysis import brokerage as brokerage_module
-from partnernet.analysis.brokerage import (
-    _BOARDS,
+from partnernet.analysis import routes as routes_module
+from partnernet.analysis.centrality import betweenness
+from partnernet.analysis.pipeline import analyse
+from partnernet.analysis.populations import (
+    TOP_BROKERS,
+    infrastructure_organisations,
+    small_organisations,
+    top_brokers,
+)
+from partnernet.analysis.records import PathShare
+from partnernet.analysis.removal import (
     ARTICULATION_COLUMNS,
     BRIDGE_COLUMNS,
-    _count_from,
     _removal_by_cut_vertices,
     _removal_by_search,
-    _RouteCounter,
     articulation_points,
     bridges,
-    brokerage_findings,
-    brokerage_roles,
-    brokerage_test,
-    infrastructure_path_share,
     removal_impact,
-    small_organisations,
 )
-from partnernet.analysis.results import BROKERAGE_ROLES, REMOVAL_COLUMNS, ROLE_TEST_COLUMNS
+from partnernet.analysis.results import (
+    BROKERAGE_ROLES,
+    REMOVAL_COLUMNS,
+    ROLE_TEST_COLUMNS,
+    Results,
+)
+from partnernet.analysis.roles import brokerage_roles, brokerage_test
+from partnernet.analysis.routes import (
+    _BOARDS,
+    _count_from,
+    _RouteCounter,
+    infrastructure_path_share,
+)
+from partnernet.findings.brokerage import brokerage_findings
 from partnernet.graph import org_graph
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset, sector_of
 
@@ -501,6 +515,32 @@ def _random_place(seed: int) -> nx.Graph:
     return G
 
 
+def test_top_brokers_are_the_highest_betweenness_above_zero():
+    # In the removal graph the CVS lies on 9 of the 15 pairs of the other
+    # organisations' shortest paths (every pair of council, group one, group two,
+    # group three and the big charity but group two - group three) and group two on
+    # 4 (group three to each of the others); every other organisation on none.
+    G = removal_graph()
+    between = betweenness(G)
+    assert between["cvs"] == pytest.approx(9 / 15)
+    assert between["group_two"] == pytest.approx(4 / 15)
+    assert top_brokers(between) == ["cvs", "group_two"]  # zeros are never brokers
+    # At most TOP_BROKERS, strongest first, ties in the graph's order.
+    ties = pd.Series(0.5, index=[f"o{i}" for i in range(TOP_BROKERS + 2)])
+    assert top_brokers(ties) == [f"o{i}" for i in range(TOP_BROKERS)]
+    assert top_brokers(pd.Series(0.0, index=["a", "b"])) == []
+
+
+def test_the_run_tests_removing_infrastructure_and_the_top_brokers():
+    G = removal_graph()
+    results = results_of(G)
+    assert results.top_brokers == ("cvs", "group_two")
+    candidates = dict.fromkeys(infrastructure_organisations(G) + list(results.top_brokers))
+    assert results.removal["id"].tolist() == ["cvs", "group_two"]
+    pd.testing.assert_frame_equal(results.removal, removal_impact(G, candidates))
+    pd.testing.assert_frame_equal(results.cut_points, articulation_points(G))
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_removal_by_cut_vertices_agrees_with_searching_again(seed):
     G = _random_place(seed)
@@ -526,6 +566,7 @@ def test_path_share_by_hand():
     org(G, "group", "vcse", "micro")
     G.add_edges_from([("group", "cvs"), ("cvs", "council"), ("group", "club"), ("club", "council")])
     share = infrastructure_path_share(G)
+    assert isinstance(share, PathShare) and share.small_bands == ("micro", "small")
     assert share["pairs"] == 2
     assert (share["shortest_paths"], share["through_infrastructure"]) == (3, 1)
     assert share["share"] == pytest.approx(1 / 3)
@@ -652,7 +693,7 @@ def test_route_counts_too_large_for_int64_fall_back_to_exact_integers(monkeypatc
     exact = infrastructure_path_share(G)
     assert exact["shortest_paths"] == 2**40
     assert exact["through_infrastructure"] == 2**39  # half the routes take d7
-    monkeypatch.setattr(brokerage_module, "_COUNT_LIMIT", 1000)
+    monkeypatch.setattr(routes_module, "_COUNT_LIMIT", 1000)
     assert _RouteCounter(G, {"d7"}, []).count("council") is None
     assert infrastructure_path_share(G) == exact
 
@@ -675,23 +716,36 @@ def findings_graph(with_infrastructure: bool = True) -> nx.Graph:
     return G
 
 
-def run_findings(G: nx.Graph):
-    sectors = {n: d["sector"] for n, d in G.nodes(data=True)}
-    roles = brokerage_roles(G, sectors)
-    metrics = roles.assign(
-        id=list(G),
-        name=[G.nodes[n]["name"] for n in G],
-        type=[G.nodes[n]["type"] for n in G],
-        betweenness=nx.betweenness_centrality(G).values(),
-    ).reset_index(drop=True)
-    candidates = [n for n, d in G.nodes(data=True) if d["type"] == "infrastructure"]
-    return brokerage_findings(
-        G,
-        metrics=metrics,
-        roles=brokerage_test(G, sectors),
-        removal=removal_impact(G, candidates or [next(iter(G))]),
-        path_share=infrastructure_path_share(G),
+def dataset_of(G: nx.Graph) -> Dataset:
+    """The place a graph built with ``org`` draws: its organisations, a partnership
+    per tie and, for each seat it holds, a board of its own (so seats add no tie)."""
+    organisations = pd.DataFrame(
+        {
+            "id": list(G),
+            "name": [G.nodes[n]["name"] for n in G],
+            "type": [G.nodes[n]["type"] for n in G],
+            "size_band": [G.nodes[n]["size_band"] for n in G],
+        }
     )
+    seats = [(f"board-{n}-{i}", n) for n in G for i in range(int(G.nodes[n]["board_seats"]))]
+    return Dataset.from_frames(
+        organisations=organisations,
+        partnerships=pd.DataFrame(list(G.edges), columns=["source_id", "target_id"]),
+        boards=pd.DataFrame({"id": [b for b, _ in seats], "name": [b for b, _ in seats]}),
+        memberships=pd.DataFrame(seats, columns=["board_id", "org_id"]),
+    )
+
+
+def results_of(G: nx.Graph) -> Results:
+    """The pipeline's run on the place ``G`` draws, whose organisation graph is ``G``."""
+    results = analyse(dataset_of(G), permutations=100, seed=0)
+    assert list(results.graph) == list(G)
+    assert {frozenset(e) for e in results.graph.edges} == {frozenset(e) for e in G.edges}
+    return results
+
+
+def run_findings(G: nx.Graph):
+    return brokerage_findings(results_of(G))
 
 
 def test_findings_name_the_liaison_broker_and_what_its_loss_would_cut_off():

@@ -8,6 +8,7 @@ Locally a missing browser skips these tests; under CI=true it fails them.
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from render_support import (
     wait_for_map,
 )
 
+from partnernet.analysis.pipeline import analyse
+from partnernet.analysis.populations import top_brokers
 from partnernet.analysis.results import (
     DEPARTMENT_COLUMNS,
     GROUP_COLUMNS,
@@ -35,12 +38,14 @@ from partnernet.analysis.results import (
     SIZE_BAND_COLUMNS,
     Results,
 )
+from partnernet.findings import explain
 from partnernet.graph import build_graph, org_graph
 from partnernet.model import Dataset
 from partnernet.render.network import write_network
 from partnernet.render.report import write_report
 
-pytestmark = pytest.mark.browser
+# A real browser per test: seconds each, so the inner loop (make test-fast) skips them.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +65,8 @@ def assert_quiet(page: Any, watch: Any) -> None:
     assert watch.dialogs == []
 
 
-def _map(tmp_path: Path, ds: Dataset, results: Results, **options: Any) -> Path:
-    return write_network(tmp_path / "network.html", ds, results, **options)
+def _map(tmp_path: Path, results: Results, **options: Any) -> Path:
+    return write_network(tmp_path / "network.html", results, **options)
 
 
 # --- The map --------------------------------------------------------------------
@@ -69,7 +74,7 @@ def _map(tmp_path: Path, ds: Dataset, results: Results, **options: Any) -> Path:
 
 def test_the_sample_map_draws_every_node_offline(chromium: Any, tmp_path: Path) -> None:
     ds, results = sample()
-    with open_page(chromium, _map(tmp_path, ds, results)) as (page, watch):
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
         wait_for_map(page)
         G = build_graph(ds)
         assert page.evaluate("window.network.body.data.nodes.length") == G.number_of_nodes()
@@ -90,7 +95,7 @@ def test_the_hostile_map_shows_payloads_as_text_and_runs_none(
     ds, results = hostile()
     payload_name = "<img src=x onerror=\"window.__pwned='img';alert('img')\">"
     href_name = "<a href=\"javascript:window.__pwned='href'\">Click me</a> CVS"
-    with open_page(chromium, _map(tmp_path, ds, results)) as (page, watch):
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
         wait_for_map(page)
         assert page.evaluate("window.network.body.data.nodes.length") == len(
             ds.organisations
@@ -135,7 +140,7 @@ def test_the_hostile_map_shows_payloads_as_text_and_runs_none(
 
 def test_filters_hide_types_and_layers_and_come_back(chromium: Any, tmp_path: Path) -> None:
     ds, results = sample()
-    with open_page(chromium, _map(tmp_path, ds, results)) as (page, watch):
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
         wait_for_map(page)
         hidden_nodes = "window.network.body.data.nodes.get({filter: n => n.hidden === true}).length"
         hidden_edges = (
@@ -159,11 +164,11 @@ def test_filters_hide_types_and_layers_and_come_back(chromium: Any, tmp_path: Pa
 def test_one_flagged_group_can_be_picked_out_and_rings_taken_off(
     chromium: Any, tmp_path: Path
 ) -> None:
-    ds, results = sample()
+    _ds, results = sample()
     flagged = results.groups[results.groups["flagged"]]
     tag = flagged[flagged["group"] == "ethnic-minority-led"].iloc[0]
     members = set(results.metrics.set_index("id").loc[tag["members"].split(";"), "name"])
-    with open_page(chromium, _map(tmp_path, ds, results)) as (page, watch):
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
         wait_for_map(page)
         page.get_by_role("radio", name="Tag: ethnic-minority-led").check()
         shown = page.evaluate(
@@ -189,7 +194,7 @@ def test_a_five_thousand_organisation_map_opens_and_stays_usable(
     chromium: Any, tmp_path: Path
 ) -> None:
     ds, results = _large_place(5_000)
-    target = _map(tmp_path, ds, results)
+    target = _map(tmp_path, results)
     with open_page(chromium, target) as (page, watch):
         wait_for_map(page)
         assert page.evaluate("window.network.body.data.nodes.length") == 5_000
@@ -211,8 +216,8 @@ def test_a_five_thousand_organisation_map_opens_and_stays_usable(
 def test_the_report_opens_offline_with_every_chart(
     chromium: Any, tmp_path: Path, which: str
 ) -> None:
-    ds, results = sample() if which == "sample" else hostile()
-    write_report(tmp_path, ds, results)
+    _ds, results = sample() if which == "sample" else hostile()
+    write_report(tmp_path, results, explain(results))
     with open_page(chromium, tmp_path / "report.html", height=1200) as (page, watch):
         images = page.evaluate(
             "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 22)])"
@@ -254,12 +259,12 @@ def test_partnernet_analyse_on_the_hostile_dataset_writes_inert_pages(
 
 def test_screenshots_of_the_sample_map_and_report(chromium: Any, tmp_path: Path) -> None:
     """Pictures for a person to look at (kept in pytest's tmp_path)."""
-    ds, results = sample()
-    with open_page(chromium, _map(tmp_path, ds, results)) as (page, watch):
+    _ds, results = sample()
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
         wait_for_map(page)
         page.screenshot(path=str(tmp_path / "map.png"))
         assert_quiet(page, watch)
-    write_report(tmp_path, ds, results)
+    write_report(tmp_path, results, explain(results))
     with open_page(chromium, tmp_path / "report.html", width=1200, height=1500) as (page, watch):
         page.screenshot(path=str(tmp_path / "report.png"))
         assert_quiet(page, watch)
@@ -342,4 +347,15 @@ def _large_place(n: int) -> tuple[Dataset, Results]:
     }
     frames = {name: pd.DataFrame(columns=list(columns)) for name, columns in empty.items()}
     assert nx.number_of_nodes(G) == n
-    return ds, Results(metrics=metrics, overlap={}, summary={}, **frames)
+    # The measures of a place this size take a while; the map needs only these.
+    base = analyse(Dataset.from_frames(), permutations=100)
+    brokers = top_brokers(metrics.set_index("id")["betweenness"])
+    return ds, dataclasses.replace(
+        base,
+        dataset=ds,
+        graph=G,
+        multilayer=build_graph(ds),
+        metrics=metrics,
+        top_brokers=tuple(brokers),
+        **frames,
+    )

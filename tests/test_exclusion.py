@@ -26,6 +26,7 @@ S3 3; S4, U1 no path (inf). Far (> 2 hops): S3, S4, U1 = 3/8.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -37,14 +38,22 @@ from conftest import SAMPLE_DIR
 
 from partnernet import read_dataset
 from partnernet.analysis.exclusion import (
-    exclusion_findings,
     funding_concentration,
     size_band_table,
     small_vs_large_tests,
     under_connected_groups,
 )
 from partnernet.analysis.paths import distance_to_decision
-from partnernet.analysis.results import GROUP_COLUMNS, SIZE_BAND_COLUMNS, Finding
+from partnernet.analysis.pipeline import analyse
+from partnernet.analysis.populations import LARGER_BANDS
+from partnernet.analysis.records import (
+    FundingConcentration,
+    PermutationTest,
+    SmallVsLargeTests,
+)
+from partnernet.analysis.results import GROUP_COLUMNS, SIZE_BAND_COLUMNS, Results, Summary
+from partnernet.findings import Finding
+from partnernet.findings.exclusion import exclusion_findings
 from partnernet.graph import org_graph
 from partnernet.model import Dataset
 
@@ -180,6 +189,8 @@ def brute_force_p(values: list[float], small: list[bool]) -> float:
 def test_small_vs_large_tests_hand_worked(ds: Dataset) -> None:
     G = org_graph(ds)
     r = small_vs_large_tests(G, ds, n_permutations=20_000, seed=1)
+    assert isinstance(r, SmallVsLargeTests) and isinstance(r.degree, PermutationTest)
+    assert r.small_bands == ("micro", "small") and r.larger_bands == LARGER_BANDS
     assert (r["n_small"], r["n_larger"], r["n_unknown"]) == (4, 3, 1)
     assert (r["small_with_seat"], r["larger_with_seat"]) == (0, 2)
     # Degree: small S1-S4 = 4, 2, 1, 0 (mean 1.75); larger V, L2, L1 = 4, 2, 4 (10/3).
@@ -209,6 +220,7 @@ def test_small_vs_large_tests_reproducible(ds: Dataset) -> None:
 
 def test_funding_concentration_hand_worked(ds: Dataset) -> None:
     r = funding_concentration(ds)
+    assert isinstance(r, FundingConcentration)
     # Recipients 100, 400, 500, 1000 (total 2000): Gini 0.35 (see test_stats);
     # the top 10 % is ceil(0.4) = 1 recipient holding 1000 / 2000.
     assert r["recipients"] == 4
@@ -341,7 +353,7 @@ def assert_numbers_backed(finding: Finding, names: list[str] = ()) -> None:
 
 def seat_tests(
     small: list[int], larger: list[int], *, seed: int = 0, n_permutations: int = 5000
-) -> dict:
+) -> SmallVsLargeTests:
     """small_vs_large_tests on a synthetic set: ``small``/``larger`` are seat counts."""
     rows, memberships = [], []
     for i, seats in enumerate(small + larger):
@@ -361,15 +373,29 @@ def finding(findings: list[Finding], finding_id: str) -> Finding:
     return match
 
 
-def run_findings(ds: Dataset, tests: dict | None = None) -> list[Finding]:
+def replaced(results: Results, **fields: object) -> Results:
+    """``results`` with hand-made tables (fields of Results) and records (fields of
+    Summary) put in place of the computed ones."""
+    summary_fields = {f.name for f in dataclasses.fields(Summary)}
+    summary = {k: fields.pop(k) for k in list(fields) if k in summary_fields}
+    if summary:
+        fields["summary"] = dataclasses.replace(results.summary, **summary)
+    return dataclasses.replace(results, **fields)
+
+
+def run_findings(ds: Dataset, tests: SmallVsLargeTests | None = None) -> list[Finding]:
     G = org_graph(ds)
     distance = distance_to_decision(G)
-    return exclusion_findings(
+    results = replaced(
+        analyse(ds, permutations=500),
         size_bands=size_band_table(G, ds, betweenness=BETWEENNESS, distance=distance),
-        tests=tests if tests is not None else small_vs_large_tests(G, ds, n_permutations=500),
-        concentration=funding_concentration(ds),
+        small_vs_large=(
+            tests if tests is not None else small_vs_large_tests(G, ds, n_permutations=500)
+        ),
+        funding_concentration=funding_concentration(ds),
         groups=groups_for(ds),
     )
+    return exclusion_findings(results)
 
 
 def test_significant_gap_is_reported_as_such(ds: Dataset) -> None:
@@ -458,13 +484,9 @@ def test_funding_concentration_finding_with_enough_recipients() -> None:
     )
     ds = Dataset.from_frames(organisations=orgs, funding=funding)
     concentration = funding_concentration(ds)
-    f = exclusion_findings(
-        size_bands=pd.DataFrame(columns=list(SIZE_BAND_COLUMNS)),
-        tests={},
-        concentration=concentration,
-        groups=pd.DataFrame(columns=list(GROUP_COLUMNS)),
-    )
-    (only,) = f
+    results = analyse(ds, permutations=500)
+    assert results.summary.funding_concentration == concentration
+    only = finding(exclusion_findings(results), "funding-concentration")
     # Gini: sorted 100 x 9, 9100: 2 * (45 * 100 + 10 * 9100) / (10 * 10000) - 1.1 = 0.81.
     assert concentration["gini"] == pytest.approx(0.81)
     assert "top 10% of funded organisations (1 of 10) received 91% of the £10,000" in only.text
@@ -490,15 +512,10 @@ def test_sample_small_organisations_are_under_represented_on_boards(sample: Data
     assert seats["group_value"] < 0.1 < 0.5 < seats["rest_value"]
     assert seats["p_value"] < 0.001  # the smallest possible is 1 / 5001
     assert tests == small_vs_large_tests(G, sample, n_permutations=5000, seed=0)
-    distance = distance_to_decision(G)
-    findings = exclusion_findings(
-        size_bands=size_band_table(
-            G, sample, betweenness=pd.Series(0.0, index=list(G)), distance=distance
-        ),
-        tests=tests,
-        concentration=funding_concentration(sample),
-        groups=under_connected_groups(G, distance=distance),
-    )
+    results = analyse(sample, permutations=5000, seed=0)
+    # The run computes the same tests, on the same graph, once.
+    assert results.summary.small_vs_large == tests
+    findings = exclusion_findings(results)
     board = finding(findings, "small-orgs-board-seats")
     assert board.text.startswith("Small organisations are under-represented on boards")
     names = [*sample.organisations["name"], *sample.organisations["id"]]

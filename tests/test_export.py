@@ -13,19 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from partnernet.analysis.results import (
-    DEPARTMENT_COLUMNS,
-    GROUP_COLUMNS,
-    METRIC_COLUMNS,
-    REMOVAL_COLUMNS,
-    ROLE_TEST_COLUMNS,
-    SIZE_BAND_COLUMNS,
-    Finding,
-    Results,
-)
+from partnernet.analysis.pipeline import analyse
+from partnernet.analysis.results import GROUP_COLUMNS, METRIC_COLUMNS, Results
 from partnernet.errors import OutputError
 from partnernet.export import json_ready, table_files, write_outputs
+from partnernet.findings import Finding
 from partnernet.model import Dataset
+
+FINDINGS = [Finding("f1", "summary", "One finding: 3 ties.", {"ties": 3})]
 
 
 def _metrics_row(**overrides: object) -> dict[str, object]:
@@ -49,32 +44,26 @@ def _metrics_row(**overrides: object) -> dict[str, object]:
 
 
 def _results(metrics: list[dict[str, object]]) -> Results:
-    def empty(cols: tuple[str, ...]) -> pd.DataFrame:
-        return pd.DataFrame({c: [] for c in cols})
-
-    return Results(
+    """The run of an empty place, with hand-made metrics and one undefined figure."""
+    empty = analyse(Dataset.from_frames(), permutations=100)
+    network = dataclasses.replace(empty.summary.network, density=float("nan"))
+    return dataclasses.replace(
+        empty,
         metrics=pd.DataFrame(metrics, columns=list(METRIC_COLUMNS)),
-        groups=empty(GROUP_COLUMNS),
-        departments=empty(DEPARTMENT_COLUMNS),
-        size_bands=empty(SIZE_BAND_COLUMNS),
-        overlap={},
-        roles=empty(ROLE_TEST_COLUMNS),
-        removal=empty(REMOVAL_COLUMNS),
-        summary={"gini": 0.5, "nan": float("nan")},
-        findings=[Finding("f1", "summary", "One finding: 3 ties.", {"ties": 3})],
+        summary=dataclasses.replace(empty.summary, network=network),
     )
 
 
 @pytest.mark.parametrize("payload", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
 def test_text_that_starts_a_formula_is_neutralised(payload: str) -> None:
-    files = table_files(_results([_metrics_row(name=payload, degree=-0)]))
+    files = table_files(_results([_metrics_row(name=payload, degree=-0)]), FINDINGS)
     rows = list(csv.DictReader(io.StringIO(files["metrics.csv"], newline="")))
     assert rows[0]["name"] == "'" + payload
     assert rows[0]["degree"] == "0"
 
 
 def test_numbers_stay_numbers_and_missing_stays_empty() -> None:
-    files = table_files(_results([_metrics_row(funding_received=-0.0, degree=3)]))
+    files = table_files(_results([_metrics_row(funding_received=-0.0, degree=3)]), FINDINGS)
     frame = pd.read_csv(io.StringIO(files["metrics.csv"]))
     assert frame.loc[0, "degree"] == 3
     assert frame.loc[0, "betweenness"] == 0.25
@@ -85,10 +74,12 @@ def test_numbers_stay_numbers_and_missing_stays_empty() -> None:
 
 
 def test_json_files_have_no_nan_or_infinity() -> None:
-    files = table_files(_results([_metrics_row()]))
+    files = table_files(_results([_metrics_row()]), FINDINGS)
     metrics = json.loads(files["metrics.json"])
     assert metrics[0]["distance_to_decision"] is None
-    assert json.loads(files["summary.json"]) == {"gini": 0.5, "nan": None}
+    summary = json.loads(files["summary.json"])
+    assert summary["network"]["density"] is None  # NaN in the record, null in the file
+    assert summary["funding_concentration"]["recipients"] == 0
     assert json.loads(files["findings.json"]) == [
         {"id": "f1", "question": "summary", "text": "One finding: 3 ties.", "figures": {"ties": 3}}
     ]
@@ -99,12 +90,18 @@ def test_json_ready_converts_tables_and_dates() -> None:
     assert json_ready({"t": frame}) == {"t": [{"d": "2024-01-02", "x": None}]}
 
 
-def test_missing_output_folder_is_exit_5_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_missing_output_folder_is_created(tmp_path: Path) -> None:
+    written = write_outputs(tmp_path / "a" / "new", _results([]), FINDINGS, html=False)
+    assert (tmp_path / "a" / "new" / "metrics.csv") in written
+
+
+def test_an_output_folder_that_is_a_file_is_exit_5_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
     with pytest.raises(OutputError) as caught:
-        write_outputs(tmp_path / "nope", Dataset.from_frames(), _results([]), html=False)
+        write_outputs(tmp_path / "taken", _results([]), FINDINGS, html=False)
     assert caught.value.exit_code == 5
-    assert "does not exist" in str(caught.value)
-    assert list(tmp_path.iterdir()) == []
+    assert "it is a file" in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
 def test_failed_write_leaves_existing_files_untouched(
@@ -117,7 +114,7 @@ def test_failed_write_leaves_existing_files_untouched(
 
     monkeypatch.setattr("partnernet.io.writers.os.replace", refuse)
     with pytest.raises(OutputError) as caught:
-        write_outputs(tmp_path, Dataset.from_frames(), _results([]), html=False)
+        write_outputs(tmp_path, _results([]), FINDINGS, html=False)
     assert caught.value.exit_code == 5
     assert "Permission denied" in str(caught.value)
     assert (tmp_path / "metrics.csv").read_text(encoding="utf-8") == "old"
@@ -125,7 +122,7 @@ def test_failed_write_leaves_existing_files_untouched(
 
 
 def test_carriage_return_in_a_name_does_not_split_the_row() -> None:
-    files = table_files(_results([_metrics_row(name="two\rlines\nhere", degree=2)]))
+    files = table_files(_results([_metrics_row(name="two\rlines\nhere", degree=2)]), FINDINGS)
     rows = list(csv.DictReader(io.StringIO(files["metrics.csv"], newline="")))
     assert len(rows) == 1
     assert rows[0]["name"] == "two\rlines\nhere"
@@ -137,7 +134,7 @@ def test_outputs_get_the_umask_permissions_not_private_temp_ones(tmp_path: Path)
 
     old = os.umask(0o022)
     try:
-        write_outputs(tmp_path, Dataset.from_frames(), _results([]), html=False)
+        write_outputs(tmp_path, _results([]), FINDINGS, html=False)
     finally:
         os.umask(old)
     assert (tmp_path / "metrics.csv").stat().st_mode & 0o777 == 0o644
@@ -148,7 +145,7 @@ def test_groups_csv_has_the_contract_columns_without_member_lists() -> None:
         [("size_band", "micro", 1, 1.0, 0.0, 0.0, False, "GB-CHC-1")], columns=list(GROUP_COLUMNS)
     )
     results = dataclasses.replace(_results([_metrics_row()]), groups=groups)
-    header, row = list(csv.reader(io.StringIO(table_files(results)["groups.csv"])))
+    header, row = list(csv.reader(io.StringIO(table_files(results, FINDINGS)["groups.csv"])))
     assert header == [
         "grouping",
         "group",

@@ -38,9 +38,9 @@ from partnernet.analysis.pipeline import analyse
 from partnernet.cli import cli
 from partnernet.errors import StoreError
 from partnernet.io.read import read_dataset
-from partnernet.io.sample import generate_sample
 from partnernet.model import Dataset
 from partnernet.neo4j import DEFAULT_BATCH_SIZE, Store, connect, property_names
+from partnernet.synthetic import generate_sample
 
 pytestmark = pytest.mark.neo4j
 

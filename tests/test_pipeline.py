@@ -4,8 +4,11 @@ agrees with NetworkX computed independently."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
+from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -15,9 +18,10 @@ from conftest import SAMPLE_DIR
 
 from partnernet.analysis.pipeline import analyse, funding_by_recipient
 from partnernet.analysis.results import METRIC_COLUMNS, Results
-from partnernet.export import json_ready
+from partnernet.export import summary_json
+from partnernet.findings import Finding, explain
+from partnernet.findings.coverage import coverage_findings
 from partnernet.graph import org_graph
-from partnernet.io.read import read_dataset
 from partnernet.model import Dataset
 
 CVS = "GB-CHC-1100019"  # Marshford CVS, the sample's one infrastructure organisation
@@ -25,13 +29,18 @@ SILOED = {"GB-LAE-MSF-ASC", "GB-LAE-MSF-HSG"}  # Adult Social Care and Housing
 
 
 @pytest.fixture(scope="module")
-def sample() -> Dataset:
-    return read_dataset(SAMPLE_DIR, pseudonym_key="test-key-not-secret")
+def sample(sample_dataset: Dataset) -> Dataset:
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")
-def results(sample: Dataset) -> Results:
-    return analyse(sample, seed=11)
+def results(sample_results: Results) -> Results:
+    return sample_results
+
+
+@pytest.fixture(scope="module")
+def findings(sample_findings: list[Finding]) -> list[Finding]:
+    return sample_findings
 
 
 def test_metrics_has_one_row_per_organisation(sample: Dataset, results: Results) -> None:
@@ -39,25 +48,27 @@ def test_metrics_has_one_row_per_organisation(sample: Dataset, results: Results)
     assert sorted(results.metrics["id"]) == sorted(sample.organisations["id"])
 
 
-def test_small_organisations_are_under_represented_on_boards(results: Results) -> None:
+def test_small_organisations_are_under_represented_on_boards(
+    results: Results, findings: list[Finding]
+) -> None:
     tests = results.summary["small_vs_large"]
     seat = tests["board_seat_share"]
     assert seat["group_value"] < 0.1 < 0.5 < seat["rest_value"]
     assert seat["p_value"] < 0.01
     assert seat["n_permutations"] >= 5000
-    finding = next(f for f in results.findings if f.id == "small-orgs-board-seats")
+    finding = next(f for f in findings if f.id == "small-orgs-board-seats")
     assert "under-represented" in finding.text
 
 
 def test_the_two_planted_council_departments_are_siloed_with_duplicated_engagement(
-    results: Results,
+    results: Results, findings: list[Finding]
 ) -> None:
     departments = results.departments.set_index("department_id")
     assert set(departments.index[departments["siloed"]]) == SILOED
     assert (departments.loc[sorted(SILOED), "duplicated_engagement"] >= 4).all()
     assert (departments.loc[sorted(SILOED), "coordination_ties"] == 0).all()
     names = {"Adult Social Care", "Housing"}
-    finding = next(f for f in results.findings if f.id.startswith("siloed-departments-"))
+    finding = next(f for f in findings if f.id.startswith("siloed-departments-"))
     assert all(name in finding.text for name in names)
 
 
@@ -78,18 +89,28 @@ def test_the_cvs_is_the_top_liaison_broker_and_its_loss_cuts_small_groups_off(
     assert set(metrics.loc[cut_off, "size_band"]) <= {"micro", "small"}
 
 
-def test_same_seed_gives_identical_results(sample: Dataset, results: Results) -> None:
+def test_same_seed_gives_identical_results(
+    sample: Dataset, results: Results, findings: list[Finding]
+) -> None:
     again = analyse(sample, seed=11)
     pd.testing.assert_frame_equal(again.metrics, results.metrics)
     pd.testing.assert_frame_equal(again.groups, results.groups)
-    assert json.dumps(json_ready(again.summary)) == json.dumps(json_ready(results.summary))
-    assert [f.text for f in again.findings] == [f.text for f in results.findings]
+    assert again.summary == results.summary
+    assert json.dumps(summary_json(again)) == json.dumps(summary_json(results))
+    assert [f.text for f in explain(again)] == [f.text for f in findings]
 
 
-def test_summary_is_plain_json(results: Results) -> None:
-    text = json.dumps(json_ready(results.summary), allow_nan=False)
+def test_summary_is_typed_records_that_the_exporter_makes_plain_json(results: Results) -> None:
+    from partnernet.analysis.records import Record
+
+    assert all(
+        isinstance(getattr(results.summary, f), Record)
+        for f in ("settings", "network", "small_vs_large", "funding_concentration", "ei")
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results.summary.network.ties = 0  # type: ignore[misc]
+    text = json.dumps(summary_json(results), allow_nan=False)
     assert "modularity" in text
-    assert not any(isinstance(v, pd.DataFrame) for v in results.summary.values())
 
 
 def _random_place(seed: int) -> Dataset:
@@ -144,19 +165,19 @@ def test_metrics_agree_with_networkx_computed_independently(seed: int) -> None:
 
 
 def test_every_number_in_every_finding_is_among_its_figures(
-    sample: Dataset, results: Results
+    sample: Dataset, findings: list[Finding]
 ) -> None:
     from test_exclusion import assert_numbers_backed
 
     names = [*sample.organisations["name"], *sample.boards["name"]]
-    assert {f.question for f in results.findings} == {
+    assert {f.question for f in findings} == {
         "coverage",
         "exclusion",
         "silos",
         "brokerage",
         "summary",
     }
-    for finding in results.findings:
+    for finding in findings:
         assert_numbers_backed(finding, names)
 
 
@@ -174,7 +195,6 @@ def test_progress_announces_every_step_and_counts_the_long_ones(sample: Dataset)
         "siloed departments",
         "removal impact",
         "routes from small organisations to decision makers",
-        "findings",
     ]
     # One call per candidate removed and per decision maker routes are counted
     # from (the public bodies and the boards taken together), counting up.
@@ -182,7 +202,7 @@ def test_progress_announces_every_step_and_counts_the_long_ones(sample: Dataset)
     n = len(results.removal)
     assert removal == [(i, n) for i in range(1, n + 1)]
     routes = [(d, t) for s, d, t in calls if s.startswith("routes") and (d, t) != (0, 1)]
-    makers = results.summary["infrastructure_path_share"]["decision_makers"]
+    makers = results.summary.infrastructure_path_share.decision_makers
     assert routes == [(i, makers) for i in range(1, makers + 1)]
 
 
@@ -202,17 +222,93 @@ def test_the_command_names_each_step_on_stderr_and_nothing_under_quiet(tmp_path)
 
 
 def test_large_counts_in_findings_carry_thousands_separators() -> None:
-    from partnernet.analysis.pipeline import coverage_findings
-
     n = 1_200
     ds = Dataset.from_frames(
         organisations=pd.DataFrame(
             {"id": [f"o{i}" for i in range(n)], "name": "Group", "type": "vcse", "size_band": None}
         )
     )
-    ties, bands = coverage_findings(ds, org_graph(ds))[:2]
+    ties, bands = coverage_findings(analyse(ds, permutations=100))[:2]
     assert ties.text.startswith(
         "The data covers 1,200 organisations and 0 ties between them; 1,200 organisations "
-        "(100.0%) have no tie at all"
+        "(100%) have no tie at all"
     )
     assert bands.text.startswith("1,200 of 1,200 voluntary and infrastructure organisations")
+
+
+# --- Built once, handed on --------------------------------------------------------
+
+
+def test_one_analyse_runs_each_costly_step_once_and_rendering_builds_nothing(
+    sample: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Louvain, the brokerage roles and each graph build run exactly once per
+    analysis; the findings, the tables, the map and the report read Results and
+    build no graph and compute no measure again."""
+    import networkx.algorithms.community as community
+
+    from partnernet.analysis import pipeline, roles
+    from partnernet.export import write_outputs
+
+    calls: dict[str, int] = {}
+
+    def counted(module: Any, name: str) -> None:
+        real = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] = calls.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    # nx.community is networkx.algorithms.community: one binding, counted once
+    counted(community, "louvain_communities")
+    counted(roles, "brokerage_roles")
+    counted(pipeline, "brokerage_roles")
+    counted(pipeline, "org_graph")
+    counted(pipeline, "build_graph")
+    import partnernet.graph as graph_module
+
+    counted(graph_module, "org_graph")
+    counted(graph_module, "build_graph")
+
+    results = analyse(sample, seed=11, permutations=100)
+    assert calls == {
+        "louvain_communities": 1,
+        "brokerage_roles": 1,
+        "org_graph": 1,
+        "build_graph": 1,
+    }
+    calls.clear()
+    findings = explain(results)
+    write_outputs(tmp_path, results, findings)
+    assert calls == {}
+    assert {p.name for p in tmp_path.iterdir()} >= {"network.html", "report.html", "metrics.csv"}
+
+
+def test_analyse_creates_a_missing_out_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    out = tmp_path / "a" / "new" / "folder"
+    result = CliRunner().invoke(
+        cli, ["analyse", str(SAMPLE_DIR), "--out", str(out), "--permutations", "100", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file()
+
+
+def test_an_unwritable_out_fails_before_the_data_is_read(tmp_path: Path) -> None:
+    """The dataset folder does not exist: were it read first, the exit would be 3."""
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    for command in ("analyse", "compare"):
+        data = [str(tmp_path / "no-such-dataset")] * (2 if command == "compare" else 1)
+        result = CliRunner().invoke(cli, [command, *data, "--out", str(tmp_path / "taken" / "x")])
+        assert result.exit_code == 5, result.output
+        assert "cannot write to" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]

@@ -16,7 +16,7 @@ import pytest
 from partnernet import Dataset, read_dataset
 from partnernet.errors import InputError, OutputError
 from partnernet.io import pseudonym
-from partnernet.io.read import _BAD_ID, _bad_ids
+from partnernet.io.parse import BAD_ID, bad_id_mask
 from partnernet.io.templates import write_templates
 from partnernet.io.writers import write_dataset
 from partnernet.model import COLUMNS, TABLES, column_dtype
@@ -341,14 +341,14 @@ def test_the_column_scan_for_bad_ids_agrees_with_the_cell_by_cell_test() -> None
         if rng.random() < 0.5:
             cells = [c if c is None else re.sub(r"[^Ab1\-é]", "x", str(c)) for c in cells]
         values = pd.Series(cells, dtype="object")
-        expected = np.array([isinstance(c, str) and _BAD_ID.search(c) is not None for c in cells])
-        assert (_bad_ids(values) == expected).all(), cells
+        expected = np.array([isinstance(c, str) and BAD_ID.search(c) is not None for c in cells])
+        assert (bad_id_mask(values) == expected).all(), cells
 
 
 def test_every_unicode_whitespace_character_is_caught_in_an_id() -> None:
     spaces = [chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != " "]
     for ch in spaces:
-        assert _BAD_ID.search(f"A{ch}B"), hex(ord(ch))
+        assert BAD_ID.search(f"A{ch}B"), hex(ord(ch))
 
 
 def test_repeated_extra_columns_are_ignored(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from conftest import REAL_DATA, TEST_DATA
 
 from partnernet.cli import cli
 from partnernet.errors import InputError
+from partnernet.io.importers.register import import_register, read_register, register_key
 from partnernet.io.read import read_dataset
-from partnernet.io.register import import_register, read_register, register_key
 
 DATA = TEST_DATA / "register"
 REGISTER = REAL_DATA / "charities_operating_in_trafford.csv"

@@ -20,9 +20,9 @@ from partnernet.errors import OutputError
 from partnernet.graph import build_graph
 from partnernet.model import Dataset
 from partnernet.render import network as network_module
-from partnernet.render.common import top_brokers
 from partnernet.render.network import (
     UNDER_CONNECTED_BORDER,
+    check_map_path,
     render_network_html,
     script_json,
     write_network,
@@ -92,14 +92,14 @@ def sha256_source(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def sample_html() -> str:
-    ds, results = sample()
-    return render_network_html(ds, results)
+    _ds, results = sample()
+    return render_network_html(results)
 
 
 @pytest.fixture(scope="module")
 def hostile_html() -> str:
-    ds, results = hostile()
-    return render_network_html(ds, results)
+    _ds, results = hostile()
+    return render_network_html(results)
 
 
 # --- Safe embedding -------------------------------------------------------------
@@ -187,25 +187,25 @@ def test_charset_is_declared_first_and_vis_comes_from_the_pyvis_package(sample_h
 
 
 def test_write_network_writes_utf8_atomically(tmp_path: Path) -> None:
-    ds, results = hostile()
+    _ds, results = hostile()
     target = tmp_path / "map.html"
-    assert write_network(target, ds, results) == target
+    assert write_network(target, results) == target
     data = target.read_bytes()
-    assert data.decode("utf-8") == render_network_html(ds, results)
+    assert data.decode("utf-8") == render_network_html(results)
     assert "Ünïcödé 東京 🎉 Café".encode() in data
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
 
 
-def test_a_missing_folder_is_an_output_error_and_an_existing_map_is_untouched(
+def test_a_folder_given_as_the_map_is_an_output_error_and_an_existing_map_is_untouched(
     tmp_path: Path,
 ) -> None:
-    ds, results = hostile()
-    with pytest.raises(OutputError, match="does not exist"):
-        write_network(tmp_path / "nope" / "map.html", ds, results)
+    _ds, results = hostile()
+    with pytest.raises(OutputError, match="it is a folder"):
+        check_map_path(tmp_path)
     existing = tmp_path / "map.html"
     existing.write_text("old map", encoding="utf-8")
     with pytest.raises(ValueError):
-        write_network(existing, ds, results, colour_by="postcode")
+        write_network(existing, results, colour_by="postcode")
     assert existing.read_text(encoding="utf-8") == "old map"
 
 
@@ -263,7 +263,7 @@ def test_brokers_are_stars_and_under_connected_organisations_are_ringed(sample_h
     _, results = sample()
     nodes = {n["name"]: n for n in payload(sample_html)["nodes"]}
     names = dict(zip(results.metrics["id"], results.metrics["name"], strict=True))
-    brokers = top_brokers(results.metrics)
+    brokers = list(results.top_brokers)
     assert "Marshford CVS" in {names[b] for b in brokers}
     assert {n for n, d in nodes.items() if d["shape"] == "star"} == {names[b] for b in brokers}
     flagged = set(results.metrics.loc[results.metrics["under_connected"], "name"])
@@ -306,7 +306,7 @@ def test_each_flagged_group_lists_its_members_for_the_highlight(sample_html: str
 @pytest.mark.parametrize("size_by", ["betweenness", "degree", "funding"])
 def test_node_size_grows_with_the_chosen_measure(size_by: str) -> None:
     ds, results = sample()
-    nodes = payload(render_network_html(ds, results, size_by=size_by))["nodes"]
+    nodes = payload(render_network_html(results, size_by=size_by))["nodes"]
     m = results.metrics.set_index("name")
     given = ds.funding.groupby("funder_id")["amount"].sum()
     received = ds.funding.groupby("recipient_id")["amount"].sum()
@@ -336,8 +336,8 @@ def test_node_size_grows_with_the_chosen_measure(size_by: str) -> None:
     ],
 )
 def test_legend_follows_the_colouring(colour_by: str, title: str, first: str) -> None:
-    ds, results = sample()
-    data = payload(render_network_html(ds, results, colour_by=colour_by))
+    _ds, results = sample()
+    data = payload(render_network_html(results, colour_by=colour_by))
     legend = data["legend"]
     assert legend["colourTitle"] == title
     assert legend["colours"][0]["label"] == first
@@ -349,13 +349,13 @@ def test_legend_follows_the_colouring(colour_by: str, title: str, first: str) ->
 
 def test_layers_choose_the_ties_drawn_and_boards_need_memberships() -> None:
     ds, results = sample()
-    data = payload(render_network_html(ds, results, layers="funds,partners_with"))
+    data = payload(render_network_html(results, layers="funds,partners_with"))
     assert {e["layer"] for e in data["edges"]} == {"FUNDS", "PARTNERS_WITH", "PART_OF"}
     assert not [n for n in data["nodes"] if n["kind"] == "board"]
     assert len(data["nodes"]) == len(ds.organisations)
     assert [f["key"] for f in data["filters"]["layers"]] == ["PART_OF", "FUNDS", "PARTNERS_WITH"]
     with pytest.raises(ValueError, match="unknown layer"):
-        render_network_html(ds, results, layers="gossip")
+        render_network_html(results, layers="gossip")
 
 
 def test_filters_count_what_is_drawn(sample_html: str) -> None:
@@ -368,10 +368,10 @@ def test_filters_count_what_is_drawn(sample_html: str) -> None:
 
 
 def test_the_layout_is_seeded_and_untied_organisations_wait_underneath() -> None:
-    ds, results = sample()
-    a = payload(render_network_html(ds, results, seed=1))["nodes"]
-    b = payload(render_network_html(ds, results, seed=1))["nodes"]
-    c = payload(render_network_html(ds, results, seed=2))["nodes"]
+    _ds, results = sample()
+    a = payload(render_network_html(results, seed=1))["nodes"]
+    b = payload(render_network_html(results, seed=1))["nodes"]
+    c = payload(render_network_html(results, seed=2))["nodes"]
     assert [(n["x"], n["y"]) for n in a] == [(n["x"], n["y"]) for n in b]
     assert [(n["x"], n["y"]) for n in a] != [(n["x"], n["y"]) for n in c]
     isolated = set(results.metrics.loc[results.metrics["degree"] == 0, "name"])
@@ -391,7 +391,7 @@ def test_an_empty_dataset_still_renders() -> None:
     from partnernet.analysis.pipeline import analyse
 
     ds = Dataset.from_frames()
-    data = payload(render_network_html(ds, analyse(ds, permutations=100)))
+    data = payload(render_network_html(analyse(ds, permutations=100)))
     assert data["nodes"] == [] and data["edges"] == []
 
 
@@ -427,7 +427,7 @@ def test_render_command_writes_the_map_with_the_chosen_styling(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("out", "message"),
     [
-        ("missing/map.html", "the folder {tmp}/missing does not exist"),
+        ("network.html/map.html", "cannot write to {tmp}/network.html: it is a file"),
         ("", "cannot write {tmp}: it is a folder"),
     ],
 )
@@ -445,21 +445,29 @@ def test_render_command_refuses_an_output_it_cannot_write(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["network.html"]
 
 
+def test_render_command_creates_a_missing_folder(tmp_path: Path) -> None:
+    from conftest import SAMPLE_DIR
+
+    result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / "a" / "new" / "map.html"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "new" / "map.html").is_file()
+
+
 def test_render_command_refuses_an_unwritable_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Permissions cannot be tested as root, so the permission check is asked to fail."""
-    import os
+    """Permissions cannot be tested as root, so the write probe is made to fail."""
+    import tempfile
 
     from conftest import SAMPLE_DIR
 
-    real_access = os.access
-    monkeypatch.setattr(
-        os, "access", lambda p, mode: False if Path(p) == tmp_path else real_access(p, mode)
-    )
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
     result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / "map.html"))
     assert result.exit_code == 5
-    assert "permission denied on the folder" in result.output
+    assert f"cannot write to {tmp_path}: Permission denied" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -486,14 +494,14 @@ def test_render_command_rejects_unknown_layers(tmp_path: Path) -> None:
 def test_a_large_map_draws_the_most_notable_organisations_and_says_so() -> None:
     ds, results = sample()
     limit = 60
-    data = payload(render_network_html(ds, results, size_by="degree", max_organisations=limit))
+    data = payload(render_network_html(results, size_by="degree", max_organisations=limit))
     # The expected choice, worked out here from the tables: a tenth of the room (6)
     # for boards; decision makers, infrastructure bodies and top brokers first, then
     # by degree, ties by id; then the boards with the most drawn members (two or
     # more), ties by id.
     orgs = results.metrics.set_index("id")
     public = {"local_authority", "department", "nhs", "central_government", "infrastructure"}
-    first = set(orgs.index[orgs["type"].isin(public)]) | set(top_brokers(results.metrics))
+    first = set(orgs.index[orgs["type"].isin(public)]) | set(results.top_brokers)
     ranked = sorted(orgs.index, key=lambda i: (i not in first, -orgs.loc[i, "degree"], i))
     kept = ranked[: limit - 6]
     assert len(first) < limit < len(orgs)
@@ -531,13 +539,13 @@ def test_the_heading_counts_what_is_drawn(sample_html: str) -> None:
 def test_the_group_chooser_lists_the_largest_flagged_groups_and_counts_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ds, results = sample()
-    everything = payload(render_network_html(ds, results))
+    _ds, results = sample()
+    everything = payload(render_network_html(results))
     assert everything["groupsNotListed"] == 0
     counts = [g["count"] for g in everything["groups"]]
     assert len(counts) > 3
     monkeypatch.setattr(network_module, "GROUPS_LISTED", 3)
-    capped = payload(render_network_html(ds, results))
+    capped = payload(render_network_html(results))
     # The three with most drawn members, kept in the table's order.
     largest = sorted(range(len(counts)), key=lambda i: -counts[i])[:3]
     assert capped["groups"] == [everything["groups"][i] for i in sorted(largest)]

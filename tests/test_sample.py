@@ -19,7 +19,7 @@ from conftest import SAMPLE_DIR
 from partnernet import model
 from partnernet.cli import cli
 from partnernet.errors import OutputError
-from partnernet.io.sample import SCALES, generate_sample
+from partnernet.synthetic.generate import SCALES, generate_sample
 
 PUBLIC = model.PUBLIC_BODY_TYPES
 SMALL = ("micro", "small")

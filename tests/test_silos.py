@@ -30,6 +30,7 @@ Duplicated engagement: c, dealt with by H and S (no coordination tie): count 2.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -40,23 +41,31 @@ import pytest
 from conftest import SAMPLE_DIR
 
 # The number checker is shared with the exclusion findings' tests.
-from test_exclusion import assert_numbers_backed
+from test_exclusion import assert_numbers_backed, replaced
 
 from partnernet import read_dataset
-from partnernet.analysis.results import DEPARTMENT_COLUMNS, Finding
+from partnernet.analysis.ei import department_ei, ei_indices, sector_ei
+from partnernet.analysis.pipeline import analyse
+from partnernet.analysis.records import (
+    BodyEI,
+    DepartmentEI,
+    DepartmentEIRow,
+    EIIndices,
+    SectorEI,
+)
+from partnernet.analysis.results import DEPARTMENT_COLUMNS, Results
 from partnernet.analysis.silos import (
     DUPLICATION_COLUMNS,
     coordination_ties,
-    department_ei,
     department_table,
     departments_by_body,
     duplicated_engagement,
-    ei_indices,
     overlap_matrices,
     partner_sets,
-    sector_ei,
-    silo_findings,
+    units_of,
 )
+from partnernet.findings import Finding
+from partnernet.findings.silos import silo_findings
 from partnernet.graph import org_graph
 from partnernet.model import Dataset
 
@@ -110,6 +119,8 @@ def test_departments_by_body_leaves_out_single_and_orphan_departments(ds: Datase
         "C": ["E", "H", "P", "Q", "R", "S"],
         "ghost": ["W1", "W2"],
     }
+    # A body's units: the body itself and its departments.
+    assert units_of("C", departments_by_body(ds)["C"]) == {"C", "E", "H", "P", "Q", "R", "S"}
 
 
 def test_partner_sets_hand_worked(ds: Dataset) -> None:
@@ -255,12 +266,7 @@ def test_no_body_with_two_departments_gives_empty_tables() -> None:
     assert tuple(department_table(ds).columns) == DEPARTMENT_COLUMNS
     assert overlap_matrices(ds) == {}
     assert duplicated_engagement(ds).empty
-    findings = silo_findings(
-        ds,
-        departments=department_table(ds),
-        duplicated=duplicated_engagement(ds),
-        ei=ei_indices(ds, org_graph(ds), n_permutations=10, seed=0),
-    )
+    findings = silo_findings(analyse(ds, permutations=10, seed=0))
     assert findings[0].id == "silos-not-assessable"
     assert "cannot be assessed" in findings[0].text
 
@@ -298,7 +304,10 @@ def test_department_ei_body_hand_worked() -> None:
     ds, G = cycle_place()
     for alternative, p in (("less", 0.8), ("greater", 0.6), ("two-sided", 1.0)):
         r = department_ei(ds, G, n_permutations=20_000, alternative=alternative, seed=2)
+        assert isinstance(r, DepartmentEI) and isinstance(r.bodies, tuple)
+        assert all(isinstance(d, DepartmentEIRow) for d in r.departments)
         (body,) = r["bodies"]
+        assert isinstance(body, BodyEI)
         assert (body["parent_id"], body["units"], body["internal"], body["external"]) == (
             "c",
             3,
@@ -415,15 +424,18 @@ def names_in(ds: Dataset) -> list[str]:
     return [*ds.organisations["name"], *ds.organisations["id"]]
 
 
+def results_for(ds: Dataset, *, permutations: int = 500) -> Results:
+    """One run of the pipeline: its department table, duplicated engagement and E-I
+    indices are the ones computed directly."""
+    results = analyse(ds, permutations=permutations, seed=0)
+    pd.testing.assert_frame_equal(results.departments, department_table(ds))
+    pd.testing.assert_frame_equal(results.duplicated, duplicated_engagement(ds))
+    assert results.summary.ei == ei_indices(ds, org_graph(ds), n_permutations=permutations, seed=0)
+    return results
+
+
 def findings_for(ds: Dataset, **kwargs) -> list[Finding]:
-    G = org_graph(ds)
-    return silo_findings(
-        ds,
-        departments=department_table(ds),
-        duplicated=duplicated_engagement(ds),
-        ei=ei_indices(ds, G, n_permutations=500, seed=0),
-        **kwargs,
-    )
+    return silo_findings(results_for(ds), **kwargs)
 
 
 def test_silo_findings_hand_worked(ds: Dataset) -> None:
@@ -472,31 +484,26 @@ def test_many_bodies_are_summed_up_in_one_finding_each(ds: Dataset) -> None:
 
 
 def test_many_bodies_ei_summary_counts_each_kind(ds: Dataset) -> None:
-    def body(parent: str, ei: float | None, expected: float, p: float | None) -> dict:
-        return {"parent_id": parent, "units": 3, "internal": 1, "external": 4, "ei": ei,
-                "expected": expected, "p_value": p}  # fmt: skip
+    def body(parent: str, ei: float | None, expected: float, p: float | None) -> BodyEI:
+        return BodyEI(parent_id=parent, units=3, internal=1, external=4, ei=ei,
+                      expected=expected, p_value=p)  # fmt: skip
 
-    ei = {
-        "sector": None,
-        "department": {
-            "bodies": [
-                body("C", 0.1, 0.5, 0.01),  # inward, significant
-                body("ghost", 0.9, 0.5, 0.001),  # outward, significant, furthest out
-                body("N", 0.8, 0.5, 0.02),  # outward, significant
-                body("Z", 0.6, 0.5, 0.3),  # not significant
-                body("W1", None, 0.5, None),  # no ties
-            ]
-        },
-    }
-    findings = silo_findings(
-        ds,
-        departments=department_table(ds),
-        duplicated=duplicated_engagement(ds),
-        ei=ei,
-        max_bodies=4,
-        max_listed=1,
+    results = results_for(ds)
+    department = dataclasses.replace(
+        results.summary.ei.department,
+        bodies=(
+            body("C", 0.1, 0.5, 0.01),  # inward, significant
+            body("ghost", 0.9, 0.5, 0.001),  # outward, significant, furthest out
+            body("N", 0.8, 0.5, 0.02),  # outward, significant
+            body("Z", 0.6, 0.5, 0.3),  # not significant
+            body("W1", None, 0.5, None),  # no ties
+        ),
     )
-    (summary,) = [f for f in findings if f.id.startswith("ei-")]
+    ei = dataclasses.replace(results.summary.ei, department=department)
+    findings = silo_findings(replaced(results, ei=ei), max_bodies=4, max_listed=1)
+    # The sector has its own finding; the bodies are summed up in one.
+    assert [f.id for f in findings if f.id.startswith("ei-")] == ["ei-sector", "ei-bodies"]
+    (summary,) = [f for f in findings if f.id.startswith("ei-bod")]
     assert summary.id == "ei-bodies"
     assert summary.text.startswith(
         "Of the 5 public bodies with two or more departments, 1 have units (the body and its "
@@ -514,32 +521,27 @@ def test_many_bodies_ei_summary_counts_each_kind(ds: Dataset) -> None:
 
 
 def test_non_significant_ei_is_not_claimed(ds: Dataset) -> None:
-    ei = {
-        "sector": {
-            "ei": 0.2,
-            "expected": 0.3,
-            "p_value": 0.4,
-            "internal": 4,
-            "external": 6,
-            "n_permutations": 5000,
-        },
-        "department": {"bodies": []},
-    }
-    findings = silo_findings(
-        ds, departments=department_table(ds), duplicated=duplicated_engagement(ds), ei=ei
+    results = results_for(ds)
+    sector_record = SectorEI(
+        ei=0.2,
+        internal=4,
+        external=6,
+        expected=0.3,
+        p_value=0.4,
+        alternative="two-sided",
+        n_permutations=5000,
+        seed=0,
+        groups=(),
     )
+    no_bodies = dataclasses.replace(results.summary.ei.department, bodies=(), departments=())
+    ei = EIIndices(sector=sector_record, department=no_bodies)
+    findings = silo_findings(replaced(results, ei=ei))
     sector = next(f for f in findings if f.id == "ei-sector")
     assert "not statistically significant (p = 0.400" in sector.text
     assert "more than chance" not in sector.text
     assert_numbers_backed(sector)
-    ei["sector"]["p_value"] = 0.001
-    sector = next(
-        f
-        for f in silo_findings(
-            ds, departments=department_table(ds), duplicated=duplicated_engagement(ds), ei=ei
-        )
-        if f.id == "ei-sector"
-    )
+    ei = dataclasses.replace(ei, sector=dataclasses.replace(sector_record, p_value=0.001))
+    sector = next(f for f in silo_findings(replaced(results, ei=ei)) if f.id == "ei-sector")
     assert "Ties stay within sectors more than chance would give (p = 0.001" in sector.text
     assert_numbers_backed(sector)
 
@@ -593,12 +595,9 @@ def test_sample_duplicated_engagement_names_the_siloed_pair(sample: Dataset) -> 
     sets = partner_sets(sample)
     for org in pair["org_id"]:
         assert org in sets[SILOED[0]] and org in sets[SILOED[1]]
-    findings = silo_findings(
-        sample,
-        departments=department_table(sample),
-        duplicated=dup,
-        ei=ei_indices(sample, org_graph(sample), n_permutations=1000, seed=0),
-    )
+    results = results_for(sample, permutations=1000)
+    pd.testing.assert_frame_equal(results.duplicated, dup)
+    findings = silo_findings(results)
     siloed = next(f for f in findings if f.id == f"siloed-departments-{COUNCIL}")
     assert siloed.text.startswith("2 of the 5 departments of Marshford Council are siloed")
     assert "Adult Social Care" in siloed.text and "Housing" in siloed.text

@@ -10,15 +10,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from partnernet.analysis.stats import (
-    ei_by_group,
-    ei_index,
-    ei_permutation_test,
-    gini,
-    lorenz_curve,
-    permutation_test,
-    top_share,
-)
+from partnernet.analysis.ei import ei_by_group, ei_index, ei_permutation_test
+from partnernet.analysis.records import EIGroup, PermutationTest, SectorEI
+from partnernet.analysis.stats import gini, lorenz_curve, permutation_test, top_share
 
 # --- Gini ---------------------------------------------------------------------------
 
@@ -133,6 +127,8 @@ def test_permutation_test_hand_worked() -> None:
     r = permutation_test(
         [0, 0, 0, 1, 1, 1], [True] * 3 + [False] * 3, n_permutations=20_000, seed=3
     )
+    assert isinstance(r, PermutationTest)
+    assert r.observed_difference == r["observed_difference"] == r.get("observed_difference")
     assert r["observed_difference"] == -1.0
     assert r["group_value"] == 0.0 and r["rest_value"] == 1.0
     assert r["n_group"] == 3 and r["n_rest"] == 3
@@ -265,6 +261,8 @@ def test_ei_permutation_observed_matches_direct_count(seed: int) -> None:
     groups = {n: str(rng.integers(0, 4)) for n in G}
     internal, external = ei_brute(G, groups)
     r = ei_permutation_test(G, groups, n_permutations=200, seed=seed)
+    assert isinstance(r, SectorEI)
+    assert isinstance(r.groups, tuple) and all(isinstance(g, EIGroup) for g in r.groups)
     assert (r["internal"], r["external"]) == (internal, external)
     assert r["ei"] == pytest.approx((external - internal) / (external + internal))
     assert r["ei"] == pytest.approx(ei_index(G, groups))

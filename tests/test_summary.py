@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -13,12 +14,15 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from partnernet.analysis.records import NetworkSummary, as_plain
 from partnernet.analysis.summary import (
     communities,
+    community_labels,
     degree_centralisation,
+    louvain_communities,
     network_summary,
-    summary_findings,
 )
+from partnernet.findings.summary import summary_findings
 from partnernet.graph import build_graph, org_graph
 from partnernet.model import Dataset
 
@@ -48,12 +52,16 @@ def test_two_cliques_joined_by_a_bridge():
         1,
         8,
     )
-    assert (s["communities"], s["community_sizes"]) == (2, [4, 4])
+    assert (s["communities"], s["community_sizes"]) == (2, (4, 4))
     # Each clique: 6 internal ties, degree sum 13 of 2m = 26:
     # Q = 2 (6/13 - (13/26)^2) = 12/13 - 1/2.
     assert s["modularity"] == pytest.approx(12 / 13 - 1 / 2)
     assert s["density"] == pytest.approx(13 / 28)
     assert communities(two_cliques(), seed=1).tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    # The communities found once and handed on give the same figures and labels.
+    found = louvain_communities(two_cliques(), seed=1)
+    assert network_summary(two_cliques(), None, seed=1, partition=found) == s
+    assert community_labels(two_cliques(), found).tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
 
 
 @pytest.mark.parametrize("leaves", [3, 5, 10])
@@ -143,7 +151,8 @@ def test_layers_types_and_boards_from_a_dataset():
     assert s["ties_by_layer"] == {"FUNDS": 1, "MEMBER_OF": 1, "PARTNERS_WITH": 1}
     assert s["facts_by_layer"] == {"FUNDS": 2, "MEMBER_OF": 2, "PARTNERS_WITH": 1, "PART_OF": 1}
     assert s["isolates"] == 1  # the department: PART_OF is structure, not a tie
-    json.dumps(s, allow_nan=False)  # JSON-ready
+    assert isinstance(s, NetworkSummary)
+    json.dumps(as_plain(s), allow_nan=False)  # JSON-ready
 
 
 def test_empty_and_tieless_graphs():
@@ -153,7 +162,7 @@ def test_empty_and_tieless_graphs():
     assert (s["components"], s["isolates"], s["communities"]) == (4, 4, 4)
     assert s["modularity"] is None
     assert s["average_path_length"] is None and s["average_path_length_method"] == "none"
-    json.dumps(s, allow_nan=False)
+    json.dumps(as_plain(s), allow_nan=False)
 
 
 def test_communities_numbered_by_decreasing_size():
@@ -225,7 +234,9 @@ def test_a_sparse_national_density_is_not_shown_as_zero():
     G = nx.empty_graph(4)
     G.add_edges_from([(0, 1), (2, 3)])
     network = network_summary(G, None, seed=0)
-    network.update(organisations=200_000, ties=592_611, density=592_611 / (200_000 * 199_999 / 2))
+    network = dataclasses.replace(
+        network, organisations=200_000, ties=592_611, density=592_611 / (200_000 * 199_999 / 2)
+    )
     size = {f.id: f for f in summary_findings(network)}["summary-size"]
     assert size.text.endswith("ties between them: 0.003% of all the ties there could be.")
     assert size.figures["density_percent"] == 0.003

@@ -15,14 +15,15 @@ from conftest import REAL_DATA, TEST_DATA
 
 from partnernet.cli import cli
 from partnernet.errors import InputError, OutputError, ValidationError
-from partnernet.io import threesixty
-from partnernet.io.read import read_dataset
-from partnernet.io.threesixty import (
+from partnernet.io import rows
+from partnernet.io.importers.threesixty import (
     import_360giving,
     org_type_from_id,
     read_360giving,
-    read_aliases,
 )
+from partnernet.io.merge import read_aliases
+from partnernet.io.parse import is_bad_id
+from partnernet.io.read import read_dataset
 
 DATA = TEST_DATA / "threesixty"
 TRAFFORD = REAL_DATA / "trafford_council_voluntary_sector_grants.csv"
@@ -281,6 +282,49 @@ def test_edge_cases_left_out_or_kept():
     names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
     assert names["GB-CHC-3000003"] == "GB-CHC-3000003"
     assert summary.names_missing == ["GB-CHC-3000003"]
+
+
+def test_a_control_character_in_an_id_leaves_out_that_grant_only(tmp_path):
+    """The reader rejects control characters in ids; the import must not keep them.
+
+    Before the importer shared the reader's rule, this grant was kept, and the whole
+    import failed (exit 3) naming a row of an organisations.csv never written.
+    """
+    path = DATA / "control_character_id.csv"
+    out = tmp_path / "out"
+    code, output = run("import-360giving", path, "--out", out)
+    assert code == 0, output
+    assert "1 grant left out as unusable: 1 invisible character in identifier." in output
+    assert (
+        f"  {path}, row 3, column 'Recipient Org:Identifier': invisible character in "
+        "identifier: 'GB-CHC-100\\x070002'"
+    ) in output
+    ds = read_dataset(out)
+    assert ds.funding["id"].tolist() == ["C-1", "C-3"]
+    assert "GB-CHC-100\x070002" not in set(ds.organisations["id"])
+
+
+def test_every_id_the_reader_rejects_is_left_out_by_the_import(tmp_path):
+    bad = [chr(c) for c in [*range(0x3001), 0xFEFF] if is_bad_id(f"A{chr(c)}B")]
+    assert "\x01" in bad and "\x7f" in bad and "\u200b" in bad
+    path = tmp_path / "grants.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "Identifier",
+                "Amount Awarded",
+                "Award Date",
+                "Recipient Org:Identifier",
+                "Funding Org:Identifier",
+            ]
+        )
+        writer.writerow(["G-0", "100", "2024-01-01", "GB-CHC-1", "GB-LAE-AAA"])
+        for i, ch in enumerate(bad, start=1):
+            writer.writerow([f"G-{i}", "100", "2024-01-01", f"GB-CHC-1{ch}2", "GB-LAE-AAA"])
+    ds, summary = read_360giving([path])
+    assert summary.skipped_by_reason() == {"invisible character in identifier": len(bad)}
+    assert ds.funding["id"].tolist() == ["G-0"]
 
 
 def test_csv_and_json_give_the_same_dataset():
@@ -574,7 +618,7 @@ def test_progress_reports_every_byte():
 def test_json_is_parsed_across_chunk_boundaries(monkeypatch):
     whole, _ = read_360giving([DATA / "grants.json"])
     # Seven characters at a time cuts every key, string and number somewhere.
-    monkeypatch.setattr(threesixty, "_JSON_CHUNK", 7)
+    monkeypatch.setattr(rows, "_JSON_CHUNK", 7)
     chunked, summary = read_360giving([DATA / "grants.json"])
     assert chunked.equals(whole)
     assert summary.rows_read == 18
@@ -586,7 +630,7 @@ def test_json_grants_key_anywhere_and_numbers_at_chunk_ends(tmp_path, monkeypatc
     path = tmp_path / "g.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     for size in (1, 2, 3, 5, 11):
-        monkeypatch.setattr(threesixty, "_JSON_CHUNK", size)
+        monkeypatch.setattr(rows, "_JSON_CHUNK", size)
         ds, _ = read_360giving([path])
         assert ds.funding["id"].tolist() == ["G-1"]
 

@@ -266,7 +266,8 @@ def _tie_lookup(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> Any:
     sorted_weights = np.concatenate([w, w])[order]
 
     def weight(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return sorted_weights[np.searchsorted(sorted_keys, a * n + b)]
+        found: np.ndarray = sorted_weights[np.searchsorted(sorted_keys, a * n + b)]
+        return found
 
     return weight
 

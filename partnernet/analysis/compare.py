@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from partnernet.analysis.records import Record
 from partnernet.analysis.results import Results
 
 __all__ = [
@@ -35,9 +36,7 @@ def _get(*path: str) -> Callable[[Results], Any]:
     def read(results: Results) -> Any:
         value: Any = results.summary
         for key in path:
-            if not isinstance(value, dict) or key not in value:
-                return None
-            value = value[key]
+            value = value.get(key) if isinstance(value, Record) else None
         return value
 
     return read
@@ -68,9 +67,7 @@ _HEADLINES: dict[str, Callable[[Results], Any]] = {
     "E-I index by sector": _get("ei", "sector", "ei"),
     "routes via infrastructure (share)": _get("infrastructure_path_share", "share"),
     "siloed departments": lambda r: int(r.departments["siloed"].astype(bool).sum()),
-    "organisations with duplicated engagement": lambda r: len(
-        r.summary.get("duplicated_engagement", [])
-    ),
+    "organisations with duplicated engagement": lambda r: len(r.duplicated),
     "under-connected groups": lambda r: int(r.groups["flagged"].astype(bool).sum()),
 }
 
@@ -103,19 +100,17 @@ class Comparison:
         ]
 
 
-def compare(old_graph: nx.Graph, new_graph: nx.Graph, old: Results, new: Results) -> Comparison:
-    """Compare two runs of the same place.
+def compare(old: Results, new: Results) -> Comparison:
+    """Compare two runs of the same place, from the graphs and figures they carry.
 
     Parameters
     ----------
-    old_graph, new_graph : the organisation graphs the runs measured (built with the
-        same layers, or the tie changes mix layer choice with real change).
-    old, new : the two runs' results.
+    old, new : the two runs' results (analysed with the same layers, or the tie
+        changes mix layer choice with real change).
 
     Examples
     --------
     >>> from partnernet.analysis.pipeline import analyse
-    >>> from partnernet.graph import org_graph
     >>> from partnernet.model import Dataset
     >>> orgs = pd.DataFrame({"id": ["a", "b", "c"], "name": ["A", "B", "C"],
     ...                      "type": ["vcse", "vcse", "local_authority"]})
@@ -123,14 +118,13 @@ def compare(old_graph: nx.Graph, new_graph: nx.Graph, old: Results, new: Results
     ...     {"source_id": ["a"], "target_id": ["c"]}))
     >>> after = Dataset.from_frames(organisations=orgs, partnerships=pd.DataFrame(
     ...     {"source_id": ["b"], "target_id": ["c"]}))
-    >>> result = compare(org_graph(before), org_graph(after),
-    ...                  analyse(before, permutations=100), analyse(after, permutations=100))
+    >>> result = compare(analyse(before, permutations=100), analyse(after, permutations=100))
     >>> result.ties[["source", "target", "change"]].values.tolist()
     [['b', 'c', 'new'], ['a', 'c', 'lost']]
     """
     return Comparison(
-        ties=_tie_changes(old_graph, new_graph),
-        organisations=_organisation_changes(old_graph, new_graph),
+        ties=_tie_changes(old.graph, new.graph),
+        organisations=_organisation_changes(old.graph, new.graph),
         board_seats=_board_seat_changes(old.metrics, new.metrics),
         headline=_headline_changes(old, new),
     )

@@ -10,30 +10,21 @@ sits one hop beyond its members). Public bodies are at 0, seat-holders at most 1
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 import networkx as nx
 import pandas as pd
 
-__all__ = ["decision_sources", "distance_to_decision"]
+from partnernet.analysis.populations import decision_sources
 
-
-def decision_sources(G: nx.Graph) -> dict[str, int]:
-    """The starting distance of every node that is, or sits with, a decision maker.
-
-    Public bodies start at 0; other organisations with a board seat at 1.
-    """
-    sources: dict[str, int] = {}
-    for node, data in G.nodes(data=True):
-        if data.get("public_body"):
-            sources[node] = 0
-        elif data.get("board_seats", 0) > 0:
-            sources[node] = 1
-    return sources
+__all__ = ["distance_to_decision"]
 
 
 def distance_to_decision(
-    G: nx.Graph, *, removed: Iterable[str] = (), sources: dict[str, int] | None = None
+    G: nx.Graph,
+    *,
+    removed: Iterable[Hashable] = (),
+    sources: Mapping[Hashable, int] | None = None,
 ) -> pd.Series:
     """Hops from each organisation to the nearest decision maker.
 
@@ -68,16 +59,16 @@ def distance_to_decision(
     gone = set(removed)
     starts = decision_sources(G) if sources is None else sources
     starts = {n: d for n, d in starts.items() if n not in gone}
-    distance: dict[str, int] = {}
+    distance: dict[Hashable, int] = {}
     # Sources start at 0 or 1, so a frontier per level keeps the search exact
     # (a level-0 source's neighbours and level-1 sources meet at level 1).
-    by_level: dict[int, list[str]] = {}
+    by_level: dict[int, list[Hashable]] = {}
     for node, start in starts.items():
         by_level.setdefault(start, []).append(node)
     level = 0
-    frontier: list[str] = []
+    frontier: list[Hashable] = []
     while frontier or any(lvl >= level for lvl in by_level):
-        next_frontier: list[str] = []
+        next_frontier: list[Hashable] = []
         for node in frontier + by_level.pop(level, []):
             if node in distance:
                 continue

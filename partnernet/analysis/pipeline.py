@@ -12,9 +12,15 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 import pandas as pd
 
-from partnernet.analysis import brokerage, centrality, exclusion, silos, summary
+from partnernet.analysis import centrality, exclusion, silos, summary
+from partnernet.analysis.ei import ei_indices
 from partnernet.analysis.paths import distance_to_decision
-from partnernet.analysis.results import BROKERAGE_ROLES, METRIC_COLUMNS, Finding, Results
+from partnernet.analysis.populations import infrastructure_organisations, top_brokers
+from partnernet.analysis.records import RunSettings
+from partnernet.analysis.removal import articulation_points, removal_impact
+from partnernet.analysis.results import BROKERAGE_ROLES, METRIC_COLUMNS, Results, Summary
+from partnernet.analysis.roles import brokerage_roles, brokerage_test, expected_by_broker_group
+from partnernet.analysis.routes import infrastructure_path_share
 from partnernet.graph import build_graph, org_graph, parse_layers
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset
 
@@ -24,9 +30,6 @@ __all__ = ["analyse", "funding_by_recipient", "metrics_table"]
 # estimate with a stated error bound is used instead (DESIGN section 10).
 EXACT_BETWEENNESS_LIMIT = 20_000
 BETWEENNESS_PIVOTS = 1_000
-# How many of the highest-betweenness organisations join the infrastructure
-# organisations in the removal-impact table.
-TOP_BROKERS = 5
 
 # progress(step, done, total): a step starting is (step, 0, 1); a step made of
 # many like parts (one per candidate removed, say) reports each part as it ends.
@@ -168,15 +171,17 @@ def analyse(
     effective = centrality.effective_size(G)
 
     step("brokerage roles")
-    roles = brokerage.brokerage_roles(G, sectors)
-    role_test = brokerage.brokerage_test(G, sectors)
+    roles = brokerage_roles(G, sectors)
+    role_test = brokerage_test(G, sectors, roles=roles)
+    expected_by_group = expected_by_broker_group(G, sectors)
 
     step("distance to decision makers")
     distance = distance_to_decision(G)
 
     step("communities")
-    community = summary.communities(G, seed=seed)
-    network = summary.network_summary(G, multilayer, seed=seed)
+    found = summary.louvain_communities(G, seed=seed)
+    community = summary.community_labels(G, found)
+    network = summary.network_summary(G, multilayer, seed=seed, partition=found)
 
     step("exclusion of small organisations")
     size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
@@ -188,19 +193,18 @@ def analyse(
     departments = silos.department_table(ds)
     overlap = silos.overlap_matrices(ds)
     duplicated = silos.duplicated_engagement(ds)
-    ei = silos.ei_indices(ds, G, n_permutations=permutations, seed=seed)
+    ei = ei_indices(ds, G, n_permutations=permutations, seed=seed)
 
     step("removal impact")
-    infrastructure = [n for n, d in G.nodes(data=True) if d["type"] == "infrastructure"]
-    top_brokers = list(betweenness.sort_values(ascending=False, kind="stable").index[:TOP_BROKERS])
-    candidates = list(dict.fromkeys(infrastructure + top_brokers))
-    removal = brokerage.removal_impact(G, candidates, progress=parts("removal impact"))
+    brokers = top_brokers(betweenness)
+    candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
+    removal = removal_impact(G, candidates, progress=parts("removal impact"))
+    cut_points = articulation_points(G)
     step("routes from small organisations to decision makers")
-    path_share = brokerage.infrastructure_path_share(
+    path_share = infrastructure_path_share(
         G, progress=parts("routes from small organisations to decision makers")
     )
 
-    under_connected = _flagged_members(groups)
     metrics = metrics_table(
         G,
         betweenness=betweenness,
@@ -210,51 +214,36 @@ def analyse(
         funding=funding_by_recipient(ds),
         distance=distance,
         community=community,
-        under_connected=under_connected,
+        under_connected=_flagged_members(groups),
     )
-
-    summary_dict = {
-        "layers": list(chosen),
-        "seed": seed,
-        "permutations": permutations,
-        "betweenness_sample": betweenness_sample,
-        "network": network,
-        "size_bands": size_bands.to_dict(orient="records"),
-        "small_vs_large": small_vs_large,
-        "funding_concentration": concentration,
-        "ei": ei,
-        "brokerage_roles": role_test.to_dict(orient="records"),
-        "infrastructure_path_share": path_share,
-        "duplicated_engagement": duplicated.to_dict(orient="records"),
-    }
-
-    step("findings")
-    findings: list[Finding] = [
-        *coverage_findings(ds, G),
-        *exclusion.exclusion_findings(
-            size_bands=size_bands,
-            tests=small_vs_large,
-            concentration=concentration,
-            groups=groups,
-        ),
-        *silos.silo_findings(ds, departments=departments, duplicated=duplicated, ei=ei),
-        *brokerage.brokerage_findings(
-            G, metrics=metrics, roles=role_test, removal=removal, path_share=path_share
-        ),
-        *summary.summary_findings(network),
-    ]
     return Results(
+        dataset=ds,
+        graph=G,
+        multilayer=multilayer,
         metrics=metrics,
         groups=groups,
         departments=departments,
         size_bands=size_bands,
         overlap=overlap,
         roles=role_test,
+        roles_expected_by_group=expected_by_group,
         removal=removal,
-        summary=summary_dict,
-        findings=findings,
-        seed=seed,
-        layers=chosen,
+        duplicated=duplicated,
+        cut_points=cut_points,
+        top_brokers=tuple(brokers),
+        summary=Summary(
+            settings=RunSettings(
+                layers=tuple(chosen),
+                seed=seed,
+                permutations=permutations,
+                betweenness_sample=betweenness_sample,
+            ),
+            network=network,
+            small_vs_large=small_vs_large,
+            funding_concentration=concentration,
+            ei=ei,
+            infrastructure_path_share=path_share,
+        ),
     )
 
 
@@ -264,72 +253,3 @@ def _flagged_members(groups: pd.DataFrame) -> set[str]:
         if isinstance(joined, str) and joined:
             members.update(joined.split(";"))
     return members
-
-
-def coverage_findings(ds: Dataset, G: nx.Graph) -> list[Finding]:
-    """What the data covers and what it cannot show (DESIGN section 6's limits).
-
-    Examples
-    --------
-    >>> ds = Dataset.from_frames(organisations=pd.DataFrame(
-    ...     {"id": ["a", "b"], "name": ["A", "B"], "type": ["vcse", "vcse"],
-    ...      "size_band": ["micro", None]}))
-    >>> print(coverage_findings(ds, org_graph(ds))[0].text)
-    The data covers 2 organisations and 0 ties between them; 2 organisations (100.0%) \
-have no tie at all, so nothing can be said about their connections.
-    """
-    n = G.number_of_nodes()
-    isolated = sum(1 for node in G.nodes if G.degree(node) == 0)
-    vcse = ds.organisations[ds.organisations["type"].isin(["vcse", "infrastructure"])]
-    unknown_band = int(vcse["size_band"].isna().sum())
-    findings = [
-        Finding(
-            id="coverage-ties",
-            question="coverage",
-            text=(
-                f"The data covers {n:,} organisations and {G.number_of_edges():,} ties between "
-                f"them; {isolated:,} organisations ({_percent(isolated, n)}) have no tie at all, "
-                "so nothing can be said about their connections."
-            ),
-            figures={
-                "organisations": n,
-                "ties": G.number_of_edges(),
-                "isolated": isolated,
-                "isolated_share": isolated / n if n else None,
-                "isolated_percent": round(100 * isolated / n, 1) if n else None,
-            },
-        )
-    ]
-    if len(vcse):
-        findings.append(
-            Finding(
-                id="coverage-size-bands",
-                question="coverage",
-                text=(
-                    f"{unknown_band:,} of {len(vcse):,} voluntary and infrastructure organisations "
-                    f"({_percent(unknown_band, len(vcse))}) have no size band or income, so "
-                    "they are left out of the comparisons by size."
-                ),
-                figures={
-                    "unknown_size_band": unknown_band,
-                    "vcse_and_infrastructure": len(vcse),
-                    "unknown_size_band_percent": round(100 * unknown_band / len(vcse), 1),
-                },
-            )
-        )
-    findings.append(
-        Finding(
-            id="coverage-completeness",
-            question="coverage",
-            text=(
-                "Ties are only as complete as the data: a partnership, grant or board seat "
-                "missing from the files is missing from every figure in this report."
-            ),
-            figures={},
-        )
-    )
-    return findings
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "n/a"

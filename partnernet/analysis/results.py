@@ -6,10 +6,21 @@ All tables are pandas DataFrames with exactly the columns named below, in order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+import networkx as nx
 import pandas as pd
+
+from partnernet.analysis.records import (
+    EIIndices,
+    FundingConcentration,
+    NetworkSummary,
+    PathShare,
+    Record,
+    RunSettings,
+    SmallVsLargeTests,
+)
+from partnernet.model import Dataset
 
 __all__ = [
     "BROKERAGE_ROLES",
@@ -20,8 +31,8 @@ __all__ = [
     "REMOVAL_COLUMNS",
     "ROLE_TEST_COLUMNS",
     "SIZE_BAND_COLUMNS",
-    "Finding",
     "Results",
+    "Summary",
 ]
 
 BROKERAGE_ROLES: tuple[str, ...] = (
@@ -109,46 +120,67 @@ ROLE_TEST_COLUMNS: tuple[str, ...] = ("role", "observed", "expected", "z")
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One plain-English finding and the figures it rests on.
+class Summary(Record):
+    """The headline figures of a run beside its tables, as typed records.
 
-    ``question`` is one of ``"exclusion"``, ``"silos"``, ``"brokerage"``,
-    ``"summary"``, ``"coverage"``; ``id`` is a stable slug such as
-    ``"small-orgs-board-seats"``; every number in ``text`` is in ``figures``.
+    The exporter writes them (with the size-band, role and duplicated-engagement
+    tables) as ``summary.json``.
     """
 
-    id: str
-    question: str
-    text: str
-    figures: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "question": self.question,
-            "text": self.text,
-            "figures": self.figures,
-        }
+    settings: RunSettings
+    network: NetworkSummary
+    small_vs_large: SmallVsLargeTests
+    funding_concentration: FundingConcentration
+    ei: EIIndices
+    infrastructure_path_share: PathShare
 
 
 @dataclass(frozen=True)
 class Results:
-    """Everything one analysis run found.
+    """Everything one analysis run measured, computed once and handed on.
 
-    ``summary`` is JSON-ready (plain Python numbers, strings, lists, dicts): network
-    figures, the permutation tests, Gini and top-10 % share, E-I indices with
-    p-values, modularity. ``overlap`` maps each public body's id to its department x
-    department Jaccard matrix (index and columns are department ids).
+    Holds the graphs it was computed on beside the tables, so the map, the report,
+    the exports, the findings and ``compare`` read them and never rebuild a graph
+    or recompute a measure.
+
+    Attributes
+    ----------
+    dataset : the Dataset analysed.
+    graph : the organisation graph (:func:`partnernet.graph.org_graph`) of the
+        chosen layers, which every measure is computed on.
+    multilayer : the multilayer graph (:func:`partnernet.graph.build_graph`).
+    metrics, groups, departments, size_bands, roles, removal, duplicated,
+    cut_points : the tables (columns above; ``duplicated`` has
+        ``partnernet.analysis.silos.DUPLICATION_COLUMNS``, ``cut_points``
+        ``partnernet.analysis.removal.ARTICULATION_COLUMNS``).
+    overlap : each public body's id -> its department x department Jaccard matrix.
+    roles_expected_by_group : each role's count expected for one broker of each
+        sector in a random graph of the same density (Gould and Fernandez 1989).
+    top_brokers : ids of the top brokers
+        (:func:`partnernet.analysis.populations.top_brokers`), strongest first.
+    summary : the headline figures as typed records.
     """
 
+    dataset: Dataset
+    graph: nx.Graph
+    multilayer: nx.MultiDiGraph
     metrics: pd.DataFrame
     groups: pd.DataFrame
     departments: pd.DataFrame
     size_bands: pd.DataFrame
     overlap: dict[str, pd.DataFrame]
     roles: pd.DataFrame
+    roles_expected_by_group: pd.DataFrame
     removal: pd.DataFrame
-    summary: dict[str, Any]
-    findings: list[Finding] = field(default_factory=list)
-    seed: int = 0
-    layers: tuple[str, ...] = ()
+    duplicated: pd.DataFrame
+    cut_points: pd.DataFrame
+    top_brokers: tuple[str, ...]
+    summary: Summary
+
+    @property
+    def seed(self) -> int:
+        return self.summary.settings.seed
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return self.summary.settings.layers

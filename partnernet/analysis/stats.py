@@ -1,4 +1,6 @@
-"""Statistics shared by the analyses: permutation tests, Gini, top shares, E-I index.
+"""Statistics shared by the analyses: permutation tests, Gini, top shares.
+
+The E-I index lives in :mod:`partnernet.analysis.ei`.
 
 Everything random takes a ``seed`` and draws from one ``numpy.random.Generator``,
 so the same seed gives the same figures. Permutation p-values use the +1
@@ -13,20 +15,17 @@ Outputs that end up in ``summary.json`` are JSON-ready: plain ``int``, ``float``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+from partnernet.analysis.records import PermutationTest
 
 __all__ = [
     "ALTERNATIVES",
     "STATISTICS",
-    "ei_by_group",
-    "ei_index",
-    "ei_permutation_test",
     "gini",
     "lorenz_curve",
     "permutation_test",
@@ -100,7 +99,7 @@ def permutation_test(
     alternative: str = "less",
     n_permutations: int = 5_000,
     seed: int | None = None,
-) -> dict[str, Any]:
+) -> PermutationTest:
     """Is a group's statistic lower (or higher) than the rest's beyond chance?
 
     The difference ``statistic(group) - statistic(rest)`` is compared with the
@@ -159,7 +158,7 @@ def permutation_test(
     }
     if n_group == 0 or n_rest == 0:
         result["note"] = "nothing to compare: the group or the rest is empty"
-        return result
+        return PermutationTest.from_mapping(result)
 
     stat = _GROUP_STATISTICS[statistic]
     group_value = float(stat(x[mask]))
@@ -180,7 +179,7 @@ def permutation_test(
         observed_difference=observed,
         p_value=_p_values(permuted, observed)[alternative],
     )
-    return result
+    return PermutationTest.from_mapping(result)
 
 
 def _amounts(amounts: npt.ArrayLike) -> FloatArray:
@@ -265,234 +264,4 @@ def lorenz_curve(amounts: npt.ArrayLike, *, max_points: int = 201) -> dict[str, 
     return {
         "population_share": [float(v) for v in population],
         "amount_share": [float(v) for v in cumulative],
-    }
-
-
-def _labelled(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> dict[Hashable, Any]:
-    """Nodes of ``G`` with a group label; missing labels (None, NaN) are dropped."""
-    items = groups.items()
-    return {
-        n: g for n, g in items if n in G and not (g is None or (isinstance(g, float) and g != g))
-    }
-
-
-def _tie_counts(G: nx.Graph, label: Mapping[Hashable, Any]) -> tuple[int, int]:
-    internal = external = 0
-    for u, v in G.edges():
-        if u in label and v in label and u != v:
-            if label[u] == label[v]:
-                internal += 1
-            else:
-                external += 1
-    return internal, external
-
-
-def _ei(external: float, internal: float) -> float:
-    total = external + internal
-    return (external - internal) / total if total else math.nan
-
-
-def ei_index(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> float:
-    """Krackhardt and Stern's E-I index of a graph partitioned into groups.
-
-    ``(E - I) / (E + I)`` over ties between labelled nodes, where ``I`` counts ties
-    inside a group and ``E`` ties between groups (Krackhardt and Stern 1988,
-    "Informal networks and organizational crises"): -1 when every tie stays inside
-    its group (closed), +1 when every tie crosses groups (open). Ties are counted
-    once whatever their weight; nodes without a label and their ties are left out.
-    NaN when no tie joins two labelled nodes.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
-    >>> ei_index(G, {"a": 1, "b": 1, "c": 2, "d": 2})  # I = 2, E = 1
-    -0.3333333333333333
-    """
-    internal, external = _tie_counts(G, _labelled(G, groups))
-    return _ei(external, internal)
-
-
-def ei_by_group(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> pd.DataFrame:
-    """The E-I index of each group (Krackhardt and Stern 1988).
-
-    For group g, ``I`` is the ties between two members of g and ``E`` the ties
-    from a member of g to a labelled node outside it.
-
-    Returns
-    -------
-    pd.DataFrame
-        One row per group, sorted by group label: ``group`` (as given), ``n``
-        (members), ``internal``, ``external`` (tie counts) and ``ei`` (NaN when the
-        group has no tie).
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
-    >>> ei_by_group(G, {"a": 1, "b": 1, "c": 1, "d": 2})["ei"].tolist()  # 1: I=2, E=1
-    [-0.3333333333333333, 1.0]
-    """
-    label = _labelled(G, groups)
-    names = sorted(set(label.values()), key=_sort_key)
-    stats = {g: {"n": 0, "internal": 0, "external": 0} for g in names}
-    for g in label.values():
-        stats[g]["n"] += 1
-    for u, v in G.edges():
-        if u in label and v in label and u != v:
-            if label[u] == label[v]:
-                stats[label[u]]["internal"] += 1
-            else:
-                stats[label[u]]["external"] += 1
-                stats[label[v]]["external"] += 1
-    return pd.DataFrame(
-        {
-            "group": names,
-            "n": [stats[g]["n"] for g in names],
-            "internal": [stats[g]["internal"] for g in names],
-            "external": [stats[g]["external"] for g in names],
-            "ei": [_ei(stats[g]["external"], stats[g]["internal"]) for g in names],
-        }
-    ).astype({"n": "int64", "internal": "int64", "external": "int64", "ei": "float64"})
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    # Numbers before strings, each in natural order, so community ids sort 0, 1, 2.
-    if isinstance(value, int | float | np.integer | np.floating):
-        return (0, float(value))
-    return (1, str(value))
-
-
-def _none_if_nan(value: float) -> float | None:
-    return None if value != value else float(value)
-
-
-def ei_permutation_test(
-    G: nx.Graph,
-    groups: Mapping[Hashable, Any] | pd.Series,
-    *,
-    n_permutations: int = 5_000,
-    alternative: str = "two-sided",
-    seed: int | None = None,
-) -> dict[str, Any]:
-    """The E-I index, whole and per group, against shuffled group labels.
-
-    The null model keeps the graph and the group sizes and shuffles which node
-    carries which label (Krackhardt and Stern 1988 compare the observed index with
-    the one expected under random assignment). ``expected`` is the mean over the
-    permutations. ``alternative="less"`` asks whether ties stay inside groups more
-    than chance would give (more closed), ``"greater"`` whether they cross more.
-
-    Parameters
-    ----------
-    G : nx.Graph
-    groups : node -> group label; unlabelled nodes and their ties are left out.
-    n_permutations, alternative, seed : as in :func:`permutation_test`.
-
-    Returns
-    -------
-    dict
-        ``ei``, ``internal``, ``external``, ``expected``, ``p_value``,
-        ``alternative``, ``n_permutations``, ``seed`` and ``groups``: a list of
-        ``{group, n, internal, external, ei, expected, p_value}``, one per group in
-        label order. Undefined figures (a group without ties) are ``None``.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b"), ("c", "d"), ("b", "c")])
-    >>> r = ei_permutation_test(G, {"a": 1, "b": 1, "c": 2, "d": 2}, n_permutations=200, seed=0)
-    >>> r["ei"], r["internal"], r["external"]
-    (-0.3333333333333333, 2, 1)
-    """
-    _check_choice("alternative", alternative, ALTERNATIVES)
-    _check_permutations(n_permutations)
-    label = _labelled(G, groups)
-    nodes = list(label)
-    names = sorted(set(label.values()), key=_sort_key)
-    code_of = {g: i for i, g in enumerate(names)}
-    # The smallest integer type halves or quarters the memory each shuffle moves.
-    code_type = np.int16 if len(names) < 2**15 else np.int64
-    codes = np.array([code_of[label[n]] for n in nodes], dtype=code_type)
-    position = {n: i for i, n in enumerate(nodes)}
-    pairs = [
-        (position[u], position[v]) for u, v in G.edges() if u in label and v in label and u != v
-    ]
-    u_idx = np.array([p[0] for p in pairs], dtype="int64")
-    v_idx = np.array([p[1] for p in pairs], dtype="int64")
-    n_groups = len(names)
-    n_ties = len(pairs)
-
-    # Ties each node has to other labelled nodes: a group's external ties are its
-    # members' ties minus twice its internal ones, so only internal ties need a
-    # pass over the edges.
-    labelled_degree = np.bincount(u_idx, minlength=len(nodes)) + np.bincount(
-        v_idx, minlength=len(nodes)
-    )
-
-    def counts(labels: npt.NDArray[Any]) -> tuple[Any, Any]:
-        """Per-row (internal, external) tie counts per group, shape (rows, n_groups)."""
-        rows = labels.shape[0]
-        size = rows * n_groups
-        lab_u = labels[:, u_idx]
-        row, col = np.nonzero(lab_u == labels[:, v_idx])
-        internal = np.bincount(row * n_groups + lab_u[row, col], minlength=size)
-        offset = (np.arange(rows, dtype="int64") * n_groups)[:, None]
-        degree_sum = np.bincount(
-            (offset + labels).ravel(),
-            weights=np.broadcast_to(labelled_degree, labels.shape).ravel(),
-            minlength=size,
-        ).astype("int64")
-        external = degree_sum - 2 * internal
-        return internal.reshape(rows, n_groups), external.reshape(rows, n_groups)
-
-    obs_int, obs_ext = counts(codes[None, :])
-    obs_internal_total = int(obs_int.sum())
-    observed = _ei(n_ties - obs_internal_total, obs_internal_total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        obs_group = (obs_ext[0] - obs_int[0]) / (obs_ext[0] + obs_int[0])
-
-    perm_whole = np.empty(n_permutations, dtype="float64")
-    perm_group = np.empty((n_permutations, n_groups), dtype="float64")
-    rng = np.random.default_rng(seed)
-    done = 0
-    if n_ties:
-        for size in _batches(n_permutations, max(len(nodes), n_ties)):
-            shuffled = rng.permuted(np.tile(codes, (size, 1)), axis=1)
-            p_int, p_ext = counts(shuffled)
-            internal_total = p_int.sum(axis=1)
-            perm_whole[done : done + size] = (n_ties - 2 * internal_total) / n_ties
-            with np.errstate(invalid="ignore", divide="ignore"):
-                perm_group[done : done + size] = (p_ext - p_int) / (p_ext + p_int)
-            done += size
-
-    def test(observed_value: float, permuted: FloatArray) -> tuple[float | None, float | None]:
-        if observed_value != observed_value:
-            return None, None
-        defined = permuted[~np.isnan(permuted)]
-        expected = float(defined.mean()) if len(defined) else None
-        return expected, _p_values(permuted, observed_value)[alternative]
-
-    whole_expected, whole_p = test(observed, perm_whole) if n_ties else (None, None)
-    group_rows = []
-    for i, g in enumerate(names):
-        expected, p = test(float(obs_group[i]), perm_group[:, i]) if n_ties else (None, None)
-        group_rows.append(
-            {
-                "group": g.item() if isinstance(g, np.generic) else g,
-                "n": int((codes == i).sum()),
-                "internal": int(obs_int[0, i]),
-                "external": int(obs_ext[0, i]),
-                "ei": _none_if_nan(float(obs_group[i])),
-                "expected": expected,
-                "p_value": p,
-            }
-        )
-    return {
-        "ei": _none_if_nan(observed),
-        "internal": obs_internal_total,
-        "external": n_ties - obs_internal_total,
-        "expected": whole_expected,
-        "p_value": whole_p,
-        "alternative": alternative,
-        "n_permutations": n_permutations,
-        "seed": seed,
-        "groups": group_rows,
     }

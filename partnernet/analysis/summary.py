@@ -2,14 +2,13 @@
 
 :func:`network_summary` gives the headline figures as a JSON-ready dict,
 :func:`communities` the Louvain communities (Blondel et al. 2008) per organisation,
-and :func:`summary_findings` the plain-English findings.
+computed once from :func:`louvain_communities`.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -17,15 +16,16 @@ import numpy as np
 import pandas as pd
 
 from partnernet.analysis.centrality import to_igraph
-from partnernet.analysis.results import Finding
+from partnernet.analysis.records import NetworkSummary
 
 __all__ = [
     "EXACT_PATH_LENGTH_LIMIT",
     "PATH_LENGTH_SOURCES",
     "communities",
+    "community_labels",
     "degree_centralisation",
+    "louvain_communities",
     "network_summary",
-    "summary_findings",
 ]
 
 # Up to this many organisations in the largest component the average path length
@@ -33,28 +33,58 @@ __all__ = [
 # above it, it is estimated from PATH_LENGTH_SOURCES seeded sources.
 EXACT_PATH_LENGTH_LIMIT = 5_000
 PATH_LENGTH_SOURCES = 500
-# Modularity above this is commonly read as clear community structure (Newman
-# and Girvan 2004 report 0.3 to 0.7 for networks with strong communities).
-MODULARITY_CLEAR = 0.3
 
 
-def _louvain(G: nx.Graph, seed: int | None) -> list[set]:
+def louvain_communities(G: nx.Graph, *, seed: int | None) -> list[set[Any]]:
+    """Louvain communities (Blondel et al. 2008) on the weighted graph, numbered.
+
+    ``nx.community.louvain_communities(G, weight="weight", seed=seed)``, largest
+    first (ties: the one holding the node that comes first in ``G``). Computed once
+    per run and handed to :func:`community_labels` and :func:`network_summary`.
+
+    Examples
+    --------
+    >>> [sorted(part) for part in louvain_communities(nx.barbell_graph(3, 0), seed=1)]
+    [[0, 1, 2], [3, 4, 5]]
+    """
+    if G.number_of_nodes() == 0:
+        return []
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    return _numbered(G, _louvain(U, seed))
+
+
+def _louvain(G: nx.Graph, seed: int | None) -> list[set[Any]]:
     # NetworkX's Louvain visits nodes in G's order shuffled by the seed, and only
     # fills dicts from its sets of nodes, so a seed gives the same communities in
     # every process whatever Python's hash seed (a test runs it in two processes).
-    return nx.community.louvain_communities(G, weight="weight", seed=seed)
+    parts: list[set[Any]] = nx.community.louvain_communities(G, weight="weight", seed=seed)
+    return parts
 
 
-def _numbered(G: nx.Graph, parts: list[set]) -> list[set]:
+def _numbered(G: nx.Graph, parts: list[set[Any]]) -> list[set[Any]]:
     position = {node: i for i, node in enumerate(G)}
     return sorted(parts, key=lambda part: (-len(part), min(position[n] for n in part)))
+
+
+def community_labels(G: nx.Graph, parts: list[set[Any]]) -> pd.Series:
+    """Each node's community number in ``parts`` (from :func:`louvain_communities`).
+
+    Examples
+    --------
+    >>> community_labels(nx.path_graph(3), [{0, 1}, {2}]).tolist()
+    [0, 0, 1]
+    """
+    number = {node: i for i, part in enumerate(parts) for node in part}
+    return pd.Series(
+        [number[n] for n in G], index=pd.Index(list(G)), dtype="int64", name="community"
+    )
 
 
 def communities(G: nx.Graph, *, seed: int | None) -> pd.Series:
     """Louvain communities (Blondel et al. 2008) on the weighted graph.
 
-    ``nx.community.louvain_communities(G, weight="weight", seed=seed)``: the same
-    seed gives the same communities, in every process.
+    ``community_labels(G, louvain_communities(G, seed=seed))``: the same seed gives
+    the same communities, in every process.
 
     Returns
     -------
@@ -69,11 +99,7 @@ def communities(G: nx.Graph, *, seed: int | None) -> pd.Series:
     >>> communities(G, seed=1).tolist()
     [0, 0, 0, 0, 1, 1, 1, 1]
     """
-    parts = _numbered(G, _louvain(G, seed))
-    number = {node: i for i, part in enumerate(parts) for node in part}
-    return pd.Series(
-        [number[n] for n in G], index=pd.Index(list(G)), dtype="int64", name="community"
-    )
+    return community_labels(G, louvain_communities(G, seed=seed))
 
 
 def degree_centralisation(G: nx.Graph) -> float | None:
@@ -96,7 +122,7 @@ def degree_centralisation(G: nx.Graph) -> float | None:
 
 
 def _average_path_length(
-    G: nx.Graph, largest: set, *, seed: int | None, exact_limit: int, sources: int
+    G: nx.Graph, largest: set[Any], *, seed: int | None, exact_limit: int, sources: int
 ) -> tuple[float | None, str, int | None]:
     if len(largest) < 2:
         return None, "none", None
@@ -115,10 +141,11 @@ def network_summary(
     multilayer: nx.MultiDiGraph | None,
     *,
     seed: int | None,
+    partition: list[set[Any]] | None = None,
     exact_path_limit: int = EXACT_PATH_LENGTH_LIMIT,
     path_sources: int = PATH_LENGTH_SOURCES,
-) -> dict[str, Any]:
-    """The headline figures of the organisation graph, JSON-ready.
+) -> NetworkSummary:
+    """The headline figures of the organisation graph.
 
     Parameters
     ----------
@@ -126,11 +153,13 @@ def network_summary(
     multilayer : the multilayer graph (:func:`partnernet.graph.build_graph`), for
         boards and the facts in each layer; None leaves those out.
     seed : seeds Louvain and, on a large graph, the sampled path length.
+    partition : the communities, when already found (:func:`louvain_communities`);
+        found here with ``seed`` when None.
     exact_path_limit, path_sources : see ``EXACT_PATH_LENGTH_LIMIT``.
 
     Returns
     -------
-    dict
+    NetworkSummary
         ``organisations``; ``organisations_by_type`` (type -> count, sorted by
         type); ``boards`` (None without ``multilayer``); ``ties``;
         ``ties_by_layer`` (layer -> organisation-graph ties that layer helps form;
@@ -171,156 +200,28 @@ def network_summary(
     apl, apl_method, apl_sources = _average_path_length(
         U, largest, seed=seed, exact_limit=exact_path_limit, sources=path_sources
     )
-    found = _numbered(G, _louvain(U, seed)) if n else []
+    found = louvain_communities(G, seed=seed) if partition is None else partition
     modularity = float(nx.community.modularity(U, found, weight="weight")) if m and found else None
-    return {
-        "organisations": n,
-        "organisations_by_type": dict(sorted(types.items())),
-        "boards": boards,
-        "ties": m,
-        "ties_by_layer": dict(sorted(layers.items())),
-        "facts_by_layer": facts,
-        "density": float(nx.density(G)) if n > 1 else None,
-        "components": len(parts),
-        "largest_component": len(largest),
-        "isolates": sum(1 for node in U if U.degree(node) == 0),
-        "degree_centralisation": degree_centralisation(G),
-        "average_clustering": float(nx.average_clustering(U)) if n else None,
-        "transitivity": float(nx.transitivity(U)) if n else None,
-        "average_path_length": apl,
-        "average_path_length_method": apl_method,
-        "average_path_length_sources": apl_sources,
-        "communities": len(found),
-        "communities_of_two_or_more": sum(1 for part in found if len(part) > 1),
-        "community_sizes": [len(part) for part in found],
-        "modularity": modularity,
-        "seed": seed,
-    }
-
-
-def _round(value: float, places: int) -> float:
-    return round(float(value), places)
-
-
-def _small_percent(value: float) -> float:
-    """A percentage to two decimal places, or to two significant figures below 0.01,
-    where two places would show a national network's density as 0%."""
-    if value == 0 or value >= 0.01:
-        return _round(value, 2)
-    return float(f"{value:.2g}")
-
-
-def summary_findings(network: Mapping[str, Any]) -> list[Finding]:
-    """Plain-English findings on the shape of the network.
-
-    Parameters
-    ----------
-    network : :func:`network_summary`'s dict.
-
-    Returns
-    -------
-    list[Finding]
-        ``question == "summary"``; every number in a text is in its ``figures``.
-        Ids: ``summary-size``, ``summary-parts``, ``summary-path-length``,
-        ``summary-communities``, ``summary-centralisation``; or only
-        ``summary-too-small`` when there are fewer than three organisations or
-        no tie at all.
-
-    Examples
-    --------
-    >>> s = network_summary(nx.empty_graph(2), None, seed=0)
-    >>> [f.id for f in summary_findings(s)]
-    ['summary-too-small']
-    """
-    n = int(network["organisations"])
-    m = int(network["ties"])
-    if n < 3 or m == 0:
-        return [
-            Finding(
-                id="summary-too-small",
-                question="summary",
-                text=(
-                    f"With {n} organisations and {m} ties the network is too small to "
-                    "describe its shape."
-                ),
-                figures={"organisations": n, "ties": m},
-            )
-        ]
-    findings = []
-    density_percent = _small_percent(100 * network["density"])
-    findings.append(
-        Finding(
-            id="summary-size",
-            question="summary",
-            text=(
-                f"The network has {n:,} organisations and {m:,} ties between them: "
-                f"{np.format_float_positional(density_percent, trim='-')}% of all the ties "
-                "there could be."
-            ),
-            figures={"organisations": n, "ties": m, "density_percent": density_percent},
-        )
+    return NetworkSummary(
+        organisations=n,
+        organisations_by_type=dict(sorted(types.items())),
+        boards=boards,
+        ties=m,
+        ties_by_layer=dict(sorted(layers.items())),
+        facts_by_layer=facts,
+        density=float(nx.density(G)) if n > 1 else None,
+        components=len(parts),
+        largest_component=len(largest),
+        isolates=sum(1 for node in U if U.degree(node) == 0),
+        degree_centralisation=degree_centralisation(G),
+        average_clustering=float(nx.average_clustering(U)) if n else None,
+        transitivity=float(nx.transitivity(U)) if n else None,
+        average_path_length=apl,
+        average_path_length_method=apl_method,
+        average_path_length_sources=apl_sources,
+        communities=len(found),
+        communities_of_two_or_more=sum(1 for part in found if len(part) > 1),
+        community_sizes=tuple(len(part) for part in found),
+        modularity=modularity,
+        seed=seed,
     )
-    parts = int(network["components"])
-    largest = int(network["largest_component"])
-    largest_percent = _round(100 * largest / n, 1)
-    isolates = int(network["isolates"])
-    if parts == 1:
-        text = "Every organisation is connected to every other through some chain of ties."
-        figures: dict[str, Any] = {"components": 1}
-    else:
-        text = (
-            f"The network falls into {parts:,} separate parts; the largest holds {largest:,} "
-            f"organisations ({largest_percent:g}%), and {isolates:,} organisations have no "
-            "tie at all."
-        )
-        figures = {
-            "components": parts,
-            "largest_component": largest,
-            "largest_component_percent": largest_percent,
-            "isolates": isolates,
-        }
-    findings.append(Finding(id="summary-parts", question="summary", text=text, figures=figures))
-    if network.get("average_path_length") is not None:
-        apl = _round(network["average_path_length"], 2)
-        figures = {"average_path_length": apl}
-        text = f"Within the largest part, two organisations are on average {apl:g} steps apart"
-        if network.get("average_path_length_method") == "sampled":
-            sources = int(network["average_path_length_sources"])
-            figures["sampled_sources"] = sources
-            text += f" (estimated from {sources:,} organisations chosen at random)"
-        findings.append(
-            Finding(id="summary-path-length", question="summary", text=text + ".", figures=figures)
-        )
-    if network.get("modularity") is not None:
-        groups = int(network["communities_of_two_or_more"])
-        q = _round(network["modularity"], 2)
-        figures = {
-            "communities_of_two_or_more": groups,
-            "modularity": q,
-            "modularity_threshold": MODULARITY_CLEAR,
-        }
-        side = "above" if q >= MODULARITY_CLEAR else "below"
-        text = (
-            f"Community detection (Louvain) finds {groups:,} groups of two or more "
-            f"organisations more tied among themselves than to others; the modularity of "
-            f"{q:g} is {side} the {MODULARITY_CLEAR:g} usually read as clear community "
-            "structure."
-        )
-        findings.append(
-            Finding(id="summary-communities", question="summary", text=text, figures=figures)
-        )
-    if network.get("degree_centralisation") is not None:
-        c = _round(network["degree_centralisation"], 2)
-        findings.append(
-            Finding(
-                id="summary-centralisation",
-                question="summary",
-                text=(
-                    f"Degree centralisation is {c:g}, on a scale from zero, when every "
-                    "organisation has as many ties as the others, to one, when a single "
-                    "organisation holds every tie."
-                ),
-                figures={"degree_centralisation": c},
-            )
-        )
-    return findings

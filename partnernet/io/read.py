@@ -20,7 +20,6 @@ import io
 import operator
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +30,8 @@ import pandas as pd
 
 from partnernet import model
 from partnernet.errors import InputError, Problem, ValidationError
-from partnernet.io import pseudonym
+from partnernet.io import parse, pseudonym
+from partnernet.io.parse import quote as _quote
 
 __all__ = ["read_dataset"]
 
@@ -53,44 +53,7 @@ _ID_COLUMNS = {
     "partnerships": ("source_id", "target_id"),
     "affiliations": ("person_id", "org_id"),
 }
-# Characters that cannot be seen, or look like a plain space, named for the message.
-_INVISIBLE_NAMES = {
-    "\u00a0": "a non-breaking space",
-    "\u00ad": "a soft hyphen",
-    "\u180e": "a Mongolian vowel separator",
-    "\u200b": "a zero-width space",
-    "\u200c": "a zero-width non-joiner",
-    "\u200d": "a zero-width joiner",
-    "\u200e": "a left-to-right mark",
-    "\u200f": "a right-to-left mark",
-    "\u2028": "a line separator",
-    "\u2029": "a paragraph separator",
-    "\u202f": "a narrow non-breaking space",
-    "\u2060": "a word joiner",
-    "\ufeff": "a zero-width no-break space (byte-order mark)",
-    "\t": "a tab",
-    "\n": "a line break",
-    "\r": "a carriage return",
-}
-# Any whitespace but the plain space, the named invisible characters, other format
-# and control characters, and a plain space at either end.
-# Every whitespace character but the plain space and the line break (which is
-# handled on its own below), control characters, and the invisible format ones.
-_HIDDEN = (
-    "\x00-\x09\x0b-\x1f\x7f-\xa0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f"
-    "\u205f-\u2064\u3000\ufeff"
-)
-_BAD_ID = re.compile(f"[\n{_HIDDEN}]|^ | $")
-# A character class alone scans a whole column in one fast pass (see _bad_ids).
-_HIDDEN_CHARS = re.compile(f"[{_HIDDEN}]")
 _SEPARATORS = re.compile(r"[\s\-]+")
-_NUMBER_NOISE = re.compile(r"[£,\s]")
-_SURROGATE_RE = re.compile("[\udc80-\udcff]")
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
-_MONEY_RE = r"(?:[-+]\s*)?£?\s*" + _NUMBER
-_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
-_BOOLEAN_WORDS = "true, false, yes, no, 1, 0"
 _PSEUDONYM_SHAPE = re.compile(pseudonym.PSEUDONYM_PATTERN)
 
 
@@ -399,7 +362,7 @@ class _Reader:
             )
             return unusable
         header = [_column_name(c) for c in records[0]]
-        if _SURROGATE_RE.search(text):
+        if parse.UNDECODED.search(text):
             self._not_decodable(name, path, records, header, codec)
             return unusable
         if not any(header):
@@ -504,7 +467,7 @@ class _Reader:
         for number, record in enumerate(records, start=1):
             hit = None
             for position, cell in enumerate(record):
-                match = _SURROGATE_RE.search(cell)
+                match = parse.UNDECODED.search(cell)
                 if match:
                     hit = (position, ord(match.group()) - 0xDC00)
                     break
@@ -592,18 +555,18 @@ class _Reader:
     def _id_column(self, t: _Table, column: str, *, required: bool) -> tuple[pd.Series, pd.Series]:
         """The ids of ``column`` and a mask of those with invisible characters."""
         values = self._required(t, column) if required else t.get(column)
-        bad = pd.Series(_bad_ids(values), index=values.index)
+        bad = pd.Series(parse.bad_id_mask(values), index=values.index)
         personal = column == "person_id"
         self.flag(
             t,
             bad,
             column,
             lambda v, _: (
-                f"the {column} {_invisible_description(v)}."
+                f"the {column} {parse.describe_bad_id(v)}."
                 if personal
-                else f"{_quote(v)} {_invisible_description(v)}."
+                else f"{_quote(v)} {parse.describe_bad_id(v)}."
             ),
-            _id_hint,
+            parse.id_hint,
             show_value=not personal,
         )
         return values, bad
@@ -684,18 +647,7 @@ class _Reader:
         """Parsed numbers (NaN where missing or bad) and the mask of bad cells."""
         values = t.get(column)
         present = values.notna()
-        numbers = pd.Series(np.nan, index=values.index, dtype="float64")
-        if not present.any():
-            return numbers, pd.Series(False, index=values.index)
-        # Each distinct text once: plain numbers parse in C, and only the rest
-        # (pounds signs, thousands separators, mistakes) go through the pattern.
-        codes, uniques = pd.factorize(values)
-        as_text = pd.Series(uniques, dtype="object")
-        parsed = pd.to_numeric(as_text, errors="coerce").astype("float64").to_numpy(copy=True)
-        pattern = re.compile(_MONEY_RE if money else _NUMBER)
-        for i in np.flatnonzero(~np.isfinite(parsed)).tolist():
-            parsed[i] = _parse_number(str(as_text.iat[i]), pattern)
-        numbers = pd.Series(np.append(parsed, np.nan)[codes], index=values.index)
+        numbers = parse.number_column(values, money=money)
         bad = present & ~np.isfinite(numbers)
         self.flag(t, bad, column, "{value} is not a number.", not_a_number)
         return numbers.where(~bad), bad
@@ -703,36 +655,14 @@ class _Reader:
     def _dates(self, t: _Table, column: str, *, required: bool = False) -> pd.Series:
         values = self._required(t, column, _DATE_HINTS.get(column)) if required else t.get(column)
         present = values.notna()
-        if not present.any():
-            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-        # Dates repeat a lot: parse each distinct text once.
-        codes, uniques = pd.factorize(values)
-        texts = pd.Series(uniques, dtype="object")
-        if self.date_format is None:
-            # pandas would also take 2024-1-5; the contract says YYYY-MM-DD.
-            iso = [_ISO_DATE_RE.fullmatch(v) is not None for v in texts]
-            texts = texts.where(np.array(iso, dtype=bool))
-        dates = pd.to_datetime(texts, format=self.date_format or "%Y-%m-%d", errors="coerce")
-        if self.date_format is not None:
-            # YYYY-MM-DD is the contract's own form and cannot be mistaken for another,
-            # so a date that does not fit the given format but is strictly ISO is
-            # taken as ISO: a dataset partnernet wrote (an import, say) still reads
-            # with the --date-format its other files need.
-            unparsed = dates.isna() & texts.map(
-                lambda v: isinstance(v, str) and _ISO_DATE_RE.fullmatch(v) is not None
-            )
-            iso = pd.to_datetime(texts.where(unparsed), format="%Y-%m-%d", errors="coerce")
-            dates = dates.where(~unparsed, iso)
-        dates = dates.where((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
-        table = np.append(dates.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
-        parsed = pd.Series(table[codes], index=values.index)
+        parsed = parse.date_column(values, date_format=self.date_format)
         bad = present & parsed.isna()
         self.flag(t, bad, column, self._date_reason, self._date_hint)
         return parsed
 
     def _date_reason(self, value: str, _: int = 0) -> str:
         shown = _quote(value)
-        if self.date_format is None and not _ISO_DATE_RE.fullmatch(value):
+        if self.date_format is None and not parse.ISO_DATE.fullmatch(value):
             return f"{shown} is not a date in the form YYYY-MM-DD."
         try:
             datetime.strptime(value, self.date_format or "%Y-%m-%d")
@@ -746,7 +676,7 @@ class _Reader:
         return f"{shown} is outside the dates partnernet can hold (1678 to 2261)."
 
     def _date_hint(self, value: str, _: int = 0) -> str:
-        if self.date_format is None and not _ISO_DATE_RE.fullmatch(value):
+        if self.date_format is None and not parse.ISO_DATE.fullmatch(value):
             return (
                 "Write dates as YYYY-MM-DD (e.g. 2024-03-31), or give the format the file "
                 "uses with --date-format (e.g. --date-format %d/%m/%Y)."
@@ -774,13 +704,13 @@ class _Reader:
         values = t.get(column)
         if not values.notna().any():
             return pd.Series(pd.NA, index=values.index, dtype="boolean")
-        mapped = _per_unique(values, lambda v: _BOOLEANS.get(v.lower(), np.nan))
+        mapped = _per_unique(values, parse.parse_boolean)
         bad = values.notna() & mapped.isna()
         self.flag(
             t,
             bad,
             column,
-            f"{{value}} is not one of {_BOOLEAN_WORDS}.",
+            f"{{value}} is not one of {parse.BOOLEAN_WORDS}.",
             f"Write true or false, or leave the cell empty {empty_means}.",
         )
         return mapped.where(~bad).astype("boolean")
@@ -1032,15 +962,14 @@ class _Reader:
                 values=t.get("currency"),
             )
         duration = t.get("duration_months")
-        whole = _per_unique(duration, lambda v: re.fullmatch(r"\d+", v) is not None).eq(True)
+        months = _per_unique(duration, parse.parse_months)
         self.flag(
             t,
-            duration.notna() & ~whole,
+            duration.notna() & months.isna(),
             "duration_months",
             "{value} is not a whole number of months.",
             "Write the duration in whole months, e.g. 12, or leave the cell empty.",
         )
-        months = pd.to_numeric(duration.where(whole), errors="coerce").astype("Int64")
         return pd.DataFrame(
             {
                 "id": ids,
@@ -1049,7 +978,7 @@ class _Reader:
                 "amount": amount.where(amount > 0),
                 "award_date": award_date,
                 "currency": currency.fillna("GBP"),
-                "duration_months": months,
+                "duration_months": months.astype("Int64"),
                 "kind": self._vocabulary(t, "kind", model.FUNDING_KINDS),
                 "restricted": self._booleans(t, "restricted", empty_means="if unknown"),
                 "programme": self._text(t, "programme"),
@@ -1146,54 +1075,6 @@ def _or(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
-def _quote(value: str, limit: int = 80) -> str:
-    """A cell as shown in a message: quoted, invisible characters made visible."""
-    shown = "".join(
-        f"<U+{ord(ch):04X}>"
-        if ch in _INVISIBLE_NAMES or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
-        else ch
-        for ch in value[: limit + 1]
-    )
-    if len(value) > limit:
-        shown = shown[:limit] + "..."
-    return f"'{shown}'"
-
-
-def _id_hint(value: str, _: int) -> str:
-    if _BAD_ID.search(value.strip(" ")) is None:
-        return (
-            "Remove the space: ids must match exactly (in a CSV file, a space after a comma "
-            "belongs to the next value)."
-        )
-    return (
-        "Retype the id without it: ids must match exactly, and invisible characters make "
-        "ids that look the same differ."
-    )
-
-
-def _invisible_description(value: str) -> str:
-    parts: list[str] = []
-    if value.startswith(" "):
-        parts.append("starts with a space")
-    if value.endswith(" "):
-        parts.append("ends with a space")
-    names: list[str] = []
-    for ch in value:
-        if ch == " ":
-            continue
-        if ch in _INVISIBLE_NAMES:
-            label = f"{_INVISIBLE_NAMES[ch]} (U+{ord(ch):04X})"
-        elif ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
-            label = f"an invisible character (U+{ord(ch):04X})"
-        else:
-            continue
-        if label not in names:
-            names.append(label)
-    if names:
-        parts.append(f"contains {_and(names)}")
-    return _and(parts)
-
-
 def _per_unique(values: pd.Series, func: Callable[[Any], object]) -> pd.Series:
     """``func`` applied to each distinct non-missing value; NaN where missing.
 
@@ -1206,40 +1087,6 @@ def _per_unique(values: pd.Series, func: Callable[[Any], object]) -> pd.Series:
     results[:-1] = [func(u) for u in uniques]
     results[-1] = np.nan
     return pd.Series(results[codes], index=values.index, dtype="object")
-
-
-def _parse_number(text: str, pattern: re.Pattern[str]) -> float:
-    if pattern.fullmatch(text) is None:
-        return np.nan
-    try:
-        return float(_NUMBER_NOISE.sub("", text))
-    except ValueError:
-        return np.nan
-
-
-def _bad_ids(values: pd.Series) -> np.ndarray:
-    """Which ids hold invisible characters or stray spaces.
-
-    Clean columns are cleared by one regex scan of the whole column joined by line
-    breaks; only a column with a hit is looked at cell by cell.
-    """
-    present = values.dropna().tolist()
-    joined = "\n".join(present)
-    clean = (
-        joined.count("\n") == max(len(present) - 1, 0)
-        and not joined.startswith(" ")
-        and not joined.endswith(" ")
-        and " \n" not in joined
-        and "\n " not in joined
-        and _HIDDEN_CHARS.search(joined) is None
-    )
-    if clean:
-        return np.zeros(len(values), dtype=bool)
-    return np.fromiter(
-        (isinstance(v, str) and _BAD_ID.search(v) is not None for v in values),
-        dtype=bool,
-        count=len(values),
-    )
 
 
 def _normalise_tags(tags: pd.Series) -> pd.Series:

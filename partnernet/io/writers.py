@@ -12,11 +12,12 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
 from partnernet.errors import OutputError
+from partnernet.io.folders import prepare_output_folder
 from partnernet.model import Dataset
 
 __all__ = [
@@ -56,7 +57,7 @@ def atomic_open(
     *,
     encoding: str | None = "utf-8",
     newline: str | None = None,
-) -> Iterator[IO]:
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
 
     The folder must exist: creating it silently would hide a mistyped ``--out``.
@@ -139,18 +140,13 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
-    return out.to_csv(index=False, lineterminator="\r\n")
+    text: str = out.to_csv(index=False, lineterminator="\r\n")
+    return text
 
 
 def make_dataset_folder(target: Path) -> None:
     """Create a dataset folder and its parents; exit 5 with the reason when it cannot be."""
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the folder {target}: {exc.strerror or exc}.",
-            hint="Check the path and its permissions, or choose another output folder.",
-        ) from exc
+    prepare_output_folder(target)
 
 
 def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path]:

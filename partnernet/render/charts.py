@@ -20,13 +20,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from partnernet.render.common import plain_text
+from partnernet.findings.wording import plain_text
 
 __all__ = [
-    "gini",
     "group_chart",
     "lorenz_chart",
-    "lorenz_curve",
     "overlap_heatmap",
     "png_data_uri",
     "removal_chart",
@@ -87,40 +85,6 @@ def _label(text: object) -> str:
     return plain_text(text, limit=LABEL_LIMIT)
 
 
-def lorenz_curve(amounts: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    """The Lorenz curve of amounts: cumulative share of recipients (poorest first)
-    against cumulative share of the total, both starting at 0.
-
-    Examples
-    --------
-    >>> x, y = lorenz_curve([1, 3])
-    >>> x.tolist(), y.tolist()
-    ([0.0, 0.5, 1.0], [0.0, 0.25, 1.0])
-    """
-    values = np.sort(np.asarray(amounts, dtype=float))
-    n = len(values)
-    x = np.arange(n + 1, dtype=float) / max(n, 1)
-    total = values.sum()
-    y = np.concatenate([[0.0], np.cumsum(values) / total]) if total > 0 else x.copy()
-    return x, y
-
-
-def gini(amounts: Sequence[float]) -> float:
-    """The Gini coefficient of amounts: twice the area between the line of equality
-    and the Lorenz curve (0 all equal; (n - 1) / n when one holds everything).
-
-    Examples
-    --------
-    >>> gini([5, 5, 5]), gini([0, 0, 1, 0])
-    (0.0, 0.75)
-    """
-    x, y = lorenz_curve(amounts)
-    if len(x) < 2:
-        return 0.0
-    area = float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
-    return max(0.0, 1.0 - 2.0 * area)
-
-
 def size_band_chart(table: pd.DataFrame) -> bytes:
     """Grouped bars per size band: share of organisations, of board seats and of
     funding.
@@ -162,9 +126,17 @@ def size_band_chart(table: pd.DataFrame) -> bytes:
         return _png(fig)
 
 
-def lorenz_chart(amounts: Sequence[float]) -> bytes:
-    """The Lorenz curve of funding across recipients, with the line of equality."""
-    x, y = lorenz_curve(amounts)
+def lorenz_chart(
+    population_share: Sequence[float], amount_share: Sequence[float], *, gini: float
+) -> bytes:
+    """The Lorenz curve of funding across recipients, with the line of equality.
+
+    The curve's points and the Gini coefficient are the analysis's
+    (:func:`partnernet.analysis.exclusion.funding_concentration`): a chart draws
+    figures, it never computes them.
+    """
+    x = np.asarray(population_share, dtype=float)
+    y = np.asarray(amount_share, dtype=float)
     with _drawing():
         fig = Figure(figsize=(4.6, 4.2), layout="constrained")
         ax = fig.add_subplot()
@@ -177,7 +149,7 @@ def lorenz_chart(amounts: Sequence[float]) -> bytes:
         ax.set_xlabel("Recipients, least funded first (cumulative %)")
         ax.set_ylabel("Funding received (cumulative %)")
         ax.legend(frameon=False, loc="upper left", fontsize=8)
-        ax.text(4, 80, f"Gini coefficient {gini(amounts):.2f}", fontsize=10, color=INK)
+        ax.text(4, 80, f"Gini coefficient {gini:.2f}", fontsize=10, color=INK)
         return _png(fig)
 
 

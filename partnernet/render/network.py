@@ -51,19 +51,13 @@ from pyvis.network import Network
 
 from partnernet.analysis.results import BROKERAGE_ROLES, Results
 from partnernet.errors import OutputError
-from partnernet.graph import ORG_GRAPH_LAYERS, build_graph, parse_layers
+from partnernet.findings import wording
+from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
+from partnernet.graph import ORG_GRAPH_LAYERS, parse_layers
+from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, SIZE_BANDS, Dataset
-from partnernet.render.common import (
-    TYPE_LABELS,
-    flagged_groups_by_member,
-    format_money,
-    format_number,
-    group_label,
-    plain_text,
-    split_ids,
-    top_brokers,
-)
+from partnernet.render.common import flagged_groups_by_member, split_ids
 
 __all__ = [
     "COLOUR_BY",
@@ -234,7 +228,6 @@ class _Node:
 
 
 def render_network_html(
-    ds: Dataset,
     results: Results,
     *,
     colour_by: str = "type",
@@ -252,9 +245,9 @@ def render_network_html(
 
     Parameters
     ----------
-    ds : Dataset
     results : Results
-        The analysis of ``ds`` (:func:`partnernet.analysis.pipeline.analyse`).
+        One analysis run (:func:`partnernet.analysis.pipeline.analyse`); the map
+        draws its multilayer graph and stars its top brokers, building nothing.
     colour_by : {"type", "size_band", "community"}
     size_by : {"betweenness", "degree", "funding"}
         ``funding`` is pounds given plus pounds received.
@@ -276,13 +269,8 @@ def render_network_html(
 
     Examples
     --------
-    >>> from partnernet.analysis.results import Results
-    >>> empty = pd.DataFrame()
-    >>> ds = Dataset.from_frames()
-    >>> res = Results(metrics=pd.DataFrame(columns=["id"]), groups=empty,
-    ...               departments=empty, size_bands=empty, overlap={}, roles=empty,
-    ...               removal=empty, summary={})
-    >>> render_network_html(ds, res).startswith("<!DOCTYPE html>")
+    >>> from partnernet.analysis.pipeline import analyse
+    >>> render_network_html(analyse(Dataset.from_frames())).startswith("<!DOCTYPE html>")
     True
     """
     if colour_by not in COLOUR_BY:
@@ -295,7 +283,8 @@ def render_network_html(
     drawn_layers = [layer for layer in DRAWN_LAYERS if layer == "PART_OF" or layer in chosen]
     seed = results.seed if seed is None else seed
 
-    G = build_graph(ds)
+    ds = results.dataset
+    G = results.multilayer
     metrics = _metrics_by_id(results.metrics)
     names = {n: plain_text(d.get("name")) or "(no name)" for n, d in G.nodes(data=True)}
     nodes: dict[str, _Node] = {}
@@ -308,7 +297,7 @@ def render_network_html(
 
     given = _funding_given(ds)
     received = _funding_received(ds)
-    brokers = top_brokers(results.metrics) if not results.metrics.empty else []
+    brokers = list(results.top_brokers)
     broker_rank = {org_id: rank for rank, org_id in enumerate(brokers, start=1)}
     size_values = _size_values(nodes, metrics, size_by, given, received)
     all_organisations = len(size_values)
@@ -417,18 +406,18 @@ def render_network_html(
 
 
 def check_map_path(path: str | os.PathLike[str]) -> Path:
-    """``path`` as a file the map can be written to, checked before any work.
+    """Check, before any work, that the map can be written to ``path``.
 
-    Raises :class:`partnernet.errors.OutputError` (exit code 5) when ``path`` is a
-    folder, or its folder is missing or not writable.
+    Its folder is created when missing (the output-folder policy of every command,
+    :func:`partnernet.io.folders.prepare_output_folder`); a path that is a folder,
+    or a folder that cannot be written, raises :class:`partnernet.errors.OutputError`.
 
     Examples
     --------
-    >>> check_map_path("nowhere/map.html")
-    Traceback (most recent call last):
-    ...
-    partnernet.errors.OutputError: cannot write nowhere/map.html: the folder nowhere does not exist.
-    Create it first (mkdir -p nowhere), or choose another --out.
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     check_map_path(Path(tmp) / "new" / "map.html").parent.is_dir()
+    True
     """
     target = Path(path)
     if target.is_dir():
@@ -436,29 +425,17 @@ def check_map_path(path: str | os.PathLike[str]) -> Path:
             f"cannot write {target}: it is a folder.",
             hint=f"Give a file name, e.g. --out {target / 'network.html'}.",
         )
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(
-            f"cannot write {target}: the folder {folder} does not exist.",
-            hint=f"Create it first (mkdir -p {folder}), or choose another --out.",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(
-            f"cannot write {target}: permission denied on the folder {folder}.",
-            hint="Choose a folder you can write to with --out.",
-        )
+    prepare_output_folder(target.parent)
     return target
 
 
-def write_network(
-    path: str | os.PathLike[str], ds: Dataset, results: Results, **options: Any
-) -> Path:
+def write_network(path: str | os.PathLike[str], results: Results, **options: Any) -> Path:
     """Render the map (see :func:`render_network_html`) and write it atomically.
 
     The folder must exist; any problem writing raises
     :class:`partnernet.errors.OutputError` and leaves an existing file untouched.
     """
-    html = render_network_html(ds, results, **options)
+    html = render_network_html(results, **options)
     target = Path(path)
     atomic_write_text(target, html)
     return target
@@ -521,7 +498,7 @@ def _aggregate_edges(
             total = sum(f["amount"] for f in facts)
             count = len(facts)
             title = f"Funding: {a} → {b}\n{count:,} award{'s' if count != 1 else ''}, "
-            title += f"{format_money(total)} in total"
+            title += f"{wording.money(total)} in total"
             out.append(_Edge(u, v, layer, True, title, 1 + min(math.log10(1 + total / 1000), 4)))
         elif layer == "MEMBER_OF":
             roles = sorted({str(f.get("role") or "member").replace("_", "-") for f in facts})
@@ -534,7 +511,7 @@ def _aggregate_edges(
             title = f"Partnership: {a} {'→' if directed else '↔'} {b}"
             if kinds:
                 title += f"\nKind: {', '.join(kinds)}"
-            title += f"\nWeight: {format_number(weight)}"
+            title += f"\nWeight: {wording.number(weight)}"
             out.append(_Edge(u, v, layer, directed, title, 1 + min(weight, 4) / 2))
         elif layer == "PART_OF":
             out.append(_Edge(u, v, layer, False, f"{a} is a department of {b}", 2.0))
@@ -705,21 +682,21 @@ def _organisation_tooltip(
         lines.append("In an under-connected group")
     if row:
         lines.append(
-            f"Partners: {format_number(row.get('degree'))} · "
-            f"Betweenness: {format_number(row.get('betweenness'), digits=4)}"
+            f"Partners: {wording.number(row.get('degree'))} · "
+            f"Betweenness: {wording.number(row.get('betweenness'), digits=4)}"
         )
         lines.append(
-            f"Board seats: {format_number(row.get('board_seats'))} · "
-            f"Hops to a decision maker: {format_number(row.get('distance_to_decision'))}"
+            f"Board seats: {wording.number(row.get('board_seats'))} · "
+            f"Hops to a decision maker: {wording.number(row.get('distance_to_decision'))}"
         )
         received: Any = row.get("funding_received")
         if _is_number(received) and float(received) > 0:
             lines.append(
-                f"Funding received: {format_money(received)} "
-                f"(from public bodies {format_money(row.get('funding_from_public'))})"
+                f"Funding received: {wording.money(received)} "
+                f"(from public bodies {wording.money(row.get('funding_from_public'))})"
             )
         roles = [
-            f"{role} {format_number(row.get(role))}"
+            f"{role} {wording.number(row.get(role))}"
             for role in BROKERAGE_ROLES
             if _is_number(row.get(role)) and float(row.get(role) or 0) > 0
         ]
@@ -728,7 +705,7 @@ def _organisation_tooltip(
         if _is_number(row.get("community")):
             lines.append(f"Community: {int(row['community'])}")
     if given > 0:
-        lines.append(f"Funding given: {format_money(given)}")
+        lines.append(f"Funding given: {wording.money(given)}")
     return "\n".join(lines)
 
 

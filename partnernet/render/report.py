@@ -11,36 +11,28 @@ markup in a name, so a name can neither inject a link nor break a table.
 
 from __future__ import annotations
 
-import math
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
-import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from partnernet.analysis.exclusion import EXCLUSION_TYPES, SMALL_BANDS
-from partnernet.analysis.results import Finding, Results
+from partnernet.analysis.populations import EXCLUSION_TYPES, SMALL_BANDS
+from partnernet.analysis.results import Results
+from partnernet.findings import Finding, wording
+from partnernet.findings.thresholds import Z_CLEAR
+from partnernet.findings.wording import TYPE_LABELS, group_label, names_list, plain_text
+from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import SIZE_BANDS, Dataset
 from partnernet.render import charts
-from partnernet.render.common import (
-    TYPE_LABELS,
-    format_count,
-    format_money,
-    format_number,
-    format_share,
-    group_label,
-    names_list,
-    org_names,
-    plain_text,
-    split_ids,
-    top_brokers,
-)
+from partnernet.render.common import org_names, split_ids
 from partnernet.render.network import csp_hash
 
 __all__ = ["escape_markdown", "render_report", "write_report"]
@@ -66,7 +58,6 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 MEMBERS_SHOWN = 15
-BROKERS_SHOWN = 10
 ISOLATES_SHOWN = 30
 GROUP_BARS = 30
 
@@ -144,7 +135,7 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
 
 
-def render_report(ds: Dataset, results: Results) -> tuple[str, str]:
+def render_report(results: Results, findings: Sequence[Finding]) -> tuple[str, str]:
     """The report as HTML and as Markdown.
 
     Parameters
@@ -161,28 +152,28 @@ def render_report(ds: Dataset, results: Results) -> tuple[str, str]:
 
     Examples
     --------
-    >>> from partnernet.analysis.results import Results
-    >>> empty = pd.DataFrame()
-    >>> res = Results(metrics=pd.DataFrame(columns=["id", "type", "size_band", "degree"]),
-    ...               groups=empty, departments=empty, size_bands=empty, overlap={},
-    ...               roles=empty, removal=empty, summary={})
-    >>> html, md = render_report(Dataset.from_frames(), res)
+    >>> from partnernet.analysis.pipeline import analyse
+    >>> from partnernet.findings import explain
+    >>> res = analyse(Dataset.from_frames())
+    >>> html, md = render_report(res, explain(res))
     >>> html.startswith("<!DOCTYPE html>"), md.startswith("# Partnership network report")
     (True, True)
     """
-    outline = _outline(ds, results)
+    outline = _outline(results, findings)
     return _html(outline), _markdown(outline)
 
 
-def write_report(out_dir: str | os.PathLike[str], ds: Dataset, results: Results) -> list[Path]:
-    """Write ``report.html`` and ``report.md`` into ``out_dir`` (which must exist).
+def write_report(
+    out_dir: str | os.PathLike[str], results: Results, findings: Sequence[Finding]
+) -> list[Path]:
+    """Write ``report.html`` and ``report.md`` into ``out_dir`` (created when missing).
 
     Both are rendered before either is written, and each is written atomically:
     a failure leaves any earlier report untouched. Raises
-    :class:`partnernet.errors.OutputError` when the folder is missing or unwritable.
+    :class:`partnernet.errors.OutputError` when the folder cannot be written.
     """
-    html, markdown = render_report(ds, results)
-    folder = Path(out_dir)
+    html, markdown = render_report(results, findings)
+    folder = prepare_output_folder(out_dir)
     written = []
     for name, text in (("report.html", html), ("report.md", markdown)):
         atomic_write_text(folder / name, text)
@@ -202,9 +193,10 @@ class _Outline:
     method: list[str]
 
 
-def _outline(ds: Dataset, results: Results) -> _Outline:
+def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
+    ds = results.dataset
     names = org_names(ds)
-    findings = _findings_by_question(results.findings)
+    findings = _findings_by_question(all_findings)
     metrics = results.metrics
     sections = [
         Section(
@@ -236,7 +228,7 @@ def _outline(ds: Dataset, results: Results) -> _Outline:
         ("Organisations", f"{n_orgs:,}"),
         ("Boards and forums", f"{len(ds.boards):,}"),
         ("Board seats and memberships", f"{len(ds.memberships):,}"),
-        ("Funding awards", f"{len(ds.funding):,} ({format_money(funding_total)})"),
+        ("Funding awards", f"{len(ds.funding):,} ({wording.money(funding_total)})"),
         ("Partnerships", f"{len(ds.partnerships):,}"),
     ]
     if not metrics.empty and "degree" in metrics:
@@ -253,14 +245,14 @@ def _outline(ds: Dataset, results: Results) -> _Outline:
         "Coverage and limits",
         "What the data covers, and what no analysis of it can show.",
         findings.get("coverage", []),
-        _coverage_blocks(ds, results, names),
+        _coverage_blocks(ds, results, names, all_findings),
     )
     return _Outline(
         title="Partnership network report",
         subtitle=(
-            f"{format_count(n_orgs, 'organisation')}, {format_count(len(ds.boards), 'board')}, "
-            f"{format_count(len(ds.funding), 'funding award')} and "
-            f"{format_count(len(ds.partnerships), 'partnership')}."
+            f"{wording.count(n_orgs, 'organisation')}, {wording.count(len(ds.boards), 'board')}, "
+            f"{wording.count(len(ds.funding), 'funding award')} and "
+            f"{wording.count(len(ds.partnerships), 'partnership')}."
         ),
         overview=overview,
         key_findings=key,
@@ -271,7 +263,7 @@ def _outline(ds: Dataset, results: Results) -> _Outline:
     )
 
 
-def _findings_by_question(findings: list[Finding]) -> dict[str, list[str]]:
+def _findings_by_question(findings: Sequence[Finding]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for finding in findings:
         out.setdefault(finding.question, []).append(plain_text(finding.text))
@@ -333,9 +325,9 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
             small = shares[shares["band"].isin(SMALL_BANDS)]
             alt = (
                 "Bar chart by size band. Micro and small organisations are "
-                f"{format_share(small['organisations'].sum())} of organisations, hold "
-                f"{format_share(small['board_seats'].sum())} of board seats and received "
-                f"{format_share(small['funding'].sum())} of funding."
+                f"{wording.percent(small['organisations'].sum())} of organisations, hold "
+                f"{wording.percent(small['board_seats'].sum())} of board seats and received "
+                f"{wording.percent(small['funding'].sum())} of funding."
             )
             blocks.append(
                 Block(
@@ -356,31 +348,36 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
                     tables=[_size_band_table(results.size_bands)],
                 )
             )
-        recipients = metrics[
-            metrics["type"].isin(EXCLUSION_TYPES) & (metrics["funding_received"] > 0)
-        ]["funding_received"].to_numpy(dtype=float)
-        if len(recipients) >= 2:
-            ranked = np.sort(recipients)[::-1]
-            top_n = max(1, math.ceil(0.1 * len(ranked)))
-            top_share = float(ranked[:top_n].sum() / ranked.sum())
-            g = charts.gini(recipients)
+        concentration = results.summary.funding_concentration
+        if concentration.recipients >= 2 and concentration.gini is not None:
+            n = concentration.recipients
+            top_n = concentration.top_count
+            top = wording.percent(concentration.top_share)
+            top_fraction = wording.percent(concentration.top_fraction)
+            g = concentration.gini
             blocks.append(
                 Block(
                     heading="How evenly funding is spread",
                     paragraphs=[
-                        f"Across the {len(recipients):,} voluntary and infrastructure "
-                        f"organisations that received funding, the top 10% ({top_n:,}) received "
-                        f"{format_share(top_share)} of it. The Gini coefficient is {g:.2f}: 0 "
-                        "would mean every recipient received the same amount, 1 that one "
-                        "received everything. The further the curve sags below the dashed "
-                        "line, the more unequal the funding."
+                        f"Across the {wording.integer(n)} voluntary and infrastructure "
+                        f"organisations that received funding, the top {top_fraction} "
+                        f"({wording.integer(top_n)}) received {top} of it. The Gini "
+                        f"coefficient is {g:.2f}: 0 would mean every recipient received the "
+                        "same amount, 1 that one received everything. The further the curve "
+                        "sags below the dashed line, the more unequal the funding."
                     ],
                     charts=[
                         Chart(
                             "Lorenz curve of funding received",
-                            f"Lorenz curve of funding across {len(recipients)} recipients; "
-                            f"Gini {g:.2f}; top 10% receive {format_share(top_share)}.",
-                            charts.png_data_uri(charts.lorenz_chart(recipients)),
+                            f"Lorenz curve of funding across {n} recipients; "
+                            f"Gini {g:.2f}; top {top_fraction} receive {top}.",
+                            charts.png_data_uri(
+                                charts.lorenz_chart(
+                                    concentration.lorenz["population_share"],
+                                    concentration.lorenz["amount_share"],
+                                    gini=g,
+                                )
+                            ),
                         )
                     ],
                 )
@@ -390,20 +387,20 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
 
 
 def _size_band_table(size_bands: pd.DataFrame) -> Table:
-    columns = [
+    columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("size_band", "Size band", lambda v: _band_label(str(v))),
-        ("count", "Organisations", format_number),
-        ("share", "Share of organisations", format_share),
-        ("share_with_board_seat", "With a board seat", format_share),
-        ("share_public_funded", "Funded by a public body", format_share),
-        ("share_of_funding", "Share of all funding", format_share),
-        ("median_degree", "Median ties", lambda v: format_number(v, digits=1)),
+        ("count", "Organisations", wording.number),
+        ("share", "Share of organisations", wording.percent),
+        ("share_with_board_seat", "With a board seat", wording.percent),
+        ("share_public_funded", "Funded by a public body", wording.percent),
+        ("share_of_funding", "Share of all funding", wording.percent),
+        ("median_degree", "Median ties", lambda v: wording.number(v, digits=1)),
         (
             "median_distance_to_decision",
             "Median hops to a decision maker",
-            lambda v: format_number(v, digits=1),
+            lambda v: wording.number(v, digits=1),
         ),
-        ("share_no_path", "No route to any decision maker", format_share),
+        ("share_no_path", "No route to any decision maker", wording.percent),
     ]
     present = [c for c in columns if c[0] in size_bands.columns]
     rows = [[fmt(row[c]) for c, _, fmt in present] for row in size_bands.to_dict(orient="records")]
@@ -429,7 +426,7 @@ def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
         block.paragraphs.append("No group of organisations is flagged as under-connected.")
     else:
         block.paragraphs.append(
-            f"{format_count(len(flagged), 'group')} {'is' if len(flagged) == 1 else 'are'} "
+            f"{wording.count(len(flagged), 'group')} {'is' if len(flagged) == 1 else 'are'} "
             "flagged as under-connected: their members have markedly fewer ties than "
             "average, or many more of them are far from any decision maker."
         )
@@ -456,10 +453,10 @@ def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
             rows.append(
                 [
                     group_label(str(g.grouping), plain_text(g.group)),
-                    format_number(g.n),
-                    format_number(g.mean_degree_ratio),
-                    format_share(g.share_isolated),
-                    format_share(g.share_far_from_decision),
+                    wording.number(g.n),
+                    wording.number(g.mean_degree_ratio),
+                    wording.percent(g.share_isolated),
+                    wording.percent(g.share_far_from_decision),
                     names_list(members, names, limit=MEMBERS_SHOWN),
                 ]
             )
@@ -538,10 +535,10 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
                     rows=[
                         [
                             _short_department(names.get(r.department_id, r.department_id), parent),
-                            format_number(r.coordination_ties),
-                            format_number(r.max_partner_overlap),
+                            wording.number(r.coordination_ties),
+                            wording.number(r.max_partner_overlap),
                             "yes" if bool(r.siloed) else "no",
-                            format_number(r.duplicated_engagement),
+                            wording.number(r.duplicated_engagement),
                         ]
                         for r in mine.itertuples()
                     ],
@@ -573,7 +570,7 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
     if not removal.empty and "small_cut_off" in removal:
         cut_by_id = {str(r.id): int(r.small_cut_off) for r in removal.itertuples()}
     if not metrics.empty and {"betweenness", "liaison"} <= set(metrics.columns):
-        brokers = top_brokers(metrics, n=BROKERS_SHOWN // 2)
+        brokers = list(results.top_brokers)
         by_id = metrics.set_index("id")
         rows = []
         for rank, org_id in enumerate(brokers, start=1):
@@ -583,10 +580,10 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                     str(rank),
                     names.get(org_id, org_id),
                     TYPE_LABELS.get(str(row["type"]), str(row["type"])),
-                    format_number(row["betweenness"], digits=3),
-                    format_number(row["liaison"]),
-                    format_number(row["degree"]),
-                    format_number(cut_by_id[org_id]) if org_id in cut_by_id else "not tested",
+                    wording.number(row["betweenness"], digits=3),
+                    wording.number(row["liaison"]),
+                    wording.number(row["degree"]),
+                    wording.number(cut_by_id[org_id]) if org_id in cut_by_id else "not tested",
                 ]
             )
         if rows:
@@ -594,11 +591,12 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                 Block(
                     heading="Top brokers",
                     paragraphs=[
-                        "Betweenness is the share of shortest routes between other "
-                        "organisations that pass through this one (0 to 1). Liaison counts "
-                        "the pairs it links from two different sectors, neither its own, "
-                        "that have no direct tie (Gould and Fernandez, 1989). These "
-                        "organisations are starred on the map."
+                        "The organisations with the highest betweenness, ranked by it: the "
+                        "share of shortest routes between other organisations that pass "
+                        "through this one (0 to 1). Liaison counts the pairs it links from "
+                        "two different sectors, neither its own, that have no direct tie "
+                        "(Gould and Fernandez, 1989). These organisations are starred on the "
+                        "map, and the loss of each was tested."
                     ],
                     tables=[
                         Table(
@@ -653,10 +651,10 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                 rows=[
                     [
                         names.get(str(r.id), str(r.id)),
-                        format_number(r.small_cut_off),
-                        format_number(r.components_before)
+                        wording.number(r.small_cut_off),
+                        wording.number(r.components_before)
                         + " → "
-                        + format_number(r.components_after),
+                        + wording.number(r.components_after),
                         names_list(split_ids(r.cut_off_ids), names, limit=MEMBERS_SHOWN) or "none",
                     ]
                     for r in ordered.itertuples()
@@ -674,7 +672,7 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                     "How often organisations sit between two others that have no direct "
                     "tie, by the sectors involved (Gould and Fernandez, 1989), against what a "
                     "random network of the same density and sector sizes would give. A z "
-                    "above 2 means clearly more than chance."
+                    f"above {Z_CLEAR:g} means clearly more than chance."
                 ],
                 tables=[
                     Table(
@@ -682,9 +680,9 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                         rows=[
                             [
                                 str(r.role).capitalize(),
-                                format_number(r.observed),
-                                format_number(r.expected, digits=1),
-                                format_number(r.z, digits=1),
+                                wording.number(r.observed),
+                                wording.number(r.expected, digits=1),
+                                wording.number(r.z, digits=1),
                             ]
                             for r in roles.itertuples()
                         ],
@@ -698,40 +696,38 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
 
 # --- The network, coverage, method ---------------------------------------------
 
-_NETWORK_FIGURES = (
-    ("organisations", "Organisations", format_number),
-    ("boards", "Boards and forums", format_number),
-    ("ties", "Ties between organisations", format_number),
+_NETWORK_FIGURES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("organisations", "Organisations", wording.number),
+    ("boards", "Boards and forums", wording.number),
+    ("ties", "Ties between organisations", wording.number),
     (
         "density",
         "Density (share of all possible ties present)",
-        lambda v: format_share(v, digits=2),
+        lambda v: wording.percent(v, digits=2),
     ),
-    ("components", "Separate parts", format_number),
-    ("isolates", "Organisations with no tie", format_number),
-    ("degree_centralisation", "Degree centralisation (0 to 1)", format_number),
-    ("average_clustering", "Average clustering (0 to 1)", format_number),
+    ("components", "Separate parts", wording.number),
+    ("isolates", "Organisations with no tie", wording.number),
+    ("degree_centralisation", "Degree centralisation (0 to 1)", wording.number),
+    ("average_clustering", "Average clustering (0 to 1)", wording.number),
     (
         "average_path_length",
         "Average steps between organisations (largest part)",
-        lambda v: format_number(v, digits=1),
+        lambda v: wording.number(v, digits=1),
     ),
-    ("communities_of_two_or_more", "Communities of two or more", format_number),
-    ("modularity", "Modularity", format_number),
+    ("communities_of_two_or_more", "Communities of two or more", wording.number),
+    ("modularity", "Modularity", wording.number),
 )
 
 
 def _network_blocks(results: Results) -> list[Block]:
-    network = results.summary.get("network") if isinstance(results.summary, dict) else None
-    if not isinstance(network, dict):
-        return []
+    network = results.summary.network
     rows = [
         [label, fmt(network[key])]
         for key, label, fmt in _NETWORK_FIGURES
         if key in network and network[key] is not None
     ]
-    by_layer = network.get("ties_by_layer")
-    if isinstance(by_layer, dict):
+    by_layer = network.ties_by_layer
+    if by_layer:
         layer_names = {
             "FUNDS": "Ties from funding",
             "MEMBER_OF": "Ties from sharing a board",
@@ -739,14 +735,16 @@ def _network_blocks(results: Results) -> list[Block]:
             "SHARES_PERSON": "Ties from shared people",
         }
         rows.extend(
-            [layer_names.get(str(k), str(k)), format_number(v)] for k, v in by_layer.items()
+            [layer_names.get(str(k), str(k)), wording.number(v)] for k, v in by_layer.items()
         )
     if not rows:
         return []
     return [Block(tables=[Table(header=["Figure", "Value"], rows=rows, numeric={1})])]
 
 
-def _coverage_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
+def _coverage_blocks(
+    ds: Dataset, results: Results, names: dict[str, str], findings: Sequence[Finding]
+) -> list[Block]:
     """Who is behind the coverage figures, and the limits every reader should know.
 
     The counts themselves are the analysis's coverage findings; this adds the names
@@ -778,7 +776,7 @@ def _coverage_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> li
             + names_list(empty_boards, names, limit=ISOLATES_SHOWN)
             + "."
         )
-    stated = {f.id for f in results.findings if f.question == "coverage"}
+    stated = {f.id for f in findings if f.question == "coverage"}
     if "coverage-completeness" not in stated:
         bullets.append(
             "Ties are only as complete as the data: a partnership, grant or board seat "
@@ -793,16 +791,14 @@ def _coverage_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> li
 
 
 def _method(results: Results) -> list[str]:
-    summary = results.summary if isinstance(results.summary, dict) else {}
-    layers = list(results.layers) or list(summary.get("layers") or [])
+    settings = results.summary.settings
+    layers = list(settings.layers)
     lines = []
     if layers:
         lines.append("Ties measured: " + ", ".join(str(x) for x in layers) + ".")
     lines.append(f"Random seed: {results.seed} (the same data and seed give the same report).")
-    permutations = summary.get("permutations")
-    if isinstance(permutations, int):
-        lines.append(f"Permutations per significance test: {permutations:,}.")
-    sample = summary.get("betweenness_sample")
+    lines.append(f"Permutations per significance test: {settings.permutations:,}.")
+    sample = settings.betweenness_sample
     if isinstance(sample, int):
         lines.append(f"Betweenness estimated from {sample:,} sampled organisations.")
     return lines

@@ -29,20 +29,14 @@ from __future__ import annotations
 
 import csv
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from partnernet.errors import InputError
-from partnernet.io.threesixty import (
-    SkippedRow,
-    _next_row,
-    _open_text,
-    data_rows,
-    read_existing,
-    write_validated,
-)
+from partnernet.io.merge import read_existing, write_validated
+from partnernet.io.parse import parse_money
+from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
 from partnernet.model import Dataset, size_band_for_income
 
 __all__ = [
@@ -62,9 +56,6 @@ DEFAULT_INCOME_COLUMNS = ("income", "latest_income")
 DEFAULT_COMPANY_COLUMN = "charity_company_registration_number"
 _LINKED_COLUMN = "linked_charity_number"
 _MISSING = frozenset({"", "na", "n/a", "null", "none", "-"})
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
-
-Progress = Callable[[int], None]
 
 
 def register_key(org_id: str) -> tuple[str, str] | None:
@@ -225,12 +216,12 @@ def read_register(
     # Numbers whose row was left out for a bad income: listed there, not as unmatched.
     unusable: set[tuple[str, str]] = set()
     size = os.path.getsize(path) if os.path.isfile(path) else 0
-    with _open_text(path, encoding) as handle:
+    with open_text(path, encoding) as handle:
         first_line = handle.readline()
         handle.seek(0)
         delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
         reader = csv.reader(handle, delimiter=delimiter)
-        header = _next_row(reader, name, encoding)
+        header = next_row(reader, name, encoding)
         if header is None or not any(h.strip() for h in header):
             raise InputError(
                 f"{name} is empty.",
@@ -451,15 +442,8 @@ def _shown(header: list[str], limit: int = 12) -> str:
 
 
 def _parse_income(text: str) -> Decimal | None:
-    cleaned = text.strip().replace(" ", "").removeprefix("£")
-    if not cleaned or cleaned.casefold() in _MISSING:
+    # The register's own words for a missing income are not numbers, but not
+    # mistakes either: the caller tells the two apart.
+    if text.strip().casefold() in _MISSING:
         return None
-    if "," in cleaned:
-        if not _THOUSANDS.fullmatch(cleaned.lstrip("-")):
-            return None
-        cleaned = cleaned.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return parse_money(text)

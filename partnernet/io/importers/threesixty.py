@@ -43,48 +43,41 @@ grants win over grants with the same id. Only ``organisations.csv`` and
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import csv
-import io
-import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from dataclasses import replace as dc_replace
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import IO, Any, NoReturn
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from partnernet.errors import InputError, OutputError, ValidationError
-from partnernet.io.writers import (
-    atomic_open,
-    make_dataset_folder,
-    neutralise_cell,
-    write_dataset,
+from partnernet.errors import InputError
+from partnernet.io.merge import read_aliases, read_existing, write_validated
+from partnernet.io.parse import is_bad_id, parse_date, parse_money, parse_months
+from partnernet.io.rows import (
+    JsonList,
+    Progress,
+    SkippedRow,
+    csv_records,
+    file_kind,
+    json_records,
 )
-from partnernet.model import PUBLIC_BODY_TYPES, TABLES, Dataset
+from partnernet.io.writers import atomic_open, neutralise_cell
+from partnernet.model import PUBLIC_BODY_TYPES, Dataset
 
 __all__ = [
     "ORG_ID_PREFIX_TYPES",
     "ImportSummary",
-    "SkippedRow",
     "import_360giving",
     "org_type_from_id",
     "read_360giving",
-    "read_aliases",
-    "read_existing",
     "write_skipped",
-    "write_validated",
 ]
 
 # org-id.guide lists whose members are all of one type in this tool's vocabulary.
@@ -127,14 +120,7 @@ _PLACEHOLDER_WORDS = frozenset(
 # 360Giving's convention for an anonymised grant to a person published as an org.
 _INDIVIDUAL_NAMES = frozenset({"individual recipient"})
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
-_PROGRESS_EVERY = 5000
-_JSON_CHUNK = 1 << 16
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_SURROGATE = re.compile("[\udc80-\udcff]")
-# Whitespace other than a plain space, and format characters, never belong in an
-# identifier; the dataset reader rejects them, so such rows are left out here.
-_BAD_ID = re.compile(r"[^\S ]|[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 # The fields read from each grant: (flat CSV column title, JSON path).
 _FIELDS: dict[str, tuple[str, str]] = {
@@ -161,8 +147,6 @@ _NAMES = tuple(_FIELDS)
 _IDX = {name: i for i, name in enumerate(_NAMES)}
 _REQUIRED_CSV = ("id", "amount", "award_date", "funder_id")
 
-Progress = Callable[[int], None]
-
 
 def org_type_from_id(org_id: str) -> str | None:
     """The organisation type an org-id's prefix makes plain, or ``None``.
@@ -187,31 +171,6 @@ def org_type_from_id(org_id: str) -> str | None:
     if len(parts) < 3:
         return None
     return ORG_ID_PREFIX_TYPES.get(f"{parts[0]}-{parts[1]}")
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    """A grant left out, located for a person to find.
-
-    ``row`` is the spreadsheet row of a CSV file (the header is row 1; ``unit`` is
-    ``"row"``) or the position of the grant in a JSON file's ``grants`` list (the
-    first is 1; ``unit`` is ``"grant"``). ``column`` is the CSV column title or the
-    JSON path of the field at fault.
-    """
-
-    path: str
-    row: int
-    column: str | None
-    value: str | None
-    reason: str
-    grant_id: str | None = None
-    unit: str = "row"
-
-    def __str__(self) -> str:
-        where = f"{self.path}, {self.unit} {self.row}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -341,106 +300,6 @@ def _listing(items: list[str], limit: int) -> str:
     return shown + (f", ... and {rest:,} more." if rest > 0 else ".")
 
 
-# --------------------------------------------------------------------------- aliases
-
-
-def read_aliases(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> dict[str, str]:
-    """Read an aliases file: a CSV with columns ``alias`` and ``id``.
-
-    Each alias is replaced by its id wherever a grant names an organisation, so one
-    organisation published under two identifiers becomes one. Chains (``a -> b``,
-    ``b -> c``) are followed to the end.
-
-    Parameters
-    ----------
-    path : path-like
-        The aliases CSV file.
-    encoding : str, keyword-only
-        Its text encoding (a UTF-8 byte-order mark is always accepted).
-
-    Returns
-    -------
-    dict
-        Alias to final identifier.
-
-    Raises
-    ------
-    InputError
-        When a column is missing, a cell is blank, an alias names two ids, or the
-        aliases form a loop.
-    """
-    name = str(path)
-    mapping: dict[str, str] = {}
-    where: dict[str, int] = {}
-    with _open_text(path, encoding) as handle:
-        reader = csv.reader(handle)
-        header = _next_row(reader, name, encoding)
-        if header is None:
-            raise InputError(
-                f"{name} is empty.",
-                hint="Write a header 'alias,id' and one row per alias.",
-                path=name,
-            )
-        cols = {h.strip().lower(): i for i, h in enumerate(header)}
-        missing = [c for c in ("alias", "id") if c not in cols]
-        if missing:
-            raise InputError(
-                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
-                hint="An aliases file has the header 'alias,id': each row names another "
-                "identifier (alias) of the organisation whose identifier is id.",
-                path=name,
-            )
-        row_number = 1
-        while (row := _next_row(reader, name, encoding, row_number)) is not None:
-            row_number += 1
-            if not any(c.strip() for c in row):
-                continue
-            alias, target = (
-                row[cols[c]].strip() if cols[c] < len(row) else "" for c in ("alias", "id")
-            )
-            for column, value in (("alias", alias), ("id", target)):
-                if not value:
-                    raise InputError(
-                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
-                        hint="Fill it in or delete the row.",
-                        path=name,
-                        row=row_number,
-                        column=column,
-                    )
-            if alias == target:
-                continue
-            if alias in mapping and mapping[alias] != target:
-                raise InputError(
-                    f"{name}, row {row_number}, column 'alias': '{alias}' is already an alias "
-                    f"of '{mapping[alias]}' (row {where[alias]}), so it cannot also mean "
-                    f"'{target}'.",
-                    hint="Keep one of the two rows.",
-                    path=name,
-                    row=row_number,
-                    column="alias",
-                    value=alias,
-                )
-            mapping[alias] = target
-            where[alias] = row_number
-    resolved = {}
-    for alias in mapping:
-        seen = [alias]
-        target = mapping[alias]
-        while target in mapping:
-            if target in seen:
-                loop = " -> ".join([*seen, target])
-                raise InputError(
-                    f"{name}: the aliases form a loop ({loop}).",
-                    hint="Each organisation needs one final identifier that is not an alias.",
-                    path=name,
-                    row=where[alias],
-                )
-            seen.append(target)
-            target = mapping[target]
-        resolved[alias] = target
-    return resolved
-
-
 # ---------------------------------------------------------------------- the import
 
 
@@ -537,69 +396,6 @@ def import_360giving(
     )
     write_validated(dataset, out, tables=("organisations", "funding"))
     return summary
-
-
-def read_existing(
-    folder: str | os.PathLike[str], *, date_format: str | None = None, encoding: str = "utf-8"
-) -> Dataset | None:
-    """The dataset already in ``folder``, or ``None`` when it holds none.
-
-    A folder with none of the dataset's files is a new dataset; one with any of them
-    must read and validate, or the import stops before writing.
-    """
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise OutputError(
-            f"{target} is a file, not a dataset folder.",
-            hint="Give --out a folder (it is created when missing).",
-        )
-    if not any((target / f"{table}.csv").exists() for table in TABLES):
-        return None
-    from partnernet.io.read import read_dataset
-
-    return read_dataset(target, date_format=date_format, encoding=encoding)
-
-
-def write_validated(
-    dataset: Dataset, folder: str | os.PathLike[str], *, tables: Iterable[str]
-) -> list[Path]:
-    """Validate ``dataset`` in full, then replace ``tables`` in ``folder``.
-
-    The whole dataset is written to a scratch folder in the contract's own format and
-    read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
-    checks ``partnernet validate`` applies. Only then is each named table copied over
-    its file in ``folder``, atomically; the other files there are left untouched.
-
-    Raises
-    ------
-    ValidationError
-        Naming the files in ``folder`` as they would have been; nothing is written.
-    """
-    from partnernet.io.read import read_dataset
-
-    target = Path(folder)
-    with tempfile.TemporaryDirectory(prefix="partnernet-") as scratch:
-        write_dataset(dataset, scratch)
-        try:
-            read_dataset(scratch)
-        except ValidationError as exc:
-            raise ValidationError(
-                [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
-            ) from None
-        make_dataset_folder(target)
-        written = []
-        # Organisations first: funding refers to them, so an interruption between the
-        # two files still leaves a valid dataset.
-        for table in TABLES:
-            if table not in tables:
-                continue
-            source = Path(scratch) / f"{table}.csv"
-            if not source.exists():
-                continue
-            with open(source, "rb") as src, atomic_open(target / f"{table}.csv", "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            written.append(target / f"{table}.csv")
-    return written
 
 
 def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
@@ -724,7 +520,7 @@ class _Importer:
             if _is_placeholder(value):
                 skip(name, value, f"placeholder identifier: '{value}' names no real organisation")
                 return
-            if _BAD_ID.search(value):
+            if is_bad_id(value):
                 skip(name, value, f"invisible character in identifier: {value!r}")
                 return
         assert recipient is not None and funder is not None
@@ -734,7 +530,7 @@ class _Importer:
             skip("recipient_id", recipient, "recipient is the funder: a grant to itself is no tie")
             return
 
-        amount = _parse_amount(raw_amount)
+        amount = parse_money(raw_amount)
         if amount is None:
             shown = "" if raw_amount is None else str(raw_amount).strip()
             if shown:
@@ -753,7 +549,7 @@ class _Importer:
         if not raw_date:
             skip("award_date", None, "no award date")
             return
-        award = _parse_date(raw_date, self.date_format)
+        award = parse_date(raw_date, date_format=self.date_format, date_times=True)
         if award is None:
             skip(
                 "award_date",
@@ -808,7 +604,7 @@ class _Importer:
         self.recipients.append(recipient)
         self.amounts.append(float(amount))
         self.days.append(award.toordinal())
-        self.durations.append(_parse_duration(raw_duration))
+        self.durations.append(_months(raw_duration))
         self.programmes.append(sys.intern(programme) if programme else None)
         self.currencies.append(sys.intern(currency))
         self.where.append((path, row, unit))
@@ -952,6 +748,12 @@ def _concat(first: pd.DataFrame | None, second: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------- parsing values
 
 
+def _months(value: object) -> int:
+    """Months above zero (and below 10,000, so not a typo), else 0 (stored as missing)."""
+    months = parse_months(value)
+    return months if months is not None and 0 < months < 10_000 else 0
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -970,88 +772,45 @@ def _is_placeholder(org_id: str) -> bool:
     return bool(last) and set(last) == {"0"}
 
 
-def _parse_amount(value: object) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, Decimal | int):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))
-    else:
-        text = str(value).strip().replace(" ", "")
-        text = text.removeprefix("£")
-        if "," in text:
-            if not _THOUSANDS.fullmatch(text):
-                return None
-            text = text.replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            return None
-    return amount if amount.is_finite() else None
-
-
-def _parse_date(text: str, date_format: str | None) -> date | None:
-    with contextlib.suppress(ValueError):
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        if len(text) > 10 and text[10] in "T ":
-            return datetime.fromisoformat(text).date()
-    if date_format:
-        with contextlib.suppress(ValueError):
-            return datetime.strptime(text, date_format).date()
-    return None
-
-
-def _parse_duration(value: object) -> int:
-    """Months as a whole number above zero, else 0 (stored as missing)."""
-    if value is None or isinstance(value, bool):
-        return 0
-    try:
-        months = Decimal(str(value).strip())
-    except InvalidOperation:
-        return 0
-    if not months.is_finite() or months != months.to_integral_value() or not 0 < months < 10_000:
-        return 0
-    return int(months)
-
-
 # ---------------------------------------------------------------- reading records
+
+_JSON = JsonList(
+    key="grants",
+    item="grant",
+    standard="360Giving",
+    missing_hint='A 360Giving JSON file is an object {"grants": [...]}; check that this is '
+    "grant data and not a description of a dataset.",
+)
 
 
 def _records(
     path: str | os.PathLike[str], encoding: str, progress: Progress | None
 ) -> Iterator[tuple[int, list[Any], str]]:
     """(position, values in ``_NAMES`` order, unit) for every grant in one file."""
-    if _file_kind(path) == "json":
-        yield from _json_records(path, encoding, progress)
+    kind = file_kind(
+        path,
+        csv_marker=b"identifier",
+        workbook_hint="Open it and save the grants sheet as 'CSV UTF-8', or download the "
+        "publisher's CSV or JSON file instead.",
+        unknown=_not_360giving,
+    )
+    if kind == "json":
+        paths = [_FIELDS[n][1] for n in _NAMES]
+        for number, values in json_records(path, encoding, progress, shape=_JSON, paths=paths):
+            yield number, values, "grant"
     else:
-        yield from _csv_records(path, encoding, progress)
+        for row, cells in csv_records(
+            path,
+            encoding,
+            progress,
+            columns=_column_index,
+            empty_hint="Give a 360Giving flat CSV file with a header row and one grant per row.",
+        ):
+            yield row, cells, "row"
 
 
-def _file_kind(path: str | os.PathLike[str]) -> str:
-    name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError as exc:
-        raise _unreadable(name, exc) from exc
-    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise InputError(
-            f"{name} is a spreadsheet workbook, not a CSV or JSON file.",
-            hint="Open it and save the grants sheet as 'CSV UTF-8', or download the "
-            "publisher's CSV or JSON file instead.",
-            path=name,
-        )
-    suffix = Path(name).suffix.lower()
-    if suffix in (".json", ".csv"):
-        return suffix[1:]
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
-        return "json"
-    if b"identifier" in head.lower() and b"," in head:
-        return "csv"
-    raise InputError(
+def _not_360giving(name: str) -> InputError:
+    return InputError(
         f"{name} is neither a 360Giving CSV nor a JSON file.",
         hint="Give a flat CSV file (first row: Identifier, Amount Awarded, ...) or a JSON "
         'file holding {"grants": [...]}, named .csv or .json.',
@@ -1059,131 +818,10 @@ def _file_kind(path: str | os.PathLike[str]) -> str:
     )
 
 
-def _unreadable(name: str, exc: OSError) -> InputError:
-    return InputError(
-        f"cannot read {name}: {exc.strerror or exc}.",
-        hint="Check the path and that the file can be read.",
-        path=name,
-    )
-
-
-@contextlib.contextmanager
-def _open_text(
-    path: str | os.PathLike[str],
-    encoding: str,
-    *,
-    newline: str | None = "",
-    errors: str = "surrogateescape",
-) -> Iterator[io.TextIOWrapper]:
-    """Open a text file; by default undecodable bytes are kept as surrogates.
-
-    The decoder reads ahead in chunks, so a decoding error would be raised rows
-    before the row at fault; :func:`_next_row` finds the surrogates in the row
-    itself and names that row.
-    """
-    try:
-        codec = _with_bom(codecs.lookup(encoding).name)
-    except LookupError:
-        raise InputError(
-            f"unknown text encoding '{encoding}'.",
-            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
-        ) from None
-    try:
-        handle = open(path, encoding=codec, newline=newline, errors=errors)  # noqa: SIM115
-    except OSError as exc:
-        raise _unreadable(str(path), exc) from exc
-    with handle:
-        yield handle
-
-
-def _with_bom(codec: str) -> str:
-    # The UTF-8 codec that drops a leading byte-order mark, so the first column
-    # title is 'Identifier' and not '\ufeffIdentifier'.
-    return "utf-8-sig" if codec == "utf-8" else codec
-
-
-def _not_text(name: str, encoding: str, row: int | None) -> InputError:
-    where = f" (row {row})" if row else ""
-    return InputError(
-        f"{name} is not {encoding} text{where}.",
-        hint="Save it as 'CSV UTF-8', or give its encoding with --encoding (e.g. cp1252).",
-        path=name,
-        row=row,
-    )
-
-
-def _next_row(reader: Any, name: str, encoding: str, row: int = 0) -> list[str] | None:
-    """The next CSV record, with read errors turned into an :class:`InputError`."""
-    try:
-        record: list[str] = next(reader)
-    except StopIteration:
-        return None
-    except UnicodeDecodeError as exc:
-        raise _not_text(name, encoding, row + 1) from exc
-    except csv.Error as exc:
-        raise InputError(
-            f"{name}, row {row + 1}: not readable as CSV ({exc}).",
-            hint="Check the quoting on that row, or save the file again as CSV.",
-            path=name,
-            row=row + 1,
-        ) from exc
-    for cell in record:
-        if not cell.isascii() and _SURROGATE.search(cell):
-            raise _not_text(name, encoding, row + 1)
-    return record
-
-
 def _normal_title(title: str) -> str:
     # Flatten-tool titles may number the first list item ("Recipient Org:0:Name").
     parts = [p.strip().casefold() for p in title.split(":")]
     return ":".join(p for p in parts if p != "0")
-
-
-def _csv_records(
-    path: str | os.PathLike[str], encoding: str, progress: Progress | None
-) -> Iterator[tuple[int, list[Any], str]]:
-    name = str(path)
-    size = os.path.getsize(path)
-    with _open_text(path, encoding) as handle:
-        reader = csv.reader(handle)
-        header = _next_row(reader, name, encoding)
-        if header is None or not any(h.strip() for h in header):
-            raise InputError(
-                f"{name} is empty.",
-                hint="Give a 360Giving flat CSV file with a header row and one grant per row.",
-                path=name,
-            )
-        index = _column_index(name, header)
-        for row_number, row in data_rows(reader, handle, name, encoding, size, progress):
-            width = len(row)
-            yield row_number, [row[i] if 0 <= i < width else None for i in index], "row"
-
-
-def data_rows(
-    reader: Iterator[list[str]],
-    handle: IO[str],
-    name: str,
-    encoding: str,
-    size: int,
-    progress: Progress | None,
-) -> Iterator[tuple[int, list[str]]]:
-    """The non-blank rows after the header, with their spreadsheet row numbers.
-
-    Reports the bytes read to ``progress`` as it goes and the rest of ``size`` at the
-    end, so a progress bar over the file's size ends full.
-    """
-    reported = 0
-    row_number = 1
-    while (row := _next_row(reader, name, encoding, row_number)) is not None:
-        row_number += 1
-        if progress is not None and row_number % _PROGRESS_EVERY == 0:
-            position = handle.buffer.tell()  # type: ignore[attr-defined]
-            progress(position - reported)
-            reported = position
-        if any(cell.strip() for cell in row):
-            yield row_number, row
-    if progress is not None:
-        progress(max(size - reported, 0))
 
 
 def _column_index(name: str, header: list[str]) -> list[int]:
@@ -1206,159 +844,3 @@ def _column_index(name: str, header: list[str]) -> list[int]:
             path=name,
         )
     return index
-
-
-def _json_path(grant: dict[str, Any], path: str) -> Any:
-    """The value at ``path`` (``a/0/b``) in one grant, or ``None``."""
-    value: Any = grant
-    for part in path.split("/"):
-        # The standard's lists hold one item in practice; take the first, and read a
-        # lone object where a list is expected as that item.
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if part == "0":
-            continue
-        value = value.get(part) if isinstance(value, dict) else None
-        if value is None:
-            return None
-    return None if isinstance(value, dict | list) else value
-
-
-def _json_records(
-    path: str | os.PathLike[str], encoding: str, progress: Progress | None
-) -> Iterator[tuple[int, list[Any], str]]:
-    paths = [_FIELDS[n][1] for n in _NAMES]
-    for number, grant in enumerate(_json_grants(path, encoding, progress), start=1):
-        if isinstance(grant, dict):
-            yield number, [_json_path(grant, p) for p in paths], "grant"
-        else:
-            yield number, [None] * len(paths), "grant"
-
-
-def _json_grants(
-    path: str | os.PathLike[str], encoding: str, progress: Progress | None
-) -> Iterator[Any]:
-    """The items of the top-level ``grants`` list, parsed one at a time.
-
-    The standard library has no streaming JSON parser, so this walks the top-level
-    object itself and hands each value to ``raw_decode``, reading more of the file
-    whenever a value runs past the end of what has been read.
-    """
-    name = str(path)
-    decoder = json.JSONDecoder(parse_float=Decimal)
-    found = False
-    with _open_text(path, encoding, newline=None, errors="strict") as handle:
-        buf = _JsonBuffer(handle, name, encoding, progress)
-        buf.expect("{", 'a JSON object {"grants": [...]}')
-        count = 0
-        if not buf.take("}"):
-            while True:
-                key = buf.value(decoder, count)
-                if not isinstance(key, str):
-                    buf.fail(count, "expected a quoted key")
-                buf.expect(":", "':'")
-                if key == "grants":
-                    found = True
-                    buf.expect("[", 'a list of grants after "grants":')
-                    if not buf.take("]"):
-                        while True:
-                            count += 1
-                            yield buf.value(decoder, count)
-                            if buf.take("]"):
-                                break
-                            buf.expect(",", "',' or ']' after a grant")
-                else:
-                    buf.value(decoder, count)
-                if buf.take("}"):
-                    break
-                buf.expect(",", "',' or '}'")
-        buf.finish()
-    if not found:
-        raise InputError(
-            f'{name} has no "grants" list.',
-            hint='A 360Giving JSON file is an object {"grants": [...]}; check that this is '
-            "grant data and not a description of a dataset.",
-            path=name,
-        )
-
-
-class _JsonBuffer:
-    """The unparsed part of a JSON file, refilled a chunk at a time."""
-
-    def __init__(
-        self, handle: io.TextIOWrapper, name: str, encoding: str, progress: Progress | None
-    ) -> None:
-        self.handle = handle
-        self.name = name
-        self.encoding = encoding
-        self.progress = progress
-        self.text = ""
-        self.pos = 0
-        self.eof = False
-        self.reported = 0
-
-    def fill(self) -> bool:
-        if self.eof:
-            return False
-        try:
-            chunk = self.handle.read(_JSON_CHUNK)
-        except UnicodeDecodeError as exc:
-            raise _not_text(self.name, self.encoding, None) from exc
-        if self.progress is not None:
-            position = self.handle.buffer.tell()  # type: ignore[attr-defined]
-            self.progress(position - self.reported)
-            self.reported = position
-        if not chunk:
-            self.eof = True
-            return False
-        # Drop what has been parsed, so the buffer holds about one grant.
-        self.text = self.text[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def skip_space(self) -> None:
-        while True:
-            while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.text) or not self.fill():
-                return
-
-    def take(self, char: str) -> bool:
-        self.skip_space()
-        if self.text.startswith(char, self.pos):
-            self.pos += 1
-            return True
-        return False
-
-    def expect(self, char: str, what: str) -> None:
-        if not self.take(char):
-            self.fail(None, f"expected {what}")
-
-    def value(self, decoder: json.JSONDecoder, count: int) -> Any:
-        self.skip_space()
-        while True:
-            try:
-                result, end = decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                if self.fill():
-                    continue
-                self.fail(count, exc.msg)
-            # A number cut off by the end of the buffer parses as a shorter number.
-            if end == len(self.text) and self.fill():
-                continue
-            self.pos = end
-            return result
-
-    def finish(self) -> None:
-        self.skip_space()
-        if self.pos < len(self.text):
-            self.fail(None, "unexpected text after the end of the JSON object")
-
-    def fail(self, count: int | None, message: str) -> NoReturn:
-        where = f" near grant {count}" if count else ""
-        raise InputError(
-            f"{self.name} is not valid 360Giving JSON{where}: {message}.",
-            hint='Check that the file is complete JSON of the form {"grants": [...]}, or '
-            "use the publisher's CSV file instead.",
-            path=self.name,
-        )

@@ -55,6 +55,35 @@ from typing import Any
 from partnernet.errors import OutputError
 from partnernet.io.writers import atomic_open
 from partnernet.model import COLUMNS, TABLES, size_band_for_income
+from partnernet.synthetic.place import (
+    BAND_SHARES,
+    BIG,
+    BOARD_ROUNDS,
+    BUSINESSES,
+    CENTRAL,
+    COMMUNITIES,
+    COMMUNITY_GROUPS,
+    COUNCIL,
+    CVS,
+    DEDICATIONS,
+    DEPARTMENTS,
+    DUPLICATED,
+    FOUNDATION,
+    GROUP_NAMES,
+    INCOME_RANGES,
+    NHS,
+    OVERLAPS,
+    PLACE_BOARDS,
+    PLACE_ENDS,
+    PLACE_STEMS,
+    PROGRAMMES,
+    SILOED,
+    THEME_WEIGHTS,
+    WARDS,
+    Board,
+    LocalCharity,
+    PublicBody,
+)
 
 __all__ = ["SCALES", "generate_sample"]
 
@@ -69,335 +98,6 @@ SCALES: dict[str, tuple[int, int]] = {
 Progress = Callable[[str, int, int], None]
 Row = tuple[Any, ...]
 
-# The NCVO Almanac's shape of the sector by income band.
-_BAND_SHARES = (
-    ("micro", 0.50),
-    ("small", 0.30),
-    ("medium", 0.15),
-    ("large", 0.04),
-    ("major", 0.01),
-)
-_INCOME_RANGES = {
-    "micro": (500, 9_999),
-    "small": (10_000, 99_999),
-    "medium": (100_000, 999_999),
-    "large": (1_000_000, 9_999_999),
-    "major": (10_000_000, 40_000_000),
-}
-_BIG = ("medium", "large", "major")
-
-# Department key, name, id suffix, the VCSE themes it commissions.
-_DEPARTMENTS = (
-    ("asc", "Adult Social Care", "ASC", ("older people", "disability", "carers")),
-    ("hsg", "Housing", "HSG", ("homelessness", "housing", "domestic abuse")),
-    ("cs", "Children's Services", "CS", ("children", "youth", "families")),
-    ("ph", "Public Health", "PH", ("health", "mental health", "food", "sport")),
-    (
-        "com",
-        "Communities",
-        "COM",
-        ("community", "arts", "heritage", "environment", "faith", "advice", "employment"),
-    ),
-)
-SILOED = ("asc", "hsg")
-
-# Organisations each department deals with, per 250 organisations of the place;
-# the siloed pair share _DUPLICATED of theirs, the others overlap on purpose.
-_PORTFOLIO = {"asc": 38, "hsg": 32, "cs": 26, "ph": 28, "com": 32}
-_DUPLICATED = 5
-_OVERLAPS = (("ph", "cs", 6), ("com", "ph", 6), ("com", "cs", 4))
-
-_THEME_WEIGHTS = {
-    "older people": 9,
-    "disability": 8,
-    "carers": 5,
-    "homelessness": 6,
-    "housing": 6,
-    "domestic abuse": 4,
-    "children": 5,
-    "youth": 7,
-    "families": 4,
-    "health": 5,
-    "mental health": 5,
-    "food": 4,
-    "sport": 5,
-    "community": 8,
-    "arts": 5,
-    "heritage": 3,
-    "environment": 4,
-    "faith": 4,
-    "advice": 3,
-    "employment": 3,
-}
-
-# {P} place, {W} ward, {S} church dedication.
-_NAMES = {
-    "older people": (
-        "{W} Lunch Club",
-        "{P} Older People's Forum",
-        "{W} Friendship Club",
-        "{W} Over 60s Club",
-        "{P} Dementia Support",
-        "{W} Memory Café",
-        "{P} Ageing Well",
-        "{W} Good Neighbours",
-    ),
-    "disability": (
-        "{P} Disability Forum",
-        "{W} Accessible Arts",
-        "{P} Deaf Club",
-        "{P} Sight Support",
-        "{P} Autism Support Group",
-        "{W} Wheelchair Sports Club",
-        "{P} Learning Disability Network",
-        "{P} Independent Living Centre",
-    ),
-    "carers": (
-        "{P} Carers' Centre",
-        "{W} Young Carers",
-        "{P} Parent Carers Forum",
-        "{W} Carers Café",
-    ),
-    "homelessness": (
-        "{P} Nightshelter",
-        "{P} Homeless Outreach",
-        "{W} Soup Run",
-        "{P} Street Support",
-        "{P} Foyer",
-        "{W} Day Centre for Homeless People",
-    ),
-    "housing": (
-        "{P} Housing Advice",
-        "{W} Tenants' Association",
-        "{P} Supported Housing Trust",
-        "{W} Community Land Trust",
-        "{P} Housing Co-operative",
-        "{W} Move-On Housing Project",
-    ),
-    "domestic abuse": (
-        "{P} Women's Aid",
-        "{P} Domestic Abuse Service",
-        "{P} Refuge Trust",
-        "{P} Freedom Project",
-        "{W} Safe Spaces",
-    ),
-    "children": (
-        "{W} Pre-School",
-        "{W} Toy Library",
-        "{P} Children's Centre Trust",
-        "{W} Playgroup",
-        "{W} Play Association",
-    ),
-    "youth": (
-        "{W} Youth Club",
-        "{P} Scouts",
-        "{W} Youth Project",
-        "{P} Young People's Theatre",
-        "{W} Boxing Club",
-        "{P} Youth Council",
-    ),
-    "families": (
-        "{P} Family Support",
-        "{W} Family Hub Friends",
-        "{P} Parents' Network",
-        "{W} Dads' Group",
-    ),
-    "health": (
-        "{P} Health Action",
-        "{W} Health Walks",
-        "{P} Breathe Easy Group",
-        "{P} Diabetes Support",
-        "{P} Cancer Support",
-        "{P} Stroke Club",
-    ),
-    "mental health": (
-        "{P} Mental Health Matters",
-        "{W} Men's Shed",
-        "{P} Wellbeing Hub",
-        "{P} Recovery College",
-        "{W} Listening Post",
-        "{P} Bereavement Support",
-    ),
-    "food": (
-        "{W} Food Bank",
-        "{W} Community Pantry",
-        "{W} Community Kitchen",
-        "{P} Food Share",
-        "{W} Community Fridge",
-    ),
-    "sport": (
-        "{W} Football Club",
-        "{W} Cricket Club",
-        "{P} Swimming Club",
-        "{W} Running Club",
-        "{P} Cycling Club",
-    ),
-    "community": (
-        "{W} Community Association",
-        "{W} Community Centre",
-        "{W} Residents' Association",
-        "{W} Village Hall Trust",
-        "{W} Neighbourhood Network",
-    ),
-    "arts": (
-        "{P} Arts & Crafts Collective",
-        "{W} Community Choir",
-        "{P} Theatre Company",
-        "{P} Film Society",
-        "{W} Art Studio",
-        "{P} Brass Band",
-        "{P} Writers' Circle",
-    ),
-    "heritage": (
-        "{P} History Society",
-        "{P} Civic Society",
-        "{W} Heritage Trust",
-        "{P} Museum Friends",
-        "{P} Canal Society",
-    ),
-    "environment": (
-        "Friends of {W} Park",
-        "{P} Wildlife Group",
-        "{W} Community Garden",
-        "{P} Repair Café",
-        "{W} Allotment Society",
-        "{P} Climate Action",
-    ),
-    "faith": (
-        "{S} Church Community Project",
-        "{W} Methodist Church",
-        "{P} Interfaith Forum",
-        "{W} Mosque Community Trust",
-        "{P} Gurdwara Community Kitchen",
-        "{W} Quaker Meeting",
-        "{S} Parish Trust",
-    ),
-    "advice": (
-        "{P} Advice Centre",
-        "{P} Debt Advice",
-        "{P} Law Centre",
-        "{P} Welfare Rights",
-        "{W} Advice Drop-in",
-    ),
-    "employment": (
-        "{P} Employment Hub",
-        "{W} Skills Centre",
-        "{P} Training Trust",
-        "{W} Jobs Club",
-        "{P} Works",
-    ),
-}
-_DEDICATIONS = (
-    "St Mark's",
-    "St Anne's",
-    "St John's",
-    "St Mary's",
-    "St Peter's",
-    "St Luke's",
-    "All Saints",
-    "Christ Church",
-    "Holy Trinity",
-    "St Michael's",
-)
-_COMMUNITIES = (
-    "African Caribbean",
-    "Bangladeshi",
-    "Polish",
-    "Somali",
-    "Pakistani",
-    "Chinese",
-    "Kurdish",
-    "Roma",
-    "Nigerian",
-    "Tamil",
-    "Eritrean",
-    "Gujarati",
-    "Ukrainian",
-    "Ghanaian",
-    "Vietnamese",
-    "Punjabi",
-)
-# noun, theme, extra tag
-_COMMUNITY_GROUPS = (
-    ("Community Association", "community", None),
-    ("Women's Group", "community", "women-led"),
-    ("Elders Group", "older people", None),
-    ("Supplementary School", "children", "youth"),
-    ("Youth Club", "youth", "youth"),
-    ("Welfare Association", "advice", None),
-    ("Cultural Centre", "arts", None),
-    ("Mothers' Network", "families", "women-led"),
-    ("Community Kitchen", "food", None),
-)
-_WARDS = (
-    "Northside",
-    "Eastfield",
-    "Old Town",
-    "Riverside",
-    "St Mark's",
-    "Hill Top",
-    "Marsh End",
-    "Westgate",
-    "Abbey",
-    "Brookside",
-    "Castle",
-    "Canal Side",
-    "Fairfield",
-    "Greenhill",
-    "Harbour",
-    "Kingsway",
-    "Lark Rise",
-    "Meadowbank",
-    "Newtown",
-    "Orchard",
-    "Parkside",
-    "Queen's Park",
-    "Railway",
-    "Southgate",
-    "Thornton",
-    "Upper Mill",
-    "Victoria",
-    "Woodlands",
-    "Yew Tree",
-    "Ashgrove",
-    "Bridge End",
-    "Cliffe",
-)
-_BUSINESSES = (
-    "{P} Building Society",
-    "Hartley & Sons Ltd",
-    "{P} Homes Ltd",
-    "{P} Energy Co-operative Ltd",
-    "Kestrel Digital Ltd",
-    "Riverside Supermarkets Ltd",
-    "{W} Brewery Ltd",
-    "Ashworth & Patel Solicitors LLP",
-    "{P} Bus Company Ltd",
-    "Greenway Logistics Ltd",
-    "{P} Printing Works Ltd",
-    "Moorcroft Engineering Ltd",
-)
-_PLACE_STEMS = (
-    "Ash", "Brook", "Elm", "Kings", "Stan", "Wick", "Thorn", "Hal", "Bram", "Fen",
-    "Oak", "Red", "Wood", "Lang", "Mill", "Cold",
-)  # fmt: skip
-_PLACE_ENDS = ("ford", "ham", "ley", "by", "ton", "worth", "field", "bury", "well", "stead")
-_CENTRAL = (
-    ("GB-GOR-DCMS", "Department for Culture, Media and Sport"),
-    ("GB-GOR-MHCLG", "Ministry of Housing, Communities and Local Government"),
-)
-
-_PROGRAMMES = {
-    "asc": ("Prevention and Wellbeing", "Carers Support", "Better Care Fund"),
-    "hsg": ("Homelessness Prevention", "Housing Related Support", "Rough Sleeping Initiative"),
-    "cs": ("Early Help", "Holiday Activities and Food", "Youth Services"),
-    "ph": ("Healthy Communities", "Mental Wellbeing", "Healthy Weight"),
-    "com": ("Community Grants", "Cultural Fund", "Neighbourhood Fund"),
-    "nhs": ("Health Inequalities Fund", "Social Prescribing", "Community Mental Health"),
-    "foundation": ("Community Fund", "Small Grants", "Resilience Fund"),
-    "cvs": ("Community Chest",),
-    "business": ("Community Sponsorship",),
-}
 _FIRST_AWARD = date(2021, 4, 1).toordinal()
 _LAST_AWARD = date(2025, 3, 31).toordinal()
 
@@ -419,7 +119,7 @@ class _Org:
 
     @property
     def big(self) -> bool:
-        return self.band in _BIG
+        return self.band in BIG
 
     def row(self) -> Row:
         return (
@@ -552,7 +252,7 @@ def _prepare_folder(folder: Path, *, overwrite: bool) -> Path:
 def _place_names(rng: random.Random, n: int) -> list[tuple[str, str]]:
     """``n`` distinct town names and three-letter codes; the first is Marshford."""
     names = [("Marshford", "MSF")]
-    candidates = [s + e for s in _PLACE_STEMS for e in _PLACE_ENDS]
+    candidates = [s + e for s in PLACE_STEMS for e in PLACE_ENDS]
     rng.shuffle(candidates)
     used_codes = {"MSF"}
     for name in candidates:
@@ -599,7 +299,7 @@ class _Place:
         self.used_names: set[str] = set()
         self.used_ids: set[str] = set()
         n_wards = max(8, round(3 * self.scale))
-        wards = list(_WARDS[:n_wards])
+        wards = list(WARDS[:n_wards])
         self.wards = wards
         self.ward_label = {w: (f"{w}, {name}" if qualify_wards else w) for w in wards}
         self.orgs: list[_Org] = []
@@ -611,6 +311,7 @@ class _Place:
         self.seats: dict[str, int] = {}
         self.partnered: set[tuple[str, str]] = set()
         self.grant_number = 0
+        self.programmes = {**PROGRAMMES, **{d.key: d.programmes for d in DEPARTMENTS}}
 
     def scaled(self, n: float) -> int:
         return max(1, round(n * self.scale))
@@ -645,48 +346,26 @@ class _Place:
         return org
 
     def _fixed_organisations(self) -> None:
-        rng, p = self.rng, self.name
         if self.central:
-            for org_id, org_name in _CENTRAL:
-                self.add(_Org(org_id, org_name, "central_government"))
-        self.council = self.add(_Org(f"GB-LAE-{self.code}", f"{p} Council", "local_authority"))
+            for body in CENTRAL:
+                self.add(_Org(body.id, body.name, body.type))
+        self.council = self.add(self._public_body(COUNCIL))
         self.dept: dict[str, _Org] = {}
-        for key, label, suffix, _ in _DEPARTMENTS:
-            self.dept[key] = self.add(
+        for department in DEPARTMENTS:
+            self.dept[department.key] = self.add(
                 _Org(
-                    f"GB-LAE-{self.code}-{suffix}",
-                    f"{label} ({p} Council)",
+                    f"{self.council.id}-{department.suffix}",
+                    f"{department.name} ({self.council.name})",
                     "department",
                     parent_id=self.council.id,
                 )
             )
-        self.nhs = self.add(_Org(f"GB-NHS-Q{self.code}", f"NHS {p} Integrated Care Board", "nhs"))
-        cvs_income = 420_000 * self.scale**0.5 + rng.randrange(0, 60_000)
-        self.cvs = self.add(
-            _Org(
-                self.charity_id(),
-                f"{p} CVS",
-                "infrastructure",
-                band=size_band_for_income(cvs_income),
-                income=round(cvs_income, -3),
-                write_band=True,
-                write_income=True,
-            )
-        )
-        fund_income = 2_600_000 * self.scale**0.5 + rng.randrange(0, 400_000)
-        self.foundation = self.add(
-            _Org(
-                self.charity_id(),
-                f"{p} Community Foundation",
-                "funder",
-                band=size_band_for_income(fund_income),
-                income=round(fund_income, -4),
-                write_band=True,
-                write_income=True,
-            )
-        )
+        self.nhs = self.add(self._public_body(NHS))
+        self.cvs = self.add(self._local_charity(CVS))
+        self.foundation = self.add(self._local_charity(FOUNDATION))
+        rng, p = self.rng, self.name
         self.businesses: list[_Org] = []
-        for pattern in _BUSINESSES[: max(4, round(4 * self.scale**0.5))]:
+        for pattern in BUSINESSES[: max(4, round(4 * self.scale**0.5))]:
             ward = rng.choice(self.wards)
             self.businesses.append(
                 self.add(
@@ -715,6 +394,25 @@ class _Place:
                 )
             )
 
+    def _public_body(self, body: PublicBody) -> _Org:
+        return _Org(
+            body.id.format(C=self.code), body.name.format(P=self.name, C=self.code), body.type
+        )
+
+    def _local_charity(self, charity: LocalCharity) -> _Org:
+        # The income is drawn before the charity number, as it always has been: the
+        # order of draws fixes every later one.
+        income = charity.income * self.scale**0.5 + self.rng.randrange(0, charity.spread)
+        return _Org(
+            self.charity_id(),
+            charity.name.format(P=self.name),
+            charity.type,
+            band=size_band_for_income(income),
+            income=round(income, charity.rounding),
+            write_band=True,
+            write_income=True,
+        )
+
     def charity_id(self) -> str:
         self.counters.charity += self.rng.randint(1, 30)
         return f"GB-CHC-{self.counters.charity}"
@@ -738,7 +436,7 @@ class _Place:
         n_vcse = self.n_orgs - len(self.orgs)
         bands = _quota_bands(n_vcse)
         rng.shuffle(bands)
-        by_band: dict[str, list[int]] = {b: [] for b, _ in _BAND_SHARES}
+        by_band: dict[str, list[int]] = {b: [] for b, _ in BAND_SHARES}
         for i, band in enumerate(bands):
             by_band[band].append(i)
         reach = ["connected"] * n_vcse
@@ -777,16 +475,17 @@ class _Place:
         for i in micro_rest[n_cvs_only // 2 : n_cvs_only // 2 + n_peer]:
             reach[i] = "peer"
 
-        themes = list(_THEME_WEIGHTS)
-        cumulative = list(itertools.accumulate(_THEME_WEIGHTS.values()))
+        themes = list(THEME_WEIGHTS)
+        cumulative = list(itertools.accumulate(THEME_WEIGHTS.values()))
         self.vcse: list[_Org] = []
         for i in range(n_vcse):
             band = bands[i]
             ward = rng.choice(self.wards)
             tags: list[str] = []
             if eml[i]:
-                community = rng.choice(_COMMUNITIES)
-                noun, theme, extra = rng.choice(_COMMUNITY_GROUPS)
+                community = rng.choice(COMMUNITIES)
+                group = rng.choice(COMMUNITY_GROUPS)
+                noun, theme, extra = group.noun, group.theme, group.tag
                 where = self.name if rng.random() < 0.5 else ward
                 base = f"{where} {community} {noun}"
                 tags.append("ethnic-minority-led")
@@ -796,8 +495,8 @@ class _Place:
                     tags.append(extra)
             else:
                 theme = rng.choices(themes, cum_weights=cumulative)[0]
-                pattern = rng.choice(_NAMES[theme])
-                base = pattern.format(P=self.name, W=ward, S=rng.choice(_DEDICATIONS))
+                pattern = rng.choice(GROUP_NAMES[theme])
+                base = pattern.format(P=self.name, W=ward, S=rng.choice(DEDICATIONS))
                 tags.extend(self._tags(theme))
             name = self.unique_name(base, ward)
             org_id = self._vcse_id(band, name)
@@ -869,10 +568,10 @@ class _Place:
         # under-connection): only the larger ones are in any department's reach.
         connected = [o for o in self.connected if o.big or "ethnic-minority-led" not in o.tags]
         pools: dict[str, list[_Org]] = {}
-        for key, _, _, themes in _DEPARTMENTS:
-            pool = [o for o in connected if o.theme in themes]
+        for department in DEPARTMENTS:
+            pool = [o for o in connected if o.theme in department.themes]
             rng.shuffle(pool)
-            pools[key] = pool
+            pools[department.key] = pool
         taken: set[str] = set()
         self.portfolio: dict[str, list[_Org]] = {}
 
@@ -891,10 +590,11 @@ class _Place:
 
         # The siloed pair: providers both pay (the duplicated engagement), then each
         # its own organisations, which no other department touches.
-        duplicated = draw(pools["hsg"], self.scaled(_DUPLICATED), prefer_big=True)
+        portfolio = {d.key: d.portfolio for d in DEPARTMENTS}
+        duplicated = draw(pools["hsg"], self.scaled(DUPLICATED), prefer_big=True)
         self.duplicated = duplicated
-        asc = duplicated + draw(pools["asc"], self.scaled(_PORTFOLIO["asc"]) - len(duplicated))
-        hsg = duplicated + draw(pools["hsg"], self.scaled(_PORTFOLIO["hsg"]) - len(duplicated))
+        asc = duplicated + draw(pools["asc"], self.scaled(portfolio["asc"]) - len(duplicated))
+        hsg = duplicated + draw(pools["hsg"], self.scaled(portfolio["hsg"]) - len(duplicated))
         self.portfolio["asc"], self.portfolio["hsg"] = asc, hsg
         self.siloed_ids = {o.id for o in asc + hsg}
         # The coordinating departments deal with some of the same organisations on
@@ -902,198 +602,102 @@ class _Place:
         own: dict[str, list[_Org]] = {}
         for key in ("cs", "ph", "com"):
             shared: list[_Org] = []
-            for dept, other, n in _OVERLAPS:
+            for dept, other, n in OVERLAPS:
                 if dept == key:
                     shared += rng.sample(own[other], min(self.scaled(n), len(own[other])))
             shared = list(dict.fromkeys(shared))
-            own[key] = draw(pools[key], self.scaled(_PORTFOLIO[key]) - len(shared))
+            own[key] = draw(pools[key], self.scaled(portfolio[key]) - len(shared))
             self.portfolio[key] = shared + own[key]
 
     # -- boards ----------------------------------------------------------------
 
     def _boards(self) -> None:
-        rng, p = self.rng, self.name
-        d = self.dept
         open_pool = [o for o in self.connected if o.id not in self.siloed_ids]
-        big_open = [o for o in open_pool if o.big]
-        small_open = [o for o in open_pool if not o.big]
-        port = {
+        self.big_open = [o for o in open_pool if o.big]
+        self.small_open = [o for o in open_pool if not o.big]
+        # What each department may seat: the siloed pair only their own, the others
+        # none of the siloed pair's (which would tie them together).
+        self.seatable = {
             k: [o for o in v if o.id not in self.siloed_ids or k in SILOED]
             for k, v in self.portfolio.items()
         }
+        for spec in PLACE_BOARDS:
+            self._board(spec, 0)
+        for series in BOARD_ROUNDS:
+            for i in range(self.scaled(series.rounds)):
+                for spec in series.boards:
+                    self._board(spec, i)
 
-        def board(
-            slug: str,
-            name: str,
-            convener: _Org,
-            level: str,
-            theme: str,
-            members: Sequence[tuple[_Org, str]],
-            big_pool: Sequence[_Org],
-            n_big: int,
-            small_pool: Sequence[_Org] = (),
-            n_small: int = 0,
-        ) -> None:
-            board_id = f"{self.slug}-board-{slug}"
-            self.boards.append((board_id, name, convener.id, level, theme))
-            chosen: list[tuple[_Org, str]] = list(members)
-            chosen += [(o, "member") for o in self._seat_holders(big_pool, n_big, big=True)]
-            chosen += [(o, "member") for o in self._seat_holders(small_pool, n_small, big=False)]
-            seen: set[str] = set()
-            for org, role in chosen:
-                if org.id in seen:
-                    continue
-                seen.add(org.id)
-                self.seats[org.id] = self.seats.get(org.id, 0) + 1
-                start = _day(rng, date(2018, 1, 1), date(2024, 6, 30))
-                self.memberships.append((board_id, org.id, role, start, ""))
+    def _board(self, spec: Board, i: int) -> None:
+        """Board ``spec`` in round ``i``, and its members with their seats."""
+        rng = self.rng
+        ward = self.wards[i % len(self.wards)]
+        board_id = f"{self.slug}-board-" + spec.slug.format(n=i + 1, w=_slug(ward))
+        if spec.cycle:
+            title = spec.names[i % len(spec.names)].format(P=self.name, W=ward)
+            name = _numbered(title, i // len(spec.names))
+        else:
+            name = spec.names[min(i, len(spec.names) - 1)].format(P=self.name, W=ward)
+        level = spec.levels[min(i, len(spec.levels) - 1)]
+        convener = self._holders(spec.convener, i)[0]
+        self.boards.append((board_id, name, convener.id, level, spec.theme))
+        root = self.scale**0.5 if spec.grows else 1.0
+        chosen = [(org, seat.role) for seat in spec.seats for org in self._holders(seat.holder, i)]
+        big = self._seat_holders(
+            self._pool(spec.big_pool, ward, big=True), round(spec.big_seats * root), big=True
+        )
+        small = self._seat_holders(
+            self._pool(spec.small_pool, ward, big=False), round(spec.small_seats * root), big=False
+        )
+        chosen += [(o, "member") for o in big]
+        chosen += [(o, "member") for o in small]
+        seen: set[str] = set()
+        for org, role in chosen:
+            if org.id in seen:
+                continue
+            seen.add(org.id)
+            self.seats[org.id] = self.seats.get(org.id, 0) + 1
+            start = _day(rng, date(2018, 1, 1), date(2024, 6, 30))
+            self.memberships.append((board_id, org.id, role, start, ""))
 
-        root = self.scale**0.5
-        board(
-            "health-and-wellbeing",
-            f"{p} Health and Wellbeing Board",
-            self.council,
-            "place",
-            "health",
-            [
-                (self.council, "chair"),
-                (self.nhs, "co_chair"),
-                (d["ph"], "member"),
-                (d["cs"], "member"),
-                (d["com"], "member"),
-                (self.cvs, "member"),
-            ],
-            [o for o in port["ph"] if o.big] or big_open,
-            2,
-        )
-        board(
-            "vcse-alliance",
-            f"{p} VCSE Alliance",
-            self.cvs,
-            "place",
-            "voluntary sector",
-            [
-                (self.cvs, "chair"),
-                (self.foundation, "member"),
-                (d["com"], "member"),
-                (d["ph"], "member"),
-                (self.nhs, "observer"),
-            ],
-            big_open,
-            round(8 * root),
-            small_open,
-            round(1 * root),
-        )
-        board(
-            "community-safety",
-            f"{p} Community Safety Partnership",
-            d["com"],
-            "place",
-            "community safety",
-            [
-                (d["com"], "chair"),
-                (d["cs"], "member"),
-                (self.nhs, "member"),
-                (self.cvs, "member"),
-                (self.businesses[0], "member"),
-            ],
-            big_open,
-            2,
-        )
-        board(
-            "anchor-network",
-            f"{p} Anchor Institutions Network",
-            self.council,
-            "place",
-            "economy",
-            [(self.council, "chair"), (self.nhs, "member"), (self.cvs, "member")]
-            + [(s, "member") for s in self.schools[:1]]
-            + [(b, "member") for b in self.businesses],
-            [o for o in big_open if o.band in ("large", "major")] or big_open,
-            1,
-        )
-        cs_titles = ("Children and Young People's Partnership", "{W} Early Help Network")
-        asc_titles = (
-            "Safeguarding Adults Board",
-            "Carers Partnership Board",
-            "Learning Disability Partnership Board",
-            "Adult Social Care Provider Forum",
-            "Older People's Partnership Board",
-        )
-        hsg_titles = (
-            "Housing and Homelessness Forum",
-            "Supported Housing Providers Forum",
-            "Rough Sleeping Partnership",
-            "Tenancy Sustainment Network",
-        )
-        for i in range(self.scaled(1)):
-            ward = self.wards[i % len(self.wards)]
-            title = cs_titles[min(i, 1)].format(W=ward)
-            board(
-                f"children-{i + 1}",
-                f"{p} {title}" if i == 0 else title,
-                d["cs"],
-                "place" if i == 0 else "neighbourhood",
-                "children and young people",
-                [
-                    (d["cs"], "chair"),
-                    (d["ph"], "member"),
-                    (self.cvs, "member"),
-                    (self.schools[i % len(self.schools)], "member"),
-                ],
-                [o for o in port["cs"] if o.big] or big_open,
-                3,
-            )
-            board(
-                f"adults-{i + 1}",
-                _numbered(f"{p} {asc_titles[i % len(asc_titles)]}", i // len(asc_titles)),
-                d["asc"],
-                "place",
-                "adult social care",
-                [(d["asc"], "chair"), (self.nhs, "member")],
-                [o for o in self.portfolio["asc"] if o.big],
-                5,
-            )
-            board(
-                f"housing-{i + 1}",
-                _numbered(f"{p} {hsg_titles[i % len(hsg_titles)]}", i // len(hsg_titles)),
-                d["hsg"],
-                "place",
-                "housing",
-                [(d["hsg"], "chair"), (self.businesses[2], "member")],
-                [o for o in self.portfolio["hsg"] if o.big],
-                5,
-            )
-            food_pool = [o for o in port["ph"] if o.theme == "food"] + small_open
-            board(
-                f"food-{i + 1}",
-                f"{p} Food Partnership" if i == 0 else f"{ward} Food Network",
-                d["ph"],
-                "place" if i == 0 else "neighbourhood",
-                "food",
-                [(d["ph"], "chair"), (self.cvs, "member")],
-                big_open,
-                1,
-                [o for o in food_pool if not o.big],
-                2,
-            )
-        for i in range(self.scaled(3)):
-            ward = self.wards[i % len(self.wards)]
+    def _holders(self, holder: str, i: int) -> list[_Org]:
+        """The place's own bodies a :class:`~partnernet.synthetic.place.Seat` names."""
+        fixed = {
+            "council": self.council,
+            "nhs": self.nhs,
+            "cvs": self.cvs,
+            "foundation": self.foundation,
+            "school": self.schools[i % len(self.schools)],
+        }
+        if holder in fixed:
+            return [fixed[holder]]
+        if holder in self.dept:
+            return [self.dept[holder]]
+        if holder == "businesses":
+            return list(self.businesses)
+        kind, _, number = holder.partition(":")
+        if kind == "business":
+            return [self.businesses[int(number)]]
+        raise ValueError(f"unknown seat holder {holder!r}")
+
+    def _pool(self, pool: str, ward: str, *, big: bool) -> list[_Org]:
+        """The organisations a board's open seats are drawn from (see ``Board``)."""
+        open_pool = self.big_open if big else self.small_open
+        if pool == "open":
+            return open_pool
+        if pool == "local":
             label = self.ward_label[ward]
-            local_big = [o for o in big_open if o.locality == label] + big_open
-            local_small = [o for o in small_open if o.locality == label] + small_open
-            board(
-                f"neighbourhood-{_slug(ward)}",
-                f"{ward} Neighbourhood Forum",
-                d["com"],
-                "neighbourhood",
-                "neighbourhood",
-                [(d["com"], "chair"), (self.cvs, "secretariat")],
-                local_big,
-                3,
-                local_small,
-                2,
-            )
+            return [o for o in open_pool if o.locality == label] + open_pool
+        if pool == "large":
+            return [o for o in open_pool if o.band in ("large", "major")] or open_pool
+        if pool == "food":
+            food = [o for o in self.seatable["ph"] if o.theme == "food"] + self.small_open
+            return [o for o in food if not o.big]
+        if pool in self.seatable:
+            own = [o for o in self.seatable[pool] if o.big]
+            # A siloed department seats only its own, or it would not be siloed.
+            return own if pool in SILOED else own or open_pool
+        raise ValueError(f"unknown board pool {pool!r}")
 
     def _seat_holders(self, pool: Sequence[_Org], n: int, *, big: bool) -> list[_Org]:
         """``n`` organisations from ``pool``, those without a seat first.
@@ -1156,7 +760,7 @@ class _Place:
                     months,
                     k,
                     restricted,
-                    rng.choice(_PROGRAMMES[programme_key]),
+                    rng.choice(self.programmes[programme_key]),
                 )
             )
 
@@ -1229,8 +833,8 @@ class _Place:
         )
         self.award(self.foundation, self.cvs, "foundation", kind="grant", awards=1)
         for funder_id, recipient, programme, value in (
-            (_CENTRAL[0][0], self.foundation, "Know Your Neighbourhood Fund", 400_000),
-            (_CENTRAL[1][0], self.council, "Homelessness Prevention Grant", 2_500_000),
+            (CENTRAL[0].id, self.foundation, "Know Your Neighbourhood Fund", 400_000),
+            (CENTRAL[1].id, self.council, "Homelessness Prevention Grant", 2_500_000),
         ):
             self.grant_number += 1
             self.funding.append(
@@ -1408,17 +1012,17 @@ class _Place:
 
 def _quota_bands(n: int) -> list[str]:
     """``n`` size bands in the Almanac's proportions (largest-remainder rounding)."""
-    exact = [(band, share * n) for band, share in _BAND_SHARES]
+    exact = [(band, share * n) for band, share in BAND_SHARES]
     counts = {band: math.floor(x) for band, x in exact}
     short = n - sum(counts.values())
     by_remainder = sorted(exact, key=lambda bx: bx[1] - math.floor(bx[1]), reverse=True)
     for band, _ in by_remainder[:short]:
         counts[band] += 1
-    return [band for band, _ in _BAND_SHARES for _ in range(counts[band])]
+    return [band for band, _ in BAND_SHARES for _ in range(counts[band])]
 
 
 def _income(rng: random.Random, band: str) -> float:
-    low, high = _INCOME_RANGES[band]
+    low, high = INCOME_RANGES[band]
     value = math.exp(rng.uniform(math.log(low), math.log(high)))
     step = {"micro": 10, "small": 100, "medium": 1_000, "large": 10_000}.get(band, 100_000)
     return float(max(low, min(high, step * math.floor(value / step))))

@@ -1,0 +1,408 @@
+"""The organisations and ties whose loss splits the network, and what each
+candidate's loss would cut off (DESIGN section 5, "Brokerage").
+
+- :func:`articulation_points` and :func:`bridges`: the organisations and ties whose
+  loss splits the network.
+- :func:`removal_impact`: the small organisations (see
+  :mod:`partnernet.analysis.populations`) that would lose every path to a
+  decision maker if one organisation went.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from partnernet.analysis.paths import distance_to_decision
+from partnernet.analysis.populations import SMALL_BANDS, decision_sources, small_organisations
+from partnernet.analysis.results import REMOVAL_COLUMNS
+
+__all__ = [
+    "ARTICULATION_COLUMNS",
+    "BRIDGE_COLUMNS",
+    "articulation_points",
+    "bridges",
+    "removal_impact",
+]
+
+ARTICULATION_COLUMNS: tuple[str, ...] = ("id", "name", "type", "pieces", "separated")
+BRIDGE_COLUMNS: tuple[str, ...] = (
+    "source",
+    "source_name",
+    "source_type",
+    "target",
+    "target_name",
+    "target_type",
+    "weight",
+    "layers",
+    "separated",
+)
+
+
+def _attr(G: nx.Graph, node: Hashable, key: str) -> Any:
+    value = G.nodes[node].get(key)
+    if key == "name" and value is None:
+        return str(node)
+    return value
+
+
+def _block_cut_tree(G: nx.Graph) -> tuple[dict[Any, Any], dict[Any, Any], list[set[Any]]]:
+    """Piece sizes on removing each articulation point, and each bridge's smaller side.
+
+    From the block-cut tree of every component (blocks = biconnected components),
+    rooted at a block, with each node counted once (an articulation point at its
+    own tree node, any other node in its only block), so one pass gives every
+    subtree's size.
+    """
+    U = nx.Graph(G) if not G.is_directed() else G.to_undirected()
+    U.remove_edges_from(list(nx.selfloop_edges(U)))
+    cut = set(nx.articulation_points(U))
+    pieces: dict[Hashable, list[int]] = {}
+    bridge_sides: dict[frozenset[Any], int] = {}
+    blocks_all: list[set[Any]] = []
+    for component in nx.connected_components(U):
+        if len(component) < 2:
+            continue
+        comp_size = len(component)
+        blocks = [set(b) for b in nx.biconnected_components(U.subgraph(component))]
+        blocks_all.extend(blocks)
+        # Tree: ("B", i) block nodes and ("C", v) articulation nodes.
+        adj: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        weight: dict[tuple[Any, ...], int] = {}
+        for i, block in enumerate(blocks):
+            b = ("B", i)
+            weight[b] = sum(1 for x in block if x not in cut)
+            adj.setdefault(b, [])
+            for x in block:
+                if x in cut:
+                    c = ("C", x)
+                    weight[c] = 1
+                    adj[b].append(c)
+                    adj.setdefault(c, []).append(b)
+        root = ("B", 0)
+        parent: dict[tuple[Any, ...], tuple[Any, ...] | None] = {root: None}
+        order = [root]
+        stack = [root]
+        while stack:
+            t = stack.pop()
+            for nb in adj[t]:
+                if nb not in parent:
+                    parent[nb] = t
+                    order.append(nb)
+                    stack.append(nb)
+        subtree = dict(weight)
+        for t in reversed(order):
+            p = parent[t]
+            if p is not None:
+                subtree[p] += subtree[t]
+        children: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {t: [] for t in order}
+        for t in order:
+            p = parent[t]
+            if p is not None:
+                children[p].append(t)
+        for t in order:
+            if t[0] == "C":
+                sizes = [subtree[ch] for ch in children[t]]
+                sizes.append(comp_size - subtree[t])
+                pieces[t[1]] = sizes
+        for i, block in enumerate(blocks):
+            if len(block) != 2:
+                continue
+            u = next(iter(block))
+            b = ("B", i)
+            # A non-root bridge block's subtree is the side away from its parent
+            # cut point; at the root, measure the side hanging from one end.
+            if parent[b] is not None:
+                side = subtree[b]
+            elif u in cut:
+                side = subtree[("C", u)]
+            else:
+                side = 1
+            bridge_sides[frozenset(block)] = min(side, comp_size - side)
+    return pieces, bridge_sides, blocks_all
+
+
+def articulation_points(G: nx.Graph) -> pd.DataFrame:
+    """Organisations whose removal splits their part of the network.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``ARTICULATION_COLUMNS``: ``id``, ``name``, ``type``, ``pieces``
+        (int: how many parts its part of the network falls into without it) and
+        ``separated`` (int: organisations cut off from the largest remaining part).
+        Sorted by ``separated`` then ``pieces``, largest first (ties in ``G``'s
+        order). Ties are read as undirected.
+
+    Examples
+    --------
+    >>> articulation_points(nx.path_graph(["a", "b", "c", "d"]))[["id", "pieces", "separated"]]
+      id  pieces  separated
+    0  b       2          1
+    1  c       2          1
+    """
+    pieces, _, _ = _block_cut_tree(G)
+    rows = []
+    for node in G:
+        if node in pieces:
+            sizes = pieces[node]
+            rows.append(
+                {
+                    "id": node,
+                    "name": _attr(G, node, "name"),
+                    "type": _attr(G, node, "type"),
+                    "pieces": len(sizes),
+                    "separated": sum(sizes) - max(sizes),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(ARTICULATION_COLUMNS))
+    frame = frame.astype({"pieces": "int64", "separated": "int64"})
+    return frame.sort_values(["separated", "pieces"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def bridges(G: nx.Graph) -> pd.DataFrame:
+    """Ties whose loss splits the network (ties read as undirected).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``BRIDGE_COLUMNS``: ``source``, ``source_name``, ``source_type``,
+        ``target``, ``target_name``, ``target_type``, ``weight`` (float, 1.0 where
+        missing), ``layers`` (``;``-joined, empty where unknown) and ``separated``
+        (int: organisations on the smaller side). Sorted by ``separated``, largest
+        first (ties in ``G``'s edge order).
+
+    Examples
+    --------
+    >>> bridges(nx.path_graph(["a", "b", "c"]))[["source", "target", "separated"]]
+      source target  separated
+    0      a      b          1
+    1      b      c          1
+    """
+    _, sides, _ = _block_cut_tree(G)
+    rows = []
+    for u, v, data in G.edges(data=True):
+        key = frozenset((u, v))
+        if u == v or key not in sides:
+            continue
+        rows.append(
+            {
+                "source": u,
+                "source_name": _attr(G, u, "name"),
+                "source_type": _attr(G, u, "type"),
+                "target": v,
+                "target_name": _attr(G, v, "name"),
+                "target_type": _attr(G, v, "type"),
+                "weight": float(data.get("weight", 1.0)),
+                "layers": ";".join(data.get("layers", ())),
+                "separated": sides[key],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(BRIDGE_COLUMNS))
+    frame = frame.astype({"weight": "float64", "separated": "int64"})
+    return frame.sort_values("separated", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------- removal, path share
+
+
+def _components(G: nx.Graph, removed: Hashable | None = None) -> int:
+    view = G if removed is None else nx.restricted_view(G, [removed], [])
+    if G.is_directed():
+        return int(nx.number_weakly_connected_components(view))
+    return int(nx.number_connected_components(view))
+
+
+def removal_impact(
+    G: nx.Graph,
+    candidates: Iterable[Hashable],
+    *,
+    small_bands: Iterable[str] = SMALL_BANDS,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """What each candidate's disappearance would cut off.
+
+    For each candidate, removed alone: the small organisations (see the module
+    doc) that have a path to a decision maker now and would have none without it
+    (by :func:`partnernet.analysis.paths.distance_to_decision`), and the number of
+    separate parts (connected components) of the network before and after.
+
+    Parameters
+    ----------
+    G : the organisation graph (nodes carry ``name``, ``type``, ``sector``,
+        ``size_band``, ``public_body``, ``board_seats``).
+    candidates : nodes of ``G`` to remove one at a time (DESIGN: every
+        infrastructure organisation and the top brokers); duplicates are dropped.
+    small_bands : the size bands that count as small.
+    progress : called as ``progress(done, total)`` after each candidate.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``REMOVAL_COLUMNS``: ``id``, ``name``, ``type``, ``small_cut_off``
+        (int), ``cut_off_ids`` (their ids ``;``-joined in ``G``'s order, empty
+        when none), ``components_before``, ``components_after`` (int). Sorted by
+        ``small_cut_off``, largest first (ties in candidate order).
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["council", "cvs", "group"])
+    >>> nx.set_node_attributes(G, {"council": True}, "public_body")
+    >>> nx.set_node_attributes(G, {"group": "vcse"}, "sector")
+    >>> nx.set_node_attributes(G, {"group": "micro"}, "size_band")
+    >>> removal_impact(G, ["cvs"])[["id", "small_cut_off", "cut_off_ids", "components_after"]]
+        id  small_cut_off cut_off_ids  components_after
+    0  cvs              1       group                 2
+    """
+    chosen = list(dict.fromkeys(candidates))
+    unknown = [c for c in chosen if c not in G]
+    if unknown:
+        raise ValueError(f"candidate(s) not in the graph: {', '.join(map(repr, unknown[:5]))}")
+    small = small_organisations(G, small_bands=small_bands)
+    if G.is_directed():
+        rows = _removal_by_search(G, chosen, small, progress)
+    else:
+        rows = _removal_by_cut_vertices(G, chosen, small, progress)
+    frame = pd.DataFrame(rows, columns=list(REMOVAL_COLUMNS))
+    frame = frame.astype(
+        {
+            "id": "str",
+            "name": "str",
+            "type": "str",
+            "small_cut_off": "int64",
+            "cut_off_ids": "str",
+            "components_before": "int64",
+            "components_after": "int64",
+        }
+    )
+    return frame.sort_values("small_cut_off", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _removal_row(
+    G: nx.Graph, node: Hashable, lost: list[Any], before: int, after: int
+) -> dict[Any, Any]:
+    return {
+        "id": node,
+        "name": _attr(G, node, "name"),
+        "type": _attr(G, node, "type"),
+        "small_cut_off": len(lost),
+        "cut_off_ids": ";".join(str(s) for s in lost),
+        "components_before": before,
+        "components_after": after,
+    }
+
+
+def _removal_by_search(
+    G: nx.Graph, chosen: list[Any], small: list[Any], progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
+    """Remove each candidate and search the whole graph again: two passes over the
+    graph per candidate. The definition itself; the reference the linear method
+    below is tested against, and the method for directed graphs."""
+    before = distance_to_decision(G)
+    reaching = [s for s in small if math.isfinite(before[s])]
+    components_before = _components(G)
+    rows = []
+    for node in chosen:
+        after = distance_to_decision(G, removed=[node])
+        lost = [s for s in reaching if s != node and not math.isfinite(after[s])]
+        rows.append(_removal_row(G, node, lost, components_before, _components(G, node)))
+        if progress is not None:
+            progress(len(rows), len(chosen))
+    return rows
+
+
+def _removal_by_cut_vertices(
+    G: nx.Graph, chosen: list[Any], small: list[Any], progress: Callable[[int, int], None] | None
+) -> list[dict[str, Any]]:
+    """Every candidate's removal impact from one depth-first search (Hopcroft and
+    Tarjan 1973), instead of a search of the whole graph per candidate.
+
+    An organisation reaches a decision maker exactly when its connected part holds
+    a decision source (a public body or a seat-holder: see
+    :func:`partnernet.analysis.paths.decision_sources`). Removing ``c`` changes
+    only the part holding ``c``, which falls into pieces: the subtree of each
+    depth-first child ``v`` with ``low[v] >= disc[c]``, and the rest of the part
+    when ``c`` is not the search's root. A piece is cut off when it holds no
+    source while the part did. Subtrees are ranges of discovery numbers, so their
+    sources and small organisations are counted once, bottom-up, and listed by
+    bisecting the sorted discovery numbers of the small organisations.
+    """
+    sources = decision_sources(G)
+    disc: dict[Hashable, int] = {}
+    low: dict[Hashable, int] = {}
+    size: dict[Hashable, int] = {}
+    held: dict[Hashable, int] = {}  # decision sources in the subtree
+    separated: dict[Hashable, list[Any]] = defaultdict(list)  # children cut off with the node
+    root_of: dict[Hashable, Hashable] = {}
+    components = 0
+    for root in G:
+        if root in disc:
+            continue
+        components += 1
+        disc[root] = low[root] = len(disc)
+        stack = [(root, None, iter(G[root]))]
+        while stack:
+            v, parent, neighbours = stack[-1]
+            for w in neighbours:
+                if w == v:
+                    continue
+                if w not in disc:
+                    disc[w] = low[w] = len(disc)
+                    stack.append((w, v, iter(G[w])))
+                    break
+                if w != parent:
+                    low[v] = min(low[v], disc[w])
+            else:
+                stack.pop()
+                root_of[v] = root
+                size[v] = size.get(v, 0) + 1
+                held[v] = held.get(v, 0) + (v in sources)
+                if parent is not None:
+                    low[parent] = min(low[parent], low[v])
+                    size[parent] = size.get(parent, 0) + size[v]
+                    held[parent] = held.get(parent, 0) + held[v]
+                    if low[v] >= disc[parent]:
+                        separated[parent].append(v)
+
+    by_disc = {disc[s]: s for s in small}
+    small_discs = sorted(by_disc)
+    position = {node: i for i, node in enumerate(G)}
+
+    def small_between(lo: int, hi: int) -> list[Any]:
+        """Small organisations discovered in ``[lo, hi)``."""
+        first, last = bisect_left(small_discs, lo), bisect_left(small_discs, hi)
+        return [by_disc[d] for d in small_discs[first:last]]
+
+    rows = []
+    for c in chosen:
+        root = root_of[c]
+        pieces = [(disc[v], disc[v] + size[v], held[v]) for v in separated[c]]
+        lost: list[Any] = []
+        if held[root]:  # the part reached a decision maker before
+            for lo, hi, count in pieces:
+                if count == 0:
+                    lost += small_between(lo, hi)
+            rest = held[root] - (c in sources) - sum(count for _, _, count in pieces)
+            if c != root and rest == 0:
+                # The rest: the part's range less c and the separated subtrees
+                # (disjoint ranges, in order of discovery).
+                bounds = sorted((lo, hi) for lo, hi, _ in pieces)
+                starts = [lo for lo, _ in bounds]
+                for s in small_between(disc[root], disc[root] + size[root]):
+                    i = bisect_right(starts, disc[s]) - 1
+                    if s != c and not (i >= 0 and disc[s] < bounds[i][1]):
+                        lost.append(s)
+        lost.sort(key=position.__getitem__)
+        after = components - 1 + len(pieces) + (c != root)
+        rows.append(_removal_row(G, c, lost, components, after))
+        if progress is not None:
+            progress(len(rows), len(chosen))
+    return rows

@@ -1,0 +1,333 @@
+"""Findings on the first question: are small organisations excluded?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from partnernet.analysis.exclusion import (
+    DEGREE_RATIO_BELOW,
+    FAR_HOPS,
+    FAR_SHARE_MARGIN,
+    MIN_GROUP_SIZE,
+)
+from partnernet.analysis.populations import LARGER_BANDS, SMALL_BANDS
+from partnernet.analysis.records import FundingConcentration, SmallVsLargeTests
+from partnernet.analysis.results import Results
+from partnernet.findings.finding import Finding
+from partnernet.findings.thresholds import ALPHA
+from partnernet.findings.wording import count, p_value, percent
+
+__all__ = ["exclusion_findings"]
+
+
+def _comparison_finding(
+    finding_id: str,
+    tests: SmallVsLargeTests,
+    key: str,
+    alpha: float,
+    min_group: int,
+) -> Finding | None:
+    test = tests.get(key)
+    if not test:
+        return None
+    n_small, n_larger = int(tests.get("n_small", 0)), int(tests.get("n_larger", 0))
+    what = "board seats" if key == "board_seat_share" else "ties"
+    figures: dict[str, Any] = {
+        "n_small": n_small,
+        "n_larger": n_larger,
+        "min_group_size": min_group,
+    }
+    if n_small < min_group or n_larger < min_group or test.get("p_value") is None:
+        figures.update(test_p_value=None)
+        return Finding(
+            id=finding_id,
+            question="exclusion",
+            text=(
+                f"Too little data to compare {what} by size: the data has "
+                f"{count(n_small, 'small or micro organisation')} and "
+                f"{count(n_larger, 'medium or larger organisation')} with a known size "
+                f"band, and at least {min_group} of each are needed."
+            ),
+            figures=figures,
+        )
+    small_value, larger_value = float(test["group_value"]), float(test["rest_value"])
+    p = float(test["p_value"])
+    n_perm = int(test["n_permutations"])
+    figures.update(
+        small_value=small_value,
+        larger_value=larger_value,
+        observed_difference=float(test["observed_difference"]),
+        p_value=p,
+        n_permutations=n_perm,
+        alpha=alpha,
+    )
+    if key == "board_seat_share":
+        k_small, k_larger = int(tests["small_with_seat"]), int(tests["larger_with_seat"])
+        figures.update(small_with_seat=k_small, larger_with_seat=k_larger)
+        facts = (
+            f"{percent(small_value)} of small and micro organisations ({k_small:,} of {n_small:,}) "
+            f"hold a seat on a board, against {percent(larger_value)} of medium and larger "
+            f"organisations ({k_larger:,} of {n_larger:,})"
+        )
+        lower = "under-represented on boards"
+    else:
+        facts = (
+            f"small and micro organisations have {small_value:.1f} ties on average "
+            f"({n_small:,} organisations), against {larger_value:.1f} for medium and larger "
+            f"organisations ({n_larger:,})"
+        )
+        lower = "less connected"
+    test_words = f"{n_perm:,} random reshuffles of the size labels"
+    if small_value >= larger_value:
+        text = (
+            f"No sign that small organisations are {lower}: {facts}."
+            f" (One-sided permutation test, p = {p_value(p)}.)"
+        )
+    elif p < alpha:
+        text = (
+            f"Small organisations are {lower}: {facts}. A gap this large is unlikely to be "
+            f"chance: p = {p_value(p)} from {test_words}, below the usual {alpha:g}."
+        )
+    else:
+        text = (
+            f"{facts[0].upper()}{facts[1:]}. The gap is not statistically significant "
+            f"(p = {p_value(p)} from {test_words}; {alpha:g} or less would be needed), so it "
+            "could be chance."
+        )
+    return Finding(id=finding_id, question="exclusion", text=text, figures=figures)
+
+
+def _small_vs_larger_from_table(size_bands: pd.DataFrame) -> dict[str, Any] | None:
+    """Weighted small-and-micro and larger figures from the size-band table."""
+    if size_bands is None or size_bands.empty:
+        return None
+    t = size_bands.set_index("size_band")
+    out: dict[str, Any] = {}
+    for side, bands in (("small", SMALL_BANDS), ("larger", LARGER_BANDS)):
+        part = t[t.index.isin(bands)]
+        n = int(part["count"].sum())
+        out[f"n_{side}"] = n
+        out[f"{side}_no_path"] = round(float((part["share_no_path"] * part["count"]).sum()))
+        out[f"{side}_share_of_organisations"] = float(part["share"].sum())
+        funding = part["share_of_funding"]
+        out[f"{side}_share_of_funding"] = (
+            float(funding.sum()) if funding.notna().all() and len(part) else None
+        )
+    return out
+
+
+def exclusion_findings(
+    results: Results,
+    *,
+    alpha: float = ALPHA,
+    min_group: int = MIN_GROUP_SIZE,
+    max_listed: int = 5,
+) -> list[Finding]:
+    """Plain-English findings on the exclusion of small organisations.
+
+    Each finding names the figures it rests on (every number in the text is in
+    ``figures``), says "not statistically significant" when a permutation p-value
+    is ``alpha`` or more, and says when there is too little data (fewer than
+    ``min_group`` organisations on a side).
+
+    They read the size-band table, the small-versus-larger tests, the funding
+    concentration and the under-connected groups of ``results``.
+
+    Returns
+    -------
+    list[Finding]
+        Ids: ``small-orgs-board-seats``, ``small-orgs-degree``,
+        ``small-orgs-no-path``, ``small-orgs-funding-share``,
+        ``funding-concentration``, ``under-connected-groups`` (those with data).
+    """
+    size_bands, groups = results.size_bands, results.groups
+    tests = results.summary.small_vs_large
+    concentration = results.summary.funding_concentration
+    findings: list[Finding] = []
+    for finding_id, key in (
+        ("small-orgs-board-seats", "board_seat_share"),
+        ("small-orgs-degree", "degree"),
+    ):
+        finding = _comparison_finding(finding_id, tests, key, alpha, min_group)
+        if finding is not None:
+            findings.append(finding)
+
+    sides = _small_vs_larger_from_table(size_bands)
+    if sides and sides["n_small"] and sides["n_larger"]:
+        n_small, n_larger = sides["n_small"], sides["n_larger"]
+        k_small, k_larger = sides["small_no_path"], sides["larger_no_path"]
+        figures = {
+            "n_small": n_small,
+            "n_larger": n_larger,
+            "small_no_path": k_small,
+            "larger_no_path": k_larger,
+            "small_share_no_path": k_small / n_small,
+            "larger_share_no_path": k_larger / n_larger,
+        }
+        findings.append(
+            Finding(
+                id="small-orgs-no-path",
+                question="exclusion",
+                text=(
+                    f"{percent(k_small / n_small)} of small and micro organisations "
+                    f"({k_small:,} of {n_small:,}) have no route at all through the network to "
+                    "a public body or "
+                    f"a board, against {percent(k_larger / n_larger)} of medium and larger "
+                    f"organisations ({k_larger:,} of {n_larger:,})."
+                    + (
+                        " These are too few organisations to draw a conclusion from."
+                        if min(n_small, n_larger) < min_group
+                        else ""
+                    )
+                ),
+                figures=figures,
+            )
+        )
+        if sides["small_share_of_funding"] is not None:
+            org_share = sides["small_share_of_organisations"]
+            fund_share = sides["small_share_of_funding"]
+            findings.append(
+                Finding(
+                    id="small-orgs-funding-share",
+                    question="exclusion",
+                    text=(
+                        f"Small and micro organisations are {percent(org_share)} of the voluntary "
+                        f"and infrastructure organisations in the data but received "
+                        f"{percent(fund_share)} of the funding those organisations received."
+                    ),
+                    figures={
+                        "small_share_of_organisations": org_share,
+                        "small_share_of_funding": fund_share,
+                    },
+                )
+            )
+
+    findings.extend(_concentration_findings(concentration, min_group))
+    findings.extend(_group_findings(groups, max_listed))
+    return findings
+
+
+def _concentration_findings(concentration: FundingConcentration, min_group: int) -> list[Finding]:
+    n = int(concentration.get("recipients") or 0)
+    if concentration.get("gini") is None or n < min_group:
+        return [
+            Finding(
+                id="funding-concentration",
+                question="exclusion",
+                text=(
+                    f"Too little funding data to measure how concentrated funding is: "
+                    f"{count(n, 'voluntary or infrastructure organisation')} received "
+                    f"funding in the data, and at least {min_group} are needed."
+                ),
+                figures={"recipients": n, "min_group_size": min_group},
+            )
+        ]
+    g = float(concentration["gini"])
+    top_count = int(concentration["top_count"])
+    share = float(concentration["top_share"])
+    fraction = float(concentration["top_fraction"])
+    total = float(concentration["total_amount"])
+    return [
+        Finding(
+            id="funding-concentration",
+            question="exclusion",
+            text=(
+                f"The top {percent(fraction)} of funded organisations ({top_count:,} of {n:,}) "
+                f"received {percent(share)} of the £{total:,.0f} awarded to voluntary and "
+                f"infrastructure organisations. The Gini coefficient across recipients is "
+                f"{g:.2f} (0 would mean every recipient received the same; 1, that one "
+                "received everything)."
+            ),
+            figures={
+                "recipients": n,
+                "top_fraction": fraction,
+                "top_count": top_count,
+                "top_share": share,
+                "total_amount": round(total),
+                "gini": g,
+                "gini_equal": 0,
+                "gini_one_takes_all": 1,
+            },
+        )
+    ]
+
+
+_GROUPING_WORDS = {
+    "size_band": "size band",
+    "tag": "tag",
+    "locality": "locality",
+    "community": "network community",
+}
+
+
+def _group_findings(groups: pd.DataFrame, max_listed: int) -> list[Finding]:
+    if groups is None or groups.empty:
+        return []
+    whole = groups.attrs.get("whole", {})
+    thresholds = groups.attrs.get("thresholds", {})
+    min_size = int(thresholds.get("min_size", MIN_GROUP_SIZE))
+    flagged = groups[groups["flagged"].astype(bool)]
+    small = int((groups["n"] < min_size).sum())
+    figures: dict[str, Any] = {
+        "groups_examined": len(groups),
+        "groups_flagged": len(flagged),
+        "groups_too_small": small,
+        "min_size": min_size,
+        **{f"threshold_{k}": v for k, v in thresholds.items() if k != "min_size"},
+        **{f"whole_{k}": v for k, v in whole.items()},
+    }
+    too_small = (
+        f" {count(small, 'group')} with fewer than {min_size} members "
+        f"{'was' if small == 1 else 'were'} not assessed: too few to say anything."
+        if small
+        else ""
+    )
+    if flagged.empty:
+        text = (
+            f"No group of organisations (by size band, tag, locality or network community) "
+            f"stands out as under-connected: {len(groups)} groups examined.{too_small}"
+        )
+        return [Finding("under-connected-groups", "exclusion", text, figures)]
+    ordered = flagged.sort_values(["mean_degree_ratio", "n"], ascending=[True, False])
+    listed = []
+    rows = []
+    for record in ordered.head(max_listed).to_dict("records"):
+        row: dict[str, Any] = {
+            "grouping": str(record["grouping"]),
+            "group": str(record["group"]),
+            "n": int(record["n"]),
+            "mean_degree_ratio": float(record["mean_degree_ratio"]),
+            "share_far_from_decision": float(record["share_far_from_decision"]),
+        }
+        words = _GROUPING_WORDS.get(row["grouping"], row["grouping"])
+        listed.append(
+            f"{words} '{row['group']}' ({row['n']:,} organisations: "
+            f"{row['mean_degree_ratio']:.2f} times the average number of ties; "
+            f"{percent(row['share_far_from_decision'])} far from decision makers)"
+        )
+        rows.append(row)
+    figures["flagged"] = rows
+    more = len(flagged) - len(listed)
+    ratio = float(thresholds.get("degree_ratio_below", DEGREE_RATIO_BELOW))
+    margin = float(thresholds.get("far_share_margin", FAR_SHARE_MARGIN))
+    hops = int(thresholds.get("far_hops", FAR_HOPS))
+    whole_far = whole.get("share_far_from_decision")
+    overall = (
+        f" Across all voluntary and infrastructure organisations, {percent(whole_far)} are far "
+        "from decision makers."
+        if isinstance(whole_far, float) and whole_far == whole_far
+        else ""
+    )
+    text = (
+        f"{count(len(flagged), 'group')} of organisations "
+        f"{'is' if len(flagged) == 1 else 'are'} under-connected: {'; '.join(listed)}"
+        f"{f'; and {more} more' if more else ''}. A group is flagged when its members have "
+        f"fewer than {ratio:g} times the average number of ties, or when the share of them "
+        f"far from decision makers (more than {hops} hops from any public body or board, or "
+        f"no route at all) is at least {100 * margin:.0f} points above the overall share."
+        f"{overall}{too_small}"
+    )
+    figures["threshold_far_share_margin_points"] = round(100 * margin, 6)
+    return [Finding("under-connected-groups", "exclusion", text, figures)]

@@ -1,0 +1,233 @@
+"""How partnernet writes figures and names for people, in one place.
+
+Every sentence, table cell, tooltip and terminal line that shows a count, a
+plural, a percentage, an amount of money or a p-value goes through these
+functions, so the findings, the report, the map and the CLI never disagree on how
+a figure reads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "GROUPING_LABELS",
+    "SECTOR_WORDS",
+    "TYPE_LABELS",
+    "and_list",
+    "count",
+    "group_label",
+    "integer",
+    "money",
+    "names_list",
+    "number",
+    "p_value",
+    "percent",
+    "plain_text",
+    "plural",
+]
+
+TYPE_LABELS: dict[str, str] = {
+    "vcse": "VCSE organisation",
+    "infrastructure": "Infrastructure (CVS)",
+    "local_authority": "Local authority",
+    "department": "Council/public department",
+    "nhs": "NHS body",
+    "central_government": "Central government",
+    "funder": "Funder",
+    "business": "Business",
+    "education": "Education",
+    "other": "Other",
+}
+
+GROUPING_LABELS: dict[str, str] = {
+    "size_band": "Size band",
+    "tag": "Tag",
+    "locality": "Locality",
+    "community": "Community",
+}
+
+# The brokerage sectors as an adjective in a sentence ("a voluntary organisation").
+SECTOR_WORDS: dict[str, str] = {
+    "vcse": "voluntary",
+    "infrastructure": "infrastructure",
+    "public": "public",
+    "funder": "funder",
+    "private": "private",
+}
+
+# Characters that break a line or are invisible controls: a name carrying them must
+# still read as one line in a sentence, a tooltip, a table cell or a chart label.
+_LINE_BREAKING = re.compile(r"[\u0000-\u001f\u007f-\u009f\u2028\u2029\u0085]+")
+
+
+def plain_text(value: object, *, limit: int | None = None) -> str:
+    """``value`` as one line of text: control and line-separator characters become
+    spaces, and text longer than ``limit`` is cut with an ellipsis.
+
+    This is about layout, not safety: escaping is the job of each output format.
+
+    Examples
+    --------
+    >>> plain_text("Two\\u2028lines"), plain_text("abcdef", limit=4), plain_text(None)
+    ('Two lines', 'abc…', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _LINE_BREAKING.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 1)].rstrip() + "…"
+    return text
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def integer(value: float) -> str:
+    """A whole number with thousands separators.
+
+    Examples
+    --------
+    >>> integer(1234567), integer(3.0)
+    ('1,234,567', '3')
+    """
+    return f"{int(value):,}"
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """The word for ``n`` things: ``singular`` for one, else the plural.
+
+    Examples
+    --------
+    >>> plural(1, "body", "bodies"), plural(2, "body", "bodies"), plural(0, "tie")
+    ('body', 'bodies', 'ties')
+    """
+    return singular if n == 1 else (plural_form or singular + "s")
+
+
+def count(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``n`` with thousands separators and the right word.
+
+    Examples
+    --------
+    >>> count(1, "board"), count(1200, "tie"), count(2, "body", "bodies")
+    ('1 board', '1,200 ties', '2 bodies')
+    """
+    return f"{integer(n)} {plural(n, singular, plural_form)}"
+
+
+def percent(share: Any, *, digits: int = 0) -> str:
+    """A share (0 to 1) as a percentage a reader can take in.
+
+    ``digits`` decimal places, except that a share under 1 % (and above 0) shows
+    two significant figures, so a small share never reads as 0 %.
+
+    Examples
+    --------
+    >>> percent(0.1234), percent(0.1234, digits=1), percent(0.0043), percent(0), percent(None)
+    ('12%', '12.3%', '0.43%', '0%', '–')
+    """
+    if not _finite(share):
+        return "–"
+    value = 100 * float(share)
+    if 0 < abs(value) < 1:
+        return f"{float(f'{value:.2g}'):g}%"
+    return f"{value:.{digits}f}%"
+
+
+def money(amount: Any) -> str:
+    """Pounds for a person: ``£1,234`` (pence dropped), ``£2.5m`` from a million.
+
+    Examples
+    --------
+    >>> money(1234.5), money(2_500_000), money(float("nan"))
+    ('£1,234', '£2.5m', '–')
+    """
+    if not _finite(amount):
+        return "–"
+    value = float(amount)
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f}m"
+    return f"£{value:,.0f}"
+
+
+def number(value: Any, *, digits: int = 2) -> str:
+    """A figure for a table: integers with separators, others to ``digits`` places;
+    infinity reads "no path".
+
+    Examples
+    --------
+    >>> number(12000), number(0.12345), number(float("inf")), number(True)
+    ('12,000', '0.12', 'no path', 'yes')
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        figure = float(value)
+    except (TypeError, ValueError):
+        return plain_text(value)
+    if math.isnan(figure):
+        return "–"
+    if math.isinf(figure):
+        return "no path"
+    if figure.is_integer() and abs(figure) < 1e15:
+        return f"{int(figure):,}"
+    return f"{figure:,.{digits}f}"
+
+
+def p_value(p: float) -> str:
+    """A p-value: three decimal places, four below 0.001.
+
+    Examples
+    --------
+    >>> p_value(0.04321), p_value(0.0002)
+    ('0.043', '0.0002')
+    """
+    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}"
+
+
+def and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> and_list(["a"]), and_list(["a", "b", "c"])
+    ('a', 'a, b and c')
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def names_list(ids: Iterable[str], names: dict[str, str], *, limit: int = 12) -> str:
+    """Names for a list of ids, at most ``limit`` of them, then "and N more".
+
+    Examples
+    --------
+    >>> names_list(["a", "b", "c"], {"a": "A"}, limit=2)
+    'A; b; and 1 more'
+    """
+    chosen = list(ids)
+    text = "; ".join(names.get(i, i) for i in chosen[:limit])
+    if len(chosen) > limit:
+        text += f"; and {integer(len(chosen) - limit)} more"
+    return text
+
+
+def group_label(grouping: str, group: object) -> str:
+    """A group as a person reads it, e.g. ``Tag: youth``.
+
+    Examples
+    --------
+    >>> group_label("size_band", "micro"), group_label("community", 3)
+    ('Size band: micro', 'Community: 3')
+    """
+    return f"{GROUPING_LABELS.get(grouping, grouping.replace('_', ' ').capitalize())}: {group}"

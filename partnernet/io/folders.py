@@ -1,0 +1,49 @@
+"""The one output-folder policy of every command that writes.
+
+Kept free of pandas and NetworkX so a command can check its ``--out`` folder in
+milliseconds, before it imports the analysis or reads any data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from partnernet.errors import OutputError
+
+__all__ = ["prepare_output_folder"]
+
+
+def prepare_output_folder(folder: str | os.PathLike[str]) -> Path:
+    """Create ``folder`` (and its parents) when missing and prove it can be written.
+
+    The one output-folder policy of every command that writes: called before
+    anything is read or analysed, so a folder that cannot be written fails at once
+    (exit 5), not after minutes of analysis. Writability is tested by creating and
+    removing a file, which also holds for read-only file systems and for root,
+    where permission bits alone would say yes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     prepare_output_folder(Path(tmp) / "a" / "new").is_dir()
+    True
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(
+            f"cannot write to {target}: it is a file, not a folder.",
+            hint="Choose a folder with --out.",
+        )
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".partnernet-probe-"):
+            pass
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write to {target}: {exc.strerror or exc}.",
+            hint="Check the path and its permissions, or choose another folder with --out.",
+        ) from exc
+    return target

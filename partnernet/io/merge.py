@@ -1,0 +1,224 @@
+"""Merge an import into the dataset folder it names, and write it only when valid.
+
+An import never edits a dataset in place: it reads the dataset already in the
+folder (:func:`read_existing`), builds the merged dataset in memory, and hands it
+to :func:`write_validated`, which checks the whole of it exactly as ``partnernet
+validate`` would before replacing any file. So a failed import leaves the folder
+as it was, and a dataset an import wrote always reads.
+
+Aliases files (``alias,id``), which join one organisation published under two
+identifiers, are read here too: any importer that meets identifiers can take one.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import replace as dc_replace
+from pathlib import Path
+
+from partnernet.errors import InputError, OutputError, ValidationError
+from partnernet.io.read import read_dataset
+from partnernet.io.rows import next_row, open_text
+from partnernet.io.writers import atomic_open, make_dataset_folder, write_dataset
+from partnernet.model import TABLES, Dataset
+
+__all__ = ["read_aliases", "read_existing", "write_validated"]
+
+
+def read_existing(
+    folder: str | os.PathLike[str], *, date_format: str | None = None, encoding: str = "utf-8"
+) -> Dataset | None:
+    """The dataset already in ``folder``, or ``None`` when it holds none.
+
+    A folder with none of the dataset's files is a new dataset; one with any of them
+    must read and validate, or the import stops before writing.
+
+    Parameters
+    ----------
+    folder : path-like
+        The dataset folder an import writes to; it need not exist.
+    date_format, encoding
+        As for :func:`partnernet.io.read.read_dataset`.
+
+    Returns
+    -------
+    Dataset or None
+
+    Raises
+    ------
+    OutputError
+        When ``folder`` is a file.
+    ValidationError
+        When the dataset there does not validate.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(read_existing(folder))
+    None
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise OutputError(
+            f"{target} is a file, not a dataset folder.",
+            hint="Give --out a folder (it is created when missing).",
+        )
+    if not any((target / f"{table}.csv").exists() for table in TABLES):
+        return None
+    return read_dataset(target, date_format=date_format, encoding=encoding)
+
+
+def write_validated(
+    dataset: Dataset, folder: str | os.PathLike[str], *, tables: Iterable[str]
+) -> list[Path]:
+    """Validate ``dataset`` in full, then replace ``tables`` in ``folder``.
+
+    The whole dataset is written to a scratch folder in the contract's own format and
+    read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
+    checks ``partnernet validate`` applies. Only then is each named table copied over
+    its file in ``folder``, atomically; the other files there are left untouched.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The whole merged dataset.
+    folder : path-like
+        The dataset folder; created when missing.
+    tables : iterable of str
+        The tables whose files are replaced, such as ``("organisations", "funding")``.
+
+    Returns
+    -------
+    list of Path
+        The files written, organisations first.
+
+    Raises
+    ------
+    ValidationError
+        Naming the files in ``folder`` as they would have been; nothing is written.
+    """
+    target = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="partnernet-") as scratch:
+        write_dataset(dataset, scratch)
+        try:
+            read_dataset(scratch)
+        except ValidationError as exc:
+            raise ValidationError(
+                [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
+            ) from None
+        make_dataset_folder(target)
+        written = []
+        # Organisations first: funding refers to them, so an interruption between the
+        # two files still leaves a valid dataset.
+        for table in TABLES:
+            if table not in tables:
+                continue
+            source = Path(scratch) / f"{table}.csv"
+            if not source.exists():
+                continue
+            with open(source, "rb") as src, atomic_open(target / f"{table}.csv", "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            written.append(target / f"{table}.csv")
+    return written
+
+
+def read_aliases(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> dict[str, str]:
+    """Read an aliases file: a CSV with columns ``alias`` and ``id``.
+
+    Each alias is replaced by its id wherever a grant names an organisation, so one
+    organisation published under two identifiers becomes one. Chains (``a -> b``,
+    ``b -> c``) are followed to the end.
+
+    Parameters
+    ----------
+    path : path-like
+        The aliases CSV file.
+    encoding : str, keyword-only
+        Its text encoding (a UTF-8 byte-order mark is always accepted).
+
+    Returns
+    -------
+    dict
+        Alias to final identifier.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, a cell is blank, an alias names two ids, or the
+        aliases form a loop.
+    """
+    name = str(path)
+    mapping: dict[str, str] = {}
+    where: dict[str, int] = {}
+    with open_text(path, encoding) as handle:
+        reader = csv.reader(handle)
+        header = next_row(reader, name, encoding)
+        if header is None:
+            raise InputError(
+                f"{name} is empty.",
+                hint="Write a header 'alias,id' and one row per alias.",
+                path=name,
+            )
+        cols = {h.strip().lower(): i for i, h in enumerate(header)}
+        missing = [c for c in ("alias", "id") if c not in cols]
+        if missing:
+            raise InputError(
+                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
+                hint="An aliases file has the header 'alias,id': each row names another "
+                "identifier (alias) of the organisation whose identifier is id.",
+                path=name,
+            )
+        row_number = 1
+        while (row := next_row(reader, name, encoding, row_number)) is not None:
+            row_number += 1
+            if not any(c.strip() for c in row):
+                continue
+            alias, target = (
+                row[cols[c]].strip() if cols[c] < len(row) else "" for c in ("alias", "id")
+            )
+            for column, value in (("alias", alias), ("id", target)):
+                if not value:
+                    raise InputError(
+                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
+                        hint="Fill it in or delete the row.",
+                        path=name,
+                        row=row_number,
+                        column=column,
+                    )
+            if alias == target:
+                continue
+            if alias in mapping and mapping[alias] != target:
+                raise InputError(
+                    f"{name}, row {row_number}, column 'alias': '{alias}' is already an alias "
+                    f"of '{mapping[alias]}' (row {where[alias]}), so it cannot also mean "
+                    f"'{target}'.",
+                    hint="Keep one of the two rows.",
+                    path=name,
+                    row=row_number,
+                    column="alias",
+                    value=alias,
+                )
+            mapping[alias] = target
+            where[alias] = row_number
+    resolved = {}
+    for alias in mapping:
+        seen = [alias]
+        target = mapping[alias]
+        while target in mapping:
+            if target in seen:
+                loop = " -> ".join([*seen, target])
+                raise InputError(
+                    f"{name}: the aliases form a loop ({loop}).",
+                    hint="Each organisation needs one final identifier that is not an alias.",
+                    path=name,
+                    row=where[alias],
+                )
+            seen.append(target)
+            target = mapping[target]
+        resolved[alias] = target
+    return resolved

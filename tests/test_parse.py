@@ -1,0 +1,128 @@
+"""The one rule per value of io/parse.py: known answers, and the reader's column
+forms agreeing with the importers' cell-by-cell forms on random text."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partnernet.io.parse import (
+    date_column,
+    is_bad_id,
+    number_column,
+    parse_boolean,
+    parse_date,
+    parse_money,
+    parse_months,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5000", Decimal("5000")),
+        ("£1,234.50", Decimal("1234.50")),
+        ("- £50", Decimal("-50")),
+        ("£-50", Decimal("-50")),
+        ("1e3", Decimal("1000")),
+        (".5", Decimal("0.5")),
+        ("1,23", None),
+        ("1 500", None),
+        ("1_000", None),
+        ("1,000e3", None),
+        ("five", None),
+        ("inf", None),
+        ("1e999", None),
+        ("+.9E 90", None),
+        ("NaN", None),
+        ("", None),
+    ],
+)
+def test_money(text: str, expected: Decimal | None) -> None:
+    assert parse_money(text) == expected
+
+
+def test_money_from_json_numbers() -> None:
+    assert parse_money(Decimal("1500.50")) == Decimal("1500.50")
+    assert parse_money(12) == Decimal(12)
+    assert parse_money(True) is None and parse_money(None) is None
+
+
+def test_the_money_column_agrees_with_the_cell_rule() -> None:
+    rng = random.Random(10)
+    alphabet = ["1", "2", "0", "9", ",", ".", "£", "-", "+", " ", "e", "E"]
+    texts = {
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))).strip() for _ in range(4000)
+    }
+    texts.discard("")
+    cells = pd.Series(sorted(texts), dtype="object")
+    column = number_column(cells, money=True)
+    for text, value in zip(cells, column, strict=True):
+        money = parse_money(text)
+        if money is None:
+            assert np.isnan(value), text
+        else:
+            assert float(money) == value, text
+
+
+@pytest.mark.parametrize(
+    ("text", "date_format", "expected"),
+    [
+        ("2024-03-31", None, date(2024, 3, 31)),
+        ("2024-02-30", None, None),
+        ("2024-3-31", None, None),
+        ("31/03/2024", None, None),
+        ("31/03/2024", "%d/%m/%Y", date(2024, 3, 31)),
+        ("2024-03-31", "%d/%m/%Y", date(2024, 3, 31)),
+        ("2023-05-01T09:30:00Z", None, None),
+    ],
+)
+def test_dates(text: str, date_format: str | None, expected: date | None) -> None:
+    assert parse_date(text, date_format=date_format) == expected
+
+
+def test_date_times_only_where_asked() -> None:
+    assert parse_date("2023-05-01T09:30:00Z", date_times=True) == date(2023, 5, 1)
+    assert parse_date("2023-05-01 09:30", date_times=True) == date(2023, 5, 1)
+    assert parse_date("2023-05-01T25:00", date_times=True) is None
+
+
+@pytest.mark.parametrize("date_format", [None, "%d/%m/%Y"])
+def test_the_date_column_agrees_with_the_cell_rule(date_format: str | None) -> None:
+    rng = random.Random(11)
+    texts = set()
+    for _ in range(1500):
+        y, m, d = rng.randint(1990, 2030), rng.randint(0, 13), rng.randint(0, 32)
+        texts.add(f"{y}-{m:02d}-{d:02d}")
+        texts.add(f"{d:02d}/{m:02d}/{y}")
+        texts.add(f"{y}-{m}-{d}")
+    cells = pd.Series(sorted(texts), dtype="object")
+    column = date_column(cells, date_format=date_format)
+    for text, value in zip(cells, column, strict=True):
+        expected = parse_date(text, date_format=date_format)
+        got = None if pd.isna(value) else value.date()
+        assert got == expected, text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), ("0", 0), ("12.0", 12), ("18.5", None), ("-3", None), ("1e1", None),
+     (36, 36), (Decimal("12.0"), 12), (Decimal("6.5"), None), (True, None)],
+)  # fmt: skip
+def test_months(value: object, expected: int | None) -> None:
+    assert parse_months(value) == expected
+
+
+def test_booleans() -> None:
+    assert [parse_boolean(v) for v in ("TRUE", "no", "1", "maybe")] == [True, False, True, None]
+
+
+def test_ids() -> None:
+    assert not is_bad_id("GB-CHC-1146179")
+    for bad in ("GB-CHC-1\x01", "GB\x7f", "A\u200bB", " A", "A ", "A\nB", "A\u00a0B"):
+        assert is_bad_id(bad), repr(bad)
