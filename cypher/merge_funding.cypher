@@ -3,7 +3,8 @@
 // deleted first, so reloading never trips the uniqueness constraint.
 // Parameters:
 //   $rows  list of maps {id, funder_id, recipient_id, amount, award_date, currency,
-//          duration_months, kind, restricted, programme} (award_date: a date)
+//          duration_months, kind, restricted, programme, row_index} (award_date: a
+//          date; row_index: position in funding.csv)
 UNWIND $rows AS row
 MATCH (funder:Organisation {id: row.funder_id})
 MATCH (recipient:Organisation {id: row.recipient_id})
@@ -18,5 +19,6 @@ SET f.amount = row.amount,
     f.duration_months = row.duration_months,
     f.kind = row.kind,
     f.restricted = row.restricted,
-    f.programme = row.programme
+    f.programme = row.programme,
+    f.row_index = row.row_index
 RETURN count(f) AS written

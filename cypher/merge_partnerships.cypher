@@ -2,7 +2,8 @@
 // `directed` says whether the direction means anything.
 // Parameters:
 //   $rows  list of maps {row_key, source_id, target_id, kind, directed, weight,
-//          start, end} (start, end: dates or null)
+//          start, end, row_index} (start, end: dates or null; row_index:
+//          position in partnerships.csv)
 UNWIND $rows AS row
 MATCH (source:Organisation {id: row.source_id})
 MATCH (target:Organisation {id: row.target_id})
@@ -11,5 +12,6 @@ SET p.kind = row.kind,
     p.directed = row.directed,
     p.weight = row.weight,
     p.start = row.start,
-    p.end = row.end
+    p.end = row.end,
+    p.row_index = row.row_index
 RETURN count(p) AS written

@@ -1,4 +1,5 @@
-// Every board as a row of boards.csv.
+// Every board as a row of boards.csv,
+// in the order the rows were loaded (row_index), then by id.
 // Parameters: none.
 MATCH (b:Board)
 RETURN b.id AS id,
@@ -6,4 +7,4 @@ RETURN b.id AS id,
        b.convener_id AS convener_id,
        b.level AS level,
        b.theme AS theme
-ORDER BY id
+ORDER BY b.row_index, id

@@ -1,4 +1,5 @@
-// Every FUNDS as a row of funding.csv.
+// Every FUNDS as a row of funding.csv,
+// in the order the rows were loaded (row_index), then by id.
 // Parameters: none.
 MATCH (funder:Organisation)-[f:FUNDS]->(recipient:Organisation)
 RETURN f.id AS id,
@@ -11,4 +12,4 @@ RETURN f.id AS id,
        f.kind AS kind,
        f.restricted AS restricted,
        f.programme AS programme
-ORDER BY id
+ORDER BY f.row_index, id

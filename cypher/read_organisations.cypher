@@ -1,4 +1,5 @@
-// Every organisation as a row of organisations.csv (parent_id from PART_OF).
+// Every organisation as a row of organisations.csv (parent_id from PART_OF),
+// in the order the rows were loaded (row_index), then by id.
 // Parameters: none.
 MATCH (o:Organisation)
 OPTIONAL MATCH (o)-[:PART_OF]->(parent:Organisation)
@@ -11,4 +12,4 @@ RETURN o.id AS id,
        o.income AS income,
        o.locality AS locality,
        o.tags AS tags
-ORDER BY id
+ORDER BY o.row_index, id

@@ -1,5 +1,6 @@
 """Shared fixtures. Under CI=true a test tier whose tool is missing fails instead of
-skipping, so a green CI always means the browser and Cypher tiers really ran."""
+skipping, so a green CI always means the browser, Cypher and live Neo4j tiers really
+ran."""
 
 from __future__ import annotations
 
@@ -26,15 +27,21 @@ def missing_tool(reason: str) -> None:
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("NEO4J_URI"):
-        return
-    skip = pytest.mark.skip(reason="live Neo4j suite: set NEO4J_URI to run it")
-    for item in items:
-        # the marker, not the keyword: keywords include folder names, and every
-        # doctest under partnernet/neo4j/ would be skipped with them
-        if item.get_closest_marker("neo4j") is not None:
-            item.add_marker(skip)
+def require_neo4j() -> None:
+    """The live tier needs a server named by NEO4J_URI ('make test' starts one)."""
+    if not os.environ.get("NEO4J_URI"):
+        missing_tool(
+            "live Neo4j suite: set NEO4J_URI to a scratch server, or run 'make test', "
+            "which starts one"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _live_neo4j(request: pytest.FixtureRequest) -> None:
+    # the marker, not the keyword: keywords include folder names, and every doctest
+    # under partnernet/neo4j/ would count as live with them
+    if request.node.get_closest_marker("neo4j") is not None:
+        require_neo4j()
 
 
 @pytest.fixture

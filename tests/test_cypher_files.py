@@ -169,7 +169,7 @@ def _model_schema(tmp_path: Path) -> Path:
     schema = {
         "labels": list(LABELS),
         "relationshipTypes": list(RELATIONSHIP_TYPES),
-        "propertyKeys": sorted(keys | {"row_key", "count", "properties"}),
+        "propertyKeys": sorted(keys | {"row_key", "row_index", "count", "properties"}),
     }
     path = tmp_path / "schema.json"
     path.write_text(json.dumps(schema))

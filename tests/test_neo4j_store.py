@@ -21,6 +21,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
+import neo4j
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,12 +166,12 @@ class FakeTx:
         for row in params["rows"]:
             if name == "merge_organisations":
                 node = g.organisations.setdefault(row["id"], {"id": row["id"]})
-                for key in ("name", "type", "size_band", "income", "locality", "tags"):
+                for key in ("name", "type", "size_band", "income", "locality", "tags", "row_index"):
                     _set(node, key, row[key])
                 written += 1
             elif name == "merge_boards":
                 node = g.boards.setdefault(row["id"], {"id": row["id"]})
-                for key in ("name", "convener_id", "level", "theme"):
+                for key in ("name", "convener_id", "level", "theme", "row_index"):
                     _set(node, key, row[key])
                 written += 1
             elif name == "merge_part_of":
@@ -181,20 +182,20 @@ class FakeTx:
                 rel_type, key, start, end, start_nodes, props = {
                     "merge_memberships": (
                         "MEMBER_OF", "row_key", "org_id", "board_id", g.boards,
-                        ("role", "start", "end"),
+                        ("role", "start", "end", "row_index"),
                     ),
                     "merge_funding": (
                         "FUNDS", "id", "funder_id", "recipient_id", g.organisations,
                         ("amount", "award_date", "currency", "duration_months", "kind",
-                         "restricted", "programme"),
+                         "restricted", "programme", "row_index"),
                     ),
                     "merge_partnerships": (
                         "PARTNERS_WITH", "row_key", "source_id", "target_id", g.organisations,
-                        ("kind", "directed", "weight", "start", "end"),
+                        ("kind", "directed", "weight", "start", "end", "row_index"),
                     ),
                     "merge_affiliations": (
                         "AFFILIATED_WITH", "row_key", "person_id", "org_id", g.organisations,
-                        ("role", "start", "end"),
+                        ("role", "start", "end", "row_index"),
                     ),
                 }[name]  # fmt: skip
                 if name == "merge_affiliations":
@@ -232,26 +233,37 @@ class FakeTx:
         return [{"written": written}]
 
     def _read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # Like the statements' ORDER BY: by row_index (missing last), then by the
+        # ids, never in the order the stand-in happens to hold things.
         g = self.graph
         table = name.removeprefix("read_")
         if table == "organisations":
             parents = {r["_from"]: r["_to"] for (t, _), r in g.rels.items() if t == "PART_OF"}
+            nodes = sorted(g.organisations.values(), key=lambda n: _read_order(n, "id"))
             return [
                 {**_row(node, COLUMNS[table]), "parent_id": parents.get(node["id"])}
-                for node in g.organisations.values()
+                for node in nodes
             ]
         if table == "boards":
-            return [_row(node, COLUMNS[table]) for node in g.boards.values()]
+            nodes = sorted(g.boards.values(), key=lambda n: _read_order(n, "id"))
+            return [_row(node, COLUMNS[table]) for node in nodes]
         rel_type, start, end = {
             "memberships": ("MEMBER_OF", "org_id", "board_id"),
             "funding": ("FUNDS", "funder_id", "recipient_id"),
             "partnerships": ("PARTNERS_WITH", "source_id", "target_id"),
             "affiliations": ("AFFILIATED_WITH", "person_id", "org_id"),
         }[table]
+        # then funding by id, memberships by board and organisation, the others by
+        # start and end, and the row key (the stand-in's key) last
+        ends = ("_to", "_from") if table == "memberships" else ("_from", "_to")
+        if table == "funding":
+            ends = ()
+        keyed = sorted(
+            ((key, rel) for (t, key), rel in g.rels.items() if t == rel_type),
+            key=lambda item: (*_read_order(item[1], *ends), item[0]),
+        )
         return [
-            {**_row(rel, COLUMNS[table]), start: rel["_from"], end: rel["_to"]}
-            for (t, _), rel in g.rels.items()
-            if t == rel_type
+            {**_row(rel, COLUMNS[table]), start: rel["_from"], end: rel["_to"]} for _, rel in keyed
         ]
 
     def _count(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -283,6 +295,20 @@ class FakeTx:
                     _set(node, key, value)
                 written += 1
         return [{"written": written}]
+
+
+def _read_order(props: dict[str, Any], *keys: str) -> tuple[Any, ...]:
+    position = props.get("row_index")
+    return (position is None, position if position is not None else 0, *(props[k] for k in keys))
+
+
+def _check_driver_config(config: dict[str, Any]) -> None:
+    """The driver is asked to keep the server's "no such label" notices to itself."""
+    assert config == {
+        "notifications_disabled_classifications": [
+            neo4j.NotificationDisabledClassification.UNRECOGNIZED
+        ]
+    }, config
 
 
 def _touches(rel_type: str, rel: dict[str, Any], kind: str, key: str) -> bool:
@@ -944,8 +970,9 @@ def test_connect_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
     class Factory:
         @staticmethod
-        def driver(uri: str, *, auth: Any) -> FakeDriver:
+        def driver(uri: str, *, auth: Any, **config: Any) -> FakeDriver:
             seen.update(uri=uri, auth=auth)
+            _check_driver_config(config)
             return FakeDriver()
 
     monkeypatch.setattr(store_module, "GraphDatabase", Factory)
@@ -973,8 +1000,9 @@ def cli_driver(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
     class Factory:
         @staticmethod
-        def driver(uri: str, *, auth: Any) -> FakeDriver:
+        def driver(uri: str, *, auth: Any, **config: Any) -> FakeDriver:
             seen.update(uri=uri, auth=auth)
+            _check_driver_config(config)
             return seen["driver"]
 
     monkeypatch.setattr(store_module, "GraphDatabase", Factory)

@@ -29,6 +29,13 @@ should see organisation-to-organisation ties rather than people:
 ``(:Organisation)-[:SHARES_PERSON {count}]->(:Organisation)``, from the lower id to
 the higher, ``count`` being the number of distinct people the two share.
 
+Every node and relationship that stands for a row also holds ``row_index``, the row's
+position in its table when it was last loaded, and reading back returns the rows in
+that order (then by id). The order matters: community detection and the tables'
+row order follow it, so ``analyse --from-neo4j`` writes the same files, byte for
+byte, as ``analyse`` on the folder that was loaded. ``tags`` ``""`` is stored as
+an empty list, so that it too reads back as it was, not as missing.
+
 Memberships, partnerships and affiliations have no id of their own, yet two rows may
 join the same pair (say, two partnerships of different kinds). Each such row gets a
 ``row_key``: a SHA-256 digest of the row's values and of how many identical rows came
@@ -84,7 +91,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
-from neo4j import GraphDatabase
+from neo4j import GraphDatabase, NotificationDisabledClassification
 from neo4j import exceptions as neo4j_exceptions
 
 from partnernet.errors import InputError, StoreError
@@ -179,7 +186,16 @@ def connect(
     _check_uri(uri)
     auth = (username, password) if password is not None else None
     try:
-        driver = GraphDatabase.driver(uri, auth=auth)
+        # A graph without boards or affiliations yet is normal: without this, every
+        # read and count would make the driver log the server's "label does not
+        # exist" notices to the user's terminal.
+        driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            notifications_disabled_classifications=[
+                NotificationDisabledClassification.UNRECOGNIZED
+            ],
+        )
     except (neo4j_exceptions.DriverError, ValueError) as exc:
         # The driver's own message can quote the whole URI, credentials and all.
         raise StoreError(
@@ -710,9 +726,9 @@ def _load_statements(dataset: Dataset) -> list[tuple[str, str, list[dict[str, An
     orgs = dataset.organisations
     org_rows = _records(orgs, ("id", "name", "type", "size_band", "income", "locality"))
     for row, tags in zip(org_rows, _plain_column(orgs["tags"]), strict=True):
-        row["tags"] = [t for t in tags.split(";") if t] if tags else None
+        row["tags"] = _tag_list(tags)
     with_parent = orgs[orgs["parent_id"].notna()]
-    return [
+    statements = [
         ("organisations", query("merge_organisations"), org_rows),
         ("boards", query("merge_boards"), _records(dataset.boards, COLUMNS["boards"])),
         ("part_of", query("merge_part_of"), _records(with_parent, ("id", "parent_id"))),
@@ -721,6 +737,25 @@ def _load_statements(dataset: Dataset) -> list[tuple[str, str, list[dict[str, An
         ("partnerships", query("merge_partnerships"), _keyed_records(dataset, "partnerships")),
         ("affiliations", query("merge_affiliations"), _keyed_records(dataset, "affiliations")),
     ]
+    for table, _, rows in statements:
+        if table != "part_of":
+            # After the row keys, which must not depend on where a row stands.
+            for position, row in enumerate(rows):
+                row["row_index"] = position
+    return statements
+
+
+def _tag_list(tags: str | None) -> list[str] | None:
+    """The tags text as a list property that joins back to exactly the same text.
+
+    Examples
+    --------
+    >>> _tag_list("youth;ethnic-minority-led"), _tag_list(""), _tag_list(None)
+    (['youth', 'ethnic-minority-led'], [], None)
+    """
+    if tags is None:
+        return None
+    return tags.split(";") if tags else []
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -777,7 +812,7 @@ def _from_neo4j_record(record: dict[str, Any]) -> dict[str, Any]:
     for key, value in record.items():
         if isinstance(value, list):
             # tags: a list property back to the ;-joined text of the data contract
-            value = ";".join(str(v) for v in value) or None
+            value = ";".join(str(v) for v in value)
         elif hasattr(value, "to_native"):
             value = value.to_native()
         out[key] = value
