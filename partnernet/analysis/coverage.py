@@ -37,36 +37,36 @@ def currencies(ds: Dataset) -> Currencies:
     others = f[~pounds]
     codes = others["currency"].astype("str").str.strip().str.upper()
     other = tuple(
-        CurrencyTotal(currency=str(code), awards=int(len(part)), amount=float(part.sum()))
+        CurrencyTotal(currency=str(code), awards=len(part), amount=float(part.sum()))
         for code, part in others["amount"].groupby(codes.to_numpy(), sort=True)
     )
     return Currencies(
         currency=POUNDS,
         pounds_awards=int(pounds.sum()),
         pounds_amount=float(f.loc[pounds, "amount"].sum()),
-        other_awards=int(len(others)),
+        other_awards=len(others),
         other=other,
     )
 
 
 def _iso(value: object) -> str | None:
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    stamp = pd.Timestamp(value)
     return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
 
 
 def _date_range(frame: pd.DataFrame, columns: tuple[str, ...]) -> DateRange:
     present = [frame[c] for c in columns if c in frame]
     if not present or not len(frame):
-        return DateRange(first=None, last=None, dated=0, rows=int(len(frame)))
+        return DateRange(first=None, last=None, dated=0, rows=len(frame))
     dates = pd.concat([pd.to_datetime(c) for c in present], axis=1)
     dated = int(dates.notna().any(axis=1).sum())
     if not dated:
-        return DateRange(first=None, last=None, dated=0, rows=int(len(frame)))
+        return DateRange(first=None, last=None, dated=0, rows=len(frame))
     return DateRange(
         first=_iso(dates.min().min()),
         last=_iso(dates.max().max()),
         dated=dated,
-        rows=int(len(frame)),
+        rows=len(frame),
     )
 
 

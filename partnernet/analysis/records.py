@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 __all__ = [
     "BodyEI",
-    "CurrencyTotal",
     "Currencies",
+    "CurrencyTotal",
     "DateRange",
     "DepartmentEI",
     "DepartmentEIRow",

@@ -119,8 +119,7 @@ def _currency_findings(results: Results) -> list[Finding]:
         "pounds_amount": round(c.pounds_amount),
         "other_awards": c.other_awards,
         "other": [
-            {"currency": t.currency, "awards": t.awards, "amount": round(t.amount)}
-            for t in c.other
+            {"currency": t.currency, "awards": t.awards, "amount": round(t.amount)} for t in c.other
         ],
     }
     return [Finding(id="coverage-currencies", question="coverage", text=text, figures=figures)]

@@ -204,9 +204,7 @@ def exclusion_findings(
                 )
             )
 
-    findings.extend(
-        _concentration_findings(concentration, min_group, results.summary.currencies)
-    )
+    findings.extend(_concentration_findings(concentration, min_group, results.summary.currencies))
     findings.extend(_group_findings(groups, max_listed))
     return findings
 

@@ -228,9 +228,7 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
     if money.other_awards:
         # Never added to the pounds: stated beside them (issue 11).
         awards += f"; also {wording.other_currencies(money.other)}, not added"
-    years = wording.period(
-        results.summary.period.first_award, results.summary.period.last_award
-    )
+    years = wording.period(results.summary.period.first_award, results.summary.period.last_award)
     overview = [
         ("Organisations", f"{n_orgs:,}"),
         ("Boards and forums", f"{len(ds.boards):,}"),
