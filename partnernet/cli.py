@@ -72,6 +72,23 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def delimiter_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The separator of a dataset's CSV files (a file with another is refused)."""
+    return click.option(
+        "--delimiter",
+        default=None,
+        metavar="SEP",
+        help=(
+            "Separator of the CSV files: ',' (the default), ';' or tab. A file separated "
+            "by another is refused with a message that names its separator."
+        ),
+    )(command)
+
+
+def _note(message: str) -> None:
+    click.echo(f"Note: {message}", err=True)
+
+
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr.")(
         command
@@ -118,8 +135,11 @@ def init(dataset_dir: str) -> None:
 @cli.command()
 @dataset_argument
 @reading_options
+@delimiter_option
 @handle_errors
-def validate(dataset_dir: str, date_format: str | None, encoding: str) -> None:
+def validate(
+    dataset_dir: str, date_format: str | None, encoding: str, delimiter: str | None
+) -> None:
     """Check a dataset folder and report every problem in every file.
 
     On success prints one line with the number of rows in each table (exit 0).
@@ -133,7 +153,13 @@ def validate(dataset_dir: str, date_format: str | None, encoding: str) -> None:
     """
     from partnernet.io.read import read_dataset
 
-    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=_note,
+    )
     counts = [
         _count(len(ds.organisations), "organisation"),
         _count(len(ds.boards), "board"),
@@ -516,6 +542,7 @@ def neo4j_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Rows per transaction.",
 )
 @reading_options
+@delimiter_option
 @quiet_option
 @handle_errors
 def load(
@@ -525,6 +552,7 @@ def load(
     batch_size: int,
     date_format: str | None,
     encoding: str,
+    delimiter: str | None,
     quiet: bool,
 ) -> None:
     """Validate a dataset and load it into Neo4j, to explore in Browser or Bloom.
@@ -545,7 +573,13 @@ def load(
 
     from partnernet.io.read import read_dataset
 
-    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
     total = sum(len(frame) for frame in ds.tables().values())
     bar: Any = (
         contextlib.nullcontext()
@@ -591,6 +625,7 @@ def load(
 @seed_option
 @permutations_option
 @reading_options
+@delimiter_option
 @neo4j_options
 @quiet_option
 @handle_errors
@@ -604,6 +639,7 @@ def analyse(
     permutations: int,
     date_format: str | None,
     encoding: str,
+    delimiter: str | None,
     neo4j_connect: Callable[[], Any],
     quiet: bool,
 ) -> None:
@@ -640,7 +676,13 @@ def analyse(
             # Before the analysis, so an unreachable server costs no waiting.
             store.verify()
         if dataset_dir is not None:
-            ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+            ds = read_dataset(
+                dataset_dir,
+                date_format=date_format,
+                encoding=encoding,
+                delimiter=delimiter,
+                on_note=None if quiet else _note,
+            )
         else:
             ds = store.read_dataset()
         with _step_bars(quiet, "Analysing: {step}") as bars:
@@ -689,6 +731,7 @@ def analyse(
 @layers_option
 @seed_option
 @reading_options
+@delimiter_option
 @quiet_option
 @handle_errors
 def render(
@@ -700,6 +743,7 @@ def render(
     seed: int,
     date_format: str | None,
     encoding: str,
+    delimiter: str | None,
     quiet: bool,
 ) -> None:
     """Write the interactive network map alone, with a choice of styling.
@@ -721,7 +765,13 @@ def render(
     chosen = _parsed_layers(layers)
     # Checked first: a mistyped --out should not cost a whole analysis.
     target = check_map_path(out_file)
-    ds = read_dataset(dataset_dir, date_format=date_format, encoding=encoding)
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
     # The map shows no p-values, so the permutation tests run at their minimum.
     with _step_bars(quiet, "Analysing: {step}") as bars:
         results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
@@ -740,6 +790,7 @@ def render(
 @seed_option
 @permutations_option
 @reading_options
+@delimiter_option
 @quiet_option
 @handle_errors
 def compare(
@@ -751,6 +802,7 @@ def compare(
     permutations: int,
     date_format: str | None,
     encoding: str,
+    delimiter: str | None,
     quiet: bool,
 ) -> None:
     """Compare two datasets of the same place, say 2024 and 2025.
@@ -774,8 +826,20 @@ def compare(
     from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
-    old = read_dataset(old_dir, date_format=date_format, encoding=encoding)
-    new = read_dataset(new_dir, date_format=date_format, encoding=encoding)
+    old = read_dataset(
+        old_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
+    new = read_dataset(
+        new_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
     runs = [
         run_analysis(ds, layers=chosen, seed=seed, permutations=permutations, progress=None)
         for ds in (old, new)

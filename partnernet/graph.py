@@ -126,7 +126,7 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     """The multilayer graph of a dataset: one edge per fact, keyed by layer.
 
     Edge attributes by layer: ``FUNDS`` (funder -> recipient): ``funding_id``,
-    ``amount``, ``award_date``, ``kind``; ``MEMBER_OF`` (org -> board): ``role``;
+    ``amount``, ``currency``, ``award_date``, ``kind``; ``MEMBER_OF`` (org -> board): ``role``;
     ``PARTNERS_WITH`` (source -> target): ``kind``, ``directed``, ``weight``;
     ``PART_OF`` (department -> parent); ``SHARES_PERSON`` (one edge per pair,
     lower id first): ``count``.
@@ -158,6 +158,7 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
             layer="FUNDS",
             funding_id=row.id,
             amount=float(row.amount),
+            currency=_none_if_missing(row.currency) or "GBP",
             award_date=row.award_date,
             kind=_none_if_missing(row.kind),
         )

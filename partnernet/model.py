@@ -30,6 +30,7 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "ORG_TYPES",
     "PARTNERSHIP_KINDS",
+    "POUNDS",
     "PUBLIC_BODY_TYPES",
     "REQUIRED_COLUMNS",
     "ROLES",
@@ -40,6 +41,8 @@ __all__ = [
     "TABLES",
     "Dataset",
     "empty_frame",
+    "in_pounds",
+    "is_pounds",
     "sector_of",
     "size_band_for_income",
     "split_tags",
@@ -154,6 +157,33 @@ def empty_frame(table: str) -> pd.DataFrame:
     ['id', 'name', 'convener_id', 'level', 'theme']
     """
     return pd.DataFrame({c: pd.Series([], dtype=column_dtype(c)) for c in COLUMNS[table]})
+
+
+# The currency every total, share and concentration figure is in. Awards in other
+# currencies are counted and stated beside those figures, never added to them:
+# partnernet converts nothing (issue 11).
+POUNDS = "GBP"
+
+
+def is_pounds(funding: pd.DataFrame) -> pd.Series:
+    """Which funding rows are in pounds: currency ``GBP`` or no currency given.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"currency": ["GBP", None, "USD", "gbp"]})
+    >>> is_pounds(frame).tolist()
+    [True, True, False, True]
+    """
+    if "currency" not in funding:
+        return pd.Series(True, index=funding.index, dtype=bool)
+    currency = funding["currency"]
+    upper = currency.where(currency.isna(), currency.astype("str").str.strip().str.upper())
+    return (upper.isna() | (upper == POUNDS) | (upper == "")).astype(bool)
+
+
+def in_pounds(funding: pd.DataFrame) -> pd.DataFrame:
+    """The funding rows in pounds (see :func:`is_pounds`), the ones money is added from."""
+    return funding[is_pounds(funding)]
 
 
 def size_band_for_income(income: float) -> str:

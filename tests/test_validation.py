@@ -377,6 +377,43 @@ CASES: list[tuple[str, dict[str, str], str]] = [
         "number.\nGive a number greater than 0 (e.g. 1 or 2.5), or leave the cell empty for 1.\n"
         "9 problems found; nothing was written.",
     ),
+    # Issue 11: a CSV with another separator is named as such, not 18 missing columns.
+    (
+        "bad_semicolon_csv",
+        {},
+        "bad_semicolon_csv/organisations.csv, row 1: the file is separated by semicolons (;), "
+        "not commas (,), so its columns cannot be told apart.\nRead the dataset with "
+        "--delimiter ';', or save the file as comma-separated CSV.\n" + ONE,
+    ),
+    (
+        "bad_tab_csv",
+        {},
+        "bad_tab_csv/funding.csv, row 1: the file is separated by tabs, not commas (,), so its "
+        "columns cannot be told apart.\nRead the dataset with --delimiter tab, or save the "
+        "file as comma-separated CSV.\n" + ONE,
+    ),
+    (
+        "bad_comma_csv_with_semicolon_delimiter",
+        {"delimiter": ";"},
+        "bad_comma_csv_with_semicolon_delimiter/organisations.csv, row 1: the file is "
+        "separated by commas (,), not semicolons (;), so its columns cannot be told apart.\n"
+        "Give --delimiter ',' if every file of the dataset uses commas (,), or save this file "
+        "separated by semicolons (;).\n" + ONE,
+    ),
+    # Workbooks: problems name the workbook, its sheet and the spreadsheet row.
+    (
+        "bad_xlsx_sheet_row",
+        {},
+        "bad_xlsx_sheet_row/place.xlsx, sheet 'organisations', row 3, column 'type': "
+        f"'charity' is not a known type.\nUse one of: {TYPES}.\n" + ONE,
+    ),
+    # A formula is never evaluated: one no spreadsheet program calculated is empty.
+    (
+        "bad_xlsx_formula",
+        {},
+        "bad_xlsx_formula/organisations.xlsx, sheet 'organisations', row 4, column 'name': "
+        "the cell is empty, but this column is required.\nGive every organisation a name.\n" + ONE,
+    ),
 ]
 
 

@@ -32,7 +32,7 @@ from partnernet.analysis.records import FundingConcentration, SmallVsLargeTests
 from partnernet.analysis.results import GROUP_COLUMNS, SIZE_BAND_COLUMNS
 from partnernet.analysis.stats import gini, lorenz_curve, permutation_test, top_share
 from partnernet.graph import board_seats
-from partnernet.model import PUBLIC_BODY_TYPES, SIZE_BANDS, Dataset, split_tags
+from partnernet.model import PUBLIC_BODY_TYPES, SIZE_BANDS, Dataset, in_pounds, split_tags
 
 __all__ = [
     "DEGREE_RATIO_BELOW",
@@ -55,14 +55,18 @@ FAR_SHARE_MARGIN = 0.15
 FAR_HOPS = 2
 
 
-def _funding_received(ds: Dataset) -> tuple[pd.Series, pd.Series]:
-    """Pounds received by each recipient, in all and from public bodies."""
+def _funding_received(ds: Dataset) -> pd.Series:
+    """Pounds received by each recipient; awards in other currencies are not added
+    (they are counted in :func:`partnernet.analysis.coverage.currencies`)."""
+    return in_pounds(ds.funding).groupby("recipient_id")["amount"].sum()
+
+
+def _publicly_funded(ds: Dataset) -> set[str]:
+    """Recipients of any award from a public body, in whatever currency."""
     orgs = ds.organisations
     public = set(orgs.loc[orgs["type"].isin(PUBLIC_BODY_TYPES), "id"])
     f = ds.funding
-    total = f.groupby("recipient_id")["amount"].sum()
-    from_public = f[f["funder_id"].isin(public)].groupby("recipient_id")["amount"].sum()
-    return total, from_public
+    return set(f.loc[f["funder_id"].isin(public), "recipient_id"])
 
 
 def size_band_table(
@@ -110,13 +114,14 @@ def size_band_table(
     ids = exclusion_population(ds)
     orgs = ds.organisations.set_index("id")
     seats = board_seats(ds)
-    received, from_public = _funding_received(ds)
+    received = _funding_received(ds)
+    public_funded = _publicly_funded(ds)
     frame = pd.DataFrame(
         {
             "band": [band_of(orgs.at[i, "size_band"]) for i in ids],
             "degree": [G.degree(i) if i in G else 0 for i in ids],
             "seated": [int(seats.get(i, 0)) > 0 for i in ids],
-            "public_funded": [float(from_public.get(i, 0.0)) > 0 for i in ids],
+            "public_funded": [i in public_funded for i in ids],
             "funding": [float(received.get(i, 0.0)) for i in ids],
             "betweenness": betweenness.reindex(ids).to_numpy(dtype="float64"),
             "distance": distance.reindex(ids).to_numpy(dtype="float64"),
@@ -225,7 +230,7 @@ def funding_concentration(
     """How unequally funding is spread across the organisations that receive it.
 
     Amounts are summed per recipient over every grant and contract in the data
-    (amounts are taken as pounds; a ``currency`` column is not converted). Only
+    in pounds (awards in another currency are left out, not converted). Only
     recipients of the given ``types`` (VCSE and infrastructure by default) that
     received something count: the Gini is "across recipients", not across every
     organisation.
@@ -254,7 +259,7 @@ def funding_concentration(
     chosen = set(types)
     orgs = ds.organisations
     eligible = set(orgs.loc[orgs["type"].isin(chosen), "id"])
-    received, _ = _funding_received(ds)
+    received = _funding_received(ds)
     amounts = received[received.index.isin(eligible) & (received > 0)].to_numpy(dtype="float64")
     n = len(amounts)
     return FundingConcentration(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 import pandas as pd
 
-from partnernet.analysis import centrality, exclusion, silos, summary
+from partnernet.analysis import centrality, coverage, exclusion, silos, summary
 from partnernet.analysis.ei import ei_indices
 from partnernet.analysis.paths import distance_to_decision
 from partnernet.analysis.populations import infrastructure_organisations, top_brokers
@@ -22,7 +22,7 @@ from partnernet.analysis.results import BROKERAGE_ROLES, METRIC_COLUMNS, Results
 from partnernet.analysis.roles import brokerage_roles, brokerage_test, expected_by_broker_group
 from partnernet.analysis.routes import infrastructure_path_share
 from partnernet.graph import build_graph, org_graph, parse_layers
-from partnernet.model import PUBLIC_BODY_TYPES, Dataset
+from partnernet.model import PUBLIC_BODY_TYPES, Dataset, in_pounds
 
 __all__ = ["analyse", "funding_by_recipient", "metrics_table"]
 
@@ -38,6 +38,9 @@ Progress = Callable[[str, int, int], None]
 
 def funding_by_recipient(ds: Dataset) -> pd.DataFrame:
     """Pounds each organisation received, in all and from public bodies.
+
+    Only awards in pounds (currency ``GBP`` or none) are added; awards in other
+    currencies are counted apart (:func:`partnernet.analysis.coverage.currencies`).
 
     Returns a frame indexed by organisation id (every organisation, zeros for none)
     with float columns ``funding_received`` and ``funding_from_public``.
@@ -55,7 +58,7 @@ def funding_by_recipient(ds: Dataset) -> pd.DataFrame:
     """
     orgs = ds.organisations
     public = set(orgs.loc[orgs["type"].isin(PUBLIC_BODY_TYPES), "id"])
-    f = ds.funding
+    f = in_pounds(ds.funding)
     total = f.groupby("recipient_id")["amount"].sum()
     from_public = f[f["funder_id"].isin(public)].groupby("recipient_id")["amount"].sum()
     ids = pd.Index(orgs["id"], name="id")
@@ -243,6 +246,8 @@ def analyse(
             funding_concentration=concentration,
             ei=ei,
             infrastructure_path_share=path_share,
+            currencies=coverage.currencies(ds),
+            period=coverage.period(ds),
         ),
     )
 

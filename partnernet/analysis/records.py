@@ -19,6 +19,9 @@ from typing import Any, TypeVar
 
 __all__ = [
     "BodyEI",
+    "Currencies",
+    "CurrencyTotal",
+    "DateRange",
     "DepartmentEI",
     "DepartmentEIRow",
     "EIGroup",
@@ -26,6 +29,7 @@ __all__ = [
     "FundingConcentration",
     "NetworkSummary",
     "PathShare",
+    "Period",
     "PermutationTest",
     "Record",
     "RunSettings",
@@ -267,3 +271,55 @@ class PathShare(Record):
     through_infrastructure: int
     share: float | None
     mean_pair_share: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrencyTotal(Record):
+    """The awards in one currency other than pounds: counted, never added to pounds."""
+
+    currency: str
+    awards: int
+    amount: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Currencies(Record):
+    """Which money the totals are made of (see
+    :func:`partnernet.analysis.coverage.currencies`).
+
+    Every total, share and concentration figure is in pounds: ``pounds_awards``
+    awards (currency ``GBP`` or none given) adding up to ``pounds_amount``. The
+    awards in any other currency are counted in ``other`` (one entry per currency,
+    alphabetical) and stated beside the pounds, never added to them.
+    """
+
+    currency: str
+    pounds_awards: int
+    pounds_amount: float
+    other_awards: int
+    other: tuple[CurrencyTotal, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class DateRange(Record):
+    """The first and last date in some rows' date columns (ISO ``YYYY-MM-DD``, or
+    None when no row is dated), and how many of the ``rows`` carry a date."""
+
+    first: str | None
+    last: str | None
+    dated: int
+    rows: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Period(Record):
+    """When the data is from (see :func:`partnernet.analysis.coverage.period`):
+    the first and last award date, and the span of the board membership and
+    partnership start and end dates where the files give them."""
+
+    first_award: str | None
+    last_award: str | None
+    awards_dated: int
+    awards: int
+    memberships: DateRange
+    partnerships: DateRange

@@ -12,10 +12,12 @@ import networkx as nx
 import pandas as pd
 
 from partnernet.analysis.records import (
+    Currencies,
     EIIndices,
     FundingConcentration,
     NetworkSummary,
     PathShare,
+    Period,
     Record,
     RunSettings,
     SmallVsLargeTests,
@@ -133,6 +135,8 @@ class Summary(Record):
     funding_concentration: FundingConcentration
     ei: EIIndices
     infrastructure_path_share: PathShare
+    currencies: Currencies
+    period: Period
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from partnernet.analysis.populations import EXCLUSION_TYPES
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
-from partnernet.findings.wording import count, integer, percent
+from partnernet.findings.wording import count, integer, money_in, other_currencies, percent, period
 
 __all__ = ["coverage_findings"]
 
@@ -67,6 +67,7 @@ have no tie at all, so nothing can be said about their connections.
                 },
             )
         )
+    findings += _period_findings(results) + _currency_findings(results)
     findings.append(
         Finding(
             id="coverage-completeness",
@@ -79,3 +80,46 @@ have no tie at all, so nothing can be said about their connections.
         )
     )
     return findings
+
+
+def _period_findings(results: Results) -> list[Finding]:
+    """When the grants were awarded (and the board and partnership dates, if any)."""
+    p = results.summary.period
+    if p.first_award is None or p.last_award is None:
+        return []
+    years = period(p.first_award, p.last_award)
+    undated = p.awards - p.awards_dated
+    text = f"Grants awarded {years} ({count(p.awards_dated, 'dated award')}"
+    text += f", {integer(undated)} without a date)" if undated else ")"
+    text += ": the network shown is the one those years saw, not necessarily today's."
+    figures: dict[str, object] = {
+        "first_award": p.first_award,
+        "last_award": p.last_award,
+        "first_year": int(p.first_award[:4]),
+        "last_year": int(p.last_award[:4]),
+        "awards_dated": p.awards_dated,
+        "awards_undated": undated,
+    }
+    return [Finding(id="coverage-period", question="coverage", text=text, figures=figures)]
+
+
+def _currency_findings(results: Results) -> list[Finding]:
+    """Awards in currencies other than pounds: counted, never added to the pounds."""
+    c = results.summary.currencies
+    if not c.other_awards:
+        return []
+    text = (
+        f"Every total, share and concentration figure in this report is in pounds: "
+        f"{count(c.pounds_awards, 'award')} adding up to "
+        f"{money_in(c.pounds_amount, c.currency, exact=True)}. Not added to them, since "
+        f"partnernet converts no currency: {other_currencies(c.other, exact=True)}."
+    )
+    figures: dict[str, object] = {
+        "pounds_awards": c.pounds_awards,
+        "pounds_amount": round(c.pounds_amount),
+        "other_awards": c.other_awards,
+        "other": [
+            {"currency": t.currency, "awards": t.awards, "amount": round(t.amount)} for t in c.other
+        ],
+    }
+    return [Finding(id="coverage-currencies", question="coverage", text=text, figures=figures)]

@@ -13,11 +13,11 @@ from partnernet.analysis.exclusion import (
     MIN_GROUP_SIZE,
 )
 from partnernet.analysis.populations import LARGER_BANDS, SMALL_BANDS
-from partnernet.analysis.records import FundingConcentration, SmallVsLargeTests
+from partnernet.analysis.records import Currencies, FundingConcentration, SmallVsLargeTests
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import ALPHA
-from partnernet.findings.wording import count, p_value, percent
+from partnernet.findings.wording import count, other_currencies, p_value, percent
 
 __all__ = ["exclusion_findings"]
 
@@ -204,12 +204,14 @@ def exclusion_findings(
                 )
             )
 
-    findings.extend(_concentration_findings(concentration, min_group))
+    findings.extend(_concentration_findings(concentration, min_group, results.summary.currencies))
     findings.extend(_group_findings(groups, max_listed))
     return findings
 
 
-def _concentration_findings(concentration: FundingConcentration, min_group: int) -> list[Finding]:
+def _concentration_findings(
+    concentration: FundingConcentration, min_group: int, currencies: Currencies
+) -> list[Finding]:
     n = int(concentration.get("recipients") or 0)
     if concentration.get("gini") is None or n < min_group:
         return [
@@ -239,6 +241,12 @@ def _concentration_findings(concentration: FundingConcentration, min_group: int)
                 f"infrastructure organisations. The Gini coefficient across recipients is "
                 f"{g:.2f} (0 would mean every recipient received the same; 1, that one "
                 "received everything)."
+                + (
+                    f" Awards in other currencies are left out, not converted: "
+                    f"{other_currencies(currencies.other, exact=True)} in all."
+                    if currencies.other_awards
+                    else ""
+                )
             ),
             figures={
                 "recipients": n,
@@ -249,6 +257,16 @@ def _concentration_findings(concentration: FundingConcentration, min_group: int)
                 "gini": g,
                 "gini_equal": 0,
                 "gini_one_takes_all": 1,
+                **(
+                    {
+                        "other_currencies": [
+                            {"currency": t.currency, "awards": t.awards, "amount": round(t.amount)}
+                            for t in currencies.other
+                        ]
+                    }
+                    if currencies.other_awards
+                    else {}
+                ),
             },
         )
     ]

@@ -23,10 +23,13 @@ __all__ = [
     "group_label",
     "integer",
     "money",
+    "money_in",
     "names_list",
     "number",
+    "other_currencies",
     "p_value",
     "percent",
+    "period",
     "plain_text",
     "plural",
 ]
@@ -157,6 +160,64 @@ def money(amount: Any) -> str:
     if abs(value) >= 1_000_000:
         return f"£{value / 1_000_000:,.1f}m"
     return f"£{value:,.0f}"
+
+
+def money_in(amount: Any, currency: str, *, exact: bool = False) -> str:
+    """An amount in a named currency: pounds as :func:`money`, any other as
+    ``USD 32,500`` (never with a pound sign: partnernet converts nothing).
+    ``exact`` writes whole units even from a million (for a finding's text).
+
+    Examples
+    --------
+    >>> money_in(32500, "USD"), money_in(2_500_000, "EUR"), money_in(2_500_000, "EUR", exact=True)
+    ('USD 32,500', 'EUR 2.5m', 'EUR 2,500,000')
+    >>> money_in(1234.5, "GBP")
+    '£1,234'
+    """
+    if currency == "GBP":
+        return f"£{float(amount):,.0f}" if exact and _finite(amount) else money(amount)
+    if not _finite(amount):
+        return "–"
+    value = float(amount)
+    if abs(value) >= 1_000_000 and not exact:
+        return f"{currency} {value / 1_000_000:,.1f}m"
+    return f"{currency} {value:,.0f}"
+
+
+def other_currencies(totals: Iterable[Any], *, exact: bool = False) -> str:
+    """The awards in currencies other than pounds, each counted with its own sum,
+    e.g. ``1 award in USD (USD 32,500)``; empty when there are none. ``totals``
+    are :class:`partnernet.analysis.records.CurrencyTotal` records.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as T
+    >>> other_currencies([T(currency="EUR", awards=2, amount=900.0),
+    ...                   T(currency="USD", awards=1, amount=32500.0)])
+    '2 awards in EUR (EUR 900) and 1 award in USD (USD 32,500)'
+    """
+    return and_list(
+        [
+            f"{count(t.awards, 'award')} in {t.currency} "
+            f"({money_in(t.amount, t.currency, exact=exact)})"
+            for t in totals
+        ]
+    )
+
+
+def period(first: Any, last: Any) -> str:
+    """The years a period spans: ``2013–2024``, or one year; empty when undated.
+    ``first`` and ``last`` are ISO dates (``YYYY-MM-DD``) or None.
+
+    Examples
+    --------
+    >>> period("2013-04-01", "2024-03-31"), period("2024-01-01", "2024-12-31"), period(None, None)
+    ('2013–2024', '2024', '')
+    """
+    if not first or not last:
+        return ""
+    start, end = str(first)[:4], str(last)[:4]
+    return start if start == end else f"{start}–{end}"
 
 
 def number(value: Any, *, digits: int = 2) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import operator
 import os
 import re
@@ -63,6 +64,8 @@ def read_dataset(
     date_format: str | None = None,
     encoding: str = "utf-8",
     pseudonym_key: str | bytes | None = None,
+    delimiter: str | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> model.Dataset:
     """Read and validate a dataset folder.
 
@@ -82,6 +85,19 @@ def read_dataset(
         variable ``PARTNERNET_PSEUDONYM_KEY`` or the file named by
         ``PARTNERNET_PSEUDONYM_KEY_FILE``. Needed only when ``affiliations.csv``
         names people.
+    delimiter : {",", ";", "tab"}, optional
+        The separator of the CSV files (default a comma). A file separated by
+        another of these is recognised and refused with a message naming its
+        separator, never read as one wide column.
+    on_note : callable, optional
+        Called with each note about the folder that is not a problem (a file that
+        is not one of the tables, so it is left out); notes never stop the read.
+
+    Tables may also be Excel workbooks: ``organisations.xlsx`` and so on (the
+    sheet named after the table, or the first sheet), or one workbook of any name
+    whose sheets are named after the tables. Cells are read as the values the
+    workbook stores: a formula is never evaluated, and one never calculated by a
+    spreadsheet program reads as an empty cell.
 
     Returns
     -------
@@ -115,8 +131,18 @@ def read_dataset(
             f"unknown text encoding '{encoding}'.",
             hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
         ) from None
-    reader = _Reader(os.fspath(path), codec=codec, encoding=encoding, date_format=date_format)
+    separator = _separator(delimiter)
+    reader = _Reader(
+        os.fspath(path),
+        codec=codec,
+        encoding=encoding,
+        date_format=date_format,
+        delimiter=separator,
+    )
     frames = reader.read()
+    for note in reader.notes:
+        if on_note is not None:
+            on_note(note)
     if reader.problems:
         raise ValidationError(reader.sorted_problems())
     affiliations = frames["affiliations"]
@@ -160,17 +186,36 @@ def _absent(name: str, path: str, *, usable: bool) -> _Table:
 
 
 class _Reader:
-    def __init__(self, folder: str, *, codec: str, encoding: str, date_format: str | None):
+    def __init__(
+        self,
+        folder: str,
+        *,
+        codec: str,
+        encoding: str,
+        date_format: str | None,
+        delimiter: str = ",",
+    ):
         self.folder = folder
         self.codec = codec
         self.encoding = encoding
         self.date_format = date_format
+        self.delimiter = delimiter
         self.problems: list[tuple[tuple[int, int, int, int], Problem]] = []
+        self.notes: list[str] = []
+        # Where each table is read from, when not its CSV file (found by _find_sources).
+        self.sources: dict[str, _Source] = {}
 
     # -- collecting problems ------------------------------------------------------
 
     def file_path(self, table: str) -> str:
-        return os.path.join(self.folder, f"{table}.csv")
+        source = self.sources.get(table)
+        return source.shown if source else os.path.join(self.folder, f"{table}.csv")
+
+    def file_label(self, table: str) -> str:
+        """The table's file as a message names it: ``organisations.csv``, or
+        ``book.xlsx, sheet 'organisations'``."""
+        source = self.sources.get(table)
+        return source.label if source else f"{table}.csv"
 
     def add(
         self,
@@ -248,6 +293,7 @@ class _Reader:
             )
             return {}
         self._check_file_names()
+        self._find_sources()
         tables = {name: self._load(name) for name in model.TABLES}
         frames = {}
         frames["organisations"] = self._organisations(tables["organisations"])
@@ -282,8 +328,92 @@ class _Reader:
                         f"Rename it to {wanted}.",
                     )
 
+    def _find_sources(self) -> None:
+        """Tables given as workbooks, and a note for each file that is not a table.
+
+        ``organisations.xlsx`` gives the organisations table (its sheet named
+        ``organisations``, or its first sheet); any other workbook gives the tables
+        its sheets are named after. A table given twice is a problem, not a guess.
+        """
+        try:
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            return
+        csv_names = {f"{table}.csv" for table in model.TABLES}
+        lower_csv = {n for n in names if n.lower() in csv_names and n not in csv_names}
+        found: dict[str, list[_Source]] = {}
+        for name in names:
+            path = os.path.join(self.folder, name)
+            stem, ext = os.path.splitext(name)
+            if (
+                name in csv_names
+                or name in lower_csv
+                or name.startswith(".")
+                or os.path.isdir(path)
+            ):
+                if name in csv_names:
+                    found.setdefault(stem, []).append(_Source(path, path, name, None))
+                continue
+            if ext.lower() != ".xlsx":
+                if ext.lower() in _DATA_EXTENSIONS:
+                    self.notes.append(
+                        f"{path}: not one of the tables partnernet reads ({_TABLE_FILES}), "
+                        "so it is left out. Rename it after the table it holds, or move it "
+                        "out of the dataset folder."
+                    )
+                continue
+            try:
+                with pd.ExcelFile(path, engine="openpyxl") as book:
+                    sheets = list(book.sheet_names)
+            except Exception as exc:  # openpyxl raises many kinds for a broken file
+                self.add(
+                    None,
+                    path,
+                    None,
+                    None,
+                    None,
+                    f"the file cannot be read as an Excel workbook ({type(exc).__name__}).",
+                    "Open it in a spreadsheet program and save it again as .xlsx, or save "
+                    "each table as a CSV file.",
+                )
+                continue
+            if stem in model.TABLES:
+                sheet = stem if stem in sheets else sheets[0]
+                found.setdefault(stem, []).append(
+                    _Source(path, f"{path}, sheet '{sheet}'", f"{name}, sheet '{sheet}'", sheet)
+                )
+                continue
+            tables = [sheet for sheet in sheets if sheet in model.TABLES]
+            for sheet in tables:
+                found.setdefault(sheet, []).append(
+                    _Source(path, f"{path}, sheet '{sheet}'", f"{name}, sheet '{sheet}'", sheet)
+                )
+            if not tables:
+                self.notes.append(
+                    f"{path}: no sheet of this workbook is named after a table "
+                    f"({', '.join(model.TABLES)}), so it is left out. Name each sheet after "
+                    "the table it holds."
+                )
+        for table in model.TABLES:
+            given = found.get(table, [])
+            if len(given) > 1:
+                self.add(
+                    table,
+                    given[1].shown,
+                    None,
+                    None,
+                    None,
+                    f"the {table} table is given twice, here and in {given[0].label}.",
+                    "Keep one of the two and remove the other.",
+                )
+            if given and given[0].sheet is not None:
+                self.sources[table] = given[0]
+
     def _load(self, name: str) -> _Table:
         path = self.file_path(name)
+        source = self.sources.get(name)
+        if source is not None and source.sheet is not None:
+            return self._load_sheet(name, source)
         required = model.REQUIRED_COLUMNS[name]
         if not os.path.exists(path):
             if name == "organisations":
@@ -337,7 +467,9 @@ class _Reader:
             return unusable
 
         codec, text = self._decode(data)
-        records, error_line, error = _parse(text)
+        if self._wrong_delimiter(name, path, text):
+            return unusable
+        records, error_line, error = _parse(text, self.delimiter)
         if error is not None:
             self.add(
                 name,
@@ -350,6 +482,90 @@ class _Reader:
                 'must be wrapped in double quotes, with any quote inside written twice ("").',
             )
             return unusable
+        return self._records_table(name, path, records, text=text, codec=codec)
+
+    def _load_sheet(self, name: str, source: _Source) -> _Table:
+        """A table from a workbook's sheet: stored values only, as text."""
+        unusable = _absent(name, source.shown, usable=False)
+        unusable.present = True
+        try:
+            sheet = pd.read_excel(
+                source.path,
+                sheet_name=source.sheet,
+                header=None,
+                dtype=object,
+                engine="openpyxl",
+                keep_default_na=False,
+                na_filter=False,
+            )
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            self.add(
+                name,
+                source.shown,
+                None,
+                None,
+                None,
+                f"the sheet cannot be read ({type(exc).__name__}).",
+                "Open the workbook in a spreadsheet program and save it again as .xlsx, or "
+                f"save the table as {name}.csv.",
+            )
+            return unusable
+        records = [[_cell_text(cell) for cell in row] for row in sheet.itertuples(index=False)]
+        while records and not any(records[-1]):
+            records.pop()
+        return self._records_table(name, source.shown, records, text=None, codec=None)
+
+    def _wrong_delimiter(self, name: str, path: str, text: str) -> bool:
+        """Refuse a file whose header is split by another separator than the one given.
+
+        Read with the wrong separator a semicolon file is one wide column, and every
+        required column would be reported missing; one message that names the
+        separator says what is really wrong.
+        """
+        line = next((ln for ln in text.splitlines() if ln.strip()), "")
+        if not line:
+            return False
+        fields = {sep: _header_fields(line, sep) for sep in _DELIMITER_NAMES}
+        required = set(model.REQUIRED_COLUMNS[name])
+        found = {sep: len(required & set(columns)) for sep, columns in fields.items()}
+        best = max(found, key=lambda sep: (found[sep], len(fields[sep][1:]) > 0))
+        if best == self.delimiter or found[best] <= found[self.delimiter]:
+            return False
+        given = _DELIMITER_NAMES[self.delimiter]
+        option = "--delimiter tab" if best == "\t" else f"--delimiter '{best}'"
+        if self.delimiter == ",":
+            hint = f"Read the dataset with {option}, or save the file as comma-separated CSV."
+        else:
+            hint = (
+                f"Give {option} if every file of the dataset uses {_DELIMITER_NAMES[best]}, "
+                f"or save this file separated by {given}."
+            )
+        self.add(
+            name,
+            path,
+            1,
+            None,
+            None,
+            f"the file is separated by {_DELIMITER_NAMES[best]}, not {given}, so its columns "
+            "cannot be told apart.",
+            hint,
+        )
+        return True
+
+    def _records_table(
+        self,
+        name: str,
+        path: str,
+        records: list[list[str]],
+        *,
+        text: str | None,
+        codec: str | None,
+    ) -> _Table:
+        """A table from its rows of cells as text, the header first (row 1)."""
+        required = model.REQUIRED_COLUMNS[name]
+        header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
+        unusable = _absent(name, path, usable=False)
+        unusable.present = True
         if not records or not any(any(r) for r in records):
             self.add(
                 name,
@@ -362,7 +578,7 @@ class _Reader:
             )
             return unusable
         header = [_column_name(c) for c in records[0]]
-        if parse.UNDECODED.search(text):
+        if text is not None and codec is not None and parse.UNDECODED.search(text):
             self._not_decodable(name, path, records, header, codec)
             return unusable
         if not any(header):
@@ -533,7 +749,8 @@ class _Reader:
                     column,
                     None,
                     "the required column is missing.",
-                    f"Add a column named '{column}' to the header row; {name}.csv needs "
+                    f"Add a column named '{column}' to the header row; "
+                    f"{self.file_label(name)} needs "
                     f"{_and(list(required))}.",
                 )
         return usable
@@ -604,15 +821,16 @@ class _Reader:
         codes, uniques = pd.factorize(values)
         found = known.get_indexer(pd.Index(uniques, dtype="object")) >= 0
         unknown = (codes >= 0) & ~np.append(found, True)[codes] & ~bad.to_numpy()
-        exists = os.path.exists(self.file_path(target))
+        exists = target in self.sources or os.path.exists(self.file_path(target))
+        label = self.file_label(target)
         self.flag(
             t,
             unknown,
             column,
-            f"{{value}} is not in {target}.csv.",
-            f"Add it to {target}.csv, or correct the id."
+            f"{{value}} is not in {label}.",
+            f"Add it to {label}, or correct the id."
             if exists
-            else f"Add it to {target}.csv (there is no {target}.csv yet), or correct the id.",
+            else f"Add it to {label} (there is no {label} yet), or correct the id.",
         )
 
     def _text(self, t: _Table, column: str) -> pd.Series:
@@ -1045,8 +1263,69 @@ class _Reader:
 _DATE_HINTS = {"award_date": "Give the date of the award, e.g. 2024-03-31."}
 
 
-def _parse(text: str) -> tuple[list[list[str]], int | None, str | None]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+@dataclass(frozen=True)
+class _Source:
+    """Where a table is read from: ``path`` the file, ``shown`` as problems name it,
+    ``label`` as other messages name it, ``sheet`` the workbook's sheet (None for CSV)."""
+
+    path: str
+    shown: str
+    label: str
+    sheet: str | None
+
+
+# The separators a CSV file may use, with --delimiter, by the words a message uses.
+_DELIMITER_NAMES = {",": "commas (,)", ";": "semicolons (;)", "\t": "tabs"}
+# Files a person may have meant as a table: named in a note when they are not one.
+_DATA_EXTENSIONS = frozenset(
+    {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".xml"}
+)
+_TABLE_FILES = ", ".join(model.TABLES) + ", each a .csv or .xlsx file or a sheet"
+
+
+def _separator(delimiter: str | None) -> str:
+    """The separator ``--delimiter`` names: a comma by default, ``tab`` for a tab."""
+    if delimiter is None:
+        return ","
+    chosen = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
+    if chosen not in _DELIMITER_NAMES:
+        raise InputError(
+            f"unknown delimiter {_quote(delimiter)}.",
+            hint="Give --delimiter ',' (the default), --delimiter ';' or --delimiter tab.",
+        )
+    return chosen
+
+
+def _header_fields(line: str, delimiter: str) -> list[str]:
+    try:
+        row = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+    return [_column_name(c) for c in row]
+
+
+def _cell_text(cell: object) -> str:
+    """A workbook cell as the text a CSV file would hold.
+
+    Whole numbers lose the ``.0`` a spreadsheet stores them with, dates are
+    ``YYYY-MM-DD``, true and false are words. A leading zero a spreadsheet dropped
+    cannot be recovered: store such ids as text in the workbook.
+    """
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, datetime):
+        if (cell.hour, cell.minute, cell.second, cell.microsecond) == (0, 0, 0, 0):
+            return cell.strftime("%Y-%m-%d")
+        return cell.isoformat(sep=" ")
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _parse(text: str, delimiter: str = ",") -> tuple[list[list[str]], int | None, str | None]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     try:
         return list(reader), None, None
     except csv.Error as exc:

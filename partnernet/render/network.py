@@ -56,7 +56,7 @@ from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
 from partnernet.graph import ORG_GRAPH_LAYERS, parse_layers
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
-from partnernet.model import ORG_TYPES, SIZE_BANDS, Dataset
+from partnernet.model import ORG_TYPES, POUNDS, SIZE_BANDS, Dataset, in_pounds
 from partnernet.render.common import flagged_groups_by_member, split_ids
 
 __all__ = [
@@ -495,10 +495,19 @@ def _aggregate_edges(
     for (u, v, layer), facts in grouped.items():
         a, b = names[u], names[v]
         if layer == "FUNDS":
-            total = sum(f["amount"] for f in facts)
+            # Pounds are added; any other currency is stated beside them (issue 11).
+            by_currency: dict[str, list[float]] = defaultdict(list)
+            for f in facts:
+                by_currency[str(f.get("currency") or POUNDS).upper()].append(f["amount"])
+            pounds = by_currency.pop(POUNDS, [])
+            total = sum(pounds)
             count = len(facts)
-            title = f"Funding: {a} → {b}\n{count:,} award{'s' if count != 1 else ''}, "
-            title += f"{wording.money(total)} in total"
+            title = f"Funding: {a} → {b}\n{count:,} award{'s' if count != 1 else ''}"
+            if pounds:
+                title += f", {wording.money(total)} in total"
+            for code in sorted(by_currency):
+                title += f"; {len(by_currency[code]):,} in {code}, "
+                title += wording.money_in(sum(by_currency[code]), code)
             out.append(_Edge(u, v, layer, True, title, 1 + min(math.log10(1 + total / 1000), 4)))
         elif layer == "MEMBER_OF":
             roles = sorted({str(f.get("role") or "member").replace("_", "-") for f in facts})
@@ -544,12 +553,12 @@ def _edge_options(edge: _Edge, number: int) -> dict[str, Any]:
 
 
 def _funding_given(ds: Dataset) -> dict[str, float]:
-    given = ds.funding.groupby("funder_id")["amount"].sum()
+    given = in_pounds(ds.funding).groupby("funder_id")["amount"].sum()
     return {str(org_id): float(amount) for org_id, amount in given.items()}
 
 
 def _funding_received(ds: Dataset) -> dict[str, float]:
-    received = ds.funding.groupby("recipient_id")["amount"].sum()
+    received = in_pounds(ds.funding).groupby("recipient_id")["amount"].sum()
     return {str(org_id): float(amount) for org_id, amount in received.items()}
 
 

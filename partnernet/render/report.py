@@ -223,14 +223,21 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
     ]
     key = [section.findings[0] for section in sections if section.findings]
     n_orgs = len(ds.organisations)
-    funding_total = float(ds.funding["amount"].sum()) if len(ds.funding) else 0.0
+    money = results.summary.currencies
+    awards = f"{money.pounds_awards:,} ({wording.money(money.pounds_amount)})"
+    if money.other_awards:
+        # Never added to the pounds: stated beside them (issue 11).
+        awards += f"; also {wording.other_currencies(money.other)}, not added"
+    years = wording.period(results.summary.period.first_award, results.summary.period.last_award)
     overview = [
         ("Organisations", f"{n_orgs:,}"),
         ("Boards and forums", f"{len(ds.boards):,}"),
         ("Board seats and memberships", f"{len(ds.memberships):,}"),
-        ("Funding awards", f"{len(ds.funding):,} ({wording.money(funding_total)})"),
+        ("Funding awards", awards),
         ("Partnerships", f"{len(ds.partnerships):,}"),
     ]
+    if years:
+        overview.insert(0, ("Grants awarded", years))
     if not metrics.empty and "degree" in metrics:
         overview.append(("Organisations with no tie", f"{int((metrics['degree'] == 0).sum()):,}"))
     network = Section(
@@ -253,6 +260,7 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
             f"{wording.count(n_orgs, 'organisation')}, {wording.count(len(ds.boards), 'board')}, "
             f"{wording.count(len(ds.funding), 'funding award')} and "
             f"{wording.count(len(ds.partnerships), 'partnership')}."
+            + (f" Grants awarded {years}." if years else "")
         ),
         overview=overview,
         key_findings=key,
