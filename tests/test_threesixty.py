@@ -112,38 +112,6 @@ def test_trafford_departments_and_types(trafford_rows, trafford_dir):
     assert set(ds.funding["programme"]) == {r["Grant Programme:Title"] for r in trafford_rows}
 
 
-def test_trafford_types_by_rule(trafford_dir):
-    out, output = trafford_dir
-    orgs = read_dataset(out).organisations.set_index("id")
-    # Counted once from the file with the rules of docs/import-rules.md, then fixed
-    # here: 323 recipients, the council and its two departments.
-    assert (
-        "Types by rule (docs/import-rules.md): 195 other, 39 by name (friends or PTA), "
-        "30 by prefix GB-CHC, 26 by charity number, 23 by name (CIC), 8 by name (Ltd), "
-        "2 by name (school), 1 by prefix GB-LAE."
-    ) in output
-    assert orgs["type"].value_counts().to_dict() == {
-        "other": 195,
-        "vcse": 118,
-        "business": 8,
-        "department": 2,
-        "education": 2,
-        "local_authority": 1,
-    }
-    assert orgs.loc["GB-LAE-TRF", "type"] == "local_authority"  # it only gives
-    examples = {
-        "GB-COH-11386705": "vcse",  # Billy and Andy's Music School CIC: a CIC first
-        "GB-COH-08313107": "vcse",  # 4 Cheeky Monkeys CIC
-        "360G-trafford-friends_of_lime_tree_primary_academy": "vcse",
-        "360G-trafford-parents_teachers_and_friends_of_gorse_hill_primary_school": "vcse",
-        "GB-COH-04831397": "vcse",  # Prevent Breast Cancer Limited gave its charity number
-        "GB-COH-12598216": "business",  # Trafford Handball Club Ltd
-        "360G-trafford-strike_soccer_school": "education",
-    }
-    assert {i: orgs.loc[i, "type"] for i in examples} == examples
-    assert "195 organisations typed 'other' because no rule says what they are" in output
-
-
 def test_trafford_reimport_changes_nothing(trafford_dir, tmp_path):
     out, _ = trafford_dir
     copy = tmp_path / "again"
