@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -352,3 +353,15 @@ def test_reimport_types_nothing_again(tmp_path):
     summary = import_360giving([DATA / "types.csv"], again)
     assert summary.types_by_rule == {}
     assert (again / "organisations.csv").read_bytes() == (out / "organisations.csv").read_bytes()
+
+
+def test_every_rule_is_written_in_the_docs():
+    from partnernet.io.importers import orgtypes
+
+    text = (Path(__file__).parent.parent / "docs" / "import-rules.md").read_text(encoding="utf-8")
+    types_section = text.split("## Types", 1)[1]
+    rules = [r for r, _, _ in orgtypes._PUBLIC_NAMES + orgtypes._FORM_NAMES]
+    rules += [f"prefix {p}" for p in orgtypes.ORG_ID_PREFIX_TYPES]
+    rules += ["area code", "charity number", FUNDER_RULE, "other"]
+    missing = [r for r in rules if f"`{r}`" not in types_section]
+    assert missing == [], f"rules not in docs/import-rules.md under 'Types': {missing}"
