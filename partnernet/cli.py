@@ -374,6 +374,13 @@ def import_360giving(
     show_default=True,
     help="Column of company numbers, matched to GB-COH- ids when the file has it.",
 )
+@click.option(
+    "--name-column",
+    default="charity_name",
+    show_default=True,
+    help="Column of charity names, matched to the names of local 360G- ids to suggest "
+    "their charity ids (written to OUT/suggested-aliases-register.csv, never merged).",
+)
 @reading_options
 @quiet_option
 @handle_errors
@@ -383,6 +390,7 @@ def import_register(
     number_column: str,
     income_column: str | None,
     company_column: str,
+    name_column: str,
     date_format: str | None,
     encoding: str,
     quiet: bool,
@@ -392,7 +400,9 @@ def import_register(
     Each organisation in OUT whose id carries a registered number (GB-CHC-, GB-SC-,
     GB-NIC-, or GB-COH- with a company number column) gets the register's income
     and the size band it implies. Only organisations.csv is rewritten, and only
-    when the dataset stays valid.
+    when the dataset stays valid. Organisations with a local 360G- id whose name
+    is one charity's get that charity's id as a suggested alias, in a file to
+    check and pass back with 'import-360giving --aliases'.
 
     \b
     Example:
@@ -407,6 +417,7 @@ def import_register(
             number_column=number_column,
             income_column=income_column,
             company_column=company_column or None,
+            name_column=name_column or None,
             date_format=date_format,
             encoding=encoding,
             progress=bar.update if bar is not None else None,
@@ -417,7 +428,12 @@ def import_register(
         if summary.matched:
             click.echo(f"Wrote {out_dir}/organisations.csv", err=True)
         else:
-            click.echo("No organisation matched; nothing was written.", err=True)
+            click.echo(
+                "No organisation matched by number; organisations.csv was not written."
+                if summary.suggestions_file
+                else "No organisation matched; nothing was written.",
+                err=True,
+            )
 
 
 SAMPLE_SCALES = ("locality", "city", "region", "national")

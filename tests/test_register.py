@@ -13,7 +13,14 @@ from conftest import REAL_DATA, TEST_DATA
 
 from partnernet.cli import cli
 from partnernet.errors import InputError
-from partnernet.io.importers.register import import_register, read_register, register_key
+from partnernet.io.importers.register import (
+    SUGGESTED_ALIASES_FILE,
+    import_register,
+    name_key,
+    read_register,
+    register_key,
+)
+from partnernet.io.merge import read_aliases
 from partnernet.io.read import read_dataset
 
 DATA = TEST_DATA / "register"
@@ -32,6 +39,10 @@ def dataset(tmp_path: Path) -> Path:
     folder = tmp_path / "dataset"
     shutil.copytree(DATA / "dataset", folder)
     return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def orgs_of(folder: Path) -> pd.DataFrame:
@@ -198,3 +209,150 @@ def test_read_register_streams_only_wanted_rows():
 )
 def test_register_key(org_id, key):
     assert register_key(org_id) == key
+
+
+# ------------------------------------------------- charity ids suggested by name
+
+NAMES = DATA / "names"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("The Alpha Trust", "ALPHA TRUST"),
+        ("Beta & Sons Ltd", "beta and sons limited"),
+        ("St. Mary's Club", "ST MARYS CLUB"),
+        ("Community Revival UK(LTD)", "Community Revival UK"),
+        ("  Age   UK -- Trafford ", "age uk trafford"),
+    ],
+)
+def test_name_key_ignores_case_punctuation_and_filler(first, second):
+    assert name_key(first) == name_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Alpha Trust", "Alpha Trust Fund"), ("Age UK Trafford", "Age UK Stockport")],
+)
+def test_name_key_keeps_words_that_matter(first, second):
+    assert name_key(first) != name_key(second)
+
+
+@pytest.fixture
+def local_dataset(tmp_path: Path) -> Path:
+    folder = tmp_path / "dataset"
+    shutil.copytree(NAMES / "dataset", folder)
+    return folder
+
+
+def test_local_ids_get_suggested_charity_ids_by_name(local_dataset):
+    before = snapshot(local_dataset)
+    summary = import_register(NAMES / "register.csv", local_dataset)
+    suggested = local_dataset / SUGGESTED_ALIASES_FILE
+    with open(suggested, encoding="utf-8", newline="") as handle:
+        rows = [(r["alias"], r["id"]) for r in csv.DictReader(handle)]
+    assert rows == [
+        ("360G-aville-alpha", "GB-CHC-1000001"),  # 'The' ignored
+        ("360G-aville-beta", "GB-CHC-1000002"),  # '&' and 'Ltd' ignored
+        ("360G-aville-mary", "GB-CHC-1000003"),  # punctuation ignored
+        ("360G-aville-zeta", "GB-SC-SC012345"),  # a Scottish number
+        ("360G-aville-delta", "GB-CHC-1000006"),  # one charity on two rows
+    ]
+    # Two charities share 'Twin Group'; a linked charity's row is not read; a
+    # company id is not a local id; 'Gamma Group' is in no register row.
+    assert summary.ambiguous_names == ["360G-aville-twin"]
+    assert summary.local_organisations == 8
+    assert summary.suggestions[0].reason == (
+        f"name 'The Alpha Trust' is that of registered charity 1000001 'ALPHA TRUST' in "
+        f"{NAMES / 'register.csv'}"
+    )
+    # Suggested, never merged: the dataset itself is unchanged.
+    assert snapshot(local_dataset) == {**before, SUGGESTED_ALIASES_FILE: suggested.read_bytes()}
+
+
+def test_suggested_aliases_file_is_an_aliases_file(local_dataset, tmp_path):
+    import_register(NAMES / "register.csv", local_dataset)
+    suggested = local_dataset / SUGGESTED_ALIASES_FILE
+    assert read_aliases(suggested)["360G-aville-alpha"] == "GB-CHC-1000001"
+    grants = tmp_path / "grants.csv"
+    grants.write_text(
+        "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Recipient Org:Name,"
+        "Funding Org:Identifier,Funding Org:Name\n"
+        "G-1,100,2023-01-01,360G-aville-alpha,The Alpha Trust,GB-LAE-AAA,Aville Council\n"
+        "G-2,200,2023-02-01,360G-aville-gamma,Gamma Group,GB-LAE-AAA,Aville Council\n",
+        encoding="utf-8",
+    )
+    fresh = tmp_path / "fresh"
+    code, output = run("import-360giving", grants, "--out", fresh, "--aliases", suggested)
+    assert code == 0, output
+    funding = read_dataset(fresh).funding
+    assert funding["recipient_id"].tolist() == ["GB-CHC-1000001", "360G-aville-gamma"]
+    assert orgs_of(fresh).loc["GB-CHC-1000001", "type"] == "vcse"
+
+
+def test_cli_counts_suggestions_and_names_the_file(local_dataset):
+    code, output = run("import-register", NAMES / "register.csv", "--out", local_dataset)
+    assert code == 0, output
+    assert (
+        "8 organisations with a local 360G- id; 5 share a name with one charity in "
+        "'charity_name' and 1 with more than one (no suggestion)."
+    ) in output
+    assert "Named like more than one charity (check by hand): 360G-aville-twin." in output
+    assert (
+        f"Suggested charity ids written to {local_dataset / SUGGESTED_ALIASES_FILE} "
+        "(alias,id,reason); nothing was merged."
+    ) in output
+    assert "No organisation matched by number; organisations.csv was not written." in output
+
+
+def test_no_name_column_is_said(local_dataset, tmp_path):
+    register = tmp_path / "numbers_only.csv"
+    register.write_text("registered_charity_number,income\n1000001,100\n", encoding="utf-8")
+    code, output = run("import-register", register, "--out", local_dataset)
+    assert code == 0, output
+    assert (
+        "The register has no column 'charity_name': no charity id was suggested by name for "
+        "the 8 organisations with a local 360G- id. Name the column of charity names with "
+        "--name-column."
+    ) in output
+    assert not (local_dataset / SUGGESTED_ALIASES_FILE).exists()
+
+
+def test_name_column_option(local_dataset, tmp_path):
+    register = tmp_path / "renamed.csv"
+    register.write_text(
+        "registered_charity_number,title,income\n1000001,ALPHA TRUST,NA\n", encoding="utf-8"
+    )
+    code, output = run(
+        "import-register", register, "--out", local_dataset, "--name-column", "title"
+    )
+    assert code == 0, output
+    assert "1 share a name with one charity in 'title'." in output
+    assert read_aliases(local_dataset / SUGGESTED_ALIASES_FILE) == {
+        "360G-aville-alpha": "GB-CHC-1000001"
+    }
+
+
+def test_real_register_suggests_charity_ids_for_trafford_recipients(tmp_path):
+    """The real extract names four of Trafford's 360G- recipients' charities."""
+    out = tmp_path / "trafford"
+    code, output = run("import-360giving", TRAFFORD, "--out", out)
+    assert code == 0, output
+    with open(REGISTER, encoding="utf-8-sig", newline="") as handle:
+        register = list(csv.DictReader(handle))
+    # The real file has no income column; give every charity one in a copy.
+    with_income = tmp_path / "register.csv"
+    with open(with_income, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*register[0].keys(), "income"])
+        writer.writeheader()
+        writer.writerows({**r, "income": "42000"} for r in register)
+    summary = import_register(with_income, out)
+    assert summary.local_organisations == 215
+    assert summary.ambiguous_names == []
+    assert {(s.alias, s.id) for s in summary.suggestions} == {
+        ("360G-trafford-trafford_hard_of_hearing_group", "GB-CHC-1177183"),
+        ("360G-trafford-communities_united_project", "GB-CHC-1072970"),
+        ("360G-trafford-african_caribbean_care_group", "GB-CHC-1028464"),
+        ("360G-trafford-the_manchester_deaf_centre", "GB-CHC-1110373"),
+    }
+    assert len(read_aliases(out / SUGGESTED_ALIASES_FILE)) == 4

@@ -21,6 +21,17 @@ incomes, is listed with its row and left out, never guessed. When the extract ha
 ``linked_charity_number`` column only the main charity's rows (linked number 0 or
 empty) are read, since linked charities share the main charity's number.
 
+The extract also gives local recipients their charity id. A publisher's own
+identifier (``360G-...``) says nothing about the organisation, but its name often
+is a registered charity's: the dataset's ``360G-`` organisations are matched by
+:func:`name_key` (case, punctuation, ``the``, ``ltd``/``limited`` and ``&``/``and``
+ignored) against the register's name column, and each one whose name is that of
+exactly one charity is *suggested* as an alias of ``GB-CHC-<number>`` (``GB-SC-`` for
+a Scottish number) in ``suggested-aliases-register.csv`` beside the dataset's files
+(columns ``alias,id,reason``, the aliases format :func:`read_aliases` reads). Nothing
+is merged: a person checks the file and imports the grants again with ``--aliases``.
+A name shared by two or more charities suggests nothing and is counted.
+
 The file is read a row at a time and only rows for the dataset's own organisations
 are kept, so a national register imports in bounded memory.
 """
@@ -29,31 +40,48 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
 
 from partnernet.errors import InputError
 from partnernet.io.merge import read_existing, write_validated
 from partnernet.io.parse import parse_money
 from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
+from partnernet.io.writers import atomic_open, neutralise_cell
 from partnernet.model import Dataset, size_band_for_income
 
 __all__ = [
     "DEFAULT_COMPANY_COLUMN",
     "DEFAULT_INCOME_COLUMNS",
+    "DEFAULT_NAME_COLUMN",
     "DEFAULT_NUMBER_COLUMN",
+    "SUGGESTED_ALIASES_FILE",
+    "AliasSuggestion",
     "RegisterSummary",
     "import_register",
+    "name_key",
     "read_register",
     "register_key",
+    "suggest_charity_ids",
     "with_incomes",
+    "write_suggestions",
 ]
 
 DEFAULT_NUMBER_COLUMN = "registered_charity_number"
 # 'latest_income' is the Charity Commission extract's name for the same thing.
 DEFAULT_INCOME_COLUMNS = ("income", "latest_income")
 DEFAULT_COMPANY_COLUMN = "charity_company_registration_number"
+DEFAULT_NAME_COLUMN = "charity_name"
+SUGGESTED_ALIASES_FILE = "suggested-aliases-register.csv"
+# Publisher-local identifiers: the ones a register can give a charity id to.
+_LOCAL_PREFIX = "360G-"
+_NAME_NOISE = frozenset({"the", "ltd", "limited"})
 _LINKED_COLUMN = "linked_charity_number"
 _MISSING = frozenset({"", "na", "n/a", "null", "none", "-"})
 
@@ -102,6 +130,29 @@ def _company_number(cell: str) -> str:
     return text.zfill(8) if text.isdigit() else text
 
 
+def name_key(name: str) -> str:
+    """A name as compared with the register: case, punctuation and filler ignored.
+
+    Examples
+    --------
+    >>> name_key("The Friends of Longford Park Ltd.") == name_key("FRIENDS OF LONGFORD PARK")
+    True
+    >>> name_key("Age UK Trafford & Sale"), name_key("Children's Choir (Limited)")
+    ('age uk trafford and sale', 'childrens choir')
+    """
+    flat = re.sub(r"[.'\u2019]", "", name.casefold().replace("&", " and "))
+    return " ".join(w for w in re.findall(r"[^\W_]+", flat) if w not in _NAME_NOISE)
+
+
+@dataclass(frozen=True)
+class AliasSuggestion:
+    """A local identifier that may be the registered charity ``id``, and why."""
+
+    alias: str
+    id: str
+    reason: str
+
+
 @dataclass
 class RegisterSummary:
     """What a register import matched, changed and left out."""
@@ -119,6 +170,12 @@ class RegisterSummary:
     missing_income: list[str] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     size_bands: dict[str, int] = field(default_factory=dict)
+    name_column: str | None = None
+    local_organisations: int = 0
+    suggestions: list[AliasSuggestion] = field(default_factory=list)
+    ambiguous_names: list[str] = field(default_factory=list)
+    suggestions_file: str | None = None
+    name_column_missing: str | None = None
 
     def lines(self, *, max_listed: int = 20) -> list[str]:
         """The summary as lines of text for a person, lists cut at ``max_listed``."""
@@ -154,6 +211,40 @@ class RegisterSummary:
             more = len(self.unmatched) - max_listed
             out.append(
                 "Not in the register: " + shown + (f", ... and {more:,} more." if more > 0 else ".")
+            )
+        if self.name_column is not None:
+            out.append(
+                f"{self.local_organisations:,} organisation"
+                f"{'' if self.local_organisations == 1 else 's'} with a local {_LOCAL_PREFIX} "
+                f"id; {len(self.suggestions):,} share a name with one charity in "
+                f"'{self.name_column}'"
+                + (
+                    f" and {len(self.ambiguous_names):,} with more than one (no suggestion)"
+                    if self.ambiguous_names
+                    else ""
+                )
+                + "."
+            )
+        if self.ambiguous_names:
+            shown = ", ".join(self.ambiguous_names[:max_listed])
+            more = len(self.ambiguous_names) - max_listed
+            out.append(
+                "Named like more than one charity (check by hand): "
+                + shown
+                + (f", ... and {more:,} more." if more > 0 else ".")
+            )
+        if self.name_column_missing is not None and self.local_organisations:
+            out.append(
+                f"The register has no column '{self.name_column_missing}': no charity id was "
+                f"suggested by name for the {self.local_organisations:,} organisation"
+                f"{'' if self.local_organisations == 1 else 's'} with a local "
+                f"{_LOCAL_PREFIX} id. Name the column of charity names with --name-column."
+            )
+        if self.suggestions_file is not None:
+            out.append(
+                f"Suggested charity ids written to {self.suggestions_file} (alias,id,reason); "
+                "nothing was merged. Check them, then import the grant files again into a new "
+                "dataset folder with --aliases and that file."
             )
         if self.skipped:
             out.append(f"{len(self.skipped):,} register rows left out:")
@@ -217,17 +308,7 @@ def read_register(
     unusable: set[tuple[str, str]] = set()
     size = os.path.getsize(path) if os.path.isfile(path) else 0
     with open_text(path, encoding) as handle:
-        first_line = handle.readline()
-        handle.seek(0)
-        delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = next_row(reader, name, encoding)
-        if header is None or not any(h.strip() for h in header):
-            raise InputError(
-                f"{name} is empty.",
-                hint="Give a register extract with a header row and one charity per row.",
-                path=name,
-            )
+        reader, header = _reader(handle, name, encoding)
         columns = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
         number_at = _column(columns, name, header, number_column, "--number-column")
         income_name, income_at = _income_column(columns, name, header, income_column)
@@ -298,6 +379,105 @@ def read_register(
     return incomes, summary
 
 
+def suggest_charity_ids(
+    path: str | os.PathLike[str],
+    names: Mapping[str, str],
+    *,
+    number_column: str = DEFAULT_NUMBER_COLUMN,
+    name_column: str = DEFAULT_NAME_COLUMN,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+) -> tuple[list[AliasSuggestion], list[str]]:
+    """Charity ids for local ``360G-`` organisations whose name is a charity's.
+
+    Parameters
+    ----------
+    path : path-like
+        The register extract: CSV, or tab-separated when its header has tabs.
+    names : mapping
+        Name by organisation id; only ``360G-`` ids are matched.
+    number_column, name_column : str, keyword-only
+        The register's columns of charity numbers and charity names.
+    encoding : str
+        Text encoding (a UTF-8 byte-order mark is always accepted).
+    progress : callable, optional
+        Called with the number of bytes read since the last call.
+
+    Returns
+    -------
+    (list of AliasSuggestion, list of str)
+        One suggestion per organisation whose :func:`name_key` is that of exactly
+        one charity, in the order of ``names``; and the ids whose name is shared by
+        two or more charities, which get no suggestion.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, or has no number or name column.
+    """
+    file_name = str(path)
+    wanted: dict[str, list[str]] = {}
+    for org_id, org_name in names.items():
+        if org_id.upper().startswith(_LOCAL_PREFIX.upper()) and name_key(org_name or ""):
+            wanted.setdefault(name_key(org_name), []).append(org_id)
+    # Every charity (number and register name) found under each wanted name key.
+    found: dict[str, dict[str, str]] = {}
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    with open_text(path, encoding) as handle:
+        reader, header = _reader(handle, file_name, encoding)
+        columns = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+        number_at = _column(columns, file_name, header, number_column, "--number-column")
+        name_at = columns.get(name_column.strip().lower())
+        if name_at is None:
+            raise InputError(
+                f"{file_name} has no column '{name_column}' (its columns are {_shown(header)}).",
+                hint="Name the column of charity names with --name-column.",
+                path=file_name,
+                column=name_column,
+            )
+        linked_at = columns.get(_LINKED_COLUMN)
+        for _, row in data_rows(reader, handle, file_name, encoding, size, progress):
+            if linked_at is not None and _cell(row, linked_at).casefold() not in ("", "0", "na"):
+                continue
+            key = name_key(_cell(row, name_at))
+            number = _cell(row, number_at)
+            if key in wanted and number.casefold() not in _MISSING:
+                found.setdefault(key, {}).setdefault(_charity_number(number), _cell(row, name_at))
+    suggestions: list[AliasSuggestion] = []
+    ambiguous: list[str] = []
+    local = {org_id for ids in wanted.values() for org_id in ids}
+    for org_id, org_name in names.items():
+        charities = found.get(name_key(org_name or "")) if org_id in local else None
+        if not charities:
+            continue
+        if len(charities) > 1:
+            ambiguous.append(org_id)
+            continue
+        [(number, register_name)] = charities.items()
+        scheme = "GB-SC" if number.startswith("SC") else "GB-CHC"
+        suggestions.append(
+            AliasSuggestion(
+                org_id,
+                f"{scheme}-{number}",
+                f"name '{org_name}' is that of registered charity {number} "
+                f"'{register_name}' in {file_name}",
+            )
+        )
+    return suggestions, ambiguous
+
+
+def write_suggestions(suggestions: Iterable[AliasSuggestion], path: str | os.PathLike[str]) -> None:
+    """Write suggested aliases as an aliases file (``alias,id,reason``), atomically.
+
+    Cells that a spreadsheet would run as a formula are neutralised.
+    """
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["alias", "id", "reason"])
+        for item in suggestions:
+            writer.writerow([neutralise_cell(c) for c in (item.alias, item.id, item.reason)])
+
+
 def with_incomes(dataset: Dataset, incomes: dict[str, float]) -> Dataset:
     """``dataset`` with the given organisations' income and size band replaced.
 
@@ -338,6 +518,7 @@ def import_register(
     number_column: str = DEFAULT_NUMBER_COLUMN,
     income_column: str | None = None,
     company_column: str | None = DEFAULT_COMPANY_COLUMN,
+    name_column: str | None = DEFAULT_NAME_COLUMN,
     date_format: str | None = None,
     encoding: str = "utf-8",
     progress: Progress | None = None,
@@ -345,8 +526,10 @@ def import_register(
     """Fill income and size band in the dataset folder ``out`` from a register.
 
     The dataset is validated in full before ``organisations.csv`` is replaced
-    (atomically); nothing else in ``out`` is touched, and when nothing matches
-    nothing is written.
+    (atomically); when no number matches it is not written. Charity ids suggested
+    by name for local ``360G-`` organisations (see the module documentation) are
+    written to :data:`SUGGESTED_ALIASES_FILE` in ``out`` when there are any; no other
+    file in ``out`` is touched.
 
     Parameters
     ----------
@@ -356,6 +539,9 @@ def import_register(
         An existing dataset folder.
     number_column, income_column, company_column, encoding, progress
         As for :func:`read_register`; ``encoding`` also applies to the dataset.
+    name_column : str or None
+        The register's column of charity names, for suggestions by name when the file
+        has it; ``None`` suggests nothing.
     date_format : str, optional
         The date format of the dataset's files, when not ``YYYY-MM-DD``.
 
@@ -381,6 +567,7 @@ def import_register(
         encoding=encoding,
         progress=progress,
     )
+    _suggest(summary, path, out, orgs, number_column, name_column, encoding)
     if not incomes:
         return summary
     updated = with_incomes(existing, incomes)
@@ -399,6 +586,54 @@ def import_register(
     }
     write_validated(updated, out, tables=("organisations",))
     return summary
+
+
+def _suggest(
+    summary: RegisterSummary,
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    orgs: pd.DataFrame,
+    number_column: str,
+    name_column: str | None,
+    encoding: str,
+) -> None:
+    if name_column is None:
+        return
+    with open_text(path, encoding) as handle:
+        _, header = _reader(handle, str(path), encoding)
+    names = dict(zip(orgs["id"], orgs["name"], strict=True))
+    summary.local_organisations = sum(
+        1 for org_id in names if org_id.upper().startswith(_LOCAL_PREFIX.upper())
+    )
+    if name_column.strip().lower() not in {h.strip().lower() for h in header}:
+        summary.name_column_missing = name_column
+        return
+    summary.name_column = name_column
+    # The register is read a second time without a progress bar: the bar over the
+    # file's size was filled by the first reading.
+    summary.suggestions, summary.ambiguous_names = suggest_charity_ids(
+        path, names, number_column=number_column, name_column=name_column, encoding=encoding
+    )
+    if summary.suggestions:
+        target = Path(out) / SUGGESTED_ALIASES_FILE
+        write_suggestions(summary.suggestions, target)
+        summary.suggestions_file = str(target)
+
+
+def _reader(handle: IO[str], name: str, encoding: str) -> tuple[Iterator[list[str]], list[str]]:
+    """A CSV reader over the extract (tab-separated when its header has more tabs)."""
+    first_line = handle.readline()
+    handle.seek(0)
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(handle, delimiter=delimiter)
+    header = next_row(reader, name, encoding)
+    if header is None or not any(h.strip() for h in header):
+        raise InputError(
+            f"{name} is empty.",
+            hint="Give a register extract with a header row and one charity per row.",
+            path=name,
+        )
+    return reader, header
 
 
 def _cell(row: list[str], index: int) -> str:

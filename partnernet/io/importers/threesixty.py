@@ -19,13 +19,11 @@ The rules, each reported in the :class:`ImportSummary`:
   the funder, and the department funds the grant. Departments belong to public
   bodies (DESIGN section 2), so when the funder is not a public body the department
   is ignored, the funder itself funds the grant and the summary says so.
-- The type comes from the org-id prefix where the register makes it plain (see
-  :data:`ORG_ID_PREFIX_TYPES`); otherwise an organisation with a charity number is
-  ``vcse``, one that only appears as a funder with an unclear prefix is ``funder``,
-  and the rest are ``other``, listed in the summary so a person can correct them.
-  A company number (``GB-COH-``) is not a type: charitable companies, community
-  interest companies and businesses all have one, and calling them ``business``
-  would move voluntary groups into the private sector of the brokerage analysis.
+- The type of a new organisation comes from the stated rules of
+  :mod:`partnernet.io.importers.orgtypes` (public-body prefixes and area codes, then
+  "gives grants and receives none" is a ``funder``, then other prefixes, a charity
+  number, a legal form in the name, else ``other``); the summary counts each rule
+  and lists the ``other`` ones so a person can correct them.
 - Grants to individuals (``Recipient Ind:*``, ``recipientIndividual``) are counted
   and left out: individuals are not organisations and are never linked.
 - A row that cannot be used -- no grant identifier, no recipient or funding
@@ -58,6 +56,14 @@ import numpy as np
 import pandas as pd
 
 from partnernet.errors import InputError
+from partnernet.io.importers.orgtypes import (
+    FUNDER_RULE,
+    ORG_ID_PREFIX_TYPES,
+    OTHER_RULE,
+    org_type,
+    org_type_from_id,
+    type_from_id,
+)
 from partnernet.io.merge import read_aliases, read_existing, write_validated
 from partnernet.io.parse import is_bad_id, parse_date, parse_money, parse_months
 from partnernet.io.rows import (
@@ -79,38 +85,6 @@ __all__ = [
     "read_360giving",
     "write_skipped",
 ]
-
-# org-id.guide lists whose members are all of one type in this tool's vocabulary.
-# Lists not named here (GB-COH companies, GB-MPR mutuals, GB-SHPE housing
-# providers, 360G- publisher-local ids, ...) hold organisations of several types.
-ORG_ID_PREFIX_TYPES: dict[str, str] = {
-    # Charity regulators of England and Wales, Scotland and Northern Ireland; HMRC's
-    # list of charities; community amateur sports clubs; Church of England PCCs.
-    "GB-CHC": "vcse",
-    "GB-SC": "vcse",
-    "GB-NIC": "vcse",
-    "GB-REV": "vcse",
-    "GB-CASC": "vcse",
-    "GB-COE": "vcse",
-    # Principal local authorities of England, Scotland, Wales and Northern Ireland.
-    "GB-LAE": "local_authority",
-    "GB-LAS": "local_authority",
-    "GB-PLA": "local_authority",
-    "GB-LANI": "local_authority",
-    # NHS Organisation Data Service codes.
-    "GB-NHS": "nhs",
-    # Government departments, agencies and arm's-length bodies.
-    "GB-GOR": "central_government",
-    "GB-GOV": "central_government",
-    "GB-GOVUK": "central_government",
-    "GB-COA": "central_government",
-    # Schools, colleges, learning providers and universities.
-    "GB-EDU": "education",
-    "GB-UKPRN": "education",
-    "GB-HESA": "education",
-    "GB-SCOTEDU": "education",
-    "GB-WALEDU": "education",
-}
 
 # Identifiers publishers use when they have no real one; the last '-' part of an id
 # in this set (or made only of zeros) marks a placeholder, not an organisation.
@@ -148,31 +122,6 @@ _IDX = {name: i for i, name in enumerate(_NAMES)}
 _REQUIRED_CSV = ("id", "amount", "award_date", "funder_id")
 
 
-def org_type_from_id(org_id: str) -> str | None:
-    """The organisation type an org-id's prefix makes plain, or ``None``.
-
-    Parameters
-    ----------
-    org_id : str
-        An org-id style identifier such as ``GB-CHC-1234567``.
-
-    Returns
-    -------
-    str or None
-        A type from :data:`partnernet.model.ORG_TYPES`, or ``None`` when the prefix
-        does not say (see :data:`ORG_ID_PREFIX_TYPES`).
-
-    Examples
-    --------
-    >>> org_type_from_id("GB-LAE-TRF"), org_type_from_id("GB-COH-07962245")
-    ('local_authority', None)
-    """
-    parts = org_id.strip().upper().split("-")
-    if len(parts) < 3:
-        return None
-    return ORG_ID_PREFIX_TYPES.get(f"{parts[0]}-{parts[1]}")
-
-
 @dataclass
 class ImportSummary:
     """What an import read, kept and left out, and why.
@@ -196,6 +145,7 @@ class ImportSummary:
     organisations_total: int = 0
     grants_total: int = 0
     types_added: dict[str, int] = field(default_factory=dict)
+    types_by_rule: dict[str, int] = field(default_factory=dict)
     inferred_other: list[tuple[str, str]] = field(default_factory=list)
     inferred_funder: list[tuple[str, str]] = field(default_factory=list)
     names_missing: list[str] = field(default_factory=list)
@@ -230,6 +180,17 @@ class ImportSummary:
             out.append(
                 "New organisations by type: "
                 + ", ".join(f"{t} {n}" for t, n in sorted(self.types_added.items()))
+                + "."
+            )
+        if self.types_by_rule:
+            out.append(
+                "Types by rule (docs/import-rules.md): "
+                + ", ".join(
+                    f"{n:,} other" if rule == OTHER_RULE else f"{n:,} by {rule}"
+                    for rule, n in sorted(
+                        self.types_by_rule.items(), key=lambda kv: (-kv[1], kv[0])
+                    )
+                )
                 + "."
             )
         if self.duplicates:
@@ -276,15 +237,14 @@ class ImportSummary:
         if self.inferred_funder:
             out.append(
                 f"{len(self.inferred_funder)} funding organisation"
-                f"{_s(len(self.inferred_funder))} typed 'funder' because the identifier "
-                "does not say what they are: "
-                + _listing([i for i, _ in self.inferred_funder], max_listed)
+                f"{_s(len(self.inferred_funder))} typed 'funder' because they give grants "
+                "and receive none: " + _listing([i for i, _ in self.inferred_funder], max_listed)
             )
         if self.inferred_other:
             out.append(
                 f"{len(self.inferred_other)} organisation{_s(len(self.inferred_other))} "
-                "typed 'other' because the identifier does not say what they are; set the "
-                "type in organisations.csv (an import never overwrites it): "
+                "typed 'other' because no rule says what they are; set the type in "
+                "organisations.csv (an import never overwrites it): "
                 + _listing([i for i, _ in self.inferred_other], max_listed)
             )
         return out
@@ -417,12 +377,13 @@ def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
 class _Org:
     """What the grants say about one organisation, gathered as they stream past."""
 
-    __slots__ = ("charity", "funder", "name")
+    __slots__ = ("charity", "funder", "name", "recipient")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.charity = False
         self.funder = False
+        self.recipient = False
 
 
 class _Importer:
@@ -595,6 +556,7 @@ class _Importer:
         if funder_charity:
             funder_org.charity = True
         recipient_org = self._org(recipient, recipient_name)
+        recipient_org.recipient = True
         if recipient_charity:
             recipient_org.charity = True
 
@@ -626,7 +588,8 @@ class _Importer:
         """The department of ``funder`` named by the grant, or the funder itself."""
         if not department:
             return funder
-        funder_type = self.existing_types.get(funder) or org_type_from_id(funder)
+        by_id = type_from_id(funder)
+        funder_type = self.existing_types.get(funder) or (by_id[0] if by_id else None)
         if funder_type not in PUBLIC_BODY_TYPES:
             ignored = self.summary.departments_ignored
             ignored[funder] = ignored.get(funder, 0) + 1
@@ -685,21 +648,23 @@ class _Importer:
         for org_id, org in self.orgs.items():
             if org_id in self.existing_types:
                 continue
-            org_type = org_type_from_id(org_id)
-            if org_type is None:
-                if org.charity:
-                    org_type = "vcse"
-                elif org.funder:
-                    org_type = "funder"
-                    s.inferred_funder.append((org_id, org.name or org_id))
-                else:
-                    org_type = "other"
-                    s.inferred_other.append((org_id, org.name or org_id))
+            kind, rule = org_type(
+                org_id,
+                org.name,
+                gives=org.funder,
+                receives=org.recipient,
+                charity_number=org.charity,
+            )
+            s.types_by_rule[rule] = s.types_by_rule.get(rule, 0) + 1
+            if rule == FUNDER_RULE:
+                s.inferred_funder.append((org_id, org.name or org_id))
+            elif rule == OTHER_RULE:
+                s.inferred_other.append((org_id, org.name or org_id))
             if not org.name:
                 s.names_missing.append(org_id)
             ids.append(org_id)
             names.append(org.name or org_id)
-            types.append(org_type)
+            types.append(kind)
             parents.append(None)
         for (funder, _), (dept_id, dept_name) in self.departments.items():
             if dept_id in self.existing_types:
