@@ -277,7 +277,8 @@ def _bytes_bar(quiet: bool, paths: tuple[str, ...] | list[str], label: str) -> A
     default=None,
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=str),
-    help="Also write every grant left out, with file, row and reason, to this CSV.",
+    help="Also write every grant left out, with file, row and reason, to this CSV "
+    "(written even when the import fails).",
 )
 @reading_options
 @quiet_option
@@ -303,7 +304,6 @@ def import_360giving(
       partnernet import-360giving grants-2023.csv grants-2024.json --out mydata
     """
     from partnernet.io.importers.threesixty import import_360giving as run_import
-    from partnernet.io.importers.threesixty import write_skipped
 
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
@@ -313,13 +313,20 @@ def import_360giving(
             date_format=date_format,
             encoding=encoding,
             progress=bar.update if bar is not None else None,
+            skipped=skipped_file,
         )
-    if skipped_file is not None:
-        write_skipped(summary, skipped_file)
-    if not quiet:
-        for line in summary.lines():
-            click.echo(line, err=True)
-        click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
+    if quiet:
+        # --quiet hides progress and notes, never a grant or a pound left out.
+        left_out = summary.left_out_line()
+        if left_out is not None:
+            click.echo(left_out, err=True)
+        return
+    for line in summary.lines():
+        click.echo(line, err=True)
+    left_out = summary.left_out_line()
+    if left_out is not None:
+        click.echo(left_out, err=True)
+    click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
 
 @cli.command("import-register")

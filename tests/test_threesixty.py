@@ -265,7 +265,6 @@ def test_edge_cases_left_out_or_kept():
         (3, "Identifier", "no grant identifier"),
         (4, "Funding Org:Identifier", "placeholder identifier"),
         (5, "Recipient Org:Identifier", "placeholder identifier"),
-        (6, "Recipient Org:Identifier", "invisible character in identifier"),
         (7, "Currency", "currency not a three-letter code"),
         (8, "Recipient Org:Identifier", "recipient is the funder"),
         (9, "Award Date", "date out of range"),
@@ -275,8 +274,10 @@ def test_edge_cases_left_out_or_kept():
     ]
     funding = ds.funding.set_index("id")
     # An empty currency is pounds, as in the dataset contract; others are kept apart.
-    assert funding["currency"].to_dict() == {"E-1": "GBP", "E-11": "EUR"}
-    assert summary.pounds == Decimal("100")
+    assert funding["currency"].to_dict() == {"E-1": "GBP", "E-5": "GBP", "E-11": "EUR"}
+    # E-5's recipient id held a zero-width space: removed, the grant is Alpha Trust's.
+    assert funding.loc["E-5", "recipient_id"] == "GB-CHC-1000001"
+    assert summary.pounds == Decimal("200")
     assert summary.other_currencies == {"EUR": Decimal("250.75")}
     # An organisation published without a name is named by its identifier, and said so.
     names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
@@ -284,27 +285,27 @@ def test_edge_cases_left_out_or_kept():
     assert summary.names_missing == ["GB-CHC-3000003"]
 
 
-def test_a_control_character_in_an_id_leaves_out_that_grant_only(tmp_path):
-    """The reader rejects control characters in ids; the import must not keep them.
+def test_a_control_character_in_an_id_is_removed_and_reported(tmp_path):
+    """The reader rejects control characters in ids; the import removes them.
 
-    Before the importer shared the reader's rule, this grant was kept, and the whole
-    import failed (exit 3) naming a row of an organisations.csv never written.
+    Before the importer shared the reader's rule, this grant was kept with the
+    character, and the whole import failed (exit 3) naming a row of an
+    organisations.csv never written; then it was left out. Now the id is made whole.
     """
     path = DATA / "control_character_id.csv"
     out = tmp_path / "out"
     code, output = run("import-360giving", path, "--out", out)
     assert code == 0, output
-    assert "1 grant left out as unusable: 1 invisible character in identifier." in output
     assert (
-        f"  {path}, row 3, column 'Recipient Org:Identifier': invisible character in "
-        "identifier: 'GB-CHC-100\\x070002'"
+        "Identifiers made whole: 1 invisible character removed "
+        "(e.g. 'GB-CHC-100<U+0007>0002' -> 'GB-CHC-1000002')."
     ) in output
     ds = read_dataset(out)
-    assert ds.funding["id"].tolist() == ["C-1", "C-3"]
-    assert "GB-CHC-100\x070002" not in set(ds.organisations["id"])
+    assert ds.funding["id"].tolist() == ["C-1", "C-2", "C-3"]
+    assert "GB-CHC-1000002" in set(ds.organisations["id"])
 
 
-def test_every_id_the_reader_rejects_is_left_out_by_the_import(tmp_path):
+def test_every_id_the_reader_rejects_is_made_whole_by_the_import(tmp_path):
     bad = [chr(c) for c in [*range(0x3001), 0xFEFF] if is_bad_id(f"A{chr(c)}B")]
     assert "\x01" in bad and "\x7f" in bad and "\u200b" in bad
     path = tmp_path / "grants.csv"
@@ -319,12 +320,14 @@ def test_every_id_the_reader_rejects_is_left_out_by_the_import(tmp_path):
                 "Funding Org:Identifier",
             ]
         )
-        writer.writerow(["G-0", "100", "2024-01-01", "GB-CHC-1", "GB-LAE-AAA"])
+        writer.writerow(["G-0", "100", "2024-01-01", "GB-CHC-12", "GB-LAE-AAA"])
         for i, ch in enumerate(bad, start=1):
             writer.writerow([f"G-{i}", "100", "2024-01-01", f"GB-CHC-1{ch}2", "GB-LAE-AAA"])
     ds, summary = read_360giving([path])
-    assert summary.skipped_by_reason() == {"invisible character in identifier": len(bad)}
-    assert ds.funding["id"].tolist() == ["G-0"]
+    assert summary.skipped == []
+    assert summary.id_fix_counts() == {"invisible character removed": len(bad)}
+    assert set(ds.funding["recipient_id"]) == {"GB-CHC-12"}
+    assert len(ds.funding) == len(bad) + 1
 
 
 def test_csv_and_json_give_the_same_dataset():
@@ -524,16 +527,20 @@ def test_one_bad_file_fails_the_whole_import(make, message, hint, existing):
     [
         (
             "all_unusable.csv",
-            "(1 amount not a number; 1 placeholder identifier)",
+            "none of its 2 grants could be used: 1 amount not a number; "
+            "1 placeholder identifier.",
         ),
-        ("individuals_only.csv", "(all 1 are grants to individuals)"),
+        ("individuals_only.csv", "none of its 1 grant could be used: 1 to individuals."),
     ],
 )
 def test_file_with_no_usable_grant_exits_3(name, message, tmp_path):
     out = tmp_path / "out"
     code, output = run("import-360giving", DATA / name, "--out", out)
     assert code == 3, output
-    assert f"no grant to an organisation could be imported from {DATA / name} {message}" in output
+    assert (
+        f"Error: no grant to an organisation could be imported from {DATA / name}: this "
+        f"file gives no grant.\n{DATA / name}: {message}"
+    ) in output
     assert "nothing was written" in output
     assert not out.exists()
 
@@ -597,9 +604,20 @@ def test_cli_summary_and_skipped_report(tmp_path):
     assert read_dataset(out).funding.shape[0] == 6
 
 
-def test_cli_quiet_prints_nothing(tmp_path):
+def test_cli_quiet_prints_only_what_was_left_out(tmp_path):
     result = CliRunner().invoke(
         cli, ["import-360giving", str(DATA / "grants.csv"), "--out", str(tmp_path / "o"), "-q"]
+    )
+    assert result.exit_code == 0
+    # No progress and no notes, but never silence about grants and pounds left out.
+    assert result.output == (
+        "Left out 10 of 18 grants worth £2,250.00 (8 unusable, 2 to individuals).\n"
+    )
+
+
+def test_cli_quiet_prints_nothing_when_nothing_is_left_out(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["import-360giving", str(TRAFFORD), "--out", str(tmp_path / "o"), "-q"]
     )
     assert result.exit_code == 0
     assert result.output == ""
