@@ -238,7 +238,9 @@ _PLACEHOLDER_WORDS = frozenset(
 )
 _DUMMY = re.compile(r"dummy\w*", re.IGNORECASE)
 # A registry prefix with nothing after it: 'GB-COH-', 'GB-CHC', '360G-'.
-_BARE_PREFIX = re.compile(r"([A-Za-z]{2}-[A-Za-z]{2,10}|360[Gg])-*")
+# A publisher's own 360G- prefix counts as bare only with its trailing '-'
+# ('360G-aville-'); '360G-epsilon' is a local id.
+_BARE_PREFIX = re.compile(r"([A-Za-z]{2}-[A-Za-z]{2,10}|360[Gg])-*|(360[Gg]-[^-\s]+)-+")
 _URL = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)")
 # org-id.guide lists whose identifiers are registered numbers: without a digit the
 # value is a word from another column, not an identifier.
@@ -325,7 +327,8 @@ def normalise_org_id(
         return OrgId(None, tuple(fixes), f"not an identifier: {quote(cleaned)} {problem}")
     bare = _BARE_PREFIX.fullmatch(cleaned)
     if bare is not None:
-        completed = _complete(bare.group(1).upper(), charity_number, company_number)
+        prefix = (bare.group(1) or bare.group(2)).upper()
+        completed = _complete(prefix, charity_number, company_number)
         if completed is None:
             return OrgId(
                 None,

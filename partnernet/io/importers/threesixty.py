@@ -880,9 +880,9 @@ class _Importer:
         """Ids that likely name one organisation: same name, or its own numbers."""
         orgs = organisations[organisations["type"] != "department"]
         ids = [str(i) for i in orgs["id"]]
-        known = set(ids)
+        names = dict(zip(ids, (str(n) for n in orgs["name"]), strict=True))
         parent = {i: i for i in ids}
-        why: dict[str, list[str]] = {}
+        by_number: dict[str, list[str]] = {}
 
         def find(x: str) -> str:
             while parent[x] != x:
@@ -890,32 +890,40 @@ class _Importer:
                 x = parent[x]
             return x
 
-        def join(a: str, b: str, reason: str) -> None:
-            why.setdefault(a, []).append(reason)
-            why.setdefault(b, []).append(reason)
+        def join(a: str, b: str) -> None:
             parent[find(a)] = find(b)
 
         by_name: dict[str, str] = {}
-        for org_id, name in zip(ids, orgs["name"], strict=True):
-            key = normal_name(str(name))
+        for org_id in ids:
+            key = normal_name(names[org_id])
             if not key or key == normal_name(org_id):
                 continue
-            first = by_name.setdefault(key, org_id)
-            if first != org_id:
-                join(org_id, first, f"same name '{name}'")
+            join(org_id, by_name.setdefault(key, org_id))
         for org_id, org in self.orgs.items():
             for other in sorted(org.numbers or ()):
-                if other != org_id and other in known and org_id in known:
-                    join(org_id, other, f"grants to {org_id} give its number as {other}")
+                if other != org_id and other in parent and org_id in parent:
+                    join(org_id, other)
+                    reason = f"grants to {org_id} give its number as {other}"
+                    by_number.setdefault(org_id, []).append(reason)
+                    by_number.setdefault(other, []).append(reason)
         groups: dict[str, list[str]] = {}
         for org_id in ids:
-            if org_id in why:
-                groups.setdefault(find(org_id), []).append(org_id)
+            groups.setdefault(find(org_id), []).append(org_id)
         out: list[tuple[str, str, str]] = []
         for members in groups.values():
+            if len(members) < 2:
+                continue
             target = min(members, key=_id_preference)
-            reasons = "; ".join(dict.fromkeys(r for m in members for r in why[m]))
-            out.extend((m, target, reasons) for m in sorted(members) if m != target)
+            for m in sorted(members):
+                if m == target:
+                    continue
+                if normal_name(names[m]) == normal_name(names[target]):
+                    why = f"same name as {target}: '{names[m]}'"
+                else:
+                    why = (
+                        "; ".join(by_number.get(m, [])) or f"linked to {target} through the others"
+                    )
+                out.append((m, target, why))
         return sorted(out, key=lambda t: (t[1], t[0]))
 
     def _new_organisations(self) -> pd.DataFrame:
