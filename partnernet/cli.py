@@ -296,8 +296,11 @@ def import_360giving(
 
     Funders, their departments and recipients become organisations.csv; grants
     become funding.csv. Grants are kept once per Identifier; grants to individuals
-    and rows that cannot be used are left out and listed. An existing dataset in
-    OUT keeps its own rows. Nothing is written unless the merged dataset is valid.
+    and rows that cannot be used are left out and listed (with -q too), and a file
+    that gives no grant fails the import. Identifiers are made whole by the rules
+    of docs/import-rules.md; likely duplicates are written to
+    OUT/suggested-aliases.csv for --aliases. An existing dataset in OUT keeps its
+    own rows. Nothing is written unless the merged dataset is valid.
 
     \b
     Example:

@@ -4,9 +4,11 @@
 grant per row under the standard's column titles (``Identifier``, ``Amount
 Awarded``, ``Award Date``, ``Recipient Org:Identifier``, ``Funding Org:Identifier``,
 ...); a JSON file is ``{"grants": [...]}`` with ``recipientOrganization`` and
-``fundingOrganization`` lists. Both are read a record at a time, so a file of a
-million grants imports in bounded memory: organisations are aggregated in a dict
-and the funding rows held as compact columns.
+``fundingOrganization`` lists, or, in early files, flat records keyed by the
+titles run together (``RecipientOrgIdentifier``, ``amountAwarded``, ...). All are
+read a record at a time, so a file of a million grants imports in bounded memory:
+organisations are aggregated in a dict and the funding rows held as compact
+columns.
 
 The rules, each reported in the :class:`ImportSummary`:
 
@@ -28,10 +30,16 @@ The rules, each reported in the :class:`ImportSummary`:
   would move voluntary groups into the private sector of the brokerage analysis.
 - Grants to individuals (``Recipient Ind:*``, ``recipientIndividual``) are counted
   and left out: individuals are not organisations and are never linked.
+- Organisation identifiers are made whole by
+  :func:`partnernet.io.parse.normalise_org_id` (docs/import-rules.md,
+  "Identifiers"), each fix counted; likely duplicates (same name, or a record's own
+  charity or company number naming another organisation) are suggested in
+  ``suggested-aliases.csv``, never merged.
 - A row that cannot be used -- no grant identifier, no recipient or funding
-  organisation, a placeholder identifier such as ``DUMMY``, an amount that is not a
-  number or not above zero, an award date in an unknown format -- is listed with
-  its file and row and left out, never guessed.
+  organisation, a placeholder identifier such as ``DUMMY01``, a value that is no
+  identifier (a web address, a place name), an amount that is not a number or not
+  above zero, an award date in an unknown format -- is listed with its file and
+  row and left out, never guessed. A file that gives no grant fails the import.
 - A funder that is also a recipient stays one organisation, so chains of
   re-granted money stay visible in the graph.
 
