@@ -70,6 +70,7 @@ from partnernet.errors import InputError
 from partnernet.io.merge import read_aliases, read_existing, write_validated
 from partnernet.io.parse import (
     ORG_ID_FIXES,
+    OrgId,
     normalise_org_id,
     parse_date,
     parse_money,
@@ -539,22 +540,15 @@ class _Org:
         self.name = name
         self.charity = False
         self.funder = False
-        # The ids its own charity and company numbers make (GB-CHC-..., GB-COH-...).
-        self.numbers: set[str] | None = None
+        # Its own charity and company numbers as the grants give them.
+        self.numbers: set[tuple[str, str]] | None = None
 
     def note_numbers(self, charity: str | None, company: str | None) -> None:
-        for prefix, number in (("GB-CHC-", charity), ("GB-COH-", company)):
-            if not number:
-                continue
-            made = normalise_org_id(
-                prefix,
-                charity_number=number if prefix == "GB-CHC-" else None,
-                company_number=number if prefix == "GB-COH-" else None,
-            )
-            if made.id is not None:
+        for kind, number in (("charity", charity), ("company", company)):
+            if number:
                 if self.numbers is None:
                     self.numbers = set()
-                self.numbers.add(made.id)
+                self.numbers.add((kind, number))
 
 
 class _FileCounts:
@@ -627,6 +621,8 @@ class _Importer:
         self.currencies: list[str | None] = []
         self.where: list[tuple[str, int, str]] = []
         self.per_file: dict[str, _FileCounts] = {}
+        # Ids repeat from grant to grant: each spelling is made whole once.
+        self.id_cache: dict[tuple[str | None, str | None, str | None], OrgId] = {}
 
     # -- one record ---------------------------------------------------------------
 
@@ -690,7 +686,12 @@ class _Importer:
             ("recipient_id", raw_recipient, "recipient", recipient_charity, recipient_company),
             ("funder_id", raw_funder, "funding", funder_charity, funder_company),
         ):
-            made = normalise_org_id(value, charity_number=charity, company_number=company)
+            key = (value, charity, company)
+            made = self.id_cache.get(key)
+            if made is None:
+                made = self.id_cache[key] = normalise_org_id(
+                    value, charity_number=charity, company_number=company
+                )
             if made.problem is not None:
                 skip(name, value, made.problem)
                 return
@@ -908,8 +909,13 @@ class _Importer:
                 continue
             join(org_id, by_name.setdefault(key, org_id))
         for org_id, org in self.orgs.items():
-            for other in sorted(org.numbers or ()):
-                if other != org_id and other in parent and org_id in parent:
+            for kind, number in sorted(org.numbers or ()):
+                other = normalise_org_id(
+                    "GB-CHC-" if kind == "charity" else "GB-COH-",
+                    charity_number=number if kind == "charity" else None,
+                    company_number=number if kind == "company" else None,
+                ).id
+                if other is not None and other != org_id and other in parent and org_id in parent:
                     join(org_id, other)
                     reason = f"grants to {org_id} give its number as {other}"
                     by_number.setdefault(org_id, []).append(reason)
