@@ -303,7 +303,8 @@ def _bytes_bar(quiet: bool, paths: tuple[str, ...] | list[str], label: str) -> A
     default=None,
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=str),
-    help="Also write every grant left out, with file, row and reason, to this CSV.",
+    help="Also write every grant left out, with file, row and reason, to this CSV "
+    "(written even when the import fails).",
 )
 @reading_options
 @quiet_option
@@ -321,15 +322,17 @@ def import_360giving(
 
     Funders, their departments and recipients become organisations.csv; grants
     become funding.csv. Grants are kept once per Identifier; grants to individuals
-    and rows that cannot be used are left out and listed. An existing dataset in
-    OUT keeps its own rows. Nothing is written unless the merged dataset is valid.
+    and rows that cannot be used are left out and listed (with -q too), and a file
+    that gives no grant fails the import. Identifiers are made whole by the rules
+    of docs/import-rules.md; likely duplicates are written to
+    OUT/suggested-aliases.csv for --aliases. An existing dataset in OUT keeps its
+    own rows. Nothing is written unless the merged dataset is valid.
 
     \b
     Example:
       partnernet import-360giving grants-2023.csv grants-2024.json --out mydata
     """
     from partnernet.io.importers.threesixty import import_360giving as run_import
-    from partnernet.io.importers.threesixty import write_skipped
 
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
@@ -339,13 +342,20 @@ def import_360giving(
             date_format=date_format,
             encoding=encoding,
             progress=bar.update if bar is not None else None,
+            skipped=skipped_file,
         )
-    if skipped_file is not None:
-        write_skipped(summary, skipped_file)
-    if not quiet:
-        for line in summary.lines():
-            click.echo(line, err=True)
-        click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
+    if quiet:
+        # --quiet hides progress and notes, never a grant or a pound left out.
+        left_out = summary.left_out_line()
+        if left_out is not None:
+            click.echo(left_out, err=True)
+        return
+    for line in summary.lines():
+        click.echo(line, err=True)
+    left_out = summary.left_out_line()
+    if left_out is not None:
+        click.echo(left_out, err=True)
+    click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
 
 @cli.command("import-register")

@@ -14,6 +14,7 @@ import pytest
 from partnernet.io.parse import (
     date_column,
     is_bad_id,
+    normalise_org_id,
     number_column,
     parse_boolean,
     parse_date,
@@ -126,3 +127,107 @@ def test_ids() -> None:
     assert not is_bad_id("GB-CHC-1146179")
     for bad in ("GB-CHC-1\x01", "GB\x7f", "A\u200bB", " A", "A ", "A\nB", "A\u00a0B"):
         assert is_bad_id(bad), repr(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "numbers", "expected"),
+    [
+        ("GB-CHC-1146179", {}, ("GB-CHC-1146179", ())),
+        ("GB-CHC-\u00a0295701", {}, ("GB-CHC-295701", ("invisible character removed",))),
+        (
+            "GB-COH-7597525",
+            {},
+            ("GB-COH-07597525", ("company number zero-padded to eight characters",)),
+        ),
+        (
+            "GB-COH-SC12345",
+            {},
+            ("GB-COH-SC012345", ("company number zero-padded to eight characters",)),
+        ),
+        ("GB-COH-RS007220", {}, ("GB-COH-RS007220", ())),
+        (
+            "GB-NIC-NIC101036",
+            {},
+            ("GB-NIC-101036", ("registry prefix repeated in the number removed",)),
+        ),
+        ("GB-CHC-GB-CHC-1", {}, ("GB-CHC-1", ("registry prefix repeated in the number removed",))),
+        ("GB-SC-012345", {}, ("GB-SC-SC012345", ("Scottish charity number written with its SC",))),
+        ("GB-SC-SC012345", {}, ("GB-SC-SC012345", ())),
+        (
+            "GB-COH-",
+            {"charity_number": "276892"},
+            ("GB-CHC-276892", ("bare prefix completed from the charity number",)),
+        ),
+        (
+            "GB-COH-",
+            {"charity_number": "SC012345", "company_number": "123"},
+            (
+                "GB-COH-00000123",
+                (
+                    "bare prefix completed from the company number",
+                    "company number zero-padded to eight characters",
+                ),
+            ),
+        ),
+        (
+            "GB-CHC-",
+            {"charity_number": "SC012345"},
+            ("GB-SC-SC012345", ("bare prefix completed from the charity number",)),
+        ),
+        (
+            "360G-esmeefairbairn-org:food-climate-research-network-",
+            {},
+            ("360G-esmeefairbairn-org:food-climate-research-network-", ()),
+        ),
+        ("360G-epsilon", {}, ("360G-epsilon", ())),
+        ("E08000009", {}, ("E08000009", ())),
+        ("", {}, (None, ())),
+        ("\u200b", {}, (None, ("invisible character removed",))),
+    ],
+)
+def test_normalise_org_id_makes_ids_whole(value, numbers, expected):
+    made = normalise_org_id(value, **numbers)
+    assert (made.id, made.fixes) == expected
+    assert made.problem is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("DUMMY", "placeholder identifier: 'DUMMY' names no real organisation"),
+        ("DUMMY01", "placeholder identifier: 'DUMMY01' names no real organisation"),
+        ("360G-x-Dummy36", "placeholder identifier: '360G-x-Dummy36' names no real organisation"),
+        ("GB-CHC-0000000", "placeholder identifier: 'GB-CHC-0000000' names no real organisation"),
+        (
+            "360G-aville-NULL",
+            "placeholder identifier: '360G-aville-NULL' names no real organisation",
+        ),
+        (
+            "GB-COH-",
+            "placeholder identifier: 'GB-COH-' is a prefix with no number, and the record "
+            "gives no charity or company number to complete it",
+        ),
+        (
+            "360G-aville-",
+            "placeholder identifier: '360G-aville-' is a prefix with no number, and the "
+            "record gives no charity or company number to complete it",
+        ),
+        (
+            "LSOA",
+            "not an identifier: 'LSOA' has no registry prefix and no number (a word or a "
+            "place name: are the columns shifted?)",
+        ),
+        (
+            "Blackbird Leys",
+            "not an identifier: 'Blackbird Leys' has no registry prefix and no number (a "
+            "word or a place name: are the columns shifted?)",
+        ),
+        ("http://a.org/1", "not an identifier: 'http://a.org/1' is a web address"),
+        ("www.a.org", "not an identifier: 'www.a.org' is a web address"),
+        ("see the notes 1", "not an identifier: 'see the notes 1' is a sentence"),
+        ("GB-COH-unknown", "placeholder identifier: 'GB-COH-unknown' names no real organisation"),
+        ("GB-COH-ABC", "not an identifier: 'GB-COH-ABC' has no number after GB-COH-"),
+    ],
+)
+def test_normalise_org_id_refuses_what_is_no_identifier(value, problem):
+    assert normalise_org_id(value) == (None, (), problem)

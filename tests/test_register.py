@@ -205,6 +205,11 @@ def test_read_register_streams_only_wanted_rows():
         ("GB-LAE-TRF", None),
         ("360G-trafford-be_active", None),
         ("GB-CHC-", None),
+        # The importers' identifier rule (io/parse.normalise_org_id) applies here too.
+        ("GB-CHC-CHC1146179", ("charity", "1146179")),
+        ("GB-COH-GB-COH-7962245", ("company", "07962245")),
+        ("GB-COH-SC12345", ("company", "SC012345")),
+        ("DUMMY01", None),
     ],
 )
 def test_register_key(org_id, key):

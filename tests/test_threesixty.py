@@ -22,7 +22,7 @@ from partnernet.io.importers.threesixty import (
     read_360giving,
 )
 from partnernet.io.merge import read_aliases
-from partnernet.io.parse import is_bad_id
+from partnernet.io.parse import ORG_ID_FIXES, is_bad_id
 from partnernet.io.read import read_dataset
 
 DATA = TEST_DATA / "threesixty"
@@ -86,6 +86,30 @@ def test_trafford_counts_and_total(trafford_rows, trafford_dir):
     added = f"added {len(organisations)} organisations (of which {len(departments)} departments)"
     assert added in output
     assert "left out" not in output
+
+
+def test_trafford_identifier_rules_and_suggested_aliases(trafford_rows, trafford_dir):
+    """Trafford publishes its ids whole: no identifier rule changes one of them."""
+    out, output = trafford_dir
+    ds, summary = read_360giving([TRAFFORD])
+    assert (summary.grants_imported, summary.pounds) == (555, Decimal("1291436.54"))
+    assert summary.skipped == [] and summary.left_out == 0
+    assert {fix: summary.id_fix_counts().get(fix, 0) for fix in ORG_ID_FIXES} == {
+        "invisible character removed": 0,
+        "company number zero-padded to eight characters": 0,
+        "registry prefix repeated in the number removed": 0,
+        "Scottish charity number written with its SC": 0,
+        "bare prefix completed from the charity number": 0,
+        "bare prefix completed from the company number": 0,
+    }
+    published = {r["Recipient Org:Identifier"] for r in trafford_rows}
+    assert set(ds.funding["recipient_id"]) == published
+    # One name under two company numbers: suggested for a person to check, not merged.
+    assert summary.suggested_aliases == [
+        ("GB-COH-07363900", "GB-COH-06447020", "same name as GB-COH-06447020: 'Footlights'")
+    ]
+    assert read_aliases(out / "suggested-aliases.csv") == {"GB-COH-07363900": "GB-COH-06447020"}
+    assert "1 identifier may name the same organisation as another (not merged)" in output
 
 
 def test_trafford_departments_and_types(trafford_rows, trafford_dir):
@@ -264,7 +288,6 @@ def test_edge_cases_left_out_or_kept():
         (3, "Identifier", "no grant identifier"),
         (4, "Funding Org:Identifier", "placeholder identifier"),
         (5, "Recipient Org:Identifier", "placeholder identifier"),
-        (6, "Recipient Org:Identifier", "invisible character in identifier"),
         (7, "Currency", "currency not a three-letter code"),
         (8, "Recipient Org:Identifier", "recipient is the funder"),
         (9, "Award Date", "date out of range"),
@@ -274,8 +297,10 @@ def test_edge_cases_left_out_or_kept():
     ]
     funding = ds.funding.set_index("id")
     # An empty currency is pounds, as in the dataset contract; others are kept apart.
-    assert funding["currency"].to_dict() == {"E-1": "GBP", "E-11": "EUR"}
-    assert summary.pounds == Decimal("100")
+    assert funding["currency"].to_dict() == {"E-1": "GBP", "E-5": "GBP", "E-11": "EUR"}
+    # E-5's recipient id held a zero-width space: removed, the grant is Alpha Trust's.
+    assert funding.loc["E-5", "recipient_id"] == "GB-CHC-1000001"
+    assert summary.pounds == Decimal("200")
     assert summary.other_currencies == {"EUR": Decimal("250.75")}
     # An organisation published without a name is named by its identifier, and said so.
     names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
@@ -283,27 +308,27 @@ def test_edge_cases_left_out_or_kept():
     assert summary.names_missing == ["GB-CHC-3000003"]
 
 
-def test_a_control_character_in_an_id_leaves_out_that_grant_only(tmp_path):
-    """The reader rejects control characters in ids; the import must not keep them.
+def test_a_control_character_in_an_id_is_removed_and_reported(tmp_path):
+    """The reader rejects control characters in ids; the import removes them.
 
-    Before the importer shared the reader's rule, this grant was kept, and the whole
-    import failed (exit 3) naming a row of an organisations.csv never written.
+    Before the importer shared the reader's rule, this grant was kept with the
+    character, and the whole import failed (exit 3) naming a row of an
+    organisations.csv never written; then it was left out. Now the id is made whole.
     """
     path = DATA / "control_character_id.csv"
     out = tmp_path / "out"
     code, output = run("import-360giving", path, "--out", out)
     assert code == 0, output
-    assert "1 grant left out as unusable: 1 invisible character in identifier." in output
     assert (
-        f"  {path}, row 3, column 'Recipient Org:Identifier': invisible character in "
-        "identifier: 'GB-CHC-100\\x070002'"
+        "Identifiers made whole: 1 invisible character removed "
+        "(e.g. 'GB-CHC-100<U+0007>0002' -> 'GB-CHC-1000002')."
     ) in output
     ds = read_dataset(out)
-    assert ds.funding["id"].tolist() == ["C-1", "C-3"]
-    assert "GB-CHC-100\x070002" not in set(ds.organisations["id"])
+    assert ds.funding["id"].tolist() == ["C-1", "C-2", "C-3"]
+    assert "GB-CHC-1000002" in set(ds.organisations["id"])
 
 
-def test_every_id_the_reader_rejects_is_left_out_by_the_import(tmp_path):
+def test_every_id_the_reader_rejects_is_made_whole_by_the_import(tmp_path):
     bad = [chr(c) for c in [*range(0x3001), 0xFEFF] if is_bad_id(f"A{chr(c)}B")]
     assert "\x01" in bad and "\x7f" in bad and "\u200b" in bad
     path = tmp_path / "grants.csv"
@@ -318,12 +343,14 @@ def test_every_id_the_reader_rejects_is_left_out_by_the_import(tmp_path):
                 "Funding Org:Identifier",
             ]
         )
-        writer.writerow(["G-0", "100", "2024-01-01", "GB-CHC-1", "GB-LAE-AAA"])
+        writer.writerow(["G-0", "100", "2024-01-01", "GB-CHC-12", "GB-LAE-AAA"])
         for i, ch in enumerate(bad, start=1):
             writer.writerow([f"G-{i}", "100", "2024-01-01", f"GB-CHC-1{ch}2", "GB-LAE-AAA"])
     ds, summary = read_360giving([path])
-    assert summary.skipped_by_reason() == {"invisible character in identifier": len(bad)}
-    assert ds.funding["id"].tolist() == ["G-0"]
+    assert summary.skipped == []
+    assert summary.id_fix_counts() == {"invisible character removed": len(bad)}
+    assert set(ds.funding["recipient_id"]) == {"GB-CHC-12"}
+    assert len(ds.funding) == len(bad) + 1
 
 
 def test_csv_and_json_give_the_same_dataset():
@@ -523,16 +550,19 @@ def test_one_bad_file_fails_the_whole_import(make, message, hint, existing):
     [
         (
             "all_unusable.csv",
-            "(1 amount not a number; 1 placeholder identifier)",
+            "none of its 2 grants could be used: 1 amount not a number; 1 placeholder identifier.",
         ),
-        ("individuals_only.csv", "(all 1 are grants to individuals)"),
+        ("individuals_only.csv", "none of its 1 grant could be used: 1 to individuals."),
     ],
 )
 def test_file_with_no_usable_grant_exits_3(name, message, tmp_path):
     out = tmp_path / "out"
     code, output = run("import-360giving", DATA / name, "--out", out)
     assert code == 3, output
-    assert f"no grant to an organisation could be imported from {DATA / name} {message}" in output
+    assert (
+        f"Error: no grant to an organisation could be imported from {DATA / name}: this "
+        f"file gives no grant.\n{DATA / name}: {message}"
+    ) in output
     assert "nothing was written" in output
     assert not out.exists()
 
@@ -596,9 +626,20 @@ def test_cli_summary_and_skipped_report(tmp_path):
     assert read_dataset(out).funding.shape[0] == 6
 
 
-def test_cli_quiet_prints_nothing(tmp_path):
+def test_cli_quiet_prints_only_what_was_left_out(tmp_path):
     result = CliRunner().invoke(
         cli, ["import-360giving", str(DATA / "grants.csv"), "--out", str(tmp_path / "o"), "-q"]
+    )
+    assert result.exit_code == 0
+    # No progress and no notes, but never silence about grants and pounds left out.
+    assert result.output == (
+        "Left out 10 of 18 grants worth £2,250.00 (8 unusable, 2 to individuals).\n"
+    )
+
+
+def test_cli_quiet_prints_nothing_when_nothing_is_left_out(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["import-360giving", str(TRAFFORD), "--out", str(tmp_path / "o"), "-q"]
     )
     assert result.exit_code == 0
     assert result.output == ""
@@ -658,3 +699,312 @@ def test_json_grants_key_anywhere_and_numbers_at_chunk_ends(tmp_path, monkeypatc
 )
 def test_org_type_from_id(org_id, expected):
     assert org_type_from_id(org_id) == expected
+
+
+# ------------------------------------------- every layout, and nothing lost in silence
+
+
+def test_flat_json_with_the_early_key_names():
+    """Early flat JSON files ({"grants": [{"RecipientOrgIdentifier": ...}]}) import.
+
+    Before, every grant of such a file was left out as 'no recipient organisation'.
+    """
+    path = DATA / "flat_early_keys.json"
+    ds, summary = read_360giving([path])
+    funding = ds.funding.set_index("id")
+    assert funding["amount"].to_dict() == {"F-1": 1000.0, "F-2": 2500.5}
+    assert funding["recipient_id"].to_dict() == {"F-1": "GB-CHC-1000001", "F-2": "GB-COH-01234567"}
+    assert set(funding["funder_id"]) == {"GB-CHC-2000002"}
+    assert funding.loc["F-1", "programme"] == "Small Grants"
+    assert funding.loc["F-1", "duration_months"] == 12
+    assert summary.pounds == Decimal("3500.50")
+    # Left-out rows name the file's own key, or the early key the grant lacks.
+    assert [str(r) for r in summary.skipped] == [
+        f"{path}, grant 3, column 'amountAwarded': amount not a number: 'lots'",
+        f"{path}, grant 4, column 'RecipientOrgIdentifier': no recipient organisation",
+    ]
+    names = dict(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
+    assert names["GB-COH-01234567"] == "Beta CIC"
+    # A record's charity number is read under its early key too.
+    types = dict(zip(ds.organisations["id"], ds.organisations["type"], strict=True))
+    assert types["GB-CHC-1000001"] == "vcse"
+
+
+def test_three_layouts_in_one_import(tmp_path):
+    out = tmp_path / "out"
+    files = [DATA / "grants.csv", DATA / "flat_early_keys.json", DATA / "ids_rules.json"]
+    code, output = run("import-360giving", *files, "--out", out)
+    assert code == 0, output
+    assert "Read 30 grants from 3 files." in output
+    assert "Imported 14 grants worth £16,901.00" in output
+    assert len(read_dataset(out).funding) == 14
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_file_that_gives_nothing_fails_beside_good_ones(quiet, existing, tmp_path):
+    """`import-360giving A B C` where B yields nothing exits 3 naming B, even under -q.
+
+    Before, B's grants were dropped and the import exited 0 (printing nothing at all
+    under -q), and --skipped was not written.
+    """
+    before = snapshot(existing)
+    b = DATA / "all_unusable.csv"
+    skipped = tmp_path / "skipped.csv"
+    args = [DATA / "grants.csv", b, DATA / "flat_early_keys.json", "--out", existing]
+    code, output = run("import-360giving", *args, "--skipped", skipped, *(["-q"] if quiet else []))
+    assert code == 3, output
+    assert (
+        f"Error: no grant to an organisation could be imported from {b}: this file gives no "
+        f"grant.\n{b}: none of its 2 grants could be used: 1 amount not a number; 1 "
+        "placeholder identifier.\nThe other files gave 10 grants, but none was imported: a "
+        "file that gives nothing is not left out in silence.\n"
+        f"{b}, row 2, column 'Amount Awarded': amount not a number: 'ten pounds'\n"
+        f"{b}, row 3, column 'Recipient Org:Identifier': placeholder identifier: 'DUMMY' "
+        "names no real organisation\n"
+    ) in output
+    assert "nothing was written" in output
+    assert snapshot(existing) == before
+    # --skipped is written when the import fails: every file's left-out rows.
+    with open(skipped, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [Path(r["file"]).name for r in rows].count("all_unusable.csv") == 2
+    assert [Path(r["file"]).name for r in rows].count("grants.csv") == 9
+    assert [Path(r["file"]).name for r in rows].count("flat_early_keys.json") == 2
+
+
+def test_two_files_that_give_nothing_are_both_named(tmp_path):
+    a, b = DATA / "all_unusable.csv", DATA / "individuals_only.csv"
+    code, output = run("import-360giving", DATA / "grants.csv", a, b, "--out", tmp_path / "o")
+    assert code == 3, output
+    assert f"could be imported from {a}, {b}: these files give no grant." in output
+    assert f"{b}: none of its 1 grant could be used: 1 to individuals." in output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_file_with_no_grants_fails(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text('{"grants": []}', encoding="utf-8")
+    code, output = run("import-360giving", DATA / "grants.csv", path, "--out", tmp_path / "o")
+    assert code == 3, output
+    assert f"{path}: it holds no grants." in output
+
+
+def test_reimporting_a_file_is_not_a_file_that_gives_nothing(existing):
+    code, output = run("import-360giving", DATA / "grants.csv", "--out", existing)
+    assert code == 0, output
+    code, output = run("import-360giving", DATA / "grants.csv", "--out", existing)
+    assert code == 0, output
+    # The first time grants.csv gave 6 grants (and 2 repeats); now all 8 are there.
+    assert "8 grants already in the dataset were left as they were." in output
+
+
+def test_skipped_report_written_when_the_import_fails(tmp_path):
+    skipped = tmp_path / "skipped.csv"
+    path = DATA / "all_unusable.csv"
+    code, _ = run("import-360giving", path, "--out", tmp_path / "o", "--skipped", skipped)
+    assert code == 3
+    with open(skipped, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["row"], r["column"], r["value"]) for r in rows] == [
+        ("2", "Amount Awarded", "ten pounds"),
+        ("3", "Recipient Org:Identifier", "DUMMY"),
+    ]
+
+
+def test_left_out_pounds_counted_in_every_currency(tmp_path):
+    _, summary = read_360giving([DATA / "grants.csv"])
+    # G-7, G-8, G-9 (£400 each), G-13 (£700) unusable; G-6 (£200), G-15 (£150) to
+    # individuals; amounts that are not a number or not above zero are worth nothing.
+    assert summary.left_out_pounds == Decimal("2250")
+    assert summary.left_out_line() == (
+        "Left out 10 of 18 grants worth £2,250.00 (8 unusable, 2 to individuals)."
+    )
+
+
+# ------------------------------------------------------------- identifiers made whole
+
+
+def _imported_ids(ds) -> set[str]:
+    return set(ds.funding["recipient_id"]) | set(ds.funding["funder_id"])
+
+
+def test_invisible_characters_inside_an_id_are_removed():
+    ds, summary = read_360giving([DATA / "ids_invisible.csv"])
+    assert summary.skipped == []
+    assert _imported_ids(ds) == {"GB-CHC-295701", "GB-CHC-1000003", "GB-LAE-AAA"}
+    assert summary.id_fixes == {
+        "invisible character removed": {
+            "GB-CHC-\u00a0295701": "GB-CHC-295701",
+            "GB-LAE-AAA\u200b": "GB-LAE-AAA",
+        }
+    }
+    assert (
+        "Identifiers made whole: 2 invisible character removed "
+        "(e.g. 'GB-CHC-<U+00A0>295701' -> 'GB-CHC-295701')."
+    ) in summary.lines()
+
+
+def test_company_numbers_zero_padded_to_eight_characters():
+    ds, summary = read_360giving([DATA / "ids_company_padding.csv"])
+    # GB-COH-7597525 and GB-COH-07597525 are one organisation; RS007220 is whole.
+    assert _imported_ids(ds) == {
+        "GB-COH-07597525",
+        "GB-COH-SC012345",
+        "GB-COH-RS007220",
+        "GB-LAE-AAA",
+    }
+    assert summary.id_fix_counts() == {"company number zero-padded to eight characters": 2}
+    assert len(ds.organisations) == 4
+
+
+def test_registry_prefix_repeated_in_the_number_is_removed():
+    ds, summary = read_360giving([DATA / "ids_prefix_repeated.csv"])
+    assert _imported_ids(ds) == {"GB-NIC-101036", "GB-SC-SC012345", "GB-CHC-1000005", "GB-LAE-AAA"}
+    assert summary.id_fix_counts() == {
+        "registry prefix repeated in the number removed": 2,
+        "Scottish charity number written with its SC": 1,
+    }
+
+
+def test_a_bare_prefix_is_completed_from_the_records_numbers():
+    path = DATA / "ids_bare_prefix.csv"
+    ds, summary = read_360giving([path])
+    recipients = ds.funding.set_index("id")["recipient_id"].to_dict()
+    assert recipients == {
+        "B-1": "GB-CHC-276892",  # GB-COH- with only a charity number
+        "B-2": "GB-COH-07597525",  # GB-CHC- with only a company number, padded
+        "B-3": "GB-COH-01000013",  # GB-COH- with both: the company number
+    }
+    assert summary.id_fix_counts() == {
+        "company number zero-padded to eight characters": 1,
+        "bare prefix completed from the charity number": 1,
+        "bare prefix completed from the company number": 2,
+    }
+    assert [str(r) for r in summary.skipped] == [
+        f"{path}, row 5, column 'Recipient Org:Identifier': placeholder identifier: "
+        "'GB-COH-' is a prefix with no number, and the record gives no charity or company "
+        "number to complete it",
+        f"{path}, row 6, column 'Recipient Org:Identifier': placeholder identifier: "
+        "'GB-CHC' is a prefix with no number, and the record gives no charity or company "
+        "number to complete it",
+    ]
+
+
+def test_placeholders_recognised_precisely():
+    path = DATA / "ids_placeholders.csv"
+    ds, summary = read_360giving([path])
+    # An id merely ending in '-' after its local part is a real id.
+    assert ds.funding["recipient_id"].tolist() == [
+        "360G-esmeefairbairn-org:food-climate-research-network-"
+    ]
+    assert [(r.row, r.value) for r in summary.skipped] == [
+        (2, "DUMMY01"),
+        (3, "DUMMY36"),
+        (4, "360G-aville-dummy_7"),
+        (6, "360G-aville-"),
+    ]
+    assert summary.skipped_by_reason() == {"placeholder identifier": 4}
+    assert str(summary.skipped[0]) == (
+        f"{path}, row 2, column 'Recipient Org:Identifier': placeholder identifier: "
+        "'DUMMY01' names no real organisation"
+    )
+
+
+def test_values_that_cannot_be_identifiers_leave_the_row_out(tmp_path):
+    path = DATA / "ids_not_identifiers.csv"
+    out = tmp_path / "out"
+    code, output = run("import-360giving", path, "--out", out)
+    assert code == 0, output
+    assert (
+        "5 grants left out as unusable: 5 not an identifier.\n"
+        f"  {path}, row 2, column 'Funding Org:Identifier': not an identifier: 'LSOA' has "
+        "no registry prefix and no number (a word or a place name: are the columns "
+        "shifted?)\n"
+        f"  {path}, row 3, column 'Funding Org:Identifier': not an identifier: 'Blackbird "
+        "Leys' has no registry prefix and no number (a word or a place name: are the "
+        "columns shifted?)\n"
+        f"  {path}, row 4, column 'Recipient Org:Identifier': not an identifier: "
+        "'https://example.org/pi' is a web address\n"
+        f"  {path}, row 5, column 'Recipient Org:Identifier': not an identifier: 'A "
+        "community group in the north' is a sentence\n"
+        f"  {path}, row 6, column 'Recipient Org:Identifier': not an identifier: "
+        "'GB-CHC-Blackbird Leys' has no number after GB-CHC-\n"
+    ) in output
+    ds = read_dataset(out)
+    assert set(ds.organisations["id"]) == {"GB-CHC-1000001", "GB-LAE-AAA"}
+
+
+def test_json_identifiers_follow_the_same_rules():
+    path = DATA / "ids_rules.json"
+    ds, summary = read_360giving([path])
+    assert ds.funding.set_index("id")["recipient_id"].to_dict() == {
+        "J-1": "GB-CHC-295701",
+        "J-2": "GB-COH-07597525",
+        "J-3": "GB-COH-07597525",
+        "J-4": "GB-NIC-101036",
+        "J-5": "GB-CHC-276892",
+        "J-8": "360G-esmeefairbairn-org:food-climate-research-network-",
+    }
+    assert summary.id_fix_counts() == {
+        "invisible character removed": 1,
+        "company number zero-padded to eight characters": 1,
+        "registry prefix repeated in the number removed": 1,
+        "bare prefix completed from the charity number": 1,
+    }
+    assert [str(r) for r in summary.skipped] == [
+        f"{path}, grant 6, column 'recipientOrganization/0/id': placeholder identifier: "
+        "'DUMMY01' names no real organisation",
+        f"{path}, grant 7, column 'fundingOrganization/0/id': not an identifier: 'LSOA' has "
+        "no registry prefix and no number (a word or a place name: are the columns shifted?)",
+    ]
+
+
+# ------------------------------------------ one organisation under two ids: suggested
+
+
+def test_likely_duplicates_are_suggested_never_merged(tmp_path):
+    out = tmp_path / "out"
+    code, output = run("import-360giving", DATA / "duplicates.csv", "--out", out)
+    assert code == 0, output
+    suggested = out / "suggested-aliases.csv"
+    assert (
+        f"3 identifiers may name the same organisation as another (not merged): check "
+        f"{suggested} and import again into a new folder with --aliases {suggested} to join "
+        "them.\n"
+        "  GB-COH-05555555 -> GB-CHC-1000002: grants to GB-COH-05555555 give its number as "
+        "GB-CHC-1000002\n"
+        "  360G-aville-age-uk -> GB-CHC-1098765: same name as GB-CHC-1098765: 'The Age UK "
+        "Trafford'\n"
+        "  GB-COH-04321098 -> GB-CHC-1098765: same name as GB-CHC-1098765: 'Age UK Trafford'\n"
+    ) in output
+    # Nothing was merged: seven organisations, as published.
+    assert len(read_dataset(out).organisations) == 7
+    with open(suggested, encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == ["alias", "id", "reason"]
+    # The file is ready to pass back with --aliases.
+    assert read_aliases(suggested) == {
+        "GB-COH-05555555": "GB-CHC-1000002",
+        "360G-aville-age-uk": "GB-CHC-1098765",
+        "GB-COH-04321098": "GB-CHC-1098765",
+    }
+    again = tmp_path / "again"
+    code, output = run(
+        "import-360giving", DATA / "duplicates.csv", "--out", again, "--aliases", suggested
+    )
+    assert code == 0, output
+    ds = read_dataset(again)
+    assert set(ds.organisations["id"]) == {
+        "GB-CHC-1000002",
+        "GB-CHC-1098765",
+        "GB-CHC-1000006",
+        "GB-LAE-AAA",
+    }
+    assert "may name the same organisation" not in output
+    assert not (again / "suggested-aliases.csv").exists()
+
+
+def test_no_suggestions_no_aliases_file(tmp_path):
+    out = tmp_path / "out"
+    code, output = run("import-360giving", DATA / "ids_invisible.csv", "--out", out)
+    assert code == 0, output
+    assert not (out / "suggested-aliases.csv").exists()

@@ -18,9 +18,11 @@ The rules (DESIGN section 2):
   and ``YYYY-MM-DD`` still read then.
 - Booleans: ``true``/``false``, ``yes``/``no``, ``1``/``0`` in any case.
 - Durations: a whole number of months, ``12`` or ``12.0``.
-- Identifiers: kept exactly as written, so an invisible character or a space at
-  either end would make two ids that look the same fail to match; such ids are
-  refused with a message that makes the character visible.
+- Identifiers: kept exactly as written in a dataset, so an invisible character or
+  a space at either end would make two ids that look the same fail to match; such
+  ids are refused with a message that makes the character visible. An importer
+  reads other people's ids through :func:`normalise_org_id`, which makes them whole
+  by the rules of docs/import-rules.md ("Identifiers") and says what it fixed.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,12 +44,15 @@ __all__ = [
     "BOOLEAN_WORDS",
     "INVISIBLE_NAMES",
     "ISO_DATE",
+    "ORG_ID_FIXES",
     "UNDECODED",
+    "OrgId",
     "bad_id_mask",
     "date_column",
     "describe_bad_id",
     "id_hint",
     "is_bad_id",
+    "normalise_org_id",
     "number_column",
     "parse_boolean",
     "parse_date",
@@ -205,6 +211,225 @@ def quote(value: str, limit: int = 80) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# -- making an organisation identifier whole (importers) ---------------------------
+
+# The name of each fix normalise_org_id makes, as the import summary counts them.
+FIX_INVISIBLE = "invisible character removed"
+FIX_COMPANY_PADDED = "company number zero-padded to eight characters"
+FIX_PREFIX_REPEATED = "registry prefix repeated in the number removed"
+FIX_SCOTTISH_SC = "Scottish charity number written with its SC"
+FIX_FROM_CHARITY = "bare prefix completed from the charity number"
+FIX_FROM_COMPANY = "bare prefix completed from the company number"
+ORG_ID_FIXES = (
+    FIX_INVISIBLE,
+    FIX_COMPANY_PADDED,
+    FIX_PREFIX_REPEATED,
+    FIX_SCOTTISH_SC,
+    FIX_FROM_CHARITY,
+    FIX_FROM_COMPANY,
+)
+
+# Words publishers write where they have no identifier; as the whole id or its last
+# '-' part they mark a placeholder. 'DUMMY' is matched with any suffix (DUMMY01).
+_PLACEHOLDER_WORDS = frozenset(
+    {"none", "null", "na", "n/a", "nan", "unknown", "tbc", "tbd", "test", "x", "xx"}
+)
+_DUMMY = re.compile(r"dummy\w*", re.IGNORECASE)
+# A registry prefix with nothing after it: 'GB-COH-', 'GB-CHC', '360G-'.
+# A publisher's own 360G- prefix counts as bare only with its trailing '-'
+# ('360G-aville-'); '360G-epsilon' is a local id.
+_BARE_PREFIX = re.compile(r"([A-Za-z]{2}-[A-Za-z]{2,10}|360[Gg])-*|(360[Gg]-[^-\s]+)-+")
+_URL = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)")
+# org-id.guide lists whose identifiers are registered numbers: without a digit the
+# value is a word from another column, not an identifier.
+_NUMBERED_LISTS = frozenset(
+    {"CHC", "SC", "NIC", "COH", "EDU", "UKPRN", "MPR", "HESA", "CASC", "REV"}
+)
+_CHARITY_LISTS = ("CHC", "SC", "NIC")
+_COMPANY_SHORT = re.compile(r"([A-Z]{2})(\d{1,5})")
+
+
+class OrgId(NamedTuple):
+    """What :func:`normalise_org_id` made of a value.
+
+    ``id`` is the identifier made whole (``None`` when there is none or it cannot be
+    used), ``fixes`` the names of the fixes made (from :data:`ORG_ID_FIXES`) and
+    ``problem`` why the value cannot be used, starting with its kind and a colon.
+    """
+
+    id: str | None
+    fixes: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+def normalise_org_id(
+    value: object, *, charity_number: object = None, company_number: object = None
+) -> OrgId:
+    """An organisation identifier from another publisher's file, made whole.
+
+    The rules, in order (docs/import-rules.md, "Identifiers"):
+
+    1. Invisible characters (no-break spaces, zero-width spaces, control
+       characters, ...) inside the id are removed; spaces at either end are dropped.
+    2. ``DUMMY`` with any suffix, a placeholder word (``NULL``, ``unknown``, ...) or
+       zeros as the id or its last part are placeholders.
+    3. A web address, a sentence (three words or more), or a word with neither a
+       ``-`` nor a digit (``LSOA``, ``Blackbird Leys``: a shifted column) is not an
+       identifier; nor is a registered-number list (``GB-CHC``, ``GB-COH``, ...)
+       followed by no digit.
+    4. A bare prefix (``GB-COH-``) is completed from the record's company or
+       charity number when it has one, and is a placeholder when it has none. An id
+       that merely ends in ``-`` after a local part is a real id.
+    5. Company numbers are zero-padded to eight characters (``GB-COH-7597525`` ->
+       ``GB-COH-07597525``; ``SC12345`` -> ``SC012345``); a registry prefix repeated
+       in the number is removed (``GB-NIC-NIC101036`` -> ``GB-NIC-101036``,
+       ``GB-CHC-CHC1234`` and ``GB-COH-GB-COH-...`` likewise); a Scottish charity
+       number is written with its ``SC`` as the Scottish regulator and org-id.guide
+       write it (``GB-SC-012345`` -> ``GB-SC-SC012345``), so both spellings are one id.
+
+    Parameters
+    ----------
+    value : object
+        The identifier cell.
+    charity_number, company_number : object, optional
+        The record's own charity and company number cells, used to complete a bare
+        prefix.
+
+    Returns
+    -------
+    OrgId
+        ``(id, fixes, problem)``; a blank value gives ``(None, (), None)``.
+
+    Examples
+    --------
+    >>> normalise_org_id("GB-COH-7597525")[:2]
+    ('GB-COH-07597525', ('company number zero-padded to eight characters',))
+    >>> normalise_org_id("GB-COH-", charity_number="276892").id
+    'GB-CHC-276892'
+    >>> normalise_org_id("DUMMY01").problem
+    "placeholder identifier: 'DUMMY01' names no real organisation"
+    """
+    text = "" if value is None else str(value).strip()
+    cleaned = _HIDDEN_CHARS.sub("", text.replace("\n", "")).strip()
+    fixes: list[str] = [FIX_INVISIBLE] if cleaned != text else []
+    if not cleaned:
+        return OrgId(None, tuple(fixes))
+    if _is_placeholder(cleaned):
+        return OrgId(
+            None,
+            tuple(fixes),
+            f"placeholder identifier: {quote(cleaned)} names no real organisation",
+        )
+    problem = _not_an_id(cleaned)
+    if problem is not None:
+        return OrgId(None, tuple(fixes), f"not an identifier: {quote(cleaned)} {problem}")
+    bare = _BARE_PREFIX.fullmatch(cleaned)
+    if bare is not None:
+        prefix = (bare.group(1) or bare.group(2)).upper()
+        completed = _complete(prefix, charity_number, company_number)
+        if completed is None:
+            return OrgId(
+                None,
+                tuple(fixes),
+                f"placeholder identifier: {quote(cleaned)} is a prefix with no number, and "
+                "the record gives no charity or company number to complete it",
+            )
+        completed_id, fix = completed
+        again = normalise_org_id(completed_id)
+        if again.id is None:
+            return OrgId(None, tuple(fixes), again.problem)
+        return OrgId(again.id, (*fixes, fix, *again.fixes))
+    parts = cleaned.split("-", 2)
+    if len(parts) == 3 and parts[0].upper() == "GB":
+        scheme = parts[1].upper()
+        number, more = _registered_number(scheme, parts[2])
+        if scheme in _NUMBERED_LISTS and not any(ch.isdigit() for ch in number):
+            return OrgId(
+                None,
+                tuple(fixes),
+                f"not an identifier: {quote(cleaned)} has no number after GB-{scheme}-",
+            )
+        cleaned = f"{parts[0]}-{parts[1]}-{number}"
+        fixes.extend(more)
+    return OrgId(cleaned, tuple(fixes))
+
+
+def _not_an_id(value: str) -> str | None:
+    if _URL.match(value):
+        return "is a web address"
+    if len(value.split()) >= 3:
+        return "is a sentence"
+    if "-" not in value and not any(ch.isdigit() for ch in value):
+        return (
+            "has no registry prefix and no number (a word or a place name: are the columns "
+            "shifted?)"
+        )
+    return None
+
+
+def _is_placeholder(org_id: str) -> bool:
+    parts = org_id.split("-")
+    if any(_DUMMY.fullmatch(p.strip()) for p in parts):
+        return True
+    last = parts[-1].strip().casefold()
+    if org_id.casefold() in _PLACEHOLDER_WORDS or last in _PLACEHOLDER_WORDS:
+        return True
+    return bool(last) and set(last) == {"0"}
+
+
+def _complete(prefix: str, charity: object, company: object) -> tuple[str, str] | None:
+    """A bare prefix completed from the record's numbers: (id, fix), or ``None``."""
+    charity_text = _number_cell(charity)
+    company_text = _number_cell(company)
+    by_charity = (_charity_id(charity_text), FIX_FROM_CHARITY) if charity_text else None
+    by_company = (f"GB-COH-{company_text}", FIX_FROM_COMPANY) if company_text else None
+    if prefix == "GB-COH":
+        return by_company or by_charity
+    return by_charity or by_company
+
+
+def _number_cell(value: object) -> str:
+    text = "" if value is None else _HIDDEN_CHARS.sub("", str(value)).strip().upper()
+    text = text.replace(" ", "")
+    return text if any(ch.isdigit() for ch in text) else ""
+
+
+def _charity_id(number: str) -> str:
+    if number.startswith("SC"):
+        return f"GB-SC-{number}"
+    if number.startswith("NIC"):
+        return f"GB-NIC-{number}"
+    return f"GB-CHC-{number}"
+
+
+def _registered_number(scheme: str, number: str) -> tuple[str, list[str]]:
+    """The number part of a ``GB-`` id in its one written form, and the fixes made."""
+    fixes: list[str] = []
+    upper = number.upper()
+    repeated = f"GB-{scheme}-"
+    if upper.startswith(repeated):
+        number, upper = number[len(repeated) :], upper[len(repeated) :]
+        fixes.append(FIX_PREFIX_REPEATED)
+    if scheme in ("NIC", "CHC") and upper.startswith(scheme) and upper[len(scheme) :].isdigit():
+        number = number[len(scheme) :]
+        fixes.append(FIX_PREFIX_REPEATED)
+    elif scheme == "SC" and number.isdigit():
+        number = f"SC{number}"
+        fixes.append(FIX_SCOTTISH_SC)
+    elif scheme == "COH":
+        if upper.startswith("COH") and upper[3:].isdigit():
+            number = number[3:]
+            fixes.append(FIX_PREFIX_REPEATED)
+        short = _COMPANY_SHORT.fullmatch(number.upper())
+        if number.isdigit() and len(number) < 8:
+            number = number.zfill(8)
+            fixes.append(FIX_COMPANY_PADDED)
+        elif short is not None:
+            number = short.group(1) + short.group(2).zfill(6)
+            fixes.append(FIX_COMPANY_PADDED)
+    return number, fixes
 
 
 # -- money and other numbers -------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "csv_records",
     "data_rows",
     "file_kind",
+    "json_items",
     "json_path",
     "json_records",
     "next_row",

@@ -51,7 +51,7 @@ import pandas as pd
 
 from partnernet.errors import InputError
 from partnernet.io.merge import read_existing, write_validated
-from partnernet.io.parse import parse_money
+from partnernet.io.parse import normalise_org_id, parse_money
 from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
 from partnernet.io.writers import atomic_open, neutralise_cell
 from partnernet.model import Dataset, size_band_for_income
@@ -100,7 +100,12 @@ def register_key(org_id: str) -> tuple[str, str] | None:
     >>> register_key("GB-COH-738693"), register_key("GB-LAE-TRF")
     (('company', '00738693'), None)
     """
-    parts = org_id.strip().split("-", 2)
+    # The same rule as every importer's (io/parse.py), so an id the 360Giving import
+    # made whole and one typed by hand match the register alike.
+    made = normalise_org_id(org_id)
+    if made.id is None:
+        return None
+    parts = made.id.split("-", 2)
     if len(parts) != 3 or parts[0].upper() != "GB" or not parts[2].strip():
         return None
     scheme, number = parts[1].upper(), parts[2]

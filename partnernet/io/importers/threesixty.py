@@ -4,9 +4,11 @@
 grant per row under the standard's column titles (``Identifier``, ``Amount
 Awarded``, ``Award Date``, ``Recipient Org:Identifier``, ``Funding Org:Identifier``,
 ...); a JSON file is ``{"grants": [...]}`` with ``recipientOrganization`` and
-``fundingOrganization`` lists. Both are read a record at a time, so a file of a
-million grants imports in bounded memory: organisations are aggregated in a dict
-and the funding rows held as compact columns.
+``fundingOrganization`` lists, or, in early files, flat records keyed by the
+titles run together (``RecipientOrgIdentifier``, ``amountAwarded``, ...). All are
+read a record at a time, so a file of a million grants imports in bounded memory:
+organisations are aggregated in a dict and the funding rows held as compact
+columns.
 
 The rules, each reported in the :class:`ImportSummary`:
 
@@ -26,10 +28,16 @@ The rules, each reported in the :class:`ImportSummary`:
   and lists the ``other`` ones so a person can correct them.
 - Grants to individuals (``Recipient Ind:*``, ``recipientIndividual``) are counted
   and left out: individuals are not organisations and are never linked.
+- Organisation identifiers are made whole by
+  :func:`partnernet.io.parse.normalise_org_id` (docs/import-rules.md,
+  "Identifiers"), each fix counted; likely duplicates (same name, or a record's own
+  charity or company number naming another organisation) are suggested in
+  ``suggested-aliases.csv``, never merged.
 - A row that cannot be used -- no grant identifier, no recipient or funding
-  organisation, a placeholder identifier such as ``DUMMY``, an amount that is not a
-  number or not above zero, an award date in an unknown format -- is listed with
-  its file and row and left out, never guessed.
+  organisation, a placeholder identifier such as ``DUMMY01``, a value that is no
+  identifier (a web address, a place name), an amount that is not a number or not
+  above zero, an award date in an unknown format -- is listed with its file and
+  row and left out, never guessed. A file that gives no grant fails the import.
 - A funder that is also a recipient stays one organisation, so chains of
   re-granted money stay visible in the graph.
 
@@ -46,10 +54,11 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,32 +74,39 @@ from partnernet.io.importers.orgtypes import (
     type_from_id,
 )
 from partnernet.io.merge import read_aliases, read_existing, write_validated
-from partnernet.io.parse import is_bad_id, parse_date, parse_money, parse_months
+from partnernet.io.parse import (
+    ORG_ID_FIXES,
+    OrgId,
+    normalise_org_id,
+    parse_date,
+    parse_money,
+    parse_months,
+    quote,
+)
 from partnernet.io.rows import (
     JsonList,
     Progress,
     SkippedRow,
     csv_records,
     file_kind,
-    json_records,
+    json_items,
+    json_path,
 )
 from partnernet.io.writers import atomic_open, neutralise_cell
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset
 
 __all__ = [
     "ORG_ID_PREFIX_TYPES",
+    "SUGGESTED_ALIASES",
     "ImportSummary",
     "import_360giving",
+    "normal_name",
     "org_type_from_id",
     "read_360giving",
     "write_skipped",
+    "write_suggested_aliases",
 ]
 
-# Identifiers publishers use when they have no real one; the last '-' part of an id
-# in this set (or made only of zeros) marks a placeholder, not an organisation.
-_PLACEHOLDER_WORDS = frozenset(
-    {"dummy", "none", "null", "na", "n/a", "nan", "unknown", "tbc", "tbd", "test", "x", "xx"}
-)
 # 360Giving's convention for an anonymised grant to a person published as an org.
 _INDIVIDUAL_NAMES = frozenset({"individual recipient"})
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
@@ -110,15 +126,35 @@ _FIELDS: dict[str, tuple[str, str]] = {
         "Recipient Org:Charity Number",
         "recipientOrganization/0/charityNumber",
     ),
+    "recipient_company": (
+        "Recipient Org:Company Number",
+        "recipientOrganization/0/companyNumber",
+    ),
     "individual_id": ("Recipient Ind:Identifier", "recipientIndividual/id"),
     "individual_name": ("Recipient Ind:Name", "recipientIndividual/name"),
     "funder_id": ("Funding Org:Identifier", "fundingOrganization/0/id"),
     "funder_name": ("Funding Org:Name", "fundingOrganization/0/name"),
     "funder_department": ("Funding Org:Department", "fundingOrganization/0/department"),
     "funder_charity": ("Funding Org:Charity Number", "fundingOrganization/0/charityNumber"),
+    "funder_company": ("Funding Org:Company Number", "fundingOrganization/0/companyNumber"),
+}
+# The keys of a nested JSON grant; a grant with none of them is a flat record.
+_NESTED_KEYS = ("recipientOrganization", "fundingOrganization", "recipientIndividual")
+# Keys early flat JSON files used besides the CSV titles run together (a flat key is
+# matched whatever its case and punctuation: 'RecipientOrgIdentifier', 'Recipient
+# Org:Identifier' and 'recipient_org_identifier' are one key).
+_FLAT_EXTRA_KEYS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "grantidentifier", "grantid"),
+    "duration": ("planneddatesduration", "plannedduration", "duration", "durationmonths"),
+    "programme": ("grantprogramme", "grantprogrammename", "programme"),
+    "recipient_charity": ("recipientorgcharityno", "recipientcharitynumber"),
+    "recipient_company": ("recipientorgcompanyno", "recipientcompanynumber"),
+    "funder_department": ("fundingorgdepartmentname",),
 }
 _NAMES = tuple(_FIELDS)
 _IDX = {name: i for i, name in enumerate(_NAMES)}
+_CSV_COLUMNS = tuple(_FIELDS[n][0] for n in _NAMES)
+_JSON_PATHS = tuple(_FIELDS[n][1] for n in _NAMES)
 _REQUIRED_CSV = ("id", "amount", "award_date", "funder_id")
 
 
@@ -150,6 +186,36 @@ class ImportSummary:
     inferred_funder: list[tuple[str, str]] = field(default_factory=list)
     names_missing: list[str] = field(default_factory=list)
     departments_ignored: dict[str, int] = field(default_factory=dict)
+    # Fix name -> {identifier as published: identifier made whole}.
+    id_fixes: dict[str, dict[str, str]] = field(default_factory=dict)
+    left_out_pounds: Decimal = Decimal(0)
+    left_out_other: dict[str, Decimal] = field(default_factory=dict)
+    # (alias, id, why): likely one organisation under two ids, never merged here.
+    suggested_aliases: list[tuple[str, str, str]] = field(default_factory=list)
+    suggested_aliases_file: str | None = None
+
+    @property
+    def left_out(self) -> int:
+        """Grants read but not imported: unusable rows and grants to individuals."""
+        return len(self.skipped) + self.individual_grants
+
+    def left_out_line(self) -> str | None:
+        """The grants and pounds left out, in one line (shown even under --quiet)."""
+        if not self.left_out:
+            return None
+        other = "".join(
+            f" and {cur or 'no currency'} {v:,.2f}"
+            for cur, v in sorted(self.left_out_other.items())
+        )
+        return (
+            f"Left out {self.left_out:,} of {self.rows_read:,} grant{_s(self.rows_read)} "
+            f"worth £{self.left_out_pounds:,.2f}{other} ({len(self.skipped):,} unusable, "
+            f"{self.individual_grants:,} to individuals)."
+        )
+
+    def id_fix_counts(self) -> dict[str, int]:
+        """How many distinct published identifiers each identifier rule fixed."""
+        return {fix: len(self.id_fixes[fix]) for fix in ORG_ID_FIXES if fix in self.id_fixes}
 
     def skipped_by_reason(self) -> dict[str, int]:
         """How many rows were left out for each kind of reason."""
@@ -176,6 +242,23 @@ class ImportSummary:
             f"The dataset now holds {self.organisations_total:,} organisations and "
             f"{self.grants_total:,} grants.",
         ]
+        for fix, n in self.id_fix_counts().items():
+            raw, made = next(iter(self.id_fixes[fix].items()))
+            out.append(f"Identifiers made whole: {n:,} {fix} (e.g. {quote(raw)} -> {quote(made)}).")
+        if self.suggested_aliases:
+            n = len(self.suggested_aliases)
+            where = self.suggested_aliases_file or "an aliases file"
+            out.append(
+                f"{n:,} identifier{_s(n)} may name the same organisation as another (not "
+                f"merged): check {where} and import again into a new folder with --aliases "
+                f"{where} to join them."
+            )
+            out.extend(
+                f"  {alias} -> {target}: {why}"
+                for alias, target, why in self.suggested_aliases[:max_listed]
+            )
+            if n > max_listed:
+                out.append(f"  ... and {n - max_listed:,} more.")
         if self.types_added:
             out.append(
                 "New organisations by type: "
@@ -303,12 +386,24 @@ def read_360giving(
         be used. Nothing is returned in part.
     """
     importer = _Importer(existing, dict(aliases or {}), date_format)
+    return _run(importer, paths, encoding, progress)
+
+
+def _run(
+    importer: _Importer,
+    paths: Iterable[str | os.PathLike[str]],
+    encoding: str,
+    progress: Progress | None,
+) -> tuple[Dataset, ImportSummary]:
     for path in paths:
         name = str(path)
         importer.summary.files.append(name)
-        for row, values, unit in _records(path, encoding, progress):
-            importer.add(name, row, values, unit=unit)
+        for row, values, unit, columns in _records(path, encoding, progress):
+            importer.add(name, row, values, unit=unit, columns=columns)
     return importer.finish()
+
+
+SUGGESTED_ALIASES = "suggested-aliases.csv"
 
 
 def import_360giving(
@@ -319,6 +414,7 @@ def import_360giving(
     date_format: str | None = None,
     encoding: str = "utf-8",
     progress: Progress | None = None,
+    skipped: str | os.PathLike[str] | None = None,
 ) -> ImportSummary:
     """Import 360Giving files into the dataset folder ``out``, merging with it.
 
@@ -339,23 +435,44 @@ def import_360giving(
     date_format, encoding, progress
         As for :func:`read_360giving`; ``date_format`` and ``encoding`` also apply to
         the dataset already in ``out``.
+    skipped : path-like, optional
+        Where to write every grant left out (see :func:`write_skipped`); written
+        whether the import succeeds or fails, with the rows read until then.
 
     Returns
     -------
     ImportSummary
+        Likely duplicate organisations are written to ``out/suggested-aliases.csv``
+        (``alias,id,reason``; see :func:`write_suggested_aliases`), never merged.
     """
     alias_map = read_aliases(aliases, encoding=encoding) if aliases is not None else None
     existing = read_existing(out, date_format=date_format, encoding=encoding)
-    dataset, summary = read_360giving(
-        paths,
-        existing=existing,
-        aliases=alias_map,
-        date_format=date_format,
-        encoding=encoding,
-        progress=progress,
-    )
-    write_validated(dataset, out, tables=("organisations", "funding"))
+    importer = _Importer(existing, dict(alias_map or {}), date_format)
+    try:
+        dataset, summary = _run(importer, paths, encoding, progress)
+        write_validated(dataset, out, tables=("organisations", "funding"))
+    finally:
+        if skipped is not None:
+            write_skipped(importer.summary, skipped)
+    if summary.suggested_aliases:
+        target = Path(out) / SUGGESTED_ALIASES
+        write_suggested_aliases(summary, target)
+        summary.suggested_aliases_file = str(target)
     return summary
+
+
+def write_suggested_aliases(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
+    """Write the likely duplicate organisations as an aliases file (atomically).
+
+    Columns ``alias``, ``id`` (what :func:`~partnernet.io.merge.read_aliases` reads)
+    and ``reason``; a person checks each row, deletes the wrong ones and passes the
+    file back with ``--aliases``.
+    """
+    with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["alias", "id", "reason"])
+        for row in summary.suggested_aliases:
+            writer.writerow([neutralise_cell(c) for c in row])
 
 
 def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
@@ -377,13 +494,46 @@ def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
 class _Org:
     """What the grants say about one organisation, gathered as they stream past."""
 
-    __slots__ = ("charity", "funder", "name", "recipient")
+    __slots__ = ("charity", "funder", "name", "numbers", "recipient")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.charity = False
         self.funder = False
         self.recipient = False
+        # Its own charity and company numbers as the grants give them.
+        self.numbers: set[tuple[str, str]] | None = None
+
+    def note_numbers(self, charity: str | None, company: str | None) -> None:
+        for kind, number in (("charity", charity), ("company", company)):
+            if number:
+                if self.numbers is None:
+                    self.numbers = set()
+                self.numbers.add((kind, number))
+
+
+class _FileCounts:
+    """How one input file's grants went, to fail a file that gives none."""
+
+    __slots__ = ("individuals", "read", "reasons", "usable")
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.usable = 0
+        self.individuals = 0
+        self.reasons: dict[str, int] = {}
+
+    def describe(self) -> str:
+        """Why the file gave no grant, the main reason first."""
+        if self.read == 0:
+            return "it holds no grants."
+        parts = [
+            f"{n:,} {reason}"
+            for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        if self.individuals:
+            parts.append(f"{self.individuals:,} to individuals")
+        return f"none of its {self.read:,} grant{_s(self.read)} could be used: {'; '.join(parts)}."
 
 
 class _Importer:
@@ -431,12 +581,26 @@ class _Importer:
         self.programmes: list[str | None] = []
         self.currencies: list[str | None] = []
         self.where: list[tuple[str, int, str]] = []
+        self.per_file: dict[str, _FileCounts] = {}
+        # Ids repeat from grant to grant: each spelling is made whole once.
+        self.id_cache: dict[tuple[str | None, str | None, str | None], OrgId] = {}
 
     # -- one record ---------------------------------------------------------------
 
-    def add(self, path: str, row: int, values: list[Any], *, unit: str = "row") -> None:
+    def add(
+        self,
+        path: str,
+        row: int,
+        values: list[Any],
+        *,
+        unit: str = "row",
+        columns: Sequence[str] = _CSV_COLUMNS,
+    ) -> None:
         """Take one grant record: keep it, count it or list why it was left out."""
-        self.summary.rows_read += 1
+        s = self.summary
+        s.rows_read += 1
+        per_file = self.per_file.setdefault(path, _FileCounts())
+        per_file.read += 1
         (
             grant_id,
             _,
@@ -444,47 +608,61 @@ class _Importer:
             raw_date,
             _,
             programme,
-            recipient,
+            raw_recipient,
             recipient_name,
             recipient_charity,
+            recipient_company,
             individual_id,
             individual_name,
-            funder,
+            raw_funder,
             funder_name,
             department,
             funder_charity,
+            funder_company,
         ) = (_text(x) for x in values)
         raw_amount, raw_duration = values[_IDX["amount"]], values[_IDX["duration"]]
+        # What a left-out grant was worth, so no pound leaves the import unstated.
+        worth = parse_money(raw_amount)
 
         def skip(name: str | None, value: object, reason: str) -> None:
-            column = _FIELDS[name][1 if unit == "grant" else 0] if name else None
+            column = columns[_IDX[name]] if name else None
             shown = None if value is None else str(value)
-            self.summary.skipped.append(
-                SkippedRow(path, row, column, shown, reason, grant_id, unit)
-            )
+            s.skipped.append(SkippedRow(path, row, column, shown, reason, grant_id, unit))
+            kind = reason.split(":")[0]
+            per_file.reasons[kind] = per_file.reasons.get(kind, 0) + 1
+            self._left_out(worth, currency)
 
         if (recipient_name or "").casefold() in _INDIVIDUAL_NAMES or (
-            not recipient and (individual_id or individual_name)
+            not raw_recipient and (individual_id or individual_name)
         ):
-            self.summary.individual_grants += 1
+            s.individual_grants += 1
+            per_file.individuals += 1
+            self._left_out(worth, currency)
             return
         if not grant_id:
             skip("id", None, "no grant identifier: the grant cannot be told apart from others")
             return
-        for name, value, what in (
-            ("recipient_id", recipient, "recipient"),
-            ("funder_id", funder, "funding"),
+        org_ids: list[str] = []
+        for name, value, what, charity, company in (
+            ("recipient_id", raw_recipient, "recipient", recipient_charity, recipient_company),
+            ("funder_id", raw_funder, "funding", funder_charity, funder_company),
         ):
-            if not value:
+            key = (value, charity, company)
+            made = self.id_cache.get(key)
+            if made is None:
+                made = self.id_cache[key] = normalise_org_id(
+                    value, charity_number=charity, company_number=company
+                )
+            if made.problem is not None:
+                skip(name, value, made.problem)
+                return
+            if made.id is None:
                 skip(name, None, f"no {what} organisation")
                 return
-            if _is_placeholder(value):
-                skip(name, value, f"placeholder identifier: '{value}' names no real organisation")
-                return
-            if is_bad_id(value):
-                skip(name, value, f"invisible character in identifier: {value!r}")
-                return
-        assert recipient is not None and funder is not None
+            for fix in made.fixes:
+                s.id_fixes.setdefault(fix, {})[value or ""] = made.id
+            org_ids.append(made.id)
+        recipient, funder = org_ids
         recipient = sys.intern(self.aliases.get(recipient, recipient))
         funder = sys.intern(self.aliases.get(funder, funder))
         if recipient == funder:
@@ -527,6 +705,7 @@ class _Importer:
             )
             return
 
+        per_file.usable += 1
         seen = self.grant_index.get(grant_id)
         if seen is not None:
             self.summary.duplicates += 1
@@ -537,7 +716,7 @@ class _Importer:
                     SkippedRow(
                         path,
                         row,
-                        _FIELDS["id"][1 if unit == "grant" else 0],
+                        columns[_IDX["id"]],
                         grant_id,
                         f"duplicate grant '{grant_id}' differs from the one kept "
                         f"({first_path}, {first_unit} {first_row})",
@@ -555,10 +734,12 @@ class _Importer:
         funder_org.funder = True
         if funder_charity:
             funder_org.charity = True
+        funder_org.note_numbers(funder_charity, funder_company)
         recipient_org = self._org(recipient, recipient_name)
         recipient_org.recipient = True
         if recipient_charity:
             recipient_org.charity = True
+        recipient_org.note_numbers(recipient_charity, recipient_company)
 
         self.grant_index[grant_id] = len(self.ids)
         self.ids.append(grant_id)
@@ -575,6 +756,16 @@ class _Importer:
         else:
             totals = self.summary.other_currencies
             totals[currency] = totals.get(currency, Decimal(0)) + amount
+
+    def _left_out(self, worth: Decimal | None, currency: str | None) -> None:
+        if worth is None or worth <= 0:
+            return
+        code = (currency or "GBP").upper()
+        if code == "GBP":
+            self.summary.left_out_pounds += worth
+        else:
+            other = self.summary.left_out_other
+            other[code] = other.get(code, Decimal(0)) + worth
 
     def _org(self, org_id: str, name: str | None) -> _Org:
         org = self.orgs.get(org_id)
@@ -606,19 +797,7 @@ class _Importer:
 
     def finish(self) -> tuple[Dataset, ImportSummary]:
         s = self.summary
-        usable = len(self.ids) + s.duplicates + s.already_in_dataset
-        if usable == 0:
-            reasons = "; ".join(f"{n} {r}" for r, n in s.skipped_by_reason().items())
-            first = "\n".join(str(r) for r in s.skipped[:10])
-            detail = f" ({reasons})" if reasons else ""
-            if s.individual_grants and not s.skipped:
-                detail = f" (all {s.individual_grants} are grants to individuals)"
-            raise InputError(
-                f"no grant to an organisation could be imported from "
-                f"{', '.join(s.files)}{detail}.\n{first}".rstrip(),
-                hint="Check that the files are 360Giving grant data and correct the rows "
-                "listed; nothing was written.",
-            )
+        self._fail_files_that_gave_nothing()
         new = Dataset.from_frames(
             organisations=self._new_organisations(), funding=self._funding_frame()
         )
@@ -637,7 +816,92 @@ class _Importer:
         s.types_added = {
             str(t): int(n) for t, n in new.organisations["type"].value_counts().items()
         }
+        s.suggested_aliases = self._suggest_aliases(dataset.organisations)
         return dataset, s
+
+    def _fail_files_that_gave_nothing(self) -> None:
+        """Stop the import when any file gives no grant, whatever the others give."""
+        s = self.summary
+        empty = [
+            (name, self.per_file.get(name, _FileCounts()))
+            for name in dict.fromkeys(s.files)
+            if self.per_file.get(name, _FileCounts()).usable == 0
+        ]
+        if not empty:
+            return
+        lines = [f"{name}: {counts.describe()}" for name, counts in empty]
+        given = sum(c.usable for c in self.per_file.values())
+        if given:
+            lines.append(
+                f"The other file{_s(len(s.files) - len(empty))} gave {given:,} grant"
+                f"{_s(given)}, but none was imported: a file that gives nothing is not "
+                "left out in silence."
+            )
+        names = {name for name, _ in empty}
+        listed = [str(r) for r in s.skipped if r.path in names][:10]
+        noun = "this file gives" if len(empty) == 1 else "these files give"
+        raise InputError(
+            f"no grant to an organisation could be imported from "
+            f"{', '.join(n for n, _ in empty)}: {noun} no grant.\n" + "\n".join([*lines, *listed]),
+            hint="Check that the file is 360Giving grant data and correct the rows listed "
+            "(--skipped FILE lists them all), or leave the file out; nothing was written.",
+            path=empty[0][0],
+        )
+
+    def _suggest_aliases(self, organisations: pd.DataFrame) -> list[tuple[str, str, str]]:
+        """Ids that likely name one organisation: same name, or its own numbers."""
+        orgs = organisations[organisations["type"] != "department"]
+        ids = [str(i) for i in orgs["id"]]
+        names = dict(zip(ids, (str(n) for n in orgs["name"]), strict=True))
+        parent = {i: i for i in ids}
+        by_number: dict[str, list[str]] = {}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def join(a: str, b: str) -> None:
+            parent[find(a)] = find(b)
+
+        by_name: dict[str, str] = {}
+        for org_id in ids:
+            key = normal_name(names[org_id])
+            if not key or key == normal_name(org_id):
+                continue
+            join(org_id, by_name.setdefault(key, org_id))
+        for org_id, org in self.orgs.items():
+            for kind, number in sorted(org.numbers or ()):
+                other = normalise_org_id(
+                    "GB-CHC-" if kind == "charity" else "GB-COH-",
+                    charity_number=number if kind == "charity" else None,
+                    company_number=number if kind == "company" else None,
+                ).id
+                if other is not None and other != org_id and other in parent and org_id in parent:
+                    join(org_id, other)
+                    reason = f"grants to {org_id} give its number as {other}"
+                    by_number.setdefault(org_id, []).append(reason)
+                    by_number.setdefault(other, []).append(reason)
+        groups: dict[str, list[str]] = {}
+        for org_id in ids:
+            groups.setdefault(find(org_id), []).append(org_id)
+        out: list[tuple[str, str, str]] = []
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            target = min(members, key=_id_preference)
+            for m in sorted(members):
+                if m == target:
+                    continue
+                if normal_name(names[m]) == normal_name(names[target]):
+                    why = f"same name as {target}: '{names[m]}'"
+                else:
+                    why = (
+                        "; ".join(by_number.get(m, [])) or f"linked to {target} through the others"
+                    )
+                out.append((m, target, why))
+        return sorted(out, key=lambda t: (t[1], t[0]))
 
     def _new_organisations(self) -> pd.DataFrame:
         ids: list[str] = []
@@ -726,15 +990,32 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+def normal_name(name: str) -> str:
+    """An organisation's name folded for comparison: case, '&', punctuation, 'The'.
+
+    Examples
+    --------
+    >>> normal_name("The Age UK (Trafford)"), normal_name("age uk  trafford")
+    ('age uk trafford', 'age uk trafford')
+    """
+    text = re.sub(r"[^0-9a-z]+", " ", name.casefold().replace("&", " and ")).strip()
+    return text.removeprefix("the ")
+
+
+# Which of two ids of one organisation to keep: a charity number, then a company
+# number, then other registers, then a publisher's local id.
+_ID_RANK = {"GB-CHC": 0, "GB-SC": 0, "GB-NIC": 0, "GB-COH": 1}
+
+
+def _id_preference(org_id: str) -> tuple[int, str]:
+    prefix = "-".join(org_id.upper().split("-")[:2])
+    if prefix in _ID_RANK:
+        return _ID_RANK[prefix], org_id
+    return (3 if org_id.upper().startswith("360G") else 2), org_id
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", name.casefold()).strip("-") or "department"
-
-
-def _is_placeholder(org_id: str) -> bool:
-    last = org_id.rsplit("-", 1)[-1].strip().casefold()
-    if org_id.endswith("-") or last in _PLACEHOLDER_WORDS:
-        return True
-    return bool(last) and set(last) == {"0"}
 
 
 # ---------------------------------------------------------------- reading records
@@ -748,10 +1029,23 @@ _JSON = JsonList(
 )
 
 
+def _flat_record(record: dict[str, Any]) -> tuple[list[Any], tuple[str, ...]]:
+    """The values of a flat JSON grant (early 360Giving files) and their keys."""
+    keys = {_flat_key(k): k for k in record}
+    values: list[Any] = []
+    names: list[str] = []
+    for i, n in enumerate(_NAMES):
+        key = next((keys[k] for k in _FLAT_KEYS[n] if k in keys), None)
+        value = record.get(key) if key is not None else None
+        values.append(None if isinstance(value, dict | list) else value)
+        names.append(key if key is not None else _FLAT_NAMES[i])
+    return values, tuple(names)
+
+
 def _records(
     path: str | os.PathLike[str], encoding: str, progress: Progress | None
-) -> Iterator[tuple[int, list[Any], str]]:
-    """(position, values in ``_NAMES`` order, unit) for every grant in one file."""
+) -> Iterator[tuple[int, list[Any], str, tuple[str, ...]]]:
+    """(position, values in ``_NAMES`` order, unit, column names) for every grant."""
     kind = file_kind(
         path,
         csv_marker=b"identifier",
@@ -760,9 +1054,14 @@ def _records(
         unknown=_not_360giving,
     )
     if kind == "json":
-        paths = [_FIELDS[n][1] for n in _NAMES]
-        for number, values in json_records(path, encoding, progress, shape=_JSON, paths=paths):
-            yield number, values, "grant"
+        for number, record in enumerate(json_items(path, encoding, progress, shape=_JSON), 1):
+            if not isinstance(record, dict):
+                yield number, [None] * len(_NAMES), "grant", _JSON_PATHS
+            elif any(k in record for k in _NESTED_KEYS):
+                yield number, [json_path(record, p) for p in _JSON_PATHS], "grant", _JSON_PATHS
+            else:
+                values, names = _flat_record(record)
+                yield number, values, "grant", names
     else:
         for row, cells in csv_records(
             path,
@@ -771,7 +1070,7 @@ def _records(
             columns=_column_index,
             empty_hint="Give a 360Giving flat CSV file with a header row and one grant per row.",
         ):
-            yield row, cells, "row"
+            yield row, cells, "row", _CSV_COLUMNS
 
 
 def _not_360giving(name: str) -> InputError:
@@ -809,3 +1108,14 @@ def _column_index(name: str, header: list[str]) -> list[int]:
             path=name,
         )
     return index
+
+
+def _flat_key(key: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", _normal_title(key))
+
+
+# Each field's flat keys, the first being the name a message gives when it is absent.
+_FLAT_KEYS: dict[str, tuple[str, ...]] = {
+    n: (_flat_key(_FIELDS[n][0]), *_FLAT_EXTRA_KEYS.get(n, ())) for n in _NAMES
+}
+_FLAT_NAMES = tuple(re.sub(r"[^0-9A-Za-z]", "", _FIELDS[n][0]) for n in _NAMES)
