@@ -137,3 +137,17 @@ def test_a_broken_workbook_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         "(BadZipFile).\nOpen it in a spreadsheet program and save it again as .xlsx, or save "
         "each table as a CSV file."
     )
+
+
+def test_the_importers_own_suggestion_files_get_no_note(tmp_path: Path) -> None:
+    """An import writes suggested-aliases.csv beside the tables; reading the folder
+    again must not call partnernet's own file unknown."""
+    from partnernet.io.folders import REGISTER_SUGGESTIONS, SUGGESTED_ALIASES
+
+    folder = tmp_path / "place"
+    shutil.copytree(DATA / "note_unknown_file", folder)
+    for name in (SUGGESTED_ALIASES, REGISTER_SUGGESTIONS):
+        (folder / name).write_text("alias,id,reason\n", encoding="utf-8")
+    notes: list[str] = []
+    read_dataset(folder, on_note=notes.append)
+    assert len(notes) == 1 and "grants.csv" in notes[0]

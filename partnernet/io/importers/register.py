@@ -50,6 +50,7 @@ from typing import IO
 import pandas as pd
 
 from partnernet.errors import InputError
+from partnernet.io.folders import REGISTER_SUGGESTIONS
 from partnernet.io.merge import read_existing, write_validated
 from partnernet.io.parse import normalise_org_id, parse_money
 from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
@@ -78,7 +79,7 @@ DEFAULT_NUMBER_COLUMN = "registered_charity_number"
 DEFAULT_INCOME_COLUMNS = ("income", "latest_income")
 DEFAULT_COMPANY_COLUMN = "charity_company_registration_number"
 DEFAULT_NAME_COLUMN = "charity_name"
-SUGGESTED_ALIASES_FILE = "suggested-aliases-register.csv"
+SUGGESTED_ALIASES_FILE = REGISTER_SUGGESTIONS
 # Publisher-local identifiers: the ones a register can give a charity id to.
 _LOCAL_PREFIX = "360G-"
 _NAME_NOISE = frozenset({"the", "ltd", "limited"})

@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from partnernet.errors import InputError
+from partnernet.io.folders import SUGGESTED_ALIASES
 from partnernet.io.importers.orgtypes import (
     FUNDER_RULE,
     ORG_ID_PREFIX_TYPES,
@@ -401,9 +402,6 @@ def _run(
         for row, values, unit, columns in _records(path, encoding, progress):
             importer.add(name, row, values, unit=unit, columns=columns)
     return importer.finish()
-
-
-SUGGESTED_ALIASES = "suggested-aliases.csv"
 
 
 def import_360giving(
