@@ -115,14 +115,23 @@ def test_cli_reports_matched_and_unmatched(dataset):
     assert f"Wrote {dataset}/organisations.csv" in output
 
 
-def test_missing_income_column_in_the_real_register(dataset):
+def test_the_real_register_without_incomes_still_suggests_ids_by_name(tmp_path):
+    """The real extract has no income column: nothing is filled or rewritten, and the
+    local recipients' charity ids are still suggested by name (exit 0, said plainly)."""
+    dataset = tmp_path / "trafford"
+    code, output = run("import-360giving", TRAFFORD, "--out", dataset, "-q")
+    assert code == 0, output
     before = (dataset / "organisations.csv").read_bytes()
     code, output = run("import-register", REGISTER, "--out", dataset)
-    assert code == 3
-    assert f"Error: {REGISTER} has no income column 'income' or 'latest_income'" in output
-    assert "registered_charity_number, charity_company_registration_number" in output
-    assert "--income-column" in output
+    assert code == 0, output
+    assert (
+        f"Read 736 register rows from {REGISTER}: it has no income column ('income' or "
+        "'latest_income'), so no income or size band was filled."
+    ) in output
+    assert "215 organisations with a local 360G- id; 4 share a name with one charity" in output
     assert (dataset / "organisations.csv").read_bytes() == before
+    suggested = (dataset / "suggested-aliases-register.csv").read_text(encoding="utf-8")
+    assert len(suggested.strip().splitlines()) == 1 + 4
 
 
 def test_named_income_column_must_exist(dataset):

@@ -165,7 +165,10 @@ class RegisterSummary:
 
     path: str = ""
     number_column: str = DEFAULT_NUMBER_COLUMN
-    income_column: str = DEFAULT_INCOME_COLUMNS[0]
+    # None when the extract has no income column: numbers and names are still
+    # matched, but no income or size band can be filled.
+    income_column: str | None = DEFAULT_INCOME_COLUMNS[0]
+    income_looked_for: str = ""
     company_column: str | None = None
     rows_read: int = 0
     organisations_with_number: int = 0
@@ -188,6 +191,13 @@ class RegisterSummary:
         matched_by = f"'{self.number_column}'" + (
             f" or '{self.company_column}'" if self.company_column else ""
         )
+        if self.income_column is None:
+            return [
+                f"Read {self.rows_read:,} register rows from {self.path}: it has no income "
+                f"column ({self.income_looked_for}), so no income or size band was filled. "
+                "Name the column of annual incomes with --income-column if it has one.",
+                *self._name_lines(max_listed),
+            ]
         out = [
             f"Read {self.rows_read:,} register rows from {self.path} "
             f"(income from '{self.income_column}').",
@@ -218,6 +228,10 @@ class RegisterSummary:
             out.append(
                 "Not in the register: " + shown + (f", ... and {more:,} more." if more > 0 else ".")
             )
+        return out + self._name_lines(max_listed)
+
+    def _name_lines(self, max_listed: int) -> list[str]:
+        out: list[str] = []
         if self.name_column is not None:
             out.append(
                 f"{self.local_organisations:,} organisation"
@@ -299,7 +313,9 @@ def read_register(
     Raises
     ------
     InputError
-        When the file cannot be read, or has no number or income column.
+        When the file cannot be read, has no number column, or lacks the income
+        column --income-column names (with none named, an extract without incomes
+        fills nothing and still gives its names).
     """
     name = str(path)
     wanted: dict[tuple[str, str], list[str]] = {}
@@ -319,6 +335,12 @@ def read_register(
         number_at = _column(columns, name, header, number_column, "--number-column")
         income_name, income_at = _income_column(columns, name, header, income_column)
         summary.income_column = income_name
+        if income_at is None:
+            summary.income_looked_for = " or ".join(f"'{c}'" for c in DEFAULT_INCOME_COLUMNS)
+            summary.rows_read = sum(
+                1 for _ in data_rows(reader, handle, name, encoding, size, progress)
+            )
+            return {}, summary
         company_at = columns.get(company_column.lower()) if company_column else None
         summary.company_column = company_column if company_at is not None else None
         if company_at is None:
@@ -660,12 +682,16 @@ def _column(columns: dict[str, int], name: str, header: list[str], wanted: str, 
 
 def _income_column(
     columns: dict[str, int], name: str, header: list[str], wanted: str | None
-) -> tuple[str, int]:
+) -> tuple[str | None, int | None]:
+    """The income column: the one named by --income-column (an error when missing),
+    else the first default present, else none (the extract gives names only)."""
     candidates = (wanted,) if wanted else DEFAULT_INCOME_COLUMNS
     for candidate in candidates:
         position = columns.get(candidate.strip().lower())
         if position is not None:
             return header[position].strip(), position
+    if not wanted:
+        return None, None
     looked_for = " or ".join(f"'{c}'" for c in candidates)
     raise InputError(
         f"{name} has no income column {looked_for} (its columns are {_shown(header)}).",
