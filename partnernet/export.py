@@ -109,6 +109,7 @@ def summary_json(results: Results) -> dict[str, Any]:
             "brokerage_roles": results.roles.to_dict(orient="records"),
             "infrastructure_path_share": as_plain(summary.infrastructure_path_share),
             "duplicated_engagement": results.duplicated.to_dict(orient="records"),
+            "likely_renamings": results.renamings.to_dict(orient="records"),
             "currencies": as_plain(summary.currencies),
             "period": as_plain(summary.period),
         }

@@ -21,37 +21,103 @@ Definitions used throughout:
   role). Funding between them is not coordination.
 - A department is **siloed** when it has no coordination tie to any sibling and
   its overlap with every sibling is below ``SILO_OVERLAP_BELOW`` (0.1).
-- **Duplicated engagement**: an organisation dealt with by two or more sibling
-  departments that have no coordination tie between them ("several conversations
-  with the same body").
+- A department's **active period** runs from its first to its last dated tie:
+  the award dates of the funding it gives or receives, and the start and end dates
+  of its partnerships and board memberships (each date present counts; a tie with a
+  start and no end counts at its start). A department with no dated tie has an
+  unknown period, which is never taken to rule anything out.
+- Two siblings are **concurrent** unless their periods are in sequence: the one
+  that starts first (the one that ends first, on a tie) has its last dated tie no
+  more than ``HANDOVER_DAYS`` (92, a quarter) after the other's first. Overlap is
+  measured in days, never in calendar years: a department whose last grant is in
+  August 2020 and one whose first is in September 2020 are in sequence, and a
+  handover of up to a quarter (a few grants of the old name after the new one
+  starts) still counts as one replacing the other. Siblings with an unknown period
+  are concurrent.
+- A **likely renaming**: two siblings in sequence, the later starting no more than
+  ``RENAMING_GAP_DAYS`` (365) after the earlier's last dated tie, where the
+  organisations both deal with are at least ``RENAMING_SHARED_AT_LEAST`` (0.25) of
+  the smaller partner set (one department carried on under a new name, keeping
+  many of its partners).
+- A department is **siloed** when it has at least one concurrent sibling, no
+  coordination tie to any concurrent sibling, and overlap below
+  ``SILO_OVERLAP_BELOW`` (0.1) with every concurrent sibling. A department with no
+  concurrent sibling had nobody to coordinate with, so is not siloed.
+- **Duplicated engagement**: an organisation dealt with by two or more concurrent
+  sibling departments that have no coordination tie between them ("several
+  conversations with the same body"). Only the uncoordinated concurrent pairs
+  count: an organisation dealt with by four departments, three of which
+  coordinate, has three uncoordinated pairs (each of the three with the fourth).
+- Coordination can only be seen in partnerships and board memberships
+  (:func:`coordination_observable`); with neither in the data every pair looks
+  uncoordinated, and the findings say so instead of calling departments siloed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
 
 import pandas as pd
 
-from partnernet.analysis.results import DEPARTMENT_COLUMNS
-from partnernet.model import Dataset
+from partnernet.analysis.results import DEPARTMENT_COLUMNS, RENAMING_COLUMNS
+from partnernet.model import Dataset, sector_of
 
 __all__ = [
     "DUPLICATION_COLUMNS",
+    "HANDOVER_DAYS",
+    "RENAMING_COLUMNS",
+    "RENAMING_GAP_DAYS",
+    "RENAMING_SHARED_AT_LEAST",
     "SILO_OVERLAP_BELOW",
+    "ActivePeriod",
+    "active_periods",
+    "concurrent",
+    "coordination_observable",
     "coordination_ties",
     "department_table",
     "departments_by_body",
     "duplicated_engagement",
+    "likely_renamings",
     "overlap_matrices",
     "partner_sets",
     "units_of",
 ]
 
-# A department whose partner overlap with every sibling is below this (and that
-# has no coordination tie) is siloed.
+# A department whose partner overlap with every concurrent sibling is below this
+# (and that has no coordination tie) is siloed.
 SILO_OVERLAP_BELOW = 0.1
-DUPLICATION_COLUMNS: tuple[str, ...] = ("org_id", "name", "parent_id", "departments", "count")
+# Periods in sequence may overlap by up to this many days (a handover).
+HANDOVER_DAYS = 92
+# A successor must start within this many days of its predecessor's last tie ...
+RENAMING_GAP_DAYS = 365
+# ... and share at least this share of the smaller partner set with it.
+RENAMING_SHARED_AT_LEAST = 0.25
+DUPLICATION_COLUMNS: tuple[str, ...] = (
+    "org_id",
+    "name",
+    "sector",  # the organisation's sector (model.sector_of): "public" for statutory partners
+    "parent_id",
+    "departments",  # ';'-joined ids of the departments in the uncoordinated pairs
+    "count",  # how many departments that is
+    "pairs",  # ';'-joined uncoordinated concurrent pairs, each "a|b" (a < b)
+    "uncoordinated_pairs",  # how many pairs
+)
+
+
+@dataclass(frozen=True)
+class ActivePeriod:
+    """A department's first and last dated tie (both None when it has none), and
+    how many of its ties carry a date."""
+
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    dated: int
+
+    @property
+    def known(self) -> bool:
+        return self.first is not None and self.last is not None
 
 
 def departments_by_body(ds: Dataset) -> dict[str, list[str]]:
@@ -165,6 +231,172 @@ def coordination_ties(ds: Dataset) -> dict[str, set[frozenset[str]]]:
     return ties
 
 
+def coordination_observable(ds: Dataset) -> bool:
+    """Whether the data could show two departments coordinating: it has
+    partnerships or board memberships (a coordination tie is one of those).
+
+    Examples
+    --------
+    >>> coordination_observable(Dataset.from_frames())
+    False
+    """
+    return len(ds.partnerships) > 0 or len(ds.memberships) > 0
+
+
+def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
+    """Each analysed department's active period (see the module doc), by id.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame(
+    ...         {"id": ["c", "h", "s", "a"], "name": list("CHSA"),
+    ...          "type": ["local_authority", "department", "department", "vcse"],
+    ...          "parent_id": [None, "c", "c", None]}),
+    ...     funding=pd.DataFrame({"id": ["1", "2"], "funder_id": ["h", "h"],
+    ...                           "recipient_id": ["a", "a"], "amount": [1.0, 1.0],
+    ...                           "award_date": ["2013-01-18", "2020-08-12"]}))
+    >>> p = active_periods(ds)
+    >>> str(p["h"].first.date()), str(p["h"].last.date()), p["h"].dated, p["s"].known
+    ('2013-01-18', '2020-08-12', 2, False)
+    """
+    depts = {d for ds_ in departments_by_body(ds).values() for d in ds_}
+    dates: dict[str, list[pd.Timestamp]] = {d: [] for d in depts}
+    dated: dict[str, int] = dict.fromkeys(depts, 0)
+
+    def add(org: str, *stamps: object) -> None:
+        if org not in dates:
+            return
+        present = [pd.Timestamp(x) for x in stamps if not pd.isna(x)]  # type: ignore[call-overload]
+        if present:
+            dates[org].extend(present)
+            dated[org] += 1
+
+    f = ds.funding
+    for funder, recipient, when in f[["funder_id", "recipient_id", "award_date"]].itertuples(
+        index=False
+    ):
+        add(funder, when)
+        add(recipient, when)
+    p = ds.partnerships
+    starts = p["start"] if "start" in p else pd.Series([pd.NaT] * len(p), index=p.index)
+    ends = p["end"] if "end" in p else pd.Series([pd.NaT] * len(p), index=p.index)
+    for source, target, start, end in zip(p["source_id"], p["target_id"], starts, ends, strict=True):
+        add(source, start, end)
+        if target != source:
+            add(target, start, end)
+    m = ds.memberships
+    starts = m["start"] if "start" in m else pd.Series([pd.NaT] * len(m), index=m.index)
+    ends = m["end"] if "end" in m else pd.Series([pd.NaT] * len(m), index=m.index)
+    for org, start, end in zip(m["org_id"], starts, ends, strict=True):
+        add(org, start, end)
+    return {
+        d: ActivePeriod(min(dates[d]), max(dates[d]), dated[d])
+        if dates[d]
+        else ActivePeriod(None, None, 0)
+        for d in sorted(depts)
+    }
+
+
+def _in_sequence(a: ActivePeriod, b: ActivePeriod, handover_days: int) -> bool:
+    """True when ``a`` and ``b`` are known and one follows the other."""
+    if not (a.known and b.known):
+        return False
+    earlier, later = sorted((a, b), key=lambda p: (p.first, p.last))
+    assert earlier.last is not None and later.first is not None
+    return bool((earlier.last - later.first).days <= handover_days)
+
+
+def concurrent(a: ActivePeriod, b: ActivePeriod, *, handover_days: int = HANDOVER_DAYS) -> bool:
+    """Whether two departments were active at the same time (see the module doc).
+
+    Examples
+    --------
+    >>> T = pd.Timestamp
+    >>> old = ActivePeriod(T("2013-01-18"), T("2020-08-12"), 366)
+    >>> new = ActivePeriod(T("2020-08-31"), T("2024-06-19"), 189)
+    >>> concurrent(old, new), concurrent(old, ActivePeriod(T("2016-01-01"), T("2016-01-01"), 1))
+    (False, True)
+    >>> concurrent(old, ActivePeriod(None, None, 0))  # an unknown period rules nothing out
+    True
+    """
+    return not _in_sequence(a, b, handover_days)
+
+
+def likely_renamings(
+    ds: Dataset,
+    *,
+    handover_days: int = HANDOVER_DAYS,
+    gap_days: int = RENAMING_GAP_DAYS,
+    shared_at_least: float = RENAMING_SHARED_AT_LEAST,
+) -> pd.DataFrame:
+    """Pairs of sibling departments where one likely replaced the other (a renaming).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``RENAMING_COLUMNS``, one row per pair, sorted by parent and the earlier
+        department's id: ``earlier_id`` and ``later_id``, each one's first and last
+        dated tie (ISO dates), ``gap_days`` (the later's first tie minus the
+        earlier's last, in days; negative in a handover), ``shared`` (organisations
+        both deal with), ``earlier_partners``, ``later_partners`` and
+        ``shared_share`` (``shared`` over the smaller of the two).
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame(
+    ...         {"id": ["c", "old", "new", "a", "b"], "name": list("COWAB"),
+    ...          "type": ["local_authority", "department", "department", "vcse", "vcse"],
+    ...          "parent_id": [None, "c", "c", None, None]}),
+    ...     funding=pd.DataFrame({"id": list("1234"), "funder_id": ["old", "old", "new", "new"],
+    ...                           "recipient_id": ["a", "b", "a", "b"], "amount": [1.0] * 4,
+    ...                           "award_date": ["2015-01-01", "2020-03-01",
+    ...                                          "2020-04-01", "2023-01-01"]}))
+    >>> likely_renamings(ds)[["earlier_id", "later_id", "gap_days", "shared"]].values.tolist()
+    [['old', 'new', 31, 2]]
+    """
+    periods = active_periods(ds)
+    partners = partner_sets(ds)
+    rows = []
+    for body, depts in departments_by_body(ds).items():
+        for a, b in combinations(depts, 2):
+            pa, pb = periods[a], periods[b]
+            if not _in_sequence(pa, pb, handover_days):
+                continue
+            (earlier, pe), (later, pl) = sorted(
+                ((a, pa), (b, pb)), key=lambda item: (item[1].first, item[1].last)
+            )
+            assert pe.last is not None and pl.first is not None
+            assert pe.first is not None and pl.last is not None
+            gap = int((pl.first - pe.last).days)
+            shared = len(partners[earlier] & partners[later])
+            smaller = min(len(partners[earlier]), len(partners[later]))
+            share = shared / smaller if smaller else 0.0
+            if gap > gap_days or share < shared_at_least or shared == 0:
+                continue
+            rows.append(
+                {
+                    "parent_id": body,
+                    "earlier_id": earlier,
+                    "later_id": later,
+                    "earlier_first": pe.first.strftime("%Y-%m-%d"),
+                    "earlier_last": pe.last.strftime("%Y-%m-%d"),
+                    "later_first": pl.first.strftime("%Y-%m-%d"),
+                    "later_last": pl.last.strftime("%Y-%m-%d"),
+                    "gap_days": gap,
+                    "shared": shared,
+                    "earlier_partners": len(partners[earlier]),
+                    "later_partners": len(partners[later]),
+                    "shared_share": share,
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(RENAMING_COLUMNS))
+    ints = ("gap_days", "shared", "earlier_partners", "later_partners")
+    table = table.astype({**{c: "int64" for c in ints}, "shared_share": "float64"})
+    return table.sort_values(["parent_id", "earlier_id"], kind="stable").reset_index(drop=True)
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     union = len(a | b)
     return len(a & b) / union if union else 0.0
@@ -204,11 +436,25 @@ def overlap_matrices(ds: Dataset) -> dict[str, pd.DataFrame]:
 
 def _engagement(
     ds: Dataset,
-) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[frozenset[str]]]]:
-    return departments_by_body(ds), partner_sets(ds), coordination_ties(ds)
+) -> tuple[
+    dict[str, list[str]],
+    dict[str, set[str]],
+    dict[str, set[frozenset[str]]],
+    dict[str, ActivePeriod],
+]:
+    return departments_by_body(ds), partner_sets(ds), coordination_ties(ds), active_periods(ds)
 
 
-def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) -> pd.DataFrame:
+def _iso(stamp: pd.Timestamp | None) -> str | None:
+    return None if stamp is None else stamp.strftime("%Y-%m-%d")
+
+
+def department_table(
+    ds: Dataset,
+    *,
+    overlap_below: float = SILO_OVERLAP_BELOW,
+    handover_days: int = HANDOVER_DAYS,
+) -> pd.DataFrame:
     """One row per department of a public body with two or more departments.
 
     Returns
@@ -217,9 +463,11 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
         Exactly ``DEPARTMENT_COLUMNS``, sorted by parent then department id:
         ``coordination_ties`` (int: siblings it has a coordination tie with),
         ``max_partner_overlap`` (float: its largest Jaccard overlap with a
-        sibling), ``siloed`` (bool: no coordination tie and every overlap below
-        ``overlap_below``), ``duplicated_engagement`` (int: distinct partners it
-        shares with at least one sibling it has no coordination tie with).
+        sibling, concurrent or not), ``siloed`` (bool: see the module doc, over
+        concurrent siblings), ``duplicated_engagement`` (int: distinct partners it
+        shares with at least one concurrent sibling it has no coordination tie
+        with), ``active_from`` and ``active_to`` (ISO dates of its first and last
+        dated tie, None when undated) and ``concurrent_siblings`` (int).
 
     Examples
     --------
@@ -230,17 +478,23 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
     ...          "parent_id": [None, "c", "c", None]}),
     ...     partnerships=pd.DataFrame({"source_id": ["h", "s"], "target_id": ["a", "a"]}))
     >>> department_table(ds).values.tolist()
-    [['h', 'c', 0, 1.0, False, 1], ['s', 'c', 0, 1.0, False, 1]]
+    [['h', 'c', 0, 1.0, False, 1, None, None, 1], ['s', 'c', 0, 1.0, False, 1, None, None, 1]]
     """
-    bodies, partners, ties = _engagement(ds)
+    bodies, partners, ties, periods = _engagement(ds)
     rows = []
     for body, depts in bodies.items():
         for d in depts:
             siblings = [s for s in depts if s != d]
+            alongside = [
+                s for s in siblings if concurrent(periods[d], periods[s], handover_days=handover_days)
+            ]
             coordinated = [s for s in siblings if frozenset((d, s)) in ties[body]]
             overlap = max(_jaccard(partners[d], partners[s]) for s in siblings)
+            overlap_alongside = max(
+                (_jaccard(partners[d], partners[s]) for s in alongside), default=0.0
+            )
             shared: set[str] = set()
-            for s in siblings:
+            for s in alongside:
                 if s not in coordinated:
                     shared |= partners[d] & partners[s]
             rows.append(
@@ -249,8 +503,13 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
                     "parent_id": body,
                     "coordination_ties": len(coordinated),
                     "max_partner_overlap": overlap,
-                    "siloed": not coordinated and overlap < overlap_below,
+                    "siloed": bool(alongside)
+                    and not any(s in coordinated for s in alongside)
+                    and overlap_alongside < overlap_below,
                     "duplicated_engagement": len(shared),
+                    "active_from": _iso(periods[d].first),
+                    "active_to": _iso(periods[d].last),
+                    "concurrent_siblings": len(alongside),
                 }
             )
     table = pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
@@ -262,24 +521,33 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
             "max_partner_overlap": "float64",
             "siloed": "bool",
             "duplicated_engagement": "int64",
+            "active_from": "object",
+            "active_to": "object",
+            "concurrent_siblings": "int64",
         }
     )
 
 
-def duplicated_engagement(ds: Dataset) -> pd.DataFrame:
-    """Organisations dealt with separately by uncoordinated sibling departments.
+def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) -> pd.DataFrame:
+    """Organisations dealt with separately by uncoordinated, concurrent sibling
+    departments.
 
     For each organisation and each body, the departments of that body that count
-    it as a partner are considered; those with at least one such sibling they
-    have no coordination tie with are listed.
+    it as a partner are considered, and every pair of them that was active at the
+    same time (:func:`concurrent`) and has no coordination tie is listed. Pairs
+    that coordinate, and departments in sequence (one replacing the other), are
+    not counted.
 
     Returns
     -------
     pd.DataFrame
-        ``DUPLICATION_COLUMNS``: ``org_id``, ``name``, ``parent_id``,
-        ``departments`` (the department ids, sorted, ``;``-joined) and ``count``
-        (how many), one row per (organisation, body) with ``count`` >= 2, most
-        departments first, then by parent and organisation id.
+        ``DUPLICATION_COLUMNS``: ``org_id``, ``name``, ``sector`` (of the
+        organisation: ``public`` marks a statutory partner), ``parent_id``,
+        ``departments`` (the ids of the departments in those pairs, sorted,
+        ``;``-joined), ``count`` (how many departments), ``pairs`` (the pairs,
+        ``a|b`` joined by ``;``) and ``uncoordinated_pairs`` (how many); one row
+        per (organisation, body) with at least one such pair, most pairs first,
+        then most departments, then by parent and organisation id.
 
     Examples
     --------
@@ -290,10 +558,11 @@ def duplicated_engagement(ds: Dataset) -> pd.DataFrame:
     ...          "parent_id": [None, "c", "c", None]}),
     ...     partnerships=pd.DataFrame({"source_id": ["h", "s"], "target_id": ["a", "a"]}))
     >>> duplicated_engagement(ds).values.tolist()
-    [['a', 'Age Concern', 'c', 'h;s', 2]]
+    [['a', 'Age Concern', 'vcse', 'c', 'h;s', 2, 'h|s', 1]]
     """
-    bodies, partners, ties = _engagement(ds)
-    names = ds.organisations.drop_duplicates("id").set_index("id")["name"]
+    bodies, partners, ties, periods = _engagement(ds)
+    orgs = ds.organisations.drop_duplicates("id").set_index("id")
+    names, types = orgs["name"], orgs["type"]
     rows = []
     for body, depts in bodies.items():
         engaged_by: dict[str, list[str]] = {}
@@ -301,27 +570,44 @@ def duplicated_engagement(ds: Dataset) -> pd.DataFrame:
             for org in partners[d]:
                 engaged_by.setdefault(org, []).append(d)
         for org, engaging in engaged_by.items():
-            separate = {
-                d
-                for a, b in combinations(engaging, 2)
+            pairs = [
+                (a, b)
+                for a, b in combinations(sorted(engaging), 2)
                 if frozenset((a, b)) not in ties[body]
-                for d in (a, b)
-            }
-            if len(separate) >= 2:
-                rows.append(
-                    {
-                        "org_id": org,
-                        "name": str(names.get(org, org)),
-                        "parent_id": body,
-                        "departments": ";".join(sorted(separate)),
-                        "count": len(separate),
-                    }
-                )
+                and concurrent(periods[a], periods[b], handover_days=handover_days)
+            ]
+            if not pairs:
+                continue
+            separate = sorted({d for pair in pairs for d in pair})
+            org_type = types.get(org)
+            rows.append(
+                {
+                    "org_id": org,
+                    "name": str(names.get(org, org)),
+                    "sector": sector_of(str(org_type)) if isinstance(org_type, str) else "vcse",
+                    "parent_id": body,
+                    "departments": ";".join(separate),
+                    "count": len(separate),
+                    "pairs": ";".join(f"{a}|{b}" for a, b in pairs),
+                    "uncoordinated_pairs": len(pairs),
+                }
+            )
     table = pd.DataFrame(rows, columns=list(DUPLICATION_COLUMNS))
     table = table.astype(
-        {"org_id": "str", "name": "str", "parent_id": "str", "departments": "str", "count": "int64"}
+        {
+            "org_id": "str",
+            "name": "str",
+            "sector": "str",
+            "parent_id": "str",
+            "departments": "str",
+            "count": "int64",
+            "pairs": "str",
+            "uncoordinated_pairs": "int64",
+        }
     )
     table = table.sort_values(
-        ["count", "parent_id", "org_id"], ascending=[False, True, True], kind="stable"
+        ["uncoordinated_pairs", "count", "parent_id", "org_id"],
+        ascending=[False, False, True, True],
+        kind="stable",
     )
     return table.reset_index(drop=True)
