@@ -26,9 +26,11 @@ Definitions used throughout:
   of its partnerships and board memberships (each date present counts; a tie with a
   start and no end counts at its start). A department with no dated tie has an
   unknown period, which is never taken to rule anything out.
-- Two siblings are **concurrent** unless their periods are in sequence: the one
-  that starts first (the one that ends first, on a tie) has its last dated tie no
-  more than ``HANDOVER_DAYS`` (92, a quarter) after the other's first. Overlap is
+- Two siblings are **concurrent** unless their periods are in sequence: they do
+  not overlap at all, or the one that starts first has its last dated tie no more
+  than ``HANDOVER_DAYS`` (92, a quarter) after the other's first while the other
+  goes on after it ends (one period inside the other, or two on the same day, is
+  always concurrent). Overlap is
   measured in days, never in calendar years: a department whose last grant is in
   August 2020 and one whose first is in September 2020 are in sequence, and a
   handover of up to a quarter (a few grants of the old name after the new one
@@ -281,7 +283,9 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
     p = ds.partnerships
     starts = p["start"] if "start" in p else pd.Series([pd.NaT] * len(p), index=p.index)
     ends = p["end"] if "end" in p else pd.Series([pd.NaT] * len(p), index=p.index)
-    for source, target, start, end in zip(p["source_id"], p["target_id"], starts, ends, strict=True):
+    for source, target, start, end in zip(
+        p["source_id"], p["target_id"], starts, ends, strict=True
+    ):
         add(source, start, end)
         if target != source:
             add(target, start, end)
@@ -303,8 +307,14 @@ def _in_sequence(a: ActivePeriod, b: ActivePeriod, handover_days: int) -> bool:
     if not (a.known and b.known):
         return False
     earlier, later = sorted((a, b), key=lambda p: (p.first, p.last))
-    assert earlier.last is not None and later.first is not None
-    return bool((earlier.last - later.first).days <= handover_days)
+    assert earlier.first is not None and earlier.last is not None
+    assert later.first is not None and later.last is not None
+    overlap = (earlier.last - later.first).days
+    if overlap < 0:
+        return True
+    # One period inside the other (the same day included) is never a handover.
+    within = earlier.first == later.first or later.last <= earlier.last
+    return overlap <= handover_days and not within
 
 
 def concurrent(a: ActivePeriod, b: ActivePeriod, *, handover_days: int = HANDOVER_DAYS) -> bool:
@@ -486,7 +496,9 @@ def department_table(
         for d in depts:
             siblings = [s for s in depts if s != d]
             alongside = [
-                s for s in siblings if concurrent(periods[d], periods[s], handover_days=handover_days)
+                s
+                for s in siblings
+                if concurrent(periods[d], periods[s], handover_days=handover_days)
             ]
             coordinated = [s for s in siblings if frozenset((d, s)) in ties[body]]
             overlap = max(_jaccard(partners[d], partners[s]) for s in siblings)
@@ -513,7 +525,7 @@ def department_table(
                 }
             )
     table = pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
-    return table.astype(
+    table = table.astype(
         {
             "department_id": "str",
             "parent_id": "str",
@@ -521,11 +533,13 @@ def department_table(
             "max_partner_overlap": "float64",
             "siloed": "bool",
             "duplicated_engagement": "int64",
-            "active_from": "object",
-            "active_to": "object",
             "concurrent_siblings": "int64",
         }
     )
+    for column in ("active_from", "active_to"):
+        dates = table[column].astype("object")
+        table[column] = dates.where(dates.notna(), None)
+    return table
 
 
 def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) -> pd.DataFrame:
