@@ -177,7 +177,7 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
         body_name = name(str(body))
         whose = "its" if k == 1 else "each one's"
         text = (
-            f"{k} of the {len(all_depts)} departments of {body_name} "
+            f"{integer(k)} of the {count(len(all_depts), 'department')} of {body_name} "
             f"{'is' if k == 1 else 'are'} siloed: {'it has' if k == 1 else 'none of them has'} "
             f"a partnership or shared board with any other department of {body_name}, and "
             f"{whose} partner overlap with every other department is "
@@ -221,11 +221,13 @@ def _siloed_summary(
     b = len(affected)
     more = b - len(top)
     examples = [
-        f"{name(str(r['parent_id']))} ({r['siloed']} of {r['departments']} departments)"
+        f"{name(str(r['parent_id']))} ({integer(r['siloed'])} of "
+        f"{count(r['departments'], 'department')})"
         for r in top
     ]
     text = (
-        f"{k:,} departments of {b:,} of the {len(per_body):,} public bodies with two or more "
+        f"{count(k, 'department')} of {integer(b)} of the "
+        f"{count(len(per_body), 'public body', 'public bodies')} with two or more "
         "departments are siloed: none of them has a partnership or shared board with any "
         "other department of its body, and each one's partner overlap with every other "
         f"department of its body is below {overlap_below:g} (overlap: the share of two "
@@ -425,7 +427,12 @@ def _duplication_finding(
     if n_others:
         words, rows = examples(others)
         text += (
-            f" {count(n_others, 'is a voluntary or other organisation', 'are voluntary or other organisations')}"
+            " "
+            + count(
+                n_others,
+                "is a voluntary or other organisation",
+                "are voluntary or other organisations",
+            )
             + (", for example " if n_others > max_listed else ": ")
             + f"{words}."
         )
@@ -476,9 +483,12 @@ def _sector_finding(sector: Mapping[str, Any], alpha: float) -> Finding:
         )
     ei, expected, p = float(sector["ei"]), float(sector["expected"]), float(sector["p_value"])
     text = (
-        f"Of {int(sector['internal']) + int(sector['external']):,} ties, "
-        f"{int(sector['internal']):,} stay within a sector and {int(sector['external']):,} cross "
-        f"sectors: an E-I index of {ei:.2f} (-1 would mean every tie stays within its sector, "
+        f"Of {count(int(sector['internal']) + int(sector['external']), 'tie')}, "
+        f"{integer(int(sector['internal']))} "
+        f"{'stays' if int(sector['internal']) == 1 else 'stay'} within a sector and "
+        f"{integer(int(sector['external']))} "
+        f"{'crosses' if int(sector['external']) == 1 else 'cross'} sectors: an E-I index "
+        f"of {ei:.2f} (-1 would mean every tie stays within its sector, "
         f"+1 that every tie crosses). With sectors shuffled at random "
         f"({int(sector['n_permutations']):,} times) it would be about {expected:.2f}. "
         + _significance(
@@ -510,7 +520,8 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
             ei, expected, p = float(body["ei"]), float(body["expected"]), float(body["p_value"])
             text = (
                 f"The {body['units']} units of {name(parent)} (the body and its departments) "
-                f"have {body['internal']:,} ties among themselves and {body['external']:,} with "
+                f"have {count(body['internal'], 'tie')} among themselves and "
+                f"{integer(body['external'])} with "
                 f"other organisations: an E-I index of {ei:.2f}, against about {expected:.2f} "
                 "for a random set of as many organisations. "
                 + _significance(

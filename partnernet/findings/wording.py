@@ -221,6 +221,22 @@ def period(first: Any, last: Any) -> str:
     return start if start == end else f"{start}–{end}"
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def month(date: Any) -> str:
     """An ISO date (or a timestamp) as the month and year a person says:
     ``August 2020``; empty when missing.
@@ -233,10 +249,7 @@ def month(date: Any) -> str:
     if date is None or (isinstance(date, float) and math.isnan(date)):
         return ""
     text = str(date)[:10]
-    months = (
-        "January February March April May June July August September October November December"
-    ).split()
-    return f"{months[int(text[5:7]) - 1]} {text[:4]}"
+    return f"{_MONTHS[int(text[5:7]) - 1]} {text[:4]}"
 
 
 def number(value: Any, *, digits: int = 2) -> str:
