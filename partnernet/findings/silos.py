@@ -99,7 +99,7 @@ def silo_findings(
             if siloed_bodies.nunique() > max_bodies:
                 findings.append(_siloed_summary(departments, name, overlap_below, max_listed))
             else:
-                findings.extend(_siloed_findings(departments, name, overlap_below))
+                findings.extend(_siloed_findings(departments, name, overlap_below, max_listed))
         findings.append(_duplication_finding(duplicated, name, max_listed, observable=observable))
     sector = ei.get("sector") if ei else None
     if sector:
@@ -113,7 +113,9 @@ def silo_findings(
     return findings
 
 
-def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float) -> list[Finding]:
+def _siloed_findings(
+    departments: pd.DataFrame, name: Any, overlap_below: float, max_listed: int = MAX_LISTED
+) -> list[Finding]:
     findings = []
     siloed = departments[departments["siloed"].astype(bool)]
     if siloed.empty and not (departments["concurrent_siblings"] > 0).any():
@@ -166,13 +168,19 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
             }
             for r in part.to_dict("records")
         ]
+        # The most duplicated first, so a long list names those that matter most.
+        rows.sort(key=lambda r: (-r["duplicated_engagement"], r["department_id"]))
         listed = [
             f"{name(r['department_id'])}: overlap at most {r['max_partner_overlap']:.2f} with "
             f"any other department; it shares "
             f"{count(r['duplicated_engagement'], 'organisation')} with a department it "
             "does not coordinate with."
-            for r in rows
+            for r in rows[:max_listed]
         ]
+        if len(rows) > max_listed:
+            listed.append(
+                f"And {integer(len(rows) - max_listed)} more; departments.csv lists every one."
+            )
         k = len(rows)
         body_name = name(str(body))
         whose = "its" if k == 1 else "each one's"
@@ -194,7 +202,8 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
                     "siloed": k,
                     "departments": len(all_depts),
                     "overlap_threshold": overlap_below,
-                    "siloed_departments": rows,
+                    "siloed_departments": rows[:max_listed],
+                    "not_listed": max(len(rows) - max_listed, 0),
                 },
             )
         )
