@@ -455,7 +455,10 @@ def test_silo_findings_hand_worked(ds: Dataset) -> None:
     ]
     council = by_id["siloed-departments-C"]
     assert council.text.startswith("2 of the 6 departments of Riverside Council are siloed")
-    assert "Planning: overlap at most 0.00 with any other department; it shares 0 " in council.text
+    assert (
+        "Planning: overlap at most 0.00 with any other department active at the same time; "
+        "it shares 0 "
+    ) in council.text
     assert "Records: overlap at most 0.00" in council.text
     assert [d["department_id"] for d in council.figures["siloed_departments"]] == ["Q", "R"]
     assert "ghost" in by_id["siloed-departments-ghost"].text  # parent's name unknown: its id
@@ -608,3 +611,19 @@ def test_sample_duplicated_engagement_names_the_siloed_pair(sample: Dataset) -> 
     names = [*sample.organisations["name"], *sample.organisations["id"]]
     for f in findings:
         assert_numbers_backed(f, names)
+
+
+@pytest.mark.parametrize("k", [2, 5, 30])
+def test_subset_ei_counts_the_same_ties_by_pairs_and_by_edges(k: int) -> None:
+    # A body of hundreds of departments is counted edge by edge (issue 12: 600
+    # departments took 27 s pair by pair); both ways must give the same figures.
+    from partnernet.analysis.ei import _subset_ei
+
+    G = nx.gnm_random_graph(60, 150, seed=k)
+    n = G.number_of_nodes()
+    codes = np.array(sorted(min(u, v) * n + max(u, v) for u, v in G.edges()), dtype="int64")
+    degree = np.array([G.degree(i) for i in range(n)], dtype="int64")
+    pairs = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 400, by_edges=False)
+    edges = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 400, by_edges=True)
+    np.testing.assert_array_equal(pairs, edges)
+    assert not np.isnan(edges).all()

@@ -159,7 +159,7 @@ def test_only_uncoordinated_pairs_count_and_public_bodies_are_apart() -> None:
     assert "4 departments" not in text
     assert (
         "1 is a voluntary or other organisation: Riverside Carers (3 pairs of Riverside "
-        "Council's departments: Adults with Parks; Housing with Parks; Parks with Children)."
+        "Council's departments: Adults with Parks; Housing with Parks; and 1 more)."
     ) in text
     assert "1 is a public body (a statutory partner" in text
     assert text.index("Riverside Carers") < text.index("Riverside ICB")

@@ -88,7 +88,7 @@ DEPARTMENT_COLUMNS: tuple[str, ...] = (
     "department_id",
     "parent_id",
     "coordination_ties",  # int: siblings with a direct partnership or shared board
-    "max_partner_overlap",  # float: largest Jaccard overlap with a sibling
+    "max_partner_overlap",  # float: largest Jaccard overlap with a concurrent sibling
     "siloed",  # bool
     "duplicated_engagement",  # int: organisations it shares with uncoordinated concurrent siblings
     "active_from",  # str | None: ISO date of its first dated tie

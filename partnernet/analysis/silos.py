@@ -39,8 +39,10 @@ Definitions used throughout:
 - A **likely renaming**: two siblings in sequence, the later starting no more than
   ``RENAMING_GAP_DAYS`` (365) after the earlier's last dated tie, where the
   organisations both deal with are at least ``RENAMING_SHARED_AT_LEAST`` (0.25) of
-  the smaller partner set (one department carried on under a new name, keeping
-  many of its partners).
+  the smaller partner set and at least ``RENAMING_MIN_SHARED`` (2) organisations
+  (one department carried on under a new name, keeping many of its partners).
+  Each department has at most one successor and one predecessor: the pairs sharing
+  the largest share of partners are matched first.
 - A department is **siloed** when it has at least one concurrent sibling, no
   coordination tie to any concurrent sibling, and overlap below
   ``SILO_OVERLAP_BELOW`` (0.1) with every concurrent sibling. A department with no
@@ -71,6 +73,7 @@ __all__ = [
     "HANDOVER_DAYS",
     "RENAMING_COLUMNS",
     "RENAMING_GAP_DAYS",
+    "RENAMING_MIN_SHARED",
     "RENAMING_SHARED_AT_LEAST",
     "SILO_OVERLAP_BELOW",
     "ActivePeriod",
@@ -94,8 +97,11 @@ SILO_OVERLAP_BELOW = 0.1
 HANDOVER_DAYS = 92
 # A successor must start within this many days of its predecessor's last tie ...
 RENAMING_GAP_DAYS = 365
-# ... and share at least this share of the smaller partner set with it.
+# ... and share at least this share of the smaller partner set with it, and at
+# least this many organisations (one shared grantee is a coincidence, not a
+# handover).
 RENAMING_SHARED_AT_LEAST = 0.25
+RENAMING_MIN_SHARED = 2
 DUPLICATION_COLUMNS: tuple[str, ...] = (
     "org_id",
     "name",
@@ -383,7 +389,7 @@ def likely_renamings(
             shared = len(partners[earlier] & partners[later])
             smaller = min(len(partners[earlier]), len(partners[later]))
             share = shared / smaller if smaller else 0.0
-            if gap > gap_days or share < shared_at_least or shared == 0:
+            if gap > gap_days or share < shared_at_least or shared < RENAMING_MIN_SHARED:
                 continue
             rows.append(
                 {
@@ -401,7 +407,19 @@ def likely_renamings(
                     "shared_share": share,
                 }
             )
-    table = pd.DataFrame(rows, columns=list(RENAMING_COLUMNS))
+    # One successor per department and one predecessor: the best-matched pairs
+    # (most partners shared, then the shortest gap) are taken first.
+    rows.sort(key=lambda r: (-r["shared_share"], -r["shared"], abs(r["gap_days"]), r["later_id"]))
+    taken_earlier: set[str] = set()
+    taken_later: set[str] = set()
+    matched = []
+    for r in rows:
+        if r["earlier_id"] in taken_earlier or r["later_id"] in taken_later:
+            continue
+        taken_earlier.add(r["earlier_id"])
+        taken_later.add(r["later_id"])
+        matched.append(r)
+    table = pd.DataFrame(matched, columns=list(RENAMING_COLUMNS))
     ints = ("gap_days", "shared", "earlier_partners", "later_partners")
     table = table.astype({**{c: "int64" for c in ints}, "shared_share": "float64"})
     return table.sort_values(["parent_id", "earlier_id"], kind="stable").reset_index(drop=True)
@@ -473,7 +491,8 @@ def department_table(
         Exactly ``DEPARTMENT_COLUMNS``, sorted by parent then department id:
         ``coordination_ties`` (int: siblings it has a coordination tie with),
         ``max_partner_overlap`` (float: its largest Jaccard overlap with a
-        sibling, concurrent or not), ``siloed`` (bool: see the module doc, over
+        concurrent sibling, 0 when it has none; a department it replaced or that
+        replaced it is in :func:`likely_renamings` instead), ``siloed`` (bool: see the module doc, over
         concurrent siblings), ``duplicated_engagement`` (int: distinct partners it
         shares with at least one concurrent sibling it has no coordination tie
         with), ``active_from`` and ``active_to`` (ISO dates of its first and last
@@ -501,10 +520,7 @@ def department_table(
                 if concurrent(periods[d], periods[s], handover_days=handover_days)
             ]
             coordinated = [s for s in siblings if frozenset((d, s)) in ties[body]]
-            overlap = max(_jaccard(partners[d], partners[s]) for s in siblings)
-            overlap_alongside = max(
-                (_jaccard(partners[d], partners[s]) for s in alongside), default=0.0
-            )
+            overlap = max((_jaccard(partners[d], partners[s]) for s in alongside), default=0.0)
             shared: set[str] = set()
             for s in alongside:
                 if s not in coordinated:
@@ -517,7 +533,7 @@ def department_table(
                     "max_partner_overlap": overlap,
                     "siloed": bool(alongside)
                     and not any(s in coordinated for s in alongside)
-                    and overlap_alongside < overlap_below,
+                    and overlap < overlap_below,
                     "duplicated_engagement": len(shared),
                     "active_from": _iso(periods[d].first),
                     "active_to": _iso(periods[d].last),

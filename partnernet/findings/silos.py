@@ -27,7 +27,10 @@ from partnernet.findings.wording import (
 )
 from partnernet.model import Dataset
 
-__all__ = ["silo_findings"]
+__all__ = ["PAIRS_SHOWN", "silo_findings"]
+
+# Uncoordinated pairs of departments named per organisation in the example.
+PAIRS_SHOWN = 2
 
 
 def _names(ds: Dataset) -> Mapping[Hashable, str]:
@@ -172,7 +175,7 @@ def _siloed_findings(
         rows.sort(key=lambda r: (-r["duplicated_engagement"], r["department_id"]))
         listed = [
             f"{name(r['department_id'])}: overlap at most {r['max_partner_overlap']:.2f} with "
-            f"any other department; it shares "
+            f"any other department active at the same time; it shares "
             f"{count(r['duplicated_engagement'], 'organisation')} with a department it "
             "does not coordinate with."
             for r in rows[:max_listed]
@@ -276,17 +279,20 @@ def _renaming_finding(renamings: pd.DataFrame, name: Any, max_listed: int) -> Fi
     """The departments that likely replaced a sibling: named, with their dates and
     the partners they share, so no one reads them as two conversations."""
     top = renamings.head(max_listed).to_dict("records")
+    several_bodies = renamings["parent_id"].nunique() > 1
     listed = []
     figures_rows = []
     for r in top:
         before, before_years = _when(r["earlier_first"], r["earlier_last"])
         after, after_years = _when(r["later_first"], r["later_last"])
         smaller = min(int(r["earlier_partners"]), int(r["later_partners"]))
+        body = name(str(r["parent_id"]))
         listed.append(
-            f"{name(str(r['earlier_id']))} (dated ties {before}) and "
-            f"{name(str(r['later_id']))} ({after}) of {name(str(r['parent_id']))}: "
-            f"{integer(int(r['shared']))} of the {count(smaller, 'organisation')} the smaller "
-            f"deals with ({percent(float(r['shared_share']))}) are partners of both"
+            f"{_short(name(str(r['earlier_id'])), body)} (dated ties {before}) and "
+            f"{_short(name(str(r['later_id'])), body)} ({after})"
+            + (f" of {body}" if several_bodies else "")
+            + f": {integer(int(r['shared']))} of the {count(smaller, 'organisation')} the "
+            f"smaller deals with ({percent(float(r['shared_share']))}) are partners of both"
         )
         figures_rows.append(
             {
@@ -304,7 +310,9 @@ def _renaming_finding(renamings: pd.DataFrame, name: Any, max_listed: int) -> Fi
     more = k - len(top)
     text = (
         f"{count(k, 'department')} likely replaced a department of the same body under a "
-        "new name: "
+        "new name"
+        + ("" if several_bodies else f" ({name(str(renamings['parent_id'].iloc[0]))})")
+        + ": "
         "one's dated ties end as the other's begin (overlapping by no more than "
         f"{integer(HANDOVER_DAYS)} days), and they share at least "
         f"{percent(RENAMING_SHARED_AT_LEAST)} of the smaller one's partners. "
@@ -402,7 +410,7 @@ def _duplication_finding(
         for r in top:
             pairs = _pairs_text(str(r["pairs"]), str(r["parent_id"]), name)
             k = int(r["uncoordinated_pairs"])
-            shown = pairs[:max_listed]
+            shown = pairs[:PAIRS_SHOWN]
             rest = k - len(shown)
             body = name(str(r["parent_id"]))
             listed = "; ".join(shown) + (f"; and {integer(rest)} more" if rest else "")
@@ -415,7 +423,7 @@ def _duplication_finding(
                 "org_id": str(r["org_id"]),
                 "parent_id": str(r["parent_id"]),
                 "uncoordinated_pairs": int(r["uncoordinated_pairs"]),
-                "not_listed": max(int(r["uncoordinated_pairs"]) - max_listed, 0),
+                "not_listed": max(int(r["uncoordinated_pairs"]) - PAIRS_SHOWN, 0),
             }
             for r in top
         ]

@@ -73,7 +73,7 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 MEMBERS_SHOWN = 15
-ISOLATES_SHOWN = 30
+ISOLATES_SHOWN = 20
 GROUP_BARS = 30
 # Up to this many departments of a body are drawn in the overlap heatmap and
 # listed in the department table; beyond it, the departments with the most
@@ -82,8 +82,9 @@ HEATMAP_MAX_DEPARTMENTS = 30
 # The overlap matrix as a table of figures: only for bodies this small, beyond
 # which a row no longer fits on a screen.
 OVERLAP_TABLE_MAX_DEPARTMENTS = 12
-# No line of report.md (and no line of text in report.html) is longer than this.
-SCREEN_LINE = 400
+# No line of report.md is longer than this: about what one screen shows of a
+# wrapped paragraph (a finding, a bullet, a table row).
+SCREEN_LINE = 1000
 MAP_FILE = "network.html"
 DEFAULT_TITLE = "Partnership network report"
 
@@ -934,7 +935,7 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
                         "Department",
                         "Active (dated ties)",
                         "Coordination ties with sibling departments",
-                        "Largest overlap with a sibling",
+                        "Largest overlap with a sibling active at the same time",
                         "Siloed",
                         "Organisations also dealt with by an uncoordinated sibling",
                     ],
