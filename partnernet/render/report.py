@@ -261,7 +261,7 @@ def _period_text(results: Results) -> str:
         if span.first and span.last:
             parts.append(f"{label} dated {wording.period(span.first, span.last)}")
     if not parts:
-        return "no dates in the data"
+        return "No dates in the data"
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
 
