@@ -275,7 +275,7 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
     def add(org: str, *stamps: object) -> None:
         if org not in dates:
             return
-        present = [pd.Timestamp(x) for x in stamps if not pd.isna(x)]  # type: ignore[call-overload]
+        present = [pd.Timestamp(x) for x in stamps if not pd.isna(x)]
         if present:
             dates[org].extend(present)
             dated[org] += 1
@@ -492,11 +492,12 @@ def department_table(
         ``coordination_ties`` (int: siblings it has a coordination tie with),
         ``max_partner_overlap`` (float: its largest Jaccard overlap with a
         concurrent sibling, 0 when it has none; a department it replaced or that
-        replaced it is in :func:`likely_renamings` instead), ``siloed`` (bool: see the module doc, over
-        concurrent siblings), ``duplicated_engagement`` (int: distinct partners it
-        shares with at least one concurrent sibling it has no coordination tie
-        with), ``active_from`` and ``active_to`` (ISO dates of its first and last
-        dated tie, None when undated) and ``concurrent_siblings`` (int).
+        replaced it is in :func:`likely_renamings` instead), ``siloed`` (bool: see
+        the module doc, over concurrent siblings), ``duplicated_engagement``
+        (int: distinct partners it shares with at least one concurrent sibling
+        it has no coordination tie with), ``active_from`` and ``active_to``
+        (ISO dates of its first and last dated tie, None when undated) and
+        ``concurrent_siblings`` (int).
 
     Examples
     --------
