@@ -202,3 +202,27 @@ def test_trafford_names_the_renaming_and_claims_no_duplicated_engagement(
     assert "coordination-not-assessable" in texts  # grants only: no partnerships or boards
     assert "no-siloed-departments" not in texts
     assert "several conversations" not in " ".join(texts.values())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_concurrency_matrix_agrees_with_the_pairwise_rule(seed: int) -> None:
+    import numpy as np
+
+    from partnernet.analysis.silos import concurrency_matrix
+
+    rng = np.random.default_rng(seed)
+    periods = {}
+    for i in range(40):
+        if i % 9 == 0:
+            periods[f"d{i}"] = ActivePeriod(None, None, 0)
+            continue
+        start = T("2015-01-01") + pd.Timedelta(days=int(rng.integers(0, 2000)))
+        # Many short and same-day periods, so every branch of the rule is met.
+        span = int(rng.choice([0, 0, 30, 90, 92, 93, 400, 2000]))
+        periods[f"d{i}"] = ActivePeriod(start, start + pd.Timedelta(days=span), 1)
+    names = list(periods)
+    matrix = concurrency_matrix(names, periods)
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            if i != j:
+                assert matrix[i, j] == concurrent(periods[a], periods[b]), (a, b)

@@ -62,7 +62,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from partnernet.analysis.results import DEPARTMENT_COLUMNS, RENAMING_COLUMNS
@@ -78,6 +80,7 @@ __all__ = [
     "SILO_OVERLAP_BELOW",
     "ActivePeriod",
     "active_periods",
+    "concurrency_matrix",
     "concurrent",
     "coordination_observable",
     "coordination_ties",
@@ -323,6 +326,48 @@ def _in_sequence(a: ActivePeriod, b: ActivePeriod, handover_days: int) -> bool:
     return overlap <= handover_days and not within
 
 
+def concurrency_matrix(
+    departments: list[str],
+    periods: dict[str, ActivePeriod],
+    *,
+    handover_days: int = HANDOVER_DAYS,
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """:func:`concurrent` for every pair of ``departments`` at once (a square
+    boolean array in their order; the diagonal is True): the same rule, in days,
+    fast enough for a body of hundreds of departments.
+
+    Examples
+    --------
+    >>> T = pd.Timestamp
+    >>> periods = {"old": ActivePeriod(T("2013-01-18"), T("2020-08-12"), 1),
+    ...            "new": ActivePeriod(T("2020-08-31"), T("2024-06-19"), 1),
+    ...            "x": ActivePeriod(None, None, 0)}
+    >>> concurrency_matrix(["old", "new", "x"], periods).astype(int).tolist()
+    [[1, 0, 1], [0, 1, 1], [1, 1, 1]]
+    """
+    epoch = pd.Timestamp("1970-01-01")
+
+    def days(stamp: pd.Timestamp | None) -> float:
+        return np.nan if stamp is None else float((stamp - epoch).days)
+
+    first = np.array([days(periods[d].first) for d in departments], dtype="float64")
+    last = np.array([days(periods[d].last) for d in departments], dtype="float64")
+    known = ~np.isnan(first) & ~np.isnan(last)
+    fi, fj = first[:, None], first[None, :]
+    li, lj = last[:, None], last[None, :]
+    i_first = (fi < fj) | ((fi == fj) & (li <= lj))
+    first_e, first_l = np.where(i_first, fi, fj), np.where(i_first, fj, fi)
+    last_e, last_l = np.where(i_first, li, lj), np.where(i_first, lj, li)
+    with np.errstate(invalid="ignore"):
+        overlap = last_e - first_l
+        within = (first_e == first_l) | (last_l <= last_e)
+        sequence = (overlap < 0) | ((overlap <= handover_days) & ~within)
+    sequence &= known[:, None] & known[None, :]
+    out: np.ndarray[Any, np.dtype[np.bool_]] = ~sequence
+    np.fill_diagonal(out, True)
+    return out
+
+
 def concurrent(a: ActivePeriod, b: ActivePeriod, *, handover_days: int = HANDOVER_DAYS) -> bool:
     """Whether two departments were active at the same time (see the module doc).
 
@@ -376,10 +421,11 @@ def likely_renamings(
     partners = partner_sets(ds)
     rows = []
     for body, depts in departments_by_body(ds).items():
-        for a, b in combinations(depts, 2):
-            pa, pb = periods[a], periods[b]
-            if not _in_sequence(pa, pb, handover_days):
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        for (i, a), (j, b) in combinations(enumerate(depts), 2):
+            if together[i, j]:
                 continue
+            pa, pb = periods[a], periods[b]
             (earlier, pe), (later, pl) = sorted(
                 ((a, pa), (b, pb)), key=lambda item: (item[1].first, item[1].last)
             )
@@ -513,13 +559,10 @@ def department_table(
     bodies, partners, ties, periods = _engagement(ds)
     rows = []
     for body, depts in bodies.items():
-        for d in depts:
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        for i, d in enumerate(depts):
             siblings = [s for s in depts if s != d]
-            alongside = [
-                s
-                for s in siblings
-                if concurrent(periods[d], periods[s], handover_days=handover_days)
-            ]
+            alongside = [s for j, s in enumerate(depts) if j != i and together[i, j]]
             coordinated = [s for s in siblings if frozenset((d, s)) in ties[body]]
             overlap = max((_jaccard(partners[d], partners[s]) for s in alongside), default=0.0)
             shared: set[str] = set()
@@ -596,6 +639,8 @@ def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) ->
     names, types = orgs["name"], orgs["type"]
     rows = []
     for body, depts in bodies.items():
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        index = {d: i for i, d in enumerate(depts)}
         engaged_by: dict[str, list[str]] = {}
         for d in depts:
             for org in partners[d]:
@@ -604,8 +649,7 @@ def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) ->
             pairs = [
                 (a, b)
                 for a, b in combinations(sorted(engaging), 2)
-                if frozenset((a, b)) not in ties[body]
-                and concurrent(periods[a], periods[b], handover_days=handover_days)
+                if frozenset((a, b)) not in ties[body] and together[index[a], index[b]]
             ]
             if not pairs:
                 continue
