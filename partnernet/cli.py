@@ -647,6 +647,17 @@ def load(
     is_flag=True,
     help="Also write each organisation's metrics to Neo4j as pn_ properties.",
 )
+@click.option(
+    "--title",
+    default=None,
+    help="The report's title (default: 'Partnership network report').",
+)
+@click.option(
+    "--place",
+    default=None,
+    help="The place the data covers, for the report's first page (default: the local "
+    "authorities in the data).",
+)
 @layers_option
 @seed_option
 @permutations_option
@@ -660,6 +671,8 @@ def analyse(
     out_dir: str,
     from_neo4j: bool,
     write_back: bool,
+    title: str | None,
+    place: str | None,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -680,6 +693,7 @@ def analyse(
     \b
     Examples:
       partnernet analyse sample_data --out out/
+      partnernet analyse sample_data --out out/ --title "Marshford partnerships 2025"
       partnernet analyse --from-neo4j --write-back --out out/
     """
     from partnernet.io.folders import prepare_output_folder
@@ -718,7 +732,7 @@ def analyse(
             findings = explain(results)
             if bars is not None:
                 bars("writing the tables, map and report", 0, 1)
-            written = write_outputs(out_dir, results, findings)
+            written = write_outputs(out_dir, results, findings, title=title, place=place)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(

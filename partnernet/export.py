@@ -109,6 +109,7 @@ def summary_json(results: Results) -> dict[str, Any]:
             "brokerage_roles": results.roles.to_dict(orient="records"),
             "infrastructure_path_share": as_plain(summary.infrastructure_path_share),
             "duplicated_engagement": results.duplicated.to_dict(orient="records"),
+            "likely_renamings": results.renamings.to_dict(orient="records"),
             "currencies": as_plain(summary.currencies),
             "period": as_plain(summary.period),
         }
@@ -156,11 +157,15 @@ def write_outputs(
     findings: Sequence[Finding],
     *,
     html: bool = True,
+    title: str | None = None,
+    place: str | None = None,
 ) -> list[Path]:
     """Write every output of an analysis run into ``out_dir``; return the paths.
 
     The folder is created when missing (:func:`prepare_output_folder`). With
-    ``html`` the interactive map and the report are written too. Everything is
+    ``html`` the interactive map and the report are written too; ``title`` and
+    ``place`` go on the report's first page
+    (:func:`partnernet.render.report.render_report`). Everything is
     rendered from ``results`` and ``findings``: no graph is built, no measure
     computed.
     """
@@ -171,7 +176,9 @@ def write_outputs(
         from partnernet.render.report import render_report
 
         files["network.html"] = render_network_html(results)
-        files["report.html"], files["report.md"] = render_report(results, findings)
+        files["report.html"], files["report.md"] = render_report(
+            results, findings, title=title, place=place
+        )
     return _write_files(folder, files)
 
 

@@ -454,10 +454,15 @@ def test_every_exclusion_finding_rests_on_its_figures(ds: Dataset) -> None:
     for f in findings:
         assert f.question == "exclusion"
         assert_numbers_backed(f)
-    # micro + small: S4 of S1-S4 has no path (1 of 4); larger: none of V, L1, L2.
+    # micro + small: S4 of S1-S4 has no path, but S4 has no tie at all, so it is
+    # counted apart (issue 12): 0 of the 3 with a tie; larger: none of V, L1, L2.
     no_path = finding(findings, "small-orgs-no-path")
-    assert "25% of small and micro organisations (1 of 4)" in no_path.text
-    assert "0% of medium and larger organisations (0 of 3)" in no_path.text
+    assert "0% of small and micro organisations with a tie in the data (0 of 3)" in no_path.text
+    assert "0% of medium and larger organisations with a tie (0 of 3)" in no_path.text
+    assert (
+        "A further 1 organisation has no tie in the data at all (1 small or micro, 0 medium "
+        "or larger), so nothing can be said about its route."
+    ) in no_path.text
     assert "too few organisations to draw a conclusion" in no_path.text
     groups = finding(findings, "under-connected-groups")
     assert "tag 'youth' (5 organisations: 0.66 times the average" in groups.text

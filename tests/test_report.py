@@ -189,7 +189,10 @@ def test_the_report_is_self_contained_scriptless_and_printable(
     assert not [t for t, _ in parsed.tags if t in ("script", "link", "iframe", "object")]
     for tag, attrs in parsed.tags:
         href = attrs.get("href")
-        assert href is None or href.startswith("#"), f"<{tag}> links out: {href}"
+        # In-page anchors, and the map beside the report (relative, same folder).
+        assert href is None or href.startswith("#") or href == "network.html", (
+            f"<{tag}> links out: {href}"
+        )
         assert "style" not in attrs
     (meta,) = [
         a["content"] or ""
@@ -235,8 +238,9 @@ def test_hostile_names_are_escaped_in_the_html(hostile_report: tuple[str, str]) 
 def test_hostile_names_cannot_inject_markdown(hostile_report: tuple[str, str]) -> None:
     _, markdown = hostile_report
     rendered = markdown_html(markdown)
-    # Only the report's own structure comes out: no link, image or raw HTML.
-    assert "<a " not in rendered
+    # Only the report's own structure comes out: no link but the report's own link to
+    # the map, no image or raw HTML.
+    assert re.findall(r"<a [^>]*>", rendered) == ['<a href="network.html">']
     assert "<img" not in rendered
     assert "<script" not in rendered and "<svg" not in rendered and "<style" not in rendered
     assert "<code>" not in rendered

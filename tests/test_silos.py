@@ -207,7 +207,11 @@ def test_department_table_hand_worked(ds: Dataset) -> None:
     for row, want in zip(got, expected, strict=True):
         assert row[:3] == want[:3]
         assert row[3] == pytest.approx(want[3])
-        assert row[4:] == want[4:]
+        assert row[4:6] == want[4:]
+        # H and S are dated by one award each, on the same day: concurrent.
+        dated = want[0] in ("H", "S")
+        assert row[6:8] == (["2024-01-01"] * 2 if dated else [None, None])
+        assert row[8] == (5 if want[1] == "C" else 1)
 
 
 @pytest.mark.parametrize(
@@ -226,7 +230,7 @@ def test_silo_threshold(ds: Dataset, overlap_below: float, siloed: list[str]) ->
 def test_duplicated_engagement_hand_worked(ds: Dataset) -> None:
     table = duplicated_engagement(ds)
     assert tuple(table.columns) == DUPLICATION_COLUMNS
-    assert table.to_numpy().tolist() == [["c", "Group C", "C", "H;S", 2]]
+    assert table.to_numpy().tolist() == [["c", "Group C", "vcse", "C", "H;S", 2, "H|S", 1]]
 
 
 def test_duplicated_engagement_lists_only_uncoordinated_departments() -> None:
@@ -451,13 +455,16 @@ def test_silo_findings_hand_worked(ds: Dataset) -> None:
     ]
     council = by_id["siloed-departments-C"]
     assert council.text.startswith("2 of the 6 departments of Riverside Council are siloed")
-    assert "Planning: overlap at most 0.00 with any other department; it shares 0 " in council.text
+    assert (
+        "Planning: overlap at most 0.00 with any other department active at the same time; "
+        "it shares 0 "
+    ) in council.text
     assert "Records: overlap at most 0.00" in council.text
     assert [d["department_id"] for d in council.figures["siloed_departments"]] == ["Q", "R"]
     assert "ghost" in by_id["siloed-departments-ghost"].text  # parent's name unknown: its id
     dup = by_id["duplicated-engagement"]
     assert dup.text.startswith("1 organisation is dealt with separately")
-    assert "Group C (2 departments of Riverside Council)" in dup.text
+    assert "organisation: Group C (Riverside Council's Housing with Social Care)." in dup.text
     assert by_id["ei-body-ghost"].text.startswith("Too little data")
     for f in findings:
         assert f.question == "silos"
@@ -604,3 +611,19 @@ def test_sample_duplicated_engagement_names_the_siloed_pair(sample: Dataset) -> 
     names = [*sample.organisations["name"], *sample.organisations["id"]]
     for f in findings:
         assert_numbers_backed(f, names)
+
+
+@pytest.mark.parametrize("k", [2, 5, 30])
+def test_subset_ei_counts_the_same_ties_by_pairs_and_by_edges(k: int) -> None:
+    # A body of hundreds of departments is counted edge by edge (issue 12: 600
+    # departments took 27 s pair by pair); both ways must give the same figures.
+    from partnernet.analysis.ei import _subset_ei
+
+    G = nx.gnm_random_graph(60, 150, seed=k)
+    n = G.number_of_nodes()
+    codes = np.array(sorted(min(u, v) * n + max(u, v) for u, v in G.edges()), dtype="int64")
+    degree = np.array([G.degree(i) for i in range(n)], dtype="int64")
+    pairs = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 400, by_edges=False)
+    edges = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 400, by_edges=True)
+    np.testing.assert_array_equal(pairs, edges)
+    assert not np.isnan(edges).all()

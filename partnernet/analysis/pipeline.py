@@ -196,6 +196,7 @@ def analyse(
     departments = silos.department_table(ds)
     overlap = silos.overlap_matrices(ds)
     duplicated = silos.duplicated_engagement(ds)
+    renamings = silos.likely_renamings(ds)
     ei = ei_indices(ds, G, n_permutations=permutations, seed=seed)
 
     step("removal impact")
@@ -249,6 +250,7 @@ def analyse(
             currencies=coverage.currencies(ds),
             period=coverage.period(ds),
         ),
+        renamings=renamings,
     )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "GROUP_CSV_COLUMNS",
     "METRIC_COLUMNS",
     "REMOVAL_COLUMNS",
+    "RENAMING_COLUMNS",
     "ROLE_TEST_COLUMNS",
     "SIZE_BAND_COLUMNS",
     "Results",
@@ -87,9 +88,28 @@ DEPARTMENT_COLUMNS: tuple[str, ...] = (
     "department_id",
     "parent_id",
     "coordination_ties",  # int: siblings with a direct partnership or shared board
-    "max_partner_overlap",  # float: largest Jaccard overlap with a sibling
+    "max_partner_overlap",  # float: largest Jaccard overlap with a concurrent sibling
     "siloed",  # bool
-    "duplicated_engagement",  # int: organisations it shares with uncoordinated siblings
+    "duplicated_engagement",  # int: organisations it shares with uncoordinated concurrent siblings
+    "active_from",  # str | None: ISO date of its first dated tie
+    "active_to",  # str | None: ISO date of its last dated tie
+    "concurrent_siblings",  # int: siblings active at the same time (analysis/silos.py)
+)
+
+# One row per pair of sibling departments where one likely replaced the other.
+RENAMING_COLUMNS: tuple[str, ...] = (
+    "parent_id",
+    "earlier_id",
+    "later_id",
+    "earlier_first",  # ISO dates of each one's first and last dated tie
+    "earlier_last",
+    "later_first",
+    "later_last",
+    "gap_days",  # int: later_first - earlier_last (negative in a handover)
+    "shared",  # int: organisations both deal with
+    "earlier_partners",
+    "later_partners",
+    "shared_share",  # float: shared / the smaller partner set
 )
 
 # One row per size band present among VCSE and infrastructure organisations.
@@ -154,6 +174,8 @@ class Results:
         chosen layers, which every measure is computed on.
     multilayer : the multilayer graph (:func:`partnernet.graph.build_graph`).
     metrics, groups, departments, size_bands, roles, removal, duplicated,
+    renamings : likely renamings of departments
+        (:func:`partnernet.analysis.silos.likely_renamings`, ``RENAMING_COLUMNS``).
     cut_points : the tables (columns above; ``duplicated`` has
         ``partnernet.analysis.silos.DUPLICATION_COLUMNS``, ``cut_points``
         ``partnernet.analysis.removal.ARTICULATION_COLUMNS``).
@@ -180,6 +202,7 @@ class Results:
     cut_points: pd.DataFrame
     top_brokers: tuple[str, ...]
     summary: Summary
+    renamings: pd.DataFrame
 
     @property
     def seed(self) -> int:

@@ -21,37 +21,114 @@ Definitions used throughout:
   role). Funding between them is not coordination.
 - A department is **siloed** when it has no coordination tie to any sibling and
   its overlap with every sibling is below ``SILO_OVERLAP_BELOW`` (0.1).
-- **Duplicated engagement**: an organisation dealt with by two or more sibling
-  departments that have no coordination tie between them ("several conversations
-  with the same body").
+- A department's **active period** runs from its first to its last dated tie:
+  the award dates of the funding it gives or receives, and the start and end dates
+  of its partnerships and board memberships (each date present counts; a tie with a
+  start and no end counts at its start). A department with no dated tie has an
+  unknown period, which is never taken to rule anything out.
+- Two siblings are **concurrent** unless their periods are in sequence: they do
+  not overlap at all, or the one that starts first has its last dated tie no more
+  than ``HANDOVER_DAYS`` (92, a quarter) after the other's first while the other
+  goes on after it ends (one period inside the other, or two on the same day, is
+  always concurrent). Overlap is
+  measured in days, never in calendar years: a department whose last grant is in
+  August 2020 and one whose first is in September 2020 are in sequence, and a
+  handover of up to a quarter (a few grants of the old name after the new one
+  starts) still counts as one replacing the other. Siblings with an unknown period
+  are concurrent.
+- A **likely renaming**: two siblings in sequence, the later starting no more than
+  ``RENAMING_GAP_DAYS`` (365) after the earlier's last dated tie, where the
+  organisations both deal with are at least ``RENAMING_SHARED_AT_LEAST`` (0.25) of
+  the smaller partner set and at least ``RENAMING_MIN_SHARED`` (2) organisations
+  (one department carried on under a new name, keeping many of its partners).
+  Each department has at most one successor and one predecessor: the pairs sharing
+  the largest share of partners are matched first.
+- A department is **siloed** when it has at least one concurrent sibling, no
+  coordination tie to any concurrent sibling, and overlap below
+  ``SILO_OVERLAP_BELOW`` (0.1) with every concurrent sibling. A department with no
+  concurrent sibling had nobody to coordinate with, so is not siloed.
+- **Duplicated engagement**: an organisation dealt with by two or more concurrent
+  sibling departments that have no coordination tie between them ("several
+  conversations with the same body"). Only the uncoordinated concurrent pairs
+  count: an organisation dealt with by four departments, three of which
+  coordinate, has three uncoordinated pairs (each of the three with the fourth).
+- Coordination can only be seen in partnerships and board memberships
+  (:func:`coordination_observable`); with neither in the data every pair looks
+  uncoordinated, and the findings say so instead of calling departments siloed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from partnernet.analysis.results import DEPARTMENT_COLUMNS
-from partnernet.model import Dataset
+from partnernet.analysis.results import DEPARTMENT_COLUMNS, RENAMING_COLUMNS
+from partnernet.model import Dataset, sector_of
 
 __all__ = [
     "DUPLICATION_COLUMNS",
+    "HANDOVER_DAYS",
+    "RENAMING_COLUMNS",
+    "RENAMING_GAP_DAYS",
+    "RENAMING_MIN_SHARED",
+    "RENAMING_SHARED_AT_LEAST",
     "SILO_OVERLAP_BELOW",
+    "ActivePeriod",
+    "active_periods",
+    "concurrency_matrix",
+    "concurrent",
+    "coordination_observable",
     "coordination_ties",
     "department_table",
     "departments_by_body",
     "duplicated_engagement",
+    "likely_renamings",
     "overlap_matrices",
     "partner_sets",
     "units_of",
 ]
 
-# A department whose partner overlap with every sibling is below this (and that
-# has no coordination tie) is siloed.
+# A department whose partner overlap with every concurrent sibling is below this
+# (and that has no coordination tie) is siloed.
 SILO_OVERLAP_BELOW = 0.1
-DUPLICATION_COLUMNS: tuple[str, ...] = ("org_id", "name", "parent_id", "departments", "count")
+# Periods in sequence may overlap by up to this many days (a handover).
+HANDOVER_DAYS = 92
+# A successor must start within this many days of its predecessor's last tie ...
+RENAMING_GAP_DAYS = 365
+# ... and share at least this share of the smaller partner set with it, and at
+# least this many organisations (one shared grantee is a coincidence, not a
+# handover).
+RENAMING_SHARED_AT_LEAST = 0.25
+RENAMING_MIN_SHARED = 2
+DUPLICATION_COLUMNS: tuple[str, ...] = (
+    "org_id",
+    "name",
+    "sector",  # the organisation's sector (model.sector_of): "public" for statutory partners
+    "parent_id",
+    "departments",  # ';'-joined ids of the departments in the uncoordinated pairs
+    "count",  # how many departments that is
+    "pairs",  # ';'-joined uncoordinated concurrent pairs, each "a|b" (a < b)
+    "uncoordinated_pairs",  # how many pairs
+)
+
+
+@dataclass(frozen=True)
+class ActivePeriod:
+    """A department's first and last dated tie (both None when it has none), and
+    how many of its ties carry a date."""
+
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    dated: int
+
+    @property
+    def known(self) -> bool:
+        return self.first is not None and self.last is not None
 
 
 def departments_by_body(ds: Dataset) -> dict[str, list[str]]:
@@ -165,6 +242,235 @@ def coordination_ties(ds: Dataset) -> dict[str, set[frozenset[str]]]:
     return ties
 
 
+def coordination_observable(ds: Dataset) -> bool:
+    """Whether the data could show two departments coordinating: it has
+    partnerships or board memberships (a coordination tie is one of those).
+
+    Examples
+    --------
+    >>> coordination_observable(Dataset.from_frames())
+    False
+    """
+    return len(ds.partnerships) > 0 or len(ds.memberships) > 0
+
+
+def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
+    """Each analysed department's active period (see the module doc), by id.
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame(
+    ...         {"id": ["c", "h", "s", "a"], "name": list("CHSA"),
+    ...          "type": ["local_authority", "department", "department", "vcse"],
+    ...          "parent_id": [None, "c", "c", None]}),
+    ...     funding=pd.DataFrame({"id": ["1", "2"], "funder_id": ["h", "h"],
+    ...                           "recipient_id": ["a", "a"], "amount": [1.0, 1.0],
+    ...                           "award_date": ["2013-01-18", "2020-08-12"]}))
+    >>> p = active_periods(ds)
+    >>> str(p["h"].first.date()), str(p["h"].last.date()), p["h"].dated, p["s"].known
+    ('2013-01-18', '2020-08-12', 2, False)
+    """
+    depts = {d for ds_ in departments_by_body(ds).values() for d in ds_}
+    dates: dict[str, list[pd.Timestamp]] = {d: [] for d in depts}
+    dated: dict[str, int] = dict.fromkeys(depts, 0)
+
+    def add(org: str, *stamps: object) -> None:
+        if org not in dates:
+            return
+        present = [pd.Timestamp(x) for x in stamps if not pd.isna(x)]
+        if present:
+            dates[org].extend(present)
+            dated[org] += 1
+
+    f = ds.funding
+    for funder, recipient, when in f[["funder_id", "recipient_id", "award_date"]].itertuples(
+        index=False
+    ):
+        add(funder, when)
+        add(recipient, when)
+    p = ds.partnerships
+    starts = p["start"] if "start" in p else pd.Series([pd.NaT] * len(p), index=p.index)
+    ends = p["end"] if "end" in p else pd.Series([pd.NaT] * len(p), index=p.index)
+    for source, target, start, end in zip(
+        p["source_id"], p["target_id"], starts, ends, strict=True
+    ):
+        add(source, start, end)
+        if target != source:
+            add(target, start, end)
+    m = ds.memberships
+    starts = m["start"] if "start" in m else pd.Series([pd.NaT] * len(m), index=m.index)
+    ends = m["end"] if "end" in m else pd.Series([pd.NaT] * len(m), index=m.index)
+    for org, start, end in zip(m["org_id"], starts, ends, strict=True):
+        add(org, start, end)
+    return {
+        d: ActivePeriod(min(dates[d]), max(dates[d]), dated[d])
+        if dates[d]
+        else ActivePeriod(None, None, 0)
+        for d in sorted(depts)
+    }
+
+
+def _in_sequence(a: ActivePeriod, b: ActivePeriod, handover_days: int) -> bool:
+    """True when ``a`` and ``b`` are known and one follows the other."""
+    if not (a.known and b.known):
+        return False
+    earlier, later = sorted((a, b), key=lambda p: (p.first, p.last))
+    assert earlier.first is not None and earlier.last is not None
+    assert later.first is not None and later.last is not None
+    overlap = (earlier.last - later.first).days
+    if overlap < 0:
+        return True
+    # One period inside the other (the same day included) is never a handover.
+    within = earlier.first == later.first or later.last <= earlier.last
+    return overlap <= handover_days and not within
+
+
+def concurrency_matrix(
+    departments: list[str],
+    periods: dict[str, ActivePeriod],
+    *,
+    handover_days: int = HANDOVER_DAYS,
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """:func:`concurrent` for every pair of ``departments`` at once (a square
+    boolean array in their order; the diagonal is True): the same rule, in days,
+    fast enough for a body of hundreds of departments.
+
+    Examples
+    --------
+    >>> T = pd.Timestamp
+    >>> periods = {"old": ActivePeriod(T("2013-01-18"), T("2020-08-12"), 1),
+    ...            "new": ActivePeriod(T("2020-08-31"), T("2024-06-19"), 1),
+    ...            "x": ActivePeriod(None, None, 0)}
+    >>> concurrency_matrix(["old", "new", "x"], periods).astype(int).tolist()
+    [[1, 0, 1], [0, 1, 1], [1, 1, 1]]
+    """
+    epoch = pd.Timestamp("1970-01-01")
+
+    def days(stamp: pd.Timestamp | None) -> float:
+        return np.nan if stamp is None else float((stamp - epoch).days)
+
+    first = np.array([days(periods[d].first) for d in departments], dtype="float64")
+    last = np.array([days(periods[d].last) for d in departments], dtype="float64")
+    known = ~np.isnan(first) & ~np.isnan(last)
+    fi, fj = first[:, None], first[None, :]
+    li, lj = last[:, None], last[None, :]
+    i_first = (fi < fj) | ((fi == fj) & (li <= lj))
+    first_e, first_l = np.where(i_first, fi, fj), np.where(i_first, fj, fi)
+    last_e, last_l = np.where(i_first, li, lj), np.where(i_first, lj, li)
+    with np.errstate(invalid="ignore"):
+        overlap = last_e - first_l
+        within = (first_e == first_l) | (last_l <= last_e)
+        sequence = (overlap < 0) | ((overlap <= handover_days) & ~within)
+    sequence &= known[:, None] & known[None, :]
+    out: np.ndarray[Any, np.dtype[np.bool_]] = ~sequence
+    np.fill_diagonal(out, True)
+    return out
+
+
+def concurrent(a: ActivePeriod, b: ActivePeriod, *, handover_days: int = HANDOVER_DAYS) -> bool:
+    """Whether two departments were active at the same time (see the module doc).
+
+    Examples
+    --------
+    >>> T = pd.Timestamp
+    >>> old = ActivePeriod(T("2013-01-18"), T("2020-08-12"), 366)
+    >>> new = ActivePeriod(T("2020-08-31"), T("2024-06-19"), 189)
+    >>> concurrent(old, new), concurrent(old, ActivePeriod(T("2016-01-01"), T("2016-01-01"), 1))
+    (False, True)
+    >>> concurrent(old, ActivePeriod(None, None, 0))  # an unknown period rules nothing out
+    True
+    """
+    return not _in_sequence(a, b, handover_days)
+
+
+def likely_renamings(
+    ds: Dataset,
+    *,
+    handover_days: int = HANDOVER_DAYS,
+    gap_days: int = RENAMING_GAP_DAYS,
+    shared_at_least: float = RENAMING_SHARED_AT_LEAST,
+) -> pd.DataFrame:
+    """Pairs of sibling departments where one likely replaced the other (a renaming).
+
+    Returns
+    -------
+    pd.DataFrame
+        ``RENAMING_COLUMNS``, one row per pair, sorted by parent and the earlier
+        department's id: ``earlier_id`` and ``later_id``, each one's first and last
+        dated tie (ISO dates), ``gap_days`` (the later's first tie minus the
+        earlier's last, in days; negative in a handover), ``shared`` (organisations
+        both deal with), ``earlier_partners``, ``later_partners`` and
+        ``shared_share`` (``shared`` over the smaller of the two).
+
+    Examples
+    --------
+    >>> ds = Dataset.from_frames(
+    ...     organisations=pd.DataFrame(
+    ...         {"id": ["c", "old", "new", "a", "b"], "name": list("COWAB"),
+    ...          "type": ["local_authority", "department", "department", "vcse", "vcse"],
+    ...          "parent_id": [None, "c", "c", None, None]}),
+    ...     funding=pd.DataFrame({"id": list("1234"), "funder_id": ["old", "old", "new", "new"],
+    ...                           "recipient_id": ["a", "b", "a", "b"], "amount": [1.0] * 4,
+    ...                           "award_date": ["2015-01-01", "2020-03-01",
+    ...                                          "2020-04-01", "2023-01-01"]}))
+    >>> likely_renamings(ds)[["earlier_id", "later_id", "gap_days", "shared"]].values.tolist()
+    [['old', 'new', 31, 2]]
+    """
+    periods = active_periods(ds)
+    partners = partner_sets(ds)
+    rows = []
+    for body, depts in departments_by_body(ds).items():
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        for (i, a), (j, b) in combinations(enumerate(depts), 2):
+            if together[i, j]:
+                continue
+            pa, pb = periods[a], periods[b]
+            (earlier, pe), (later, pl) = sorted(
+                ((a, pa), (b, pb)), key=lambda item: (item[1].first, item[1].last)
+            )
+            assert pe.last is not None and pl.first is not None
+            assert pe.first is not None and pl.last is not None
+            gap = int((pl.first - pe.last).days)
+            shared = len(partners[earlier] & partners[later])
+            smaller = min(len(partners[earlier]), len(partners[later]))
+            share = shared / smaller if smaller else 0.0
+            if gap > gap_days or share < shared_at_least or shared < RENAMING_MIN_SHARED:
+                continue
+            rows.append(
+                {
+                    "parent_id": body,
+                    "earlier_id": earlier,
+                    "later_id": later,
+                    "earlier_first": pe.first.strftime("%Y-%m-%d"),
+                    "earlier_last": pe.last.strftime("%Y-%m-%d"),
+                    "later_first": pl.first.strftime("%Y-%m-%d"),
+                    "later_last": pl.last.strftime("%Y-%m-%d"),
+                    "gap_days": gap,
+                    "shared": shared,
+                    "earlier_partners": len(partners[earlier]),
+                    "later_partners": len(partners[later]),
+                    "shared_share": share,
+                }
+            )
+    # One successor per department and one predecessor: the best-matched pairs
+    # (most partners shared, then the shortest gap) are taken first.
+    rows.sort(key=lambda r: (-r["shared_share"], -r["shared"], abs(r["gap_days"]), r["later_id"]))
+    taken_earlier: set[str] = set()
+    taken_later: set[str] = set()
+    matched = []
+    for r in rows:
+        if r["earlier_id"] in taken_earlier or r["later_id"] in taken_later:
+            continue
+        taken_earlier.add(r["earlier_id"])
+        taken_later.add(r["later_id"])
+        matched.append(r)
+    table = pd.DataFrame(matched, columns=list(RENAMING_COLUMNS))
+    ints = ("gap_days", "shared", "earlier_partners", "later_partners")
+    table = table.astype({**{c: "int64" for c in ints}, "shared_share": "float64"})
+    return table.sort_values(["parent_id", "earlier_id"], kind="stable").reset_index(drop=True)
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     union = len(a | b)
     return len(a & b) / union if union else 0.0
@@ -204,11 +510,25 @@ def overlap_matrices(ds: Dataset) -> dict[str, pd.DataFrame]:
 
 def _engagement(
     ds: Dataset,
-) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, set[frozenset[str]]]]:
-    return departments_by_body(ds), partner_sets(ds), coordination_ties(ds)
+) -> tuple[
+    dict[str, list[str]],
+    dict[str, set[str]],
+    dict[str, set[frozenset[str]]],
+    dict[str, ActivePeriod],
+]:
+    return departments_by_body(ds), partner_sets(ds), coordination_ties(ds), active_periods(ds)
 
 
-def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) -> pd.DataFrame:
+def _iso(stamp: pd.Timestamp | None) -> str | None:
+    return None if stamp is None else stamp.strftime("%Y-%m-%d")
+
+
+def department_table(
+    ds: Dataset,
+    *,
+    overlap_below: float = SILO_OVERLAP_BELOW,
+    handover_days: int = HANDOVER_DAYS,
+) -> pd.DataFrame:
     """One row per department of a public body with two or more departments.
 
     Returns
@@ -217,9 +537,13 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
         Exactly ``DEPARTMENT_COLUMNS``, sorted by parent then department id:
         ``coordination_ties`` (int: siblings it has a coordination tie with),
         ``max_partner_overlap`` (float: its largest Jaccard overlap with a
-        sibling), ``siloed`` (bool: no coordination tie and every overlap below
-        ``overlap_below``), ``duplicated_engagement`` (int: distinct partners it
-        shares with at least one sibling it has no coordination tie with).
+        concurrent sibling, 0 when it has none; a department it replaced or that
+        replaced it is in :func:`likely_renamings` instead), ``siloed`` (bool: see
+        the module doc, over concurrent siblings), ``duplicated_engagement``
+        (int: distinct partners it shares with at least one concurrent sibling
+        it has no coordination tie with), ``active_from`` and ``active_to``
+        (ISO dates of its first and last dated tie, None when undated) and
+        ``concurrent_siblings`` (int).
 
     Examples
     --------
@@ -230,17 +554,19 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
     ...          "parent_id": [None, "c", "c", None]}),
     ...     partnerships=pd.DataFrame({"source_id": ["h", "s"], "target_id": ["a", "a"]}))
     >>> department_table(ds).values.tolist()
-    [['h', 'c', 0, 1.0, False, 1], ['s', 'c', 0, 1.0, False, 1]]
+    [['h', 'c', 0, 1.0, False, 1, None, None, 1], ['s', 'c', 0, 1.0, False, 1, None, None, 1]]
     """
-    bodies, partners, ties = _engagement(ds)
+    bodies, partners, ties, periods = _engagement(ds)
     rows = []
     for body, depts in bodies.items():
-        for d in depts:
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        for i, d in enumerate(depts):
             siblings = [s for s in depts if s != d]
+            alongside = [s for j, s in enumerate(depts) if j != i and together[i, j]]
             coordinated = [s for s in siblings if frozenset((d, s)) in ties[body]]
-            overlap = max(_jaccard(partners[d], partners[s]) for s in siblings)
+            overlap = max((_jaccard(partners[d], partners[s]) for s in alongside), default=0.0)
             shared: set[str] = set()
-            for s in siblings:
+            for s in alongside:
                 if s not in coordinated:
                     shared |= partners[d] & partners[s]
             rows.append(
@@ -249,12 +575,17 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
                     "parent_id": body,
                     "coordination_ties": len(coordinated),
                     "max_partner_overlap": overlap,
-                    "siloed": not coordinated and overlap < overlap_below,
+                    "siloed": bool(alongside)
+                    and not any(s in coordinated for s in alongside)
+                    and overlap < overlap_below,
                     "duplicated_engagement": len(shared),
+                    "active_from": _iso(periods[d].first),
+                    "active_to": _iso(periods[d].last),
+                    "concurrent_siblings": len(alongside),
                 }
             )
     table = pd.DataFrame(rows, columns=list(DEPARTMENT_COLUMNS))
-    return table.astype(
+    table = table.astype(
         {
             "department_id": "str",
             "parent_id": "str",
@@ -262,24 +593,35 @@ def department_table(ds: Dataset, *, overlap_below: float = SILO_OVERLAP_BELOW) 
             "max_partner_overlap": "float64",
             "siloed": "bool",
             "duplicated_engagement": "int64",
+            "concurrent_siblings": "int64",
         }
     )
+    for column in ("active_from", "active_to"):
+        dates = table[column].astype("object")
+        table[column] = dates.where(dates.notna(), None)
+    return table
 
 
-def duplicated_engagement(ds: Dataset) -> pd.DataFrame:
-    """Organisations dealt with separately by uncoordinated sibling departments.
+def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) -> pd.DataFrame:
+    """Organisations dealt with separately by uncoordinated, concurrent sibling
+    departments.
 
     For each organisation and each body, the departments of that body that count
-    it as a partner are considered; those with at least one such sibling they
-    have no coordination tie with are listed.
+    it as a partner are considered, and every pair of them that was active at the
+    same time (:func:`concurrent`) and has no coordination tie is listed. Pairs
+    that coordinate, and departments in sequence (one replacing the other), are
+    not counted.
 
     Returns
     -------
     pd.DataFrame
-        ``DUPLICATION_COLUMNS``: ``org_id``, ``name``, ``parent_id``,
-        ``departments`` (the department ids, sorted, ``;``-joined) and ``count``
-        (how many), one row per (organisation, body) with ``count`` >= 2, most
-        departments first, then by parent and organisation id.
+        ``DUPLICATION_COLUMNS``: ``org_id``, ``name``, ``sector`` (of the
+        organisation: ``public`` marks a statutory partner), ``parent_id``,
+        ``departments`` (the ids of the departments in those pairs, sorted,
+        ``;``-joined), ``count`` (how many departments), ``pairs`` (the pairs,
+        ``a|b`` joined by ``;``) and ``uncoordinated_pairs`` (how many); one row
+        per (organisation, body) with at least one such pair, most pairs first,
+        then most departments, then by parent and organisation id.
 
     Examples
     --------
@@ -290,38 +632,57 @@ def duplicated_engagement(ds: Dataset) -> pd.DataFrame:
     ...          "parent_id": [None, "c", "c", None]}),
     ...     partnerships=pd.DataFrame({"source_id": ["h", "s"], "target_id": ["a", "a"]}))
     >>> duplicated_engagement(ds).values.tolist()
-    [['a', 'Age Concern', 'c', 'h;s', 2]]
+    [['a', 'Age Concern', 'vcse', 'c', 'h;s', 2, 'h|s', 1]]
     """
-    bodies, partners, ties = _engagement(ds)
-    names = ds.organisations.drop_duplicates("id").set_index("id")["name"]
+    bodies, partners, ties, periods = _engagement(ds)
+    orgs = ds.organisations.drop_duplicates("id").set_index("id")
+    names, types = orgs["name"], orgs["type"]
     rows = []
     for body, depts in bodies.items():
+        together = concurrency_matrix(depts, periods, handover_days=handover_days)
+        index = {d: i for i, d in enumerate(depts)}
         engaged_by: dict[str, list[str]] = {}
         for d in depts:
             for org in partners[d]:
                 engaged_by.setdefault(org, []).append(d)
         for org, engaging in engaged_by.items():
-            separate = {
-                d
-                for a, b in combinations(engaging, 2)
-                if frozenset((a, b)) not in ties[body]
-                for d in (a, b)
-            }
-            if len(separate) >= 2:
-                rows.append(
-                    {
-                        "org_id": org,
-                        "name": str(names.get(org, org)),
-                        "parent_id": body,
-                        "departments": ";".join(sorted(separate)),
-                        "count": len(separate),
-                    }
-                )
+            pairs = [
+                (a, b)
+                for a, b in combinations(sorted(engaging), 2)
+                if frozenset((a, b)) not in ties[body] and together[index[a], index[b]]
+            ]
+            if not pairs:
+                continue
+            separate = sorted({d for pair in pairs for d in pair})
+            org_type = types.get(org)
+            rows.append(
+                {
+                    "org_id": org,
+                    "name": str(names.get(org, org)),
+                    "sector": sector_of(str(org_type)) if isinstance(org_type, str) else "vcse",
+                    "parent_id": body,
+                    "departments": ";".join(separate),
+                    "count": len(separate),
+                    "pairs": ";".join(f"{a}|{b}" for a, b in pairs),
+                    "uncoordinated_pairs": len(pairs),
+                }
+            )
     table = pd.DataFrame(rows, columns=list(DUPLICATION_COLUMNS))
     table = table.astype(
-        {"org_id": "str", "name": "str", "parent_id": "str", "departments": "str", "count": "int64"}
+        {
+            "org_id": "str",
+            "name": "str",
+            "sector": "str",
+            "parent_id": "str",
+            "departments": "str",
+            "count": "int64",
+            "pairs": "str",
+            "uncoordinated_pairs": "int64",
+        }
     )
     table = table.sort_values(
-        ["count", "parent_id", "org_id"], ascending=[False, True, True], kind="stable"
+        ["uncoordinated_pairs", "count", "parent_id", "org_id"],
+        ascending=[False, False, True, True],
+        kind="stable",
     )
     return table.reset_index(drop=True)

@@ -12,7 +12,7 @@ from partnernet.analysis.exclusion import (
     FAR_SHARE_MARGIN,
     MIN_GROUP_SIZE,
 )
-from partnernet.analysis.populations import LARGER_BANDS, SMALL_BANDS
+from partnernet.analysis.populations import EXCLUSION_TYPES, LARGER_BANDS, SMALL_BANDS
 from partnernet.analysis.records import Currencies, FundingConcentration, SmallVsLargeTests
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
@@ -156,26 +156,42 @@ def exclusion_findings(
 
     sides = _small_vs_larger_from_table(size_bands)
     if sides and sides["n_small"] and sides["n_larger"]:
-        n_small, n_larger = sides["n_small"], sides["n_larger"]
-        k_small, k_larger = sides["small_no_path"], sides["larger_no_path"]
+        # Organisations with no tie at all are kept apart from those with no route
+        # (issue 12): nothing can be said about the routes of an isolated one.
+        routes = _isolated_and_unreachable(results.metrics)
+        iso_small, iso_larger = routes["small"][0], routes["larger"][0]
+        n_small, n_larger = sides["n_small"] - iso_small, sides["n_larger"] - iso_larger
+        k_small, k_larger = routes["small"][1], routes["larger"][1]
         figures = {
             "n_small": n_small,
             "n_larger": n_larger,
             "small_no_path": k_small,
             "larger_no_path": k_larger,
-            "small_share_no_path": k_small / n_small,
-            "larger_share_no_path": k_larger / n_larger,
+            "small_share_no_path": k_small / n_small if n_small else 0.0,
+            "larger_share_no_path": k_larger / n_larger if n_larger else 0.0,
+            "small_isolated": iso_small,
+            "larger_isolated": iso_larger,
+            "isolated": iso_small + iso_larger,
         }
         findings.append(
             Finding(
                 id="small-orgs-no-path",
                 question="exclusion",
                 text=(
-                    f"{percent(k_small / n_small)} of small and micro organisations "
-                    f"({k_small:,} of {n_small:,}) have no route at all through the network to "
-                    "a public body or "
-                    f"a board, against {percent(k_larger / n_larger)} of medium and larger "
-                    f"organisations ({k_larger:,} of {n_larger:,})."
+                    f"{percent(figures['small_share_no_path'])} of small and micro "
+                    f"organisations with a tie in the data ({k_small:,} of {n_small:,}) have "
+                    "no route at all through the network to a public body or a board, "
+                    f"against {percent(figures['larger_share_no_path'])} of medium and larger "
+                    f"organisations with a tie ({k_larger:,} of {n_larger:,})."
+                    + (
+                        " A further "
+                        + count(iso_small + iso_larger, "organisation has", "organisations have")
+                        + f" no tie in the data at all ({iso_small:,} small or micro, "
+                        f"{iso_larger:,} medium or larger), so nothing can be said about "
+                        f"{'its route' if iso_small + iso_larger == 1 else 'their routes'}."
+                        if iso_small or iso_larger
+                        else ""
+                    )
                     + (
                         " These are too few organisations to draw a conclusion from."
                         if min(n_small, n_larger) < min_group
@@ -349,3 +365,20 @@ def _group_findings(groups: pd.DataFrame, max_listed: int) -> list[Finding]:
     )
     figures["threshold_far_share_margin_points"] = round(100 * margin, 6)
     return [Finding("under-connected-groups", "exclusion", text, figures)]
+
+
+def _isolated_and_unreachable(metrics: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """For the small-and-micro and the larger side (VCSE and infrastructure
+    organisations with a size band): how many have no tie in the data, and how
+    many have ties but no route to any decision maker."""
+    out = {"small": (0, 0), "larger": (0, 0)}
+    needed = {"type", "size_band", "degree", "distance_to_decision"}
+    if metrics.empty or not needed <= set(metrics.columns):
+        return out
+    population = metrics[metrics["type"].isin(EXCLUSION_TYPES)]
+    isolated = population["degree"] == 0
+    unreachable = ~isolated & ~population["distance_to_decision"].astype(float).lt(float("inf"))
+    for side, bands in (("small", SMALL_BANDS), ("larger", LARGER_BANDS)):
+        mask = population["size_band"].isin(bands)
+        out[side] = (int((isolated & mask).sum()), int((unreachable & mask).sum()))
+    return out

@@ -8,13 +8,29 @@ from typing import Any
 import pandas as pd
 
 from partnernet.analysis.results import Results
-from partnernet.analysis.silos import SILO_OVERLAP_BELOW
+from partnernet.analysis.silos import (
+    HANDOVER_DAYS,
+    RENAMING_SHARED_AT_LEAST,
+    SILO_OVERLAP_BELOW,
+    coordination_observable,
+)
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import ALPHA, MAX_BODY_FINDINGS, MAX_LISTED
-from partnernet.findings.wording import and_list, count, p_value, plural
+from partnernet.findings.wording import (
+    and_list,
+    count,
+    integer,
+    month,
+    p_value,
+    percent,
+    plural,
+)
 from partnernet.model import Dataset
 
-__all__ = ["silo_findings"]
+__all__ = ["PAIRS_SHOWN", "silo_findings"]
+
+# Uncoordinated pairs of departments named per organisation in the example.
+PAIRS_SHOWN = 2
 
 
 def _names(ds: Dataset) -> Mapping[Hashable, str]:
@@ -45,9 +61,12 @@ def silo_findings(
     Returns
     -------
     list[Finding]
-        Ids: ``silos-not-assessable`` or ``siloed-departments-<parent id>`` per body
+        Ids: ``silos-not-assessable``, or ``likely-renamings`` (when a
+        department likely replaced a sibling), then ``coordination-not-assessable``
+        when the data has no partnerships or board memberships (no department is
+        then called siloed or not), else ``siloed-departments-<parent id>`` per body
         with a siloed department (``siloed-departments`` when more than
-        ``max_bodies`` have one; ``no-siloed-departments`` when none has),
+        ``max_bodies`` have one; ``no-siloed-departments`` when none has), then
         ``duplicated-engagement``, ``ei-sector``, ``ei-body-<parent id>`` per body
         (``ei-bodies`` when there are more than ``max_bodies``).
     """
@@ -73,12 +92,18 @@ def silo_findings(
             )
         )
     else:
-        siloed_bodies = departments.loc[departments["siloed"].astype(bool), "parent_id"]
-        if siloed_bodies.nunique() > max_bodies:
-            findings.append(_siloed_summary(departments, name, overlap_below, max_listed))
+        observable = coordination_observable(results.dataset)
+        if not results.renamings.empty:
+            findings.append(_renaming_finding(results.renamings, name, max_listed))
+        if not observable:
+            findings.append(_coordination_not_assessable(departments))
         else:
-            findings.extend(_siloed_findings(departments, name, overlap_below))
-        findings.append(_duplication_finding(duplicated, name, max_listed))
+            siloed_bodies = departments.loc[departments["siloed"].astype(bool), "parent_id"]
+            if siloed_bodies.nunique() > max_bodies:
+                findings.append(_siloed_summary(departments, name, overlap_below, max_listed))
+            else:
+                findings.extend(_siloed_findings(departments, name, overlap_below, max_listed))
+        findings.append(_duplication_finding(duplicated, name, max_listed, observable=observable))
     sector = ei.get("sector") if ei else None
     if sector:
         findings.append(_sector_finding(sector, alpha))
@@ -91,9 +116,30 @@ def silo_findings(
     return findings
 
 
-def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float) -> list[Finding]:
+def _siloed_findings(
+    departments: pd.DataFrame, name: Any, overlap_below: float, max_listed: int = MAX_LISTED
+) -> list[Finding]:
     findings = []
     siloed = departments[departments["siloed"].astype(bool)]
+    if siloed.empty and not (departments["concurrent_siblings"] > 0).any():
+        n_bodies = int(departments["parent_id"].nunique())
+        return [
+            Finding(
+                id="no-siloed-departments",
+                question="silos",
+                text=(
+                    f"No department is siloed: none of the {integer(len(departments))} "
+                    f"departments of the {count(n_bodies, 'public body', 'public bodies')} "
+                    "with two or more departments was active at the same time as another "
+                    "department of its body, so none had a sibling to coordinate with."
+                ),
+                figures={
+                    "departments": len(departments),
+                    "bodies": n_bodies,
+                    "concurrent_pairs": 0,
+                },
+            )
+        ]
     if siloed.empty:
         n_bodies = int(departments["parent_id"].nunique())
         return [
@@ -101,10 +147,12 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
                 id="no-siloed-departments",
                 question="silos",
                 text=(
-                    f"No department is siloed: each of the {len(departments):,} departments of "
-                    f"the {n_bodies:,} public bodies with two or more departments has a "
-                    "partnership or shared board with another department of its body, or "
-                    f"shares at least {overlap_below * 100:.0f}% of its partners with one."
+                    f"No department is siloed: each of the {integer(len(departments))} "
+                    f"departments of the {count(n_bodies, 'public body', 'public bodies')} "
+                    "with two or more departments has a partnership or shared board with "
+                    "another department of its body active at the same time, shares at "
+                    f"least {percent(overlap_below)} of its partners with one, or had no "
+                    "such department to coordinate with."
                 ),
                 figures={
                     "departments": len(departments),
@@ -123,18 +171,24 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
             }
             for r in part.to_dict("records")
         ]
+        # The most duplicated first, so a long list names those that matter most.
+        rows.sort(key=lambda r: (-r["duplicated_engagement"], r["department_id"]))
         listed = [
             f"{name(r['department_id'])}: overlap at most {r['max_partner_overlap']:.2f} with "
-            f"any other department; it shares "
+            f"any other department active at the same time; it shares "
             f"{count(r['duplicated_engagement'], 'organisation')} with a department it "
             "does not coordinate with."
-            for r in rows
+            for r in rows[:max_listed]
         ]
+        if len(rows) > max_listed:
+            listed.append(
+                f"And {integer(len(rows) - max_listed)} more; departments.csv lists every one."
+            )
         k = len(rows)
         body_name = name(str(body))
         whose = "its" if k == 1 else "each one's"
         text = (
-            f"{k} of the {len(all_depts)} departments of {body_name} "
+            f"{integer(k)} of the {count(len(all_depts), 'department')} of {body_name} "
             f"{'is' if k == 1 else 'are'} siloed: {'it has' if k == 1 else 'none of them has'} "
             f"a partnership or shared board with any other department of {body_name}, and "
             f"{whose} partner overlap with every other department is "
@@ -151,7 +205,8 @@ def _siloed_findings(departments: pd.DataFrame, name: Any, overlap_below: float)
                     "siloed": k,
                     "departments": len(all_depts),
                     "overlap_threshold": overlap_below,
-                    "siloed_departments": rows,
+                    "siloed_departments": rows[:max_listed],
+                    "not_listed": max(len(rows) - max_listed, 0),
                 },
             )
         )
@@ -178,11 +233,13 @@ def _siloed_summary(
     b = len(affected)
     more = b - len(top)
     examples = [
-        f"{name(str(r['parent_id']))} ({r['siloed']} of {r['departments']} departments)"
+        f"{name(str(r['parent_id']))} ({integer(r['siloed'])} of "
+        f"{count(r['departments'], 'department')})"
         for r in top
     ]
     text = (
-        f"{k:,} departments of {b:,} of the {len(per_body):,} public bodies with two or more "
+        f"{count(k, 'department')} of {integer(b)} of the "
+        f"{count(len(per_body), 'public body', 'public bodies')} with two or more "
         "departments are siloed: none of them has a partnership or shared board with any "
         "other department of its body, and each one's partner overlap with every other "
         f"department of its body is below {overlap_below:g} (overlap: the share of two "
@@ -213,45 +270,199 @@ def _siloed_summary(
     )
 
 
-def _duplication_finding(duplicated: pd.DataFrame, name: Any, max_listed: int) -> Finding:
+def _when(first: object, last: object) -> tuple[str, list[int]]:
+    """``January 2013 to August 2020`` and the years in it (figures of the text)."""
+    return f"{month(first)} to {month(last)}", [int(str(first)[:4]), int(str(last)[:4])]
+
+
+def _renaming_finding(renamings: pd.DataFrame, name: Any, max_listed: int) -> Finding:
+    """The departments that likely replaced a sibling: named, with their dates and
+    the partners they share, so no one reads them as two conversations."""
+    top = renamings.head(max_listed).to_dict("records")
+    several_bodies = renamings["parent_id"].nunique() > 1
+    listed = []
+    figures_rows = []
+    for r in top:
+        before, before_years = _when(r["earlier_first"], r["earlier_last"])
+        after, after_years = _when(r["later_first"], r["later_last"])
+        smaller = min(int(r["earlier_partners"]), int(r["later_partners"]))
+        body = name(str(r["parent_id"]))
+        listed.append(
+            f"{_short(name(str(r['earlier_id'])), body)} (dated ties {before}) and "
+            f"{_short(name(str(r['later_id'])), body)} ({after})"
+            + (f" of {body}" if several_bodies else "")
+            + f": {integer(int(r['shared']))} of the {count(smaller, 'organisation')} the "
+            f"smaller deals with ({percent(float(r['shared_share']))}) are partners of both"
+        )
+        figures_rows.append(
+            {
+                "parent_id": str(r["parent_id"]),
+                "earlier_id": str(r["earlier_id"]),
+                "later_id": str(r["later_id"]),
+                "years": before_years + after_years,
+                "shared": int(r["shared"]),
+                "smaller_partners": smaller,
+                "shared_share": float(r["shared_share"]),
+                "gap_days": int(r["gap_days"]),
+            }
+        )
+    k = len(renamings)
+    more = k - len(top)
+    text = (
+        f"{count(k, 'department')} likely replaced a department of the same body under a "
+        "new name"
+        + ("" if several_bodies else f" ({name(str(renamings['parent_id'].iloc[0]))})")
+        + ": "
+        "one's dated ties end as the other's begin (overlapping by no more than "
+        f"{integer(HANDOVER_DAYS)} days), and they share at least "
+        f"{percent(RENAMING_SHARED_AT_LEAST)} of the smaller one's partners. "
+        f"{'; '.join(listed)}"
+        + (f"; and {integer(more)} more pairs" if more else "")
+        + ". They are treated as one department over time: the organisations they share "
+        "are not counted as dealt with separately."
+    )
+    return Finding(
+        id="likely-renamings",
+        question="silos",
+        text=text,
+        figures={
+            "renamings": k,
+            "handover_days": HANDOVER_DAYS,
+            "shared_at_least": RENAMING_SHARED_AT_LEAST,
+            "not_listed": more,
+            "pairs": figures_rows,
+        },
+    )
+
+
+def _coordination_not_assessable(departments: pd.DataFrame) -> Finding:
+    n_bodies = int(departments["parent_id"].nunique())
+    return Finding(
+        id="coordination-not-assessable",
+        question="silos",
+        text=(
+            "Whether departments are siloed cannot be assessed yet: the data has no "
+            "partnerships and no board memberships, the ties that would show two "
+            "departments working together, so every pair of departments looks "
+            "uncoordinated. partnerships.csv (partnerships between departments, or "
+            "with the organisations they work with) or boards.csv with memberships.csv "
+            "(the boards and forums departments sit on) would show it. The "
+            f"{integer(len(departments))} departments of the "
+            f"{count(n_bodies, 'public body', 'public bodies')} with two or more are "
+            "compared below by the organisations they deal with only."
+        ),
+        figures={
+            "departments": len(departments),
+            "bodies": n_bodies,
+            "partnerships": 0,
+            "memberships": 0,
+        },
+    )
+
+
+def _short(department: str, body: str) -> str:
+    """A department's name without its body's, which the sentence already gives:
+    ``Housing (Marshford Council)`` reads ``Housing``."""
+    suffix = f" ({body})"
+    if department.endswith(suffix) and len(department) > len(suffix):
+        return department[: -len(suffix)]
+    return department
+
+
+def _pairs_text(pairs: str, parent: str, name: Any) -> list[str]:
+    body = name(parent)
+    return [
+        " with ".join(_short(name(d), body) for d in pair.split("|"))
+        for pair in pairs.split(";")
+        if pair
+    ]
+
+
+def _duplication_finding(
+    duplicated: pd.DataFrame, name: Any, max_listed: int, *, observable: bool = True
+) -> Finding:
     n = len(duplicated)
+    lacking = (
+        "that have no partnership or shared board between them"
+        if observable
+        else "(whether those departments coordinate cannot be seen in this data)"
+    )
     if n == 0:
         return Finding(
             id="duplicated-engagement",
             question="silos",
             text=(
                 "No organisation is dealt with by two or more departments of the same body "
-                "that lack a partnership or shared board between them."
+                "that were active at the same time and lack a partnership or shared board "
+                "between them."
             ),
             figures={"organisations": 0},
         )
-    top = duplicated.head(max_listed).to_dict("records")
-    examples = [
-        f"{r['name']} ({int(r['count'])} departments of {name(str(r['parent_id']))})" for r in top
-    ]
     distinct = int(duplicated["org_id"].nunique())
-    return Finding(
-        id="duplicated-engagement",
-        question="silos",
-        text=(
-            f"{distinct:,} {'organisation is' if distinct == 1 else 'organisations are'} dealt "
-            "with separately by two or more departments of the same public body that have no "
-            "partnership or shared board between them: several conversations with the same "
-            f"organisation. For example: {and_list(examples)}."
-        ),
-        figures={
-            "organisations": distinct,
-            "rows": n,
-            "examples": [
-                {
-                    "org_id": str(r["org_id"]),
-                    "parent_id": str(r["parent_id"]),
-                    "count": int(r["count"]),
-                }
-                for r in top
-            ],
-        },
+    public = duplicated[duplicated["sector"] == "public"]
+    others = duplicated[duplicated["sector"] != "public"]
+    n_public = int(public["org_id"].nunique())
+    n_others = int(others["org_id"].nunique())
+
+    def examples(part: pd.DataFrame) -> tuple[str, list[dict[str, Any]]]:
+        top = part.head(max_listed).to_dict("records")
+        words = []
+        for r in top:
+            pairs = _pairs_text(str(r["pairs"]), str(r["parent_id"]), name)
+            k = int(r["uncoordinated_pairs"])
+            shown = pairs[:PAIRS_SHOWN]
+            rest = k - len(shown)
+            body = name(str(r["parent_id"]))
+            listed = "; ".join(shown) + (f"; and {integer(rest)} more" if rest else "")
+            if k == 1:
+                words.append(f"{r['name']} ({body}'s {listed})")
+            else:
+                words.append(f"{r['name']} ({integer(k)} pairs of {body}'s departments: {listed})")
+        rows = [
+            {
+                "org_id": str(r["org_id"]),
+                "parent_id": str(r["parent_id"]),
+                "uncoordinated_pairs": int(r["uncoordinated_pairs"]),
+                "not_listed": max(int(r["uncoordinated_pairs"]) - PAIRS_SHOWN, 0),
+            }
+            for r in top
+        ]
+        return and_list(words), rows
+
+    text = (
+        f"{count(distinct, 'organisation')} {'is' if distinct == 1 else 'are'} dealt with "
+        "separately by two or more departments of the same public body, active at the same "
+        f"time, {lacking}: several conversations with the same organisation. In brackets, "
+        "the pairs of departments that each deals with separately."
     )
+    figures: dict[str, Any] = {
+        "organisations": distinct,
+        "rows": n,
+        "voluntary_and_other": n_others,
+        "public_bodies": n_public,
+    }
+    if n_others:
+        words, rows = examples(others)
+        text += (
+            " "
+            + count(
+                n_others,
+                "is a voluntary or other organisation",
+                "are voluntary or other organisations",
+            )
+            + (", for example " if n_others > max_listed else ": ")
+            + f"{words}."
+        )
+        figures["examples"] = rows
+    if n_public:
+        words, rows = examples(public)
+        text += (
+            f" {count(n_public, 'is a public body', 'are public bodies')} ("
+            + ("a statutory partner" if n_public == 1 else "statutory partners")
+            + f" that several departments may well deal with in their own right): {words}."
+        )
+        figures["public_examples"] = rows
+    return Finding(id="duplicated-engagement", question="silos", text=text, figures=figures)
 
 
 def _significance(
@@ -289,9 +500,12 @@ def _sector_finding(sector: Mapping[str, Any], alpha: float) -> Finding:
         )
     ei, expected, p = float(sector["ei"]), float(sector["expected"]), float(sector["p_value"])
     text = (
-        f"Of {int(sector['internal']) + int(sector['external']):,} ties, "
-        f"{int(sector['internal']):,} stay within a sector and {int(sector['external']):,} cross "
-        f"sectors: an E-I index of {ei:.2f} (-1 would mean every tie stays within its sector, "
+        f"Of {count(int(sector['internal']) + int(sector['external']), 'tie')}, "
+        f"{integer(int(sector['internal']))} "
+        f"{'stays' if int(sector['internal']) == 1 else 'stay'} within a sector and "
+        f"{integer(int(sector['external']))} "
+        f"{'crosses' if int(sector['external']) == 1 else 'cross'} sectors: an E-I index "
+        f"of {ei:.2f} (-1 would mean every tie stays within its sector, "
         f"+1 that every tie crosses). With sectors shuffled at random "
         f"({int(sector['n_permutations']):,} times) it would be about {expected:.2f}. "
         + _significance(
@@ -323,7 +537,8 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
             ei, expected, p = float(body["ei"]), float(body["expected"]), float(body["p_value"])
             text = (
                 f"The {body['units']} units of {name(parent)} (the body and its departments) "
-                f"have {body['internal']:,} ties among themselves and {body['external']:,} with "
+                f"have {count(body['internal'], 'tie')} among themselves and "
+                f"{integer(body['external'])} with "
                 f"other organisations: an E-I index of {ei:.2f}, against about {expected:.2f} "
                 "for a random set of as many organisations. "
                 + _significance(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from partnernet.analysis.records import NetworkSummary
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import MODULARITY_CLEAR
+from partnernet.findings.wording import count, integer, percent
 
 __all__ = ["summary_findings"]
 
@@ -58,8 +57,8 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
                 id="summary-too-small",
                 question="summary",
                 text=(
-                    f"With {n} organisations and {m} ties the network is too small to "
-                    "describe its shape."
+                    f"With {count(n, 'organisation')} and {count(m, 'tie')} the network is "
+                    "too small to describe its shape."
                 ),
                 figures={"organisations": n, "ties": m},
             )
@@ -71,9 +70,9 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
             id="summary-size",
             question="summary",
             text=(
-                f"The network has {n:,} organisations and {m:,} ties between them: "
-                f"{np.format_float_positional(density_percent, trim='-')}% of all the ties "
-                "there could be."
+                f"The network has {count(n, 'organisation')} and {count(m, 'tie')} between "
+                f"them: {percent(density_percent / 100, digits=2)} of all the ties there "
+                "could be."
             ),
             figures={"organisations": n, "ties": m, "density_percent": density_percent},
         )
@@ -87,9 +86,13 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
         figures: dict[str, Any] = {"components": 1}
     else:
         text = (
-            f"The network falls into {parts:,} separate parts; the largest holds {largest:,} "
-            f"organisations ({largest_percent:g}%), and {isolates:,} organisations have no "
-            "tie at all."
+            f"The network falls into {integer(parts)} separate parts; the largest holds "
+            f"{count(largest, 'organisation')} ({percent(largest_percent / 100, digits=1)}), "
+            + (
+                f"and {count(isolates, 'organisation has', 'organisations have')} no tie at all."
+                if isolates
+                else "and every organisation has at least one tie."
+            )
         )
         figures = {
             "components": parts,
@@ -105,7 +108,7 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
         if network.get("average_path_length_method") == "sampled":
             sources = int(network["average_path_length_sources"])
             figures["sampled_sources"] = sources
-            text += f" (estimated from {sources:,} organisations chosen at random)"
+            text += f" (estimated from {count(sources, 'organisation')} chosen at random)"
         findings.append(
             Finding(id="summary-path-length", question="summary", text=text + ".", figures=figures)
         )
@@ -119,7 +122,7 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
         }
         side = "above" if q >= MODULARITY_CLEAR else "below"
         text = (
-            f"Community detection (Louvain) finds {groups:,} groups of two or more "
+            f"Community detection (Louvain) finds {count(groups, 'group')} of two or more "
             f"organisations more tied among themselves than to others; the modularity of "
             f"{q:g} is {side} the {MODULARITY_CLEAR:g} usually read as clear community "
             "structure."

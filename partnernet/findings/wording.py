@@ -24,6 +24,7 @@ __all__ = [
     "integer",
     "money",
     "money_in",
+    "month",
     "names_list",
     "number",
     "other_currencies",
@@ -218,6 +219,37 @@ def period(first: Any, last: Any) -> str:
         return ""
     start, end = str(first)[:4], str(last)[:4]
     return start if start == end else f"{start}–{end}"
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month(date: Any) -> str:
+    """An ISO date (or a timestamp) as the month and year a person says:
+    ``August 2020``; empty when missing.
+
+    Examples
+    --------
+    >>> month("2020-08-12"), month(None)
+    ('August 2020', '')
+    """
+    if date is None or (isinstance(date, float) and math.isnan(date)):
+        return ""
+    text = str(date)[:10]
+    return f"{_MONTHS[int(text[5:7]) - 1]} {text[:4]}"
 
 
 def number(value: Any, *, digits: int = 2) -> str:

@@ -153,9 +153,13 @@ def lorenz_chart(
         return _png(fig)
 
 
-def overlap_heatmap(matrix: pd.DataFrame, labels: Sequence[str]) -> bytes:
+def overlap_heatmap(
+    matrix: pd.DataFrame, labels: Sequence[str], *, annotate_up_to: int = 12
+) -> bytes:
     """The department x department partner-overlap matrix (Jaccard) as a heatmap,
-    each cell printed; the diagonal is left blank (a department with itself)."""
+    each cell printed when there are at most ``annotate_up_to`` departments (beyond
+    that the figures are too small to read, and drawing them is slow); the
+    diagonal is left blank (a department with itself)."""
     values = matrix.to_numpy(dtype=float).copy()
     n = len(labels)
     np.fill_diagonal(values, np.nan)
@@ -174,7 +178,7 @@ def overlap_heatmap(matrix: pd.DataFrame, labels: Sequence[str]) -> bytes:
         ax.set_xticks(range(n), short, rotation=35, ha="right")
         ax.set_yticks(range(n), short)
         ax.spines[:].set_visible(False)
-        for i in range(n):
+        for i in range(n if n <= annotate_up_to else 0):
             for j in range(n):
                 if i == j or np.isnan(values[i, j]):
                     continue

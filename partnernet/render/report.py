@@ -25,17 +25,32 @@ from markupsafe import Markup
 
 from partnernet.analysis.populations import EXCLUSION_TYPES, SMALL_BANDS
 from partnernet.analysis.results import Results
+from partnernet.analysis.silos import (
+    HANDOVER_DAYS,
+    RENAMING_GAP_DAYS,
+    RENAMING_SHARED_AT_LEAST,
+    SILO_OVERLAP_BELOW,
+)
 from partnernet.findings import Finding, wording
-from partnernet.findings.thresholds import Z_CLEAR
+from partnernet.findings.thresholds import ALPHA, MODULARITY_CLEAR, Z_CLEAR
 from partnernet.findings.wording import TYPE_LABELS, group_label, names_list, plain_text
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
-from partnernet.model import SIZE_BANDS, Dataset
+from partnernet.model import ORG_TYPES, SECTORS, SIZE_BANDS, TABLES, Dataset, sector_of
 from partnernet.render import charts
 from partnernet.render.common import org_names, split_ids
 from partnernet.render.network import csp_hash
 
-__all__ = ["escape_markdown", "render_report", "write_report"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "GLOSSARY",
+    "HEATMAP_MAX_DEPARTMENTS",
+    "SCREEN_LINE",
+    "escape_markdown",
+    "glossary",
+    "render_report",
+    "write_report",
+]
 
 QUESTIONS: tuple[tuple[str, str, str], ...] = (
     (
@@ -58,8 +73,20 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 MEMBERS_SHOWN = 15
-ISOLATES_SHOWN = 30
+ISOLATES_SHOWN = 20
 GROUP_BARS = 30
+# Up to this many departments of a body are drawn in the overlap heatmap and
+# listed in the department table; beyond it, the departments with the most
+# duplicated engagement (departments.csv lists every one).
+HEATMAP_MAX_DEPARTMENTS = 30
+# The overlap matrix as a table of figures: only for bodies this small, beyond
+# which a row no longer fits on a screen.
+OVERLAP_TABLE_MAX_DEPARTMENTS = 12
+# No line of report.md is longer than this: about what one screen shows of a
+# wrapped paragraph (a finding, a bullet, a table row).
+SCREEN_LINE = 1000
+MAP_FILE = "network.html"
+DEFAULT_TITLE = "Partnership network report"
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("partnernet.render", "templates"),
@@ -135,14 +162,23 @@ class Section:
     blocks: list[Block] = field(default_factory=list)
 
 
-def render_report(results: Results, findings: Sequence[Finding]) -> tuple[str, str]:
+def render_report(
+    results: Results,
+    findings: Sequence[Finding],
+    *,
+    title: str | None = None,
+    place: str | None = None,
+) -> tuple[str, str]:
     """The report as HTML and as Markdown.
 
     Parameters
     ----------
-    ds : Dataset
     results : Results
-        The analysis of ``ds`` (:func:`partnernet.analysis.pipeline.analyse`).
+        The analysis (:func:`partnernet.analysis.pipeline.analyse`).
+    findings : the findings of ``results`` (:func:`partnernet.findings.explain`).
+    title : the report's title (``DEFAULT_TITLE`` when None).
+    place : the place the data covers, for the first page; when None, the local
+        authorities in the data are named.
 
     Returns
     -------
@@ -159,12 +195,17 @@ def render_report(results: Results, findings: Sequence[Finding]) -> tuple[str, s
     >>> html.startswith("<!DOCTYPE html>"), md.startswith("# Partnership network report")
     (True, True)
     """
-    outline = _outline(results, findings)
+    outline = _outline(results, findings, title=title, place=place)
     return _html(outline), _markdown(outline)
 
 
 def write_report(
-    out_dir: str | os.PathLike[str], results: Results, findings: Sequence[Finding]
+    out_dir: str | os.PathLike[str],
+    results: Results,
+    findings: Sequence[Finding],
+    *,
+    title: str | None = None,
+    place: str | None = None,
 ) -> list[Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir`` (created when missing).
 
@@ -172,7 +213,7 @@ def write_report(
     a failure leaves any earlier report untouched. Raises
     :class:`partnernet.errors.OutputError` when the folder cannot be written.
     """
-    html, markdown = render_report(results, findings)
+    html, markdown = render_report(results, findings, title=title, place=place)
     folder = prepare_output_folder(out_dir)
     written = []
     for name, text in (("report.html", html), ("report.md", markdown)):
@@ -185,15 +226,68 @@ def write_report(
 class _Outline:
     title: str
     subtitle: str
+    about: list[tuple[str, str]]
+    map_link: str
     overview: list[tuple[str, str]]
     key_findings: list[str]
     sections: list[Section]
     network: Section
     coverage: Section
+    glossary: list[tuple[str, str]]
     method: list[str]
 
 
-def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
+def _place(ds: Dataset, place: str | None) -> str:
+    """The place as stated, or the local authorities the data holds."""
+    if place:
+        return plain_text(place)
+    orgs = ds.organisations
+    councils = orgs.loc[orgs["type"] == "local_authority", "id"].astype(str).tolist()
+    if councils:
+        return names_list(councils, org_names(ds), limit=3)
+    return "not stated in the data (give one with --place)"
+
+
+def _period_text(results: Results) -> str:
+    p = results.summary.period
+    parts = []
+    if p.first_award and p.last_award:
+        undated = p.awards - p.awards_dated
+        parts.append(
+            f"grants awarded {wording.month(p.first_award)} to {wording.month(p.last_award)}"
+            + (f" ({wording.count(undated, 'award')} undated)" if undated else "")
+        )
+    for label, span in (("board memberships", p.memberships), ("partnerships", p.partnerships)):
+        if span.first and span.last:
+            parts.append(f"{label} dated {wording.period(span.first, span.last)}")
+    if not parts:
+        return "No dates in the data"
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def _sources(ds: Dataset) -> str:
+    """Which tables the dataset had, with their row counts."""
+    tables = ds.tables()
+    had = [
+        f"{name}.csv ({wording.count(len(tables[name]), 'row')})"
+        for name in TABLES
+        if len(tables.get(name, ())) > 0
+    ]
+    missing = [f"{name}.csv" for name in TABLES if not len(tables.get(name, ()))]
+    text = "; ".join(had) if had else "no table has any rows"
+    if missing:
+        text += f". Not in the data: {wording.and_list(missing)}"
+    return text
+
+
+def _outline(
+    results: Results,
+    all_findings: Sequence[Finding],
+    *,
+    title: str | None = None,
+    place: str | None = None,
+) -> _Outline:
     ds = results.dataset
     names = org_names(ds)
     findings = _findings_by_question(all_findings)
@@ -224,22 +318,23 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
     key = [section.findings[0] for section in sections if section.findings]
     n_orgs = len(ds.organisations)
     money = results.summary.currencies
-    awards = f"{money.pounds_awards:,} ({wording.money(money.pounds_amount)})"
+    awards = f"{wording.integer(money.pounds_awards)} ({wording.money(money.pounds_amount)})"
     if money.other_awards:
         # Never added to the pounds: stated beside them (issue 11).
         awards += f"; also {wording.other_currencies(money.other)}, not added"
     years = wording.period(results.summary.period.first_award, results.summary.period.last_award)
     overview = [
-        ("Organisations", f"{n_orgs:,}"),
-        ("Boards and forums", f"{len(ds.boards):,}"),
-        ("Board seats and memberships", f"{len(ds.memberships):,}"),
+        ("Organisations", wording.integer(n_orgs)),
+        ("Boards and forums", wording.integer(len(ds.boards))),
+        ("Board seats and memberships", wording.integer(len(ds.memberships))),
         ("Funding awards", awards),
-        ("Partnerships", f"{len(ds.partnerships):,}"),
+        ("Partnerships", wording.integer(len(ds.partnerships))),
     ]
     if years:
         overview.insert(0, ("Grants awarded", years))
     if not metrics.empty and "degree" in metrics:
-        overview.append(("Organisations with no tie", f"{int((metrics['degree'] == 0).sum()):,}"))
+        isolated = int((metrics["degree"] == 0).sum())
+        overview.append(("Organisations with no tie", wording.integer(isolated)))
     network = Section(
         "network",
         "The network at a glance",
@@ -254,8 +349,16 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
         findings.get("coverage", []),
         _coverage_blocks(ds, results, names, all_findings),
     )
+    about = [
+        ("Place", _place(ds, place)),
+        ("Period", _period_text(results)),
+        ("Data sources", _sources(ds)),
+    ]
     return _Outline(
-        title="Partnership network report",
+        title=plain_text(title) if title else DEFAULT_TITLE,
+        about=about,
+        map_link=MAP_FILE,
+        glossary=glossary(),
         subtitle=(
             f"{wording.count(n_orgs, 'organisation')}, {wording.count(len(ds.boards), 'board')}, "
             f"{wording.count(len(ds.funding), 'funding award')} and "
@@ -269,6 +372,224 @@ def _outline(results: Results, all_findings: Sequence[Finding]) -> _Outline:
         coverage=coverage,
         method=_method(results),
     )
+
+
+# --- The glossary ----------------------------------------------------------------
+
+# Every term the report uses that a reader may not know, in the order a reader
+# meets them; (term, definition). The sector entry is built from the model so it
+# always lists the types that form each sector.
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    (
+        "Organisation",
+        "Any body in the data: a voluntary group, a charity, a council or one of its "
+        "departments, an NHS body, a funder or a business.",
+    ),
+    (
+        "VCSE organisation",
+        "A voluntary, community or social enterprise organisation.",
+    ),
+    (
+        "Infrastructure organisation (CVS)",
+        "A council for voluntary service or similar body whose work is supporting other "
+        "voluntary organisations.",
+    ),
+    (
+        "Public body",
+        "A local authority, one of its departments, an NHS body, a central government "
+        "body or an education body.",
+    ),
+    ("Sector", ""),  # filled in by glossary()
+    (
+        "Size band",
+        "An organisation's band by annual income: micro under £10,000, small £10,000 to "
+        "£100,000, medium to £1m, large to £10m, major to £100m, super-major above. "
+        "Small organisations means micro and small ones together.",
+    ),
+    (
+        "Tie",
+        "A link between two organisations: one funds the other, they have a partnership, "
+        "they sit on the same board or forum, or they share a person (a trustee or member "
+        "of staff). Two organisations have at most one tie, however many of these link "
+        "them.",
+    ),
+    (
+        "Isolated",
+        "With no tie in the data at all. Nothing can be said about how such an "
+        "organisation is connected: it may simply be unrecorded. Isolated organisations "
+        "are counted apart from those with ties but no route.",
+    ),
+    (
+        "Decision maker",
+        "A public body, or a board or forum (reached through any organisation that has "
+        "a seat on one).",
+    ),
+    (
+        "Route, hops",
+        "A chain of ties from one organisation to another; hops are the number of ties "
+        "in the shortest chain. No route means no chain of ties reaches a decision "
+        "maker, although the organisation has ties.",
+    ),
+    (
+        "Betweenness",
+        "The share (0 to 1) of the shortest routes between pairs of other organisations "
+        "that pass through this one. The top brokers are ranked by it.",
+    ),
+    (
+        "Broker",
+        "An organisation that links others who have no direct tie to each other.",
+    ),
+    (
+        "Brokerage roles",
+        "Gould and Fernandez (1989) name each case of an organisation B linking A to C "
+        "(A and C not tied) by sector: coordinator (all three in one sector), "
+        "itinerant (A and C share a sector, B is outside it), gatekeeper (B and C share "
+        "a sector, A is outside it), representative (A and B share a sector, C is "
+        "outside it) and liaison (all three sectors differ). Ties have no direction, so "
+        "each gatekeeper case is also a representative case the other way round.",
+    ),
+    (
+        "Liaison",
+        "The brokerage role of an organisation linking two organisations from two "
+        "different sectors, neither its own, that have no direct tie.",
+    ),
+    (
+        "Constraint",
+        "Burt's (1992) measure of how far an organisation's contacts are tied to one "
+        "another (0 to about 1): high constraint means few brokerage opportunities. "
+        "Effective size is the number of its contacts that are not tied to each other.",
+    ),
+    (
+        "Cut point",
+        "An organisation whose loss would split its part of the network into pieces.",
+    ),
+    (
+        "Separate part",
+        "A set of organisations joined to one another by some chain of ties and to no "
+        "other organisation.",
+    ),
+    (
+        "Community",
+        "A group of organisations more tied among themselves than to the rest, found by "
+        "the Louvain method (seeded, so the same every run).",
+    ),
+    (
+        "Modularity",
+        "How clearly the network divides into communities, from 0 (no more than "
+        f"chance) up to 1; {MODULARITY_CLEAR:g} or more is usually read as clear "
+        "community structure.",
+    ),
+    (
+        "Density",
+        "The share of all possible ties between organisations that are present.",
+    ),
+    (
+        "Degree centralisation",
+        "From 0, when every organisation has as many ties as the others, to 1, when a "
+        "single organisation holds every tie.",
+    ),
+    (
+        "Average clustering",
+        "How often two organisations tied to the same one are tied to each other (0 to 1).",
+    ),
+    (
+        "E-I index",
+        "Krackhardt and Stern's (1988) external-internal index: (ties crossing the "
+        "group boundary minus ties within it) divided by all of them, from -1 (every tie "
+        "stays within) to +1 (every tie crosses).",
+    ),
+    (
+        "Department",
+        "A part of a public body listed with the body as its parent; departments of the "
+        "same body are siblings.",
+    ),
+    (
+        "Partner overlap",
+        "The Jaccard index of two departments' partners (the organisations each funds, "
+        "partners with or sits on a board with): those both deal with, divided by those "
+        "either deals with. 0 means none in common, 1 the same partners.",
+    ),
+    (
+        "Coordination tie",
+        "A partnership between two sibling departments, or a board both sit on. It can "
+        "only be seen when the data has partnerships.csv or boards.csv with "
+        "memberships.csv.",
+    ),
+    (
+        "Active period",
+        "From a department's first to its last dated tie (grant award dates, partnership "
+        "and membership start and end dates). Two departments are active at the same "
+        "time unless one's period ends before the other's begins (a handover of up to "
+        f"{HANDOVER_DAYS} days allowed).",
+    ),
+    (
+        "Likely renaming",
+        "Two sibling departments in sequence, the later starting within "
+        f"{RENAMING_GAP_DAYS} days of the earlier's last dated tie and sharing at least "
+        f"{wording.percent(RENAMING_SHARED_AT_LEAST)} of the smaller one's partners: "
+        "most likely one department under a new name, and treated as one over time.",
+    ),
+    (
+        "Siloed",
+        "A department with no coordination tie to any sibling active at the same time, "
+        f"and a partner overlap below {SILO_OVERLAP_BELOW:g} with every one of them.",
+    ),
+    (
+        "Duplicated engagement",
+        "An organisation dealt with separately by two or more sibling departments that "
+        "were active at the same time and have no coordination tie: several "
+        "conversations with the same organisation. Only the pairs that do not "
+        "coordinate are counted.",
+    ),
+    (
+        "Under-connected group",
+        "A group of organisations (by tag, locality or community) whose members have "
+        "markedly fewer ties than average, or are far more often far from any decision "
+        "maker.",
+    ),
+    (
+        "Gini coefficient",
+        "How unevenly funding is spread among recipients: 0 if all received the same, 1 "
+        "if one received everything.",
+    ),
+    (
+        "p-value, reshuffle",
+        "To test a difference, the labels (sectors, sizes, group membership) are "
+        "reshuffled at random many times, keeping the network as it is; the p-value is "
+        "the share of reshuffles giving a difference at least as large as the one seen. "
+        f"Below {ALPHA:g} the difference is called statistically significant.",
+    ),
+    (
+        "z",
+        "How many standard deviations an observed count is above what a random network "
+        "of the same density and sector sizes would give (Gould and Fernandez's "
+        f"random-graph comparison, kept for comparison with UCINET and sna); above "
+        f"{Z_CLEAR:g} is read as clearly more than chance.",
+    ),
+)
+
+
+def _sector_definition() -> str:
+    words = wording.SECTOR_WORDS
+    parts = []
+    for sector in SECTORS:
+        types = [TYPE_LABELS.get(t, t) for t in ORG_TYPES if sector_of(t) == sector]
+        parts.append(f"{words.get(sector, sector)} ({wording.and_list(types)})")
+    return (
+        "The group an organisation's type puts it in, for the brokerage roles and the "
+        "E-I index: " + "; ".join(parts) + "."
+    )
+
+
+def glossary() -> list[tuple[str, str]]:
+    """The report's glossary: every term it uses that needs defining.
+
+    Examples
+    --------
+    >>> dict(glossary())["Sector"].startswith("The group an organisation's type puts it in")
+    True
+    """
+    return [(t, _sector_definition() if t == "Sector" else d) for t, d in GLOSSARY]
 
 
 def _findings_by_question(findings: Sequence[Finding]) -> dict[str, list[str]]:
@@ -353,7 +674,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
                             charts.png_data_uri(charts.size_band_chart(labelled)),
                         )
                     ],
-                    tables=[_size_band_table(results.size_bands)],
+                    tables=[_size_band_table(results.size_bands, metrics)],
                 )
             )
         concentration = results.summary.funding_concentration
@@ -394,7 +715,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
     return blocks
 
 
-def _size_band_table(size_bands: pd.DataFrame) -> Table:
+def _size_band_table(size_bands: pd.DataFrame, metrics: pd.DataFrame) -> Table:
     columns: list[tuple[str, str, Callable[[Any], str]]] = [
         ("size_band", "Size band", lambda v: _band_label(str(v))),
         ("count", "Organisations", wording.number),
@@ -408,16 +729,53 @@ def _size_band_table(size_bands: pd.DataFrame) -> Table:
             "Median hops to a decision maker",
             lambda v: wording.number(v, digits=1),
         ),
-        ("share_no_path", "No route to any decision maker", wording.percent),
     ]
     present = [c for c in columns if c[0] in size_bands.columns]
-    rows = [[fmt(row[c]) for c, _, fmt in present] for row in size_bands.to_dict(orient="records")]
+    routes = isolated_and_no_route(metrics)
+    rows = []
+    for row in size_bands.to_dict(orient="records"):
+        band = str(row["size_band"])
+        isolated, no_route = routes.get(band, (0, 0))
+        rows.append(
+            [fmt(row[c]) for c, _, fmt in present]
+            + [wording.integer(isolated), wording.integer(no_route)]
+        )
     return Table(
-        header=[label for _, label, _ in present],
+        header=[label for _, label, _ in present]
+        + ["With no tie in the data", "With ties but no route to a decision maker"],
         rows=rows,
-        numeric=set(range(1, len(present))),
-        caption="Voluntary and infrastructure organisations by size band",
+        numeric=set(range(1, len(present) + 2)),
+        caption="Voluntary and infrastructure organisations by size band (the last two "
+        "columns are counts: organisations with no tie at all are kept apart from those "
+        "whose ties lead to no decision maker)",
     )
+
+
+def isolated_and_no_route(metrics: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per size band (``unknown`` for none), over VCSE and infrastructure
+    organisations: how many have no tie in the data, and how many have ties but
+    no route to any decision maker.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"type": ["vcse"] * 3, "size_band": ["micro"] * 3,
+    ...                   "degree": [0, 1, 2],
+    ...                   "distance_to_decision": [float("inf"), float("inf"), 1.0]})
+    >>> isolated_and_no_route(m)
+    {'micro': (1, 1)}
+    """
+    needed = {"type", "size_band", "degree", "distance_to_decision"}
+    if metrics.empty or not needed <= set(metrics.columns):
+        return {}
+    population = metrics[metrics["type"].isin(EXCLUSION_TYPES)]
+    bands = population["size_band"].where(population["size_band"].isin(SIZE_BANDS), "unknown")
+    isolated = population["degree"] == 0
+    unreachable = ~isolated & ~population["distance_to_decision"].astype(float).lt(float("inf"))
+    out = {}
+    for band in dict.fromkeys(bands):
+        mask = bands == band
+        out[str(band)] = (int((isolated & mask).sum()), int((unreachable & mask).sum()))
+    return out
 
 
 def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
@@ -494,13 +852,45 @@ def _short_department(name: str, parent: str) -> str:
     return name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
 
 
+def shown_departments(
+    departments: pd.DataFrame, ids: Sequence[str], *, limit: int = HEATMAP_MAX_DEPARTMENTS
+) -> list[str]:
+    """The departments of one body to draw and list: all of them up to ``limit``,
+    beyond it the ``limit`` with the most duplicated engagement (ties by id), in
+    their original order.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"department_id": list("abc"), "duplicated_engagement": [1, 5, 3]})
+    >>> shown_departments(table, ["a", "b", "c"], limit=2)
+    ['b', 'c']
+    """
+    if len(ids) <= limit:
+        return list(ids)
+    engaged = departments.set_index("department_id")["duplicated_engagement"]
+    ranked = sorted(ids, key=lambda d: (-int(engaged.get(d, 0)), str(d)))[:limit]
+    keep = set(ranked)
+    return [d for d in ids if d in keep]
+
+
+def _span(first: object, last: object) -> str:
+    return f"{wording.month(first)} to {wording.month(last)}"
+
+
 def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
     blocks: list[Block] = []
     departments = results.departments
-    for parent_id, matrix in results.overlap.items():
-        if matrix.empty:
+    for parent_id, full in results.overlap.items():
+        if full.empty:
             continue
         parent = names.get(parent_id, str(parent_id))
+        mine = (
+            departments[departments["parent_id"] == parent_id]
+            if not departments.empty and "parent_id" in departments
+            else departments
+        )
+        ids = shown_departments(mine, [str(d) for d in full.index])
+        matrix = full.loc[ids, ids]
         labels = [_short_department(names.get(d, str(d)), parent) for d in matrix.index]
         block = Block(heading=f"Departments of {parent}")
         block.paragraphs.append(
@@ -508,52 +898,99 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
             "organisations either deals with (funds, partners with or sits on a board "
             "with) that both deal with. 0 means no organisation in common."
         )
+        if len(ids) < len(full):
+            block.paragraphs.append(
+                f"{parent} has {wording.count(len(full), 'department')}: more than the "
+                f"{wording.integer(HEATMAP_MAX_DEPARTMENTS)} a heatmap can show legibly, so "
+                f"the {wording.integer(len(ids))} shown are those with the most duplicated "
+                "engagement. departments.csv lists every department."
+            )
         block.charts.append(
             Chart(
                 f"Partner overlap between the departments of {parent}",
-                f"Heatmap of partner overlap between {len(labels)} departments of {parent}.",
+                f"Heatmap of partner overlap between {wording.count(len(labels), 'department')}"
+                f" of {parent}.",
                 charts.png_data_uri(charts.overlap_heatmap(matrix, labels)),
             )
         )
-        rows = []
-        values = matrix.to_numpy(dtype=float)
-        for i, label in enumerate(labels):
-            rows.append(
+        if len(ids) <= OVERLAP_TABLE_MAX_DEPARTMENTS:
+            values = matrix.to_numpy(dtype=float)
+            rows = [
                 [label] + ["–" if i == j else f"{values[i, j]:.2f}" for j in range(len(labels))]
+                for i, label in enumerate(labels)
+            ]
+            block.tables.append(
+                Table(
+                    header=["Department", *labels],
+                    rows=rows,
+                    numeric=set(range(1, len(labels) + 1)),
+                    caption="Partner overlap (Jaccard)",
+                )
             )
-        block.tables.append(
-            Table(
-                header=["Department", *labels],
-                rows=rows,
-                numeric=set(range(1, len(labels) + 1)),
-                caption="Partner overlap (Jaccard)",
-            )
-        )
-        if not departments.empty and "parent_id" in departments:
-            mine = departments[departments["parent_id"] == parent_id]
+        if not mine.empty:
+            listed = mine.set_index("department_id").loc[ids]
             block.tables.append(
                 Table(
                     header=[
                         "Department",
+                        "Active (dated ties)",
                         "Coordination ties with sibling departments",
-                        "Largest overlap with a sibling",
+                        "Largest overlap with a sibling active at the same time",
                         "Siloed",
                         "Organisations also dealt with by an uncoordinated sibling",
                     ],
                     rows=[
                         [
-                            _short_department(names.get(r.department_id, r.department_id), parent),
+                            _short_department(names.get(str(d), str(d)), parent),
+                            wording.period(r.active_from, r.active_to) or "undated",
                             wording.number(r.coordination_ties),
                             wording.number(r.max_partner_overlap),
                             "yes" if bool(r.siloed) else "no",
                             wording.number(r.duplicated_engagement),
                         ]
-                        for r in mine.itertuples()
+                        for d, r in zip(listed.index, listed.itertuples(), strict=True)
                     ],
-                    numeric={1, 2, 4},
-                    caption="Coordination and duplicated engagement",
+                    numeric={2, 3, 5},
+                    caption="Coordination and duplicated engagement"
+                    + (
+                        f" (the {wording.integer(len(ids))} departments shown above)"
+                        if len(ids) < len(full)
+                        else ""
+                    ),
                 )
             )
+        renamed = results.renamings
+        if not renamed.empty:
+            here = renamed[renamed["parent_id"] == parent_id]
+            if not here.empty:
+                block.tables.append(
+                    Table(
+                        header=[
+                            "Earlier department",
+                            "Active",
+                            "Later department",
+                            "Active",
+                            "Partners shared",
+                        ],
+                        rows=[
+                            [
+                                _short_department(
+                                    names.get(str(r.earlier_id), str(r.earlier_id)), parent
+                                ),
+                                _span(r.earlier_first, r.earlier_last),
+                                _short_department(
+                                    names.get(str(r.later_id), str(r.later_id)), parent
+                                ),
+                                _span(r.later_first, r.later_last),
+                                f"{wording.integer(r.shared)} ({wording.percent(r.shared_share)} "
+                                "of the smaller)",
+                            ]
+                            for r in here.head(HEATMAP_MAX_DEPARTMENTS).itertuples()
+                        ],
+                        numeric={4},
+                        caption="Likely renamings: one department replacing another",
+                    )
+                )
         blocks.append(block)
     if not blocks:
         blocks.append(
@@ -570,6 +1007,23 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
 # --- Question 3: brokerage -----------------------------------------------------
 
 
+def betweenness_ranks(values: Sequence[float]) -> list[str]:
+    """Competition ranks of values sorted highest first: equal values (to the three
+    places shown) share a rank, marked ``=``.
+
+    Examples
+    --------
+    >>> betweenness_ranks([0.5, 0.2, 0.2, 0.1])
+    ['1', '2=', '2=', '4']
+    """
+    shown = [round(v, 3) for v in values]
+    out = []
+    for v in shown:
+        shared = shown.count(v) > 1
+        out.append(f"{shown.index(v) + 1}{'=' if shared else ''}")
+    return out
+
+
 def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
     metrics = results.metrics
     blocks: list[Block] = []
@@ -578,14 +1032,16 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
     if not removal.empty and "small_cut_off" in removal:
         cut_by_id = {str(r.id): int(r.small_cut_off) for r in removal.itertuples()}
     if not metrics.empty and {"betweenness", "liaison"} <= set(metrics.columns):
-        brokers = list(results.top_brokers)
         by_id = metrics.set_index("id")
+        # Ranked by betweenness alone, highest first; equal betweenness shares a rank.
+        brokers = sorted(results.top_brokers, key=lambda i: -float(by_id.loc[i, "betweenness"]))
+        ranks = betweenness_ranks([float(by_id.loc[i, "betweenness"]) for i in brokers])
         rows = []
-        for rank, org_id in enumerate(brokers, start=1):
+        for rank, org_id in zip(ranks, brokers, strict=True):
             row = by_id.loc[org_id]
             rows.append(
                 [
-                    str(rank),
+                    rank,
                     names.get(org_id, org_id),
                     TYPE_LABELS.get(str(row["type"]), str(row["type"])),
                     wording.number(row["betweenness"], digits=3),
@@ -599,9 +1055,11 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                 Block(
                     heading="Top brokers",
                     paragraphs=[
-                        "The organisations with the highest betweenness, ranked by it: the "
+                        "The organisations with the highest betweenness, ranked by it alone "
+                        "(1 is the highest; equal betweenness shares a rank, marked =): the "
                         "share of shortest routes between other organisations that pass "
-                        "through this one (0 to 1). Liaison counts the pairs it links from "
+                        "through this one (0 to 1). The other columns are for reference and "
+                        "do not affect the order. Liaison counts the pairs it links from "
                         "two different sectors, neither its own, that have no direct tie "
                         "(Gould and Fernandez, 1989). These organisations are starred on the "
                         "map, and the loss of each was tested."
@@ -609,7 +1067,7 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                     tables=[
                         Table(
                             header=[
-                                "Rank",
+                                "Rank by betweenness",
                                 "Organisation",
                                 "Type",
                                 "Betweenness",
@@ -834,6 +1292,12 @@ def _html(outline: _Outline) -> str:
 def _markdown(outline: _Outline) -> str:
     e = escape_markdown
     lines = [f"# {e(outline.title)}", "", e(outline.subtitle), ""]
+    lines += [f"- **{e(label)}:** {e(value)}" for label, value in outline.about]
+    lines += [
+        "",
+        f"The interactive map of this network: [{outline.map_link}]({outline.map_link})",
+        "",
+    ]
     lines += ["| Figure | Value |", "|---|---:|"]
     lines += [f"| {e(k)} | {e(v)} |" for k, v in outline.overview]
     lines.append("")
@@ -841,14 +1305,14 @@ def _markdown(outline: _Outline) -> str:
         lines += ["## Key findings", ""]
         lines += [f"- {e(text)}" for text in outline.key_findings]
         lines.append("")
-    lines += [
-        "_The charts are in report.html; the interactive map is network.html._",
-        "",
-    ]
+    lines += ["_The charts are in report.html._", ""]
     for number, section in enumerate(outline.sections, start=1):
         lines += _markdown_section(section, f"{number}. ")
     lines += _markdown_section(outline.network, "")
     lines += _markdown_section(outline.coverage, "")
+    lines += ["## Glossary", ""]
+    lines += [f"- **{e(term)}**: {e(definition)}" for term, definition in outline.glossary]
+    lines.append("")
     if outline.method:
         lines += ["## How this was worked out", ""]
         lines += [f"- {e(line)}" for line in outline.method]
