@@ -505,14 +505,27 @@ def _subset_ei(
 ) -> npt.NDArray[np.float64]:
     """E-I of ``n_permutations`` random k-sets of nodes (NaN for a set with no tie)."""
     out = np.empty(n_permutations, dtype="float64")
-    pairs = np.array(list(combinations(range(k), 2)), dtype="int64").reshape(-1, 2)
-    per_batch = max(1, 2_000_000 // max(n_nodes, k * k, 1))
+    # A set's internal ties are counted over its pairs of nodes, or, when it has more
+    # pairs than the graph has ties (a council with hundreds of cost-centre
+    # departments), over the ties: the same count, at the cost of the smaller.
+    by_edges = k * (k - 1) // 2 > len(edge_codes)
+    if by_edges:
+        pairs = np.empty((0, 2), dtype="int64")
+        tail, head = edge_codes // n_nodes, edge_codes % n_nodes
+        per_batch = max(1, 2_000_000 // max(n_nodes, len(edge_codes), 1))
+    else:
+        pairs = np.array(list(combinations(range(k), 2)), dtype="int64").reshape(-1, 2)
+        per_batch = max(1, 2_000_000 // max(n_nodes, k * k, 1))
     done = 0
     while done < n_permutations:
         rows = min(per_batch, n_permutations - done)
         subsets = _random_subsets(rng, n_nodes, k, rows)
         deg_sum = degree[subsets].sum(axis=1)
-        if len(pairs) and len(edge_codes):
+        if by_edges:
+            member = np.zeros((rows, n_nodes), dtype=bool)
+            np.put_along_axis(member, subsets, True, axis=1)
+            internal = (member[:, tail] & member[:, head]).sum(axis=1)
+        elif len(pairs) and len(edge_codes):
             a = subsets[:, pairs[:, 0]]
             b = subsets[:, pairs[:, 1]]
             codes = np.minimum(a, b) * n_nodes + np.maximum(a, b)

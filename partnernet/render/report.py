@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -494,6 +495,65 @@ def _short_department(name: str, parent: str) -> str:
     return name[: -len(suffix)] if name.endswith(suffix) and len(name) > len(suffix) else name
 
 
+# Above this many departments a body's overlap matrix is not drawn or tabled whole
+# (a council publishing hundreds of cost centres would make a heatmap of hundreds
+# of thousands of cells); the pairs that overlap most are listed instead.
+MATRIX_MAX_DEPARTMENTS = 30
+TOP_OVERLAP_PAIRS = 20
+
+
+def _overlap_matrix(matrix: pd.DataFrame, labels: list[str], parent: str, block: Block) -> None:
+    block.paragraphs.append(
+        "Each cell is the partner overlap of two departments: the share of the "
+        "organisations either deals with (funds, partners with or sits on a board "
+        "with) that both deal with. 0 means no organisation in common."
+    )
+    block.charts.append(
+        Chart(
+            f"Partner overlap between the departments of {parent}",
+            f"Heatmap of partner overlap between {len(labels)} departments of {parent}.",
+            charts.png_data_uri(charts.overlap_heatmap(matrix, labels)),
+        )
+    )
+    rows = []
+    values = matrix.to_numpy(dtype=float)
+    for i, label in enumerate(labels):
+        rows.append(
+            [label] + ["–" if i == j else f"{values[i, j]:.2f}" for j in range(len(labels))]
+        )
+    block.tables.append(
+        Table(
+            header=["Department", *labels],
+            rows=rows,
+            numeric=set(range(1, len(labels) + 1)),
+            caption="Partner overlap (Jaccard)",
+        )
+    )
+
+
+def _top_overlaps(matrix: pd.DataFrame, labels: list[str], parent: str, block: Block) -> Table:
+    n = len(labels)
+    values = matrix.to_numpy(dtype=float)
+    upper = np.triu_indices(n, k=1)
+    order = np.argsort(-values[upper], kind="stable")[:TOP_OVERLAP_PAIRS]
+    block.paragraphs.append(
+        f"{parent} has {wording.number(n)} departments, too many for a readable matrix "
+        f"(more than {MATRIX_MAX_DEPARTMENTS}): the {wording.number(len(order))} pairs "
+        "with the largest partner overlap are listed, the share of the organisations "
+        "either deals with that both deal with. Rolling units up into departments "
+        "(import-spend --departments) gives a matrix to read."
+    )
+    return Table(
+        header=["Department", "Department", "Partner overlap (Jaccard)"],
+        rows=[
+            [labels[upper[0][k]], labels[upper[1][k]], wording.number(values[upper][k])]
+            for k in order
+        ],
+        numeric={2},
+        caption="Pairs of departments with the largest partner overlap",
+    )
+
+
 def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[Block]:
     blocks: list[Block] = []
     departments = results.departments
@@ -503,32 +563,10 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
         parent = names.get(parent_id, str(parent_id))
         labels = [_short_department(names.get(d, str(d)), parent) for d in matrix.index]
         block = Block(heading=f"Departments of {parent}")
-        block.paragraphs.append(
-            "Each cell is the partner overlap of two departments: the share of the "
-            "organisations either deals with (funds, partners with or sits on a board "
-            "with) that both deal with. 0 means no organisation in common."
-        )
-        block.charts.append(
-            Chart(
-                f"Partner overlap between the departments of {parent}",
-                f"Heatmap of partner overlap between {len(labels)} departments of {parent}.",
-                charts.png_data_uri(charts.overlap_heatmap(matrix, labels)),
-            )
-        )
-        rows = []
-        values = matrix.to_numpy(dtype=float)
-        for i, label in enumerate(labels):
-            rows.append(
-                [label] + ["–" if i == j else f"{values[i, j]:.2f}" for j in range(len(labels))]
-            )
-        block.tables.append(
-            Table(
-                header=["Department", *labels],
-                rows=rows,
-                numeric=set(range(1, len(labels) + 1)),
-                caption="Partner overlap (Jaccard)",
-            )
-        )
+        if len(labels) > MATRIX_MAX_DEPARTMENTS:
+            block.tables.append(_top_overlaps(matrix, labels, parent, block))
+        else:
+            _overlap_matrix(matrix, labels, parent, block)
         if not departments.empty and "parent_id" in departments:
             mine = departments[departments["parent_id"] == parent_id]
             block.tables.append(
