@@ -384,6 +384,8 @@ def test_trafford_analyse_with_and_without_rollup_map(
         cli, ["analyse", str(out), "--out", str(tmp_path / "a"), "-q", "--permutations", "200"]
     )
     assert result.exit_code == 0, result.output
+    report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    assert "has 848 departments, too many for a readable matrix" in report
     mapped = tmp_path / "mapped"
     result = runner.invoke(
         cli,
@@ -435,3 +437,28 @@ def test_import_spend_python_api_refuses_non_public_council(tmp_path: Path) -> N
     (out / "organisations.csv").write_text("id,name,type\nGB-LAE-EXA,Exampleton,vcse\n")
     with pytest.raises(InputError, match="not a public body"):
         import_spend([SPEND / "service_area.csv"], out, council_id="GB-LAE-EXA")
+
+
+def test_subset_ei_counts_ties_the_same_by_pairs_and_by_ties() -> None:
+    """The E-I null for a body with many units counts a random set's internal ties
+    over the graph's ties; the count is the one over the set's pairs."""
+    import networkx as nx
+    import numpy as np
+
+    from partnernet.analysis.ei import _random_subsets, _subset_ei
+
+    G = nx.gnm_random_graph(60, 90, seed=4)
+    n = G.number_of_nodes()
+    codes = np.array(sorted(min(u, v) * n + max(u, v) for u, v in G.edges()), dtype="int64")
+    degree = np.array([G.degree(i) for i in range(n)], dtype="int64")
+    for k in (5, 40):  # 10 pairs < 90 ties: by pairs; 780 pairs > 90 ties: by ties
+        got = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 300)
+        subsets = _random_subsets(np.random.default_rng(3), n, k, 300)
+        want = []
+        for row in subsets:
+            members = set(row.tolist())
+            internal = G.subgraph(members).number_of_edges()
+            external = int(degree[row].sum()) - 2 * internal
+            total = internal + external
+            want.append((external - internal) / total if total else np.nan)
+        np.testing.assert_allclose(got, np.array(want))
