@@ -462,3 +462,23 @@ def test_subset_ei_counts_ties_the_same_by_pairs_and_by_ties() -> None:
             total = internal + external
             want.append((external - internal) / total if total else np.nan)
         np.testing.assert_allclose(got, np.array(want))
+
+
+def test_many_units_warn_and_write_a_formula_safe_units_file(tmp_path: Path) -> None:
+    payments = tmp_path / "many.csv"
+    lines = ["Service Area,Supplier Name,Paid Date,Amount"]
+    lines += [f"Unit {i},Acme Ltd,01/04/2025,{500 + i}.00" for i in range(30)]
+    lines.append('=HYPERLINK("http://x"),Acme Ltd,01/04/2025,600.00')
+    payments.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    code, output = _run(
+        tmp_path, str(payments), "--out", str(out), "--council-id", "GB-LAE-EXA", "-q"
+    )
+    assert code == 0, output
+    assert "Warning: 31 organisational units became 31 departments" in output
+    rows = list(csv.reader(io.StringIO((out / "spend-units.csv").read_text("utf-8"))))
+    assert rows[0] == ["unit", "department", "payments", "pounds"]
+    assert rows[1] == ['\'=HYPERLINK("http://x")', "", "1", "600.00"]
+    assert len(rows) == 32
+    # The dataset still reads: the units file is no unknown table.
+    assert len(read_dataset(out).funding) == 31

@@ -43,11 +43,13 @@ already holds is kept as it is), and only ``organisations.csv`` and
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -367,7 +369,7 @@ class _Pair:
 
 def _sources(
     path: str | os.PathLike[str], encoding: str
-) -> Iterator[tuple[str, object, int, float]]:
+) -> Iterator[tuple[str, AbstractContextManager[io.TextIOWrapper], int, float]]:
     """(name, text handle context, uncompressed size, progress scale) of each table."""
     name = str(path)
     suffix = Path(name).suffix.lower()
@@ -571,7 +573,7 @@ class _Importer:
         reported = 0
         for label, opener, size, scale in _sources(path, encoding):
             scaled = _ScaledProgress(progress, scale)
-            with opener as handle:  # type: ignore[attr-defined]
+            with opener as handle:
                 reader = csv.reader(handle)
                 header = next_row(reader, label, encoding)
                 if header is None or not any(h.strip() for h in header):
