@@ -482,3 +482,38 @@ def test_many_units_warn_and_write_a_formula_safe_units_file(tmp_path: Path) -> 
     assert len(rows) == 32
     # The dataset still reads: the units file is no unknown table.
     assert len(read_dataset(out).funding) == 31
+
+
+def test_blank_council_id_refused(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    code, output = _run(tmp_path, str(SPEND / "lgtc.csv"), "--out", str(out), "--council-id", " ")
+    assert code == 3 and "--council-id" in output
+    assert not (out / "organisations.csv").exists()
+
+
+def test_file_of_only_people_gives_nothing_and_fails_without_names(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "Service Area,Supplier Name,Paid Date,Amount\n"
+        "Care,Redacted,01/04/2025,900.00\n"
+        "Care,Mr John Example,02/04/2025,700.00\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "ds"
+    skipped = tmp_path / "skipped.csv"
+    code, output = _run(
+        tmp_path,
+        str(SPEND / "service_area.csv"),
+        str(people),
+        "--out",
+        str(out),
+        "--council-id",
+        "GB-LAE-EXA",
+        "--skipped",
+        str(skipped),
+    )
+    assert code == 3
+    assert "no payment to an organisation could be imported from" in output
+    assert "people.csv" in output and "John" not in output
+    assert not (out / "organisations.csv").exists()
+    assert "John" not in skipped.read_text(encoding="utf-8")

@@ -62,7 +62,7 @@ from partnernet.io.folders import SPEND_UNITS
 from partnernet.io.importers.orgtypes import OTHER_RULE, name_type, org_type
 from partnernet.io.importers.threesixty import normal_name
 from partnernet.io.merge import read_existing, write_validated
-from partnernet.io.parse import parse_date, parse_money
+from partnernet.io.parse import is_bad_id, parse_date, parse_money
 from partnernet.io.rows import (
     Progress,
     SkippedRow,
@@ -531,6 +531,12 @@ class _Importer:
         date_format: str | None,
         overrides: dict[str, str | None],
     ) -> None:
+        if not council_id.strip() or is_bad_id(council_id):
+            raise InputError(
+                f"--council-id {council_id!r} is not an identifier: it is blank or holds "
+                "a space at either end or an invisible character.",
+                hint="Give the council's org-id, e.g. --council-id GB-LAE-TRF.",
+            )
         self.existing = existing
         self.council_id = council_id
         self.council_name = council_name
