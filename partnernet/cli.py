@@ -446,6 +446,148 @@ def import_register(
             )
 
 
+def _column_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per column role of a council spending file."""
+    for role, option, example in (
+        ("category", "--category-column", "Expense Type"),
+        ("amount", "--amount-column", "Net Amount"),
+        ("date", "--date-column", "Paid Date"),
+        ("supplier_id", "--supplier-id-column", "Supplier ID"),
+        ("supplier", "--supplier-column", "Supplier Name"),
+        ("unit", "--unit-column", "Service Area"),
+    ):
+        command = click.option(
+            option,
+            f"{role}_column",
+            default=None,
+            metavar="C",
+            help=f"Column of the {role.replace('_', ' ')} (e.g. '{example}'), when the "
+            "usual headings do not find it.",
+        )(command)
+    return command
+
+
+@cli.command("import-spend")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=str))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Dataset folder to create, or to merge into when it exists.",
+)
+@click.option(
+    "--council-id",
+    required=True,
+    metavar="ID",
+    help="The council's identifier, e.g. GB-LAE-TRF (a local_authority).",
+)
+@click.option(
+    "--council-name",
+    default=None,
+    metavar="NAME",
+    help="The council's name when new to the dataset [default: the file's "
+    "OrganisationLabel, else the id].",
+)
+@click.option(
+    "--departments",
+    "departments_map",
+    default=None,
+    metavar="MAP.csv",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="CSV with columns unit,department: roll units up into the departments named.",
+)
+@click.option(
+    "--date-format",
+    default="%d/%m/%Y",
+    show_default=True,
+    metavar="FMT",
+    help="strftime format of the payment dates (YYYY-MM-DD is always accepted).",
+)
+@_column_options
+@click.option(
+    "--skipped",
+    "skipped_file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also write every unusable payment row, with file, row and reason, to this CSV "
+    "(never a redacted row or a private person's; written even when the import fails).",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="Text encoding of the CSV files (a UTF-8 byte-order mark is always accepted).",
+)
+@quiet_option
+@handle_errors
+def import_spend(
+    files: tuple[str, ...],
+    out_dir: str,
+    council_id: str,
+    council_name: str | None,
+    departments_map: str | None,
+    date_format: str,
+    unit_column: str | None,
+    supplier_column: str | None,
+    supplier_id_column: str | None,
+    date_column: str | None,
+    amount_column: str | None,
+    category_column: str | None,
+    skipped_file: str | None,
+    encoding: str,
+    quiet: bool,
+) -> None:
+    """Import a council's published payments (CSV or zip files) into a dataset folder.
+
+    The council becomes a local_authority, its service areas or organisational
+    units departments (or the departments of --departments MAP.csv), its suppliers
+    organisations, and the payments one funding row per department, supplier and
+    financial year (April-March), credits netted. Redacted payments and payments to
+    private persons are counted and left out; no name of theirs is written. The
+    rules are in docs/import-rules.md, "Council spending". An existing dataset in
+    OUT keeps its own rows; nothing is written unless the merged dataset is valid.
+
+    \b
+    Example:
+      partnernet import-spend spend-2025-q1.csv spend-2025-q2.zip --out mydata \\
+        --council-id GB-LAE-TRF --departments units.csv
+    """
+    from partnernet.io.importers.spend import import_spend as run_import
+
+    columns = {
+        "unit": unit_column,
+        "supplier": supplier_column,
+        "supplier_id": supplier_id_column,
+        "date": date_column,
+        "amount": amount_column,
+        "category": category_column,
+    }
+    with _bytes_bar(quiet, files, "Reading payments") as bar:
+        summary = run_import(
+            files,
+            out_dir,
+            council_id=council_id,
+            council_name=council_name,
+            departments=departments_map,
+            date_format=date_format,
+            encoding=encoding,
+            progress=bar.update if bar is not None else None,
+            columns=columns,
+            skipped=skipped_file,
+        )
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+    # --quiet hides progress and notes, never a payment or pound left out.
+    for warning in (summary.left_out_line(), summary.units_warning()):
+        if warning is not None:
+            click.echo(warning, err=True)
+    if not quiet:
+        click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
+
+
 SAMPLE_SCALES = ("locality", "city", "region", "national")
 
 

@@ -365,3 +365,26 @@ def test_every_rule_is_written_in_the_docs():
     rules += ["area code", "charity number", FUNDER_RULE, "other"]
     missing = [r for r in rules if f"`{r}`" not in types_section]
     assert missing == [], f"rules not in docs/import-rules.md under 'Types': {missing}"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Trafford Council", ("local_authority", "name (council)")),
+        ("Stockport Metropolitan Borough Council", ("local_authority", "name (council)")),
+        ("Greater Manchester Combined Authority", ("local_authority", "name (combined authority)")),
+        (
+            "Greater Manchester Fire and Rescue Service",
+            ("local_authority", "name (fire and rescue)"),
+        ),
+        ("Greater Manchester Police", ("central_government", "name (police)")),
+        ("HM Revenue & Customs", ("central_government", "name (government)")),
+        ("Department for Work and Pensions", ("central_government", "name (government)")),
+        ("NHS Greater Manchester", ("nhs", "name (NHS)")),
+        ("Trafford Youth Council", None),
+        ("Parochial Church Council of St Mary", None),
+        ("Police Community Clubs of Great Britain", None),
+    ],
+)
+def test_public_bodies_by_name_for_spending_suppliers(name, expected):
+    assert name_type(name, public_only=True) == expected

@@ -40,6 +40,7 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(SAMPLE_DIR, tmp_path / name)
     shutil.copy(TEST_DATA / "threesixty" / "grants.csv", tmp_path / "grants.csv")
     shutil.copy(TEST_DATA / "register" / "register.csv", tmp_path / "register.csv")
+    shutil.copy(TEST_DATA / "spend" / "service_area.csv", tmp_path / "spend.csv")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -66,3 +67,5 @@ def test_every_readme_command_runs(place: Path) -> None:
     assert (place / "map.html").is_file()
     assert (place / "change" / "headline_changes.csv").is_file()
     assert (place / "my_place" / "funding.csv").is_file()
+    funding = (place / "my_place" / "funding.csv").read_text(encoding="utf-8")
+    assert "SPEND-GB-LAE-EXA:highways:2025-26:roadworks-plc" in funding

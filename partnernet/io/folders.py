@@ -12,13 +12,15 @@ from pathlib import Path
 
 from partnernet.errors import OutputError
 
-__all__ = ["REGISTER_SUGGESTIONS", "SUGGESTED_ALIASES", "prepare_output_folder"]
+__all__ = ["REGISTER_SUGGESTIONS", "SPEND_UNITS", "SUGGESTED_ALIASES", "prepare_output_folder"]
 
 # Files the importers write beside a dataset's tables for the user to check (likely
 # duplicates, charity ids found by name). The reader knows them, so it never calls
 # them unknown files.
 SUGGESTED_ALIASES = "suggested-aliases.csv"
 REGISTER_SUGGESTIONS = "suggested-aliases-register.csv"
+# The units of a spending import with many of them, for a person to map to departments.
+SPEND_UNITS = "spend-units.csv"
 
 
 def prepare_output_folder(folder: str | os.PathLike[str]) -> Path:

@@ -32,7 +32,7 @@ import pandas as pd
 from partnernet import model
 from partnernet.errors import InputError, Problem, ValidationError
 from partnernet.io import parse, pseudonym
-from partnernet.io.folders import REGISTER_SUGGESTIONS, SUGGESTED_ALIASES
+from partnernet.io.folders import REGISTER_SUGGESTIONS, SPEND_UNITS, SUGGESTED_ALIASES
 from partnernet.io.parse import quote as _quote
 
 __all__ = ["read_dataset"]
@@ -350,7 +350,7 @@ class _Reader:
                 name in csv_names
                 or name in lower_csv
                 or name.startswith(".")
-                or name in (SUGGESTED_ALIASES, REGISTER_SUGGESTIONS)
+                or name in (SUGGESTED_ALIASES, REGISTER_SUGGESTIONS, SPEND_UNITS)
                 or os.path.isdir(path)
             ):
                 if name in csv_names:

@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,7 @@ __all__ = [
     "next_row",
     "not_text",
     "open_text",
+    "open_zip_text",
     "unreadable",
 ]
 
@@ -129,6 +131,40 @@ def open_text(
     except OSError as exc:
         raise unreadable(str(path), exc) from exc
     with handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def open_zip_text(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, encoding: str, *, name: str
+) -> Iterator[io.TextIOWrapper]:
+    """Open a member of a zip file as text, streamed, as :func:`open_text` opens a file.
+
+    The member is decompressed as it is read, never whole; ``handle.buffer.tell()``
+    is its position in the uncompressed bytes. ``name`` (``archive.zip!member.csv``)
+    names it in errors.
+
+    Raises
+    ------
+    InputError
+        When the encoding is unknown or the member cannot be read.
+    """
+    try:
+        codec = _with_bom(codecs.lookup(encoding).name)
+    except LookupError:
+        raise InputError(
+            f"unknown text encoding '{encoding}'.",
+            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
+        ) from None
+    try:
+        raw = archive.open(member)
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+        raise InputError(
+            f"cannot read {name}: {exc}.",
+            hint="Unzip the file and give the CSV file inside instead.",
+            path=name,
+        ) from exc
+    with io.TextIOWrapper(raw, encoding=codec, newline="", errors="surrogateescape") as handle:
         yield handle
 
 

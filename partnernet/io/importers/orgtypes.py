@@ -11,9 +11,13 @@ that applies wins:
    members are all councils, NHS bodies or government (:data:`ORG_ID_PREFIX_TYPES`).
 2. ``area code``: a UK government area code (GSS) of a council, such as
    ``E08000009`` (E06, E07, E08, E09, E10, W06, S12, N09 and six digits).
-3. ``name (council)``, ``name (NHS)``: a name that says parish, town, city, borough,
-   county or district council, or NHS trust, integrated care board (ICB) or clinical
-   commissioning group, when the identifier's prefix does not say otherwise.
+3. ``name (council)``, ``name (NHS)``, ``name (combined authority)``, ``name (fire
+   and rescue)``, ``name (police)``, ``name (government)``: a name that says parish,
+   town, city, borough, county, district or metropolitan council (or is a place and
+   "Council"), NHS trust, integrated care board (ICB), clinical commissioning group
+   or starts with NHS, combined authority, fire and rescue service or authority, a
+   police force or constabulary, HMRC or a government department or ministry, when
+   the identifier's prefix does not say otherwise.
 4. ``funding only (gives grants, receives none)``: ``funder``, whatever the id. It
    comes after the public-body rules because a council or an NHS body that only
    gives is still a public body, and before the charity rules because a grant-maker
@@ -108,7 +112,44 @@ _PUBLIC_NAMES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         "nhs",
         re.compile(
             r"\bnhs (?:foundation )?trust\b|\bintegrated care board\b|\bicb\b"
-            r"|\bclinical commissioning group\b|\bccg\b"
+            r"|\bclinical commissioning group\b|\bccg\b|^nhs\b"
+        ),
+    ),
+    # A council named by its place alone ("Trafford Council", "Salford City
+    # Council" is caught above): one or two words and "council", not a church,
+    # youth, arts, sports or voluntary-sector council, which are no local authority.
+    (
+        "name (council)",
+        "local_authority",
+        re.compile(
+            r"^(?!.*\b(?:church|youth|arts|sports?|british|voluntary|school|student|"
+            r"pupils?|faith|residents?|tenants?|community|parochial)\b)"
+            r"[a-z]+(?: [a-z]+)? council$|\bmetropolitan (?:borough |district )?council\b"
+        ),
+    ),
+    ("name (combined authority)", "local_authority", re.compile(r"\bcombined authority\b")),
+    # Fire and rescue authorities are local authorities in law.
+    (
+        "name (fire and rescue)",
+        "local_authority",
+        re.compile(r"\bfire (?:and rescue )?(?:service|authority)\b"),
+    ),
+    # Police forces and commissioners are public bodies outside local government; the
+    # vocabulary's public type for them is central_government.
+    (
+        "name (police)",
+        "central_government",
+        re.compile(
+            r"\bpolice$|\bconstabulary\b|\bpolice (?:and crime commissioner|service|force)\b"
+        ),
+    ),
+    (
+        "name (government)",
+        "central_government",
+        re.compile(
+            r"\bhmrc\b|\bhm revenue (?:and )?customs\b|^department (?:for|of)\b"
+            r"|^ministry of\b|^hm (?:treasury|courts|land registry|prison)"
+            r"|^(?:cabinet|home) office$|\bdwp\b"
         ),
     ),
 )
