@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 __all__ = [
     "BodyEI",
+    "BrokerLiaison",
+    "BrokerageNull",
     "Currencies",
     "CurrencyTotal",
     "DateRange",
@@ -323,3 +325,27 @@ class Period(Record):
     awards: int
     memberships: DateRange
     partnerships: DateRange
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerLiaison(Record):
+    """One top broker's liaison count (ordered pairs) against reshuffled sector
+    labels (see :func:`partnernet.analysis.roles.brokerage_permutation_test`)."""
+
+    id: str
+    liaison: int
+    reshuffled_expected: float
+    p_value: float
+    reshuffles: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerageNull(Record):
+    """The null model the brokerage findings use: the graph kept, the sector
+    labels reshuffled ``reshuffles`` times (seeded). The role totals against it
+    are in the role table; the top brokers' liaison counts are here."""
+
+    reshuffles: int
+    seed: int | None
+    undirected: bool
+    top_brokers: tuple[BrokerLiaison, ...]

@@ -12,6 +12,7 @@ import networkx as nx
 import pandas as pd
 
 from partnernet.analysis.records import (
+    BrokerageNull,
     Currencies,
     EIIndices,
     FundingConcentration,
@@ -31,6 +32,7 @@ __all__ = [
     "GROUP_CSV_COLUMNS",
     "METRIC_COLUMNS",
     "REMOVAL_COLUMNS",
+    "ROLE_TABLE_COLUMNS",
     "ROLE_TEST_COLUMNS",
     "SIZE_BAND_COLUMNS",
     "Results",
@@ -119,6 +121,18 @@ REMOVAL_COLUMNS: tuple[str, ...] = (
 
 # One row per Gould-Fernandez role, summed over the network.
 ROLE_TEST_COLUMNS: tuple[str, ...] = ("role", "observed", "expected", "z")
+# Results.roles (summary.json's brokerage_roles): the totals against both nulls.
+# The random-graph columns are Gould and Fernandez's, as UCINET and sna report
+# them, kept for comparison; the findings read the reshuffled columns.
+ROLE_TABLE_COLUMNS: tuple[str, ...] = (
+    "role",
+    "observed",  # int: ordered pairs
+    "random_graph_expected",  # float: G-F random graph of the same density
+    "random_graph_z",  # float
+    "reshuffled_expected",  # float: mean over reshuffled sector labels
+    "reshuffled_p",  # float: two-sided, (1 + k) / (reshuffles + 1)
+    "reshuffles",  # int
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Summary(Record):
     funding_concentration: FundingConcentration
     ei: EIIndices
     infrastructure_path_share: PathShare
+    brokerage_null: BrokerageNull
     currencies: Currencies
     period: Period
 
