@@ -15,7 +15,11 @@ import pandas as pd
 from partnernet.analysis import centrality, coverage, exclusion, silos, summary
 from partnernet.analysis.ei import ei_indices
 from partnernet.analysis.paths import distance_to_decision
-from partnernet.analysis.populations import infrastructure_organisations, top_brokers
+from partnernet.analysis.populations import (
+    infrastructure_organisations,
+    top_brokers,
+    top_liaison_broker,
+)
 from partnernet.analysis.records import BrokerageNull, BrokerLiaison, RunSettings
 from partnernet.analysis.removal import articulation_points, removal_impact
 from partnernet.analysis.results import (
@@ -193,7 +197,7 @@ def analyse(
     reshuffled, broker_null = brokerage_permutation_test(
         G,
         sectors,
-        brokers=brokers,
+        brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
         n_permutations=permutations,
         seed=seed,
         roles=roles,
@@ -287,6 +291,10 @@ def analyse(
             period=coverage.period(ds),
         ),
     )
+
+
+def _listed(node: object) -> list[object]:
+    return [] if node is None else [node]
 
 
 def _role_table(random_graph: pd.DataFrame, reshuffled: pd.DataFrame) -> pd.DataFrame:

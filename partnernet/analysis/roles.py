@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 

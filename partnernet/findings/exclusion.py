@@ -17,7 +17,7 @@ from partnernet.analysis.records import Currencies, FundingConcentration, SmallV
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
 from partnernet.findings.thresholds import ALPHA
-from partnernet.findings.wording import count, other_currencies, p_value, percent
+from partnernet.findings.wording import count, other_currencies, p_shown, p_value, percent
 
 __all__ = ["exclusion_findings"]
 
@@ -61,6 +61,7 @@ def _comparison_finding(
         observed_difference=float(test["observed_difference"]),
         p_value=p,
         n_permutations=n_perm,
+        p_shown=p_shown(p, n_perm),
         alpha=alpha,
     )
     if key == "board_seat_share":
@@ -79,21 +80,21 @@ def _comparison_finding(
             f"organisations ({n_larger:,})"
         )
         lower = "less connected"
-    test_words = f"{n_perm:,} random reshuffles of the size labels"
+    shown = p_value(p, n_perm)
     if small_value >= larger_value:
         text = (
             f"No sign that small organisations are {lower}: {facts}."
-            f" (One-sided permutation test, p = {p_value(p)}.)"
+            f" (One-sided permutation test of the size labels, {shown}.)"
         )
     elif p < alpha:
         text = (
             f"Small organisations are {lower}: {facts}. A gap this large is unlikely to be "
-            f"chance: p = {p_value(p)} from {test_words}, below the usual {alpha:g}."
+            f"chance ({shown} of the size labels; below the usual {alpha:g})."
         )
     else:
         text = (
             f"{facts[0].upper()}{facts[1:]}. The gap is not statistically significant "
-            f"(p = {p_value(p)} from {test_words}; {alpha:g} or less would be needed), so it "
+            f"({shown} of the size labels; {alpha:g} or less would be needed), so it "
             "could be chance."
         )
     return Finding(id=finding_id, question="exclusion", text=text, figures=figures)
