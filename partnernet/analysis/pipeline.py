@@ -217,7 +217,17 @@ def analyse(
     size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
     small_vs_large = exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed)
     concentration = exclusion.funding_concentration(ds)
-    groups = exclusion.under_connected_groups(G, distance=distance, community=community)
+    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
+    groups = exclusion.under_connected_groups(
+        G,
+        distance=distance,
+        community=community,
+        centrality=betweenness,
+        use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
+        and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
+        n_permutations=permutations,
+        seed=seed,
+    )
 
     step("siloed departments")
     departments = silos.department_table(ds)
@@ -287,6 +297,10 @@ def analyse(
                     for r in broker_null.itertuples()
                 ),
             ),
+            group_tests=exclusion.group_tests(
+                groups, decision_makers=decision_makers, decision_maker_ties=decision_maker_ties
+            ),
+            removal_overlap=exclusion.removal_group_overlap(removal, groups),
             currencies=coverage.currencies(ds),
             period=coverage.period(ds),
         ),

@@ -29,11 +29,13 @@ __all__ = [
     "EIGroup",
     "EIIndices",
     "FundingConcentration",
+    "GroupTests",
     "NetworkSummary",
     "PathShare",
     "Period",
     "PermutationTest",
     "Record",
+    "RemovalOverlap",
     "RunSettings",
     "SectorEI",
     "SmallVsLargeTests",
@@ -349,3 +351,40 @@ class BrokerageNull(Record):
     seed: int | None
     undirected: bool
     top_brokers: tuple[BrokerLiaison, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupTests(Record):
+    """How the under-connected groups were tested (see
+    :func:`partnernet.analysis.exclusion.under_connected_groups`): each tested
+    group against ``reshuffles`` random groups of its size, Benjamini-Hochberg at
+    ``fdr`` over all ``tests``; ``use_distance`` False when the data has too few
+    decision makers (``decision_makers``, with ``decision_maker_ties`` ties) to
+    say who is far from them."""
+
+    reshuffles: int
+    seed: int | None
+    fdr: float
+    groups_tested: int
+    tests: int
+    significant: int
+    flagged: int
+    use_distance: bool
+    decision_makers: int
+    decision_maker_ties: int
+    community_names_by: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RemovalOverlap(Record):
+    """Of the ``cut_off`` small organisations losing ``broker_id`` would cut off,
+    ``overlap`` are in the flagged group ``grouping``/``group`` (of
+    ``group_size``)."""
+
+    broker_id: str
+    cut_off: int
+    grouping: str
+    group: str
+    label: str
+    group_size: int
+    overlap: int

@@ -16,10 +16,12 @@ from partnernet.analysis.records import (
     Currencies,
     EIIndices,
     FundingConcentration,
+    GroupTests,
     NetworkSummary,
     PathShare,
     Period,
     Record,
+    RemovalOverlap,
     RunSettings,
     SmallVsLargeTests,
 )
@@ -71,11 +73,16 @@ METRIC_COLUMNS: tuple[str, ...] = (
 GROUP_COLUMNS: tuple[str, ...] = (
     "grouping",  # "size_band", "tag", "locality", "community"
     "group",
+    "label",  # how a person reads it: a community is "around" its most central member
     "n",
     "mean_degree_ratio",
     "share_isolated",
     "share_far_from_decision",
-    "flagged",
+    "p_degree",  # float: random groups of its size with as low a mean degree (NaN: untested)
+    "p_far",  # float: random groups with as large a share far from decision makers
+    "significant",  # bool: a test passes Benjamini-Hochberg over all groups tested
+    "flagged",  # bool: significant and past the effect threshold of that test
+    "explained_by",  # str: the one organisation most members are tied to alone, or ""
     "members",
 )
 # groups.csv leaves ``members`` out: a national size band has ~100,000 members, a
@@ -150,6 +157,8 @@ class Summary(Record):
     ei: EIIndices
     infrastructure_path_share: PathShare
     brokerage_null: BrokerageNull
+    group_tests: GroupTests
+    removal_overlap: tuple[RemovalOverlap, ...]
     currencies: Currencies
     period: Period
 

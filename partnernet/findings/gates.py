@@ -16,13 +16,13 @@ from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
 from partnernet.model import SIZE_BANDS
 
-__all__ = ["DataGates", "cannot_answer", "data_gates"]
+__all__ = ["DataGates", "cannot_answer", "data_gates", "sector_ei_gate"]
 
 # The files that would answer each question, as the report names them.
 BOARD_FILES = "memberships.csv (with boards.csv)"
 SIZE_FILES = (
-    "a size_band (or income) for the voluntary organisations in organisations.csv, "
-    "which 'partnernet import-register' fills from the charity register"
+    "a size_band (or income) for the voluntary organisations in organisations.csv "
+    "('partnernet import-register' fills them from the charity register)"
 )
 TIE_FILES = "partnerships.csv, memberships.csv or affiliations.csv"
 
@@ -78,9 +78,25 @@ def cannot_answer(
     return Finding(
         id=finding_id,
         question=question,
-        text=(
-            f"{what} cannot be answered yet: {missing}. {files[0].upper()}{files[1:]} "
-            "would answer it."
-        ),
+        text=f"{what} cannot be answered yet: {missing}. Adding {files} would answer it.",
         figures={**figures, "answerable": False},
+    )
+
+
+def sector_ei_gate(results: Results) -> Finding | None:
+    """The finding that replaces the sector E-I index when every tie is a grant
+    (a funder's tie to its recipient crosses sectors by construction), else None."""
+    gates = data_gates(results)
+    if not gates.ties or gates.brokerage:
+        return None
+    sector = results.summary.ei.sector
+    return cannot_answer(
+        "ei-sector",
+        "silos",
+        "Whether organisations work across sectors",
+        f"every one of the {gates.ties:,} ties in the data is a grant, which joins a funder "
+        f"to its recipient and so crosses sectors by construction ({sector.external:,} of "
+        "them do), whatever the place is like",
+        TIE_FILES,
+        {"ties": gates.ties, "external": sector.external, "internal": sector.internal},
     )

@@ -10,6 +10,7 @@ import pandas as pd
 from partnernet.analysis.results import Results
 from partnernet.analysis.silos import SILO_OVERLAP_BELOW
 from partnernet.findings.finding import Finding
+from partnernet.findings.gates import sector_ei_gate
 from partnernet.findings.thresholds import ALPHA, MAX_BODY_FINDINGS, MAX_LISTED
 from partnernet.findings.wording import and_list, count, p_shown, p_value, plural
 from partnernet.model import Dataset
@@ -81,7 +82,7 @@ def silo_findings(
         findings.append(_duplication_finding(duplicated, name, max_listed))
     sector = ei.get("sector") if ei else None
     if sector:
-        findings.append(_sector_finding(sector, alpha))
+        findings.append(sector_ei_gate(results) or _sector_finding(sector, alpha))
     department = ei.get("department") if ei else None
     if department:
         if len(department.get("bodies", [])) > max_bodies:
