@@ -446,7 +446,7 @@ def under_connected_groups(
         for node, label in ranked.groupby("community", sort=False)["community"].head(1).items():
             community_names[str(label)] = name_of.get(node, str(node))
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for grouping, groups in groupings:
         for group, members in groups.items():
             index = pd.Index(members)
