@@ -337,3 +337,16 @@ def test_one_decision_maker_with_one_tie_is_too_few_to_measure_distance() -> Non
     assert "1 decision maker (public bodies and boards) with 1 tie" in groups.text
     assert "% far from decision makers" not in groups.text
     assert_numbers_backed(groups)
+
+
+def test_summary_json_carries_the_null_models_and_the_group_tests() -> None:
+    from partnernet.export import summary_json
+
+    plain = summary_json(analyse(grants_only(), permutations=200, seed=0))
+    assert plain["brokerage_null"]["reshuffles"] == 200
+    assert plain["brokerage_null"]["undirected"] is True
+    assert {"reshuffles", "fdr", "tests", "use_distance", "decision_makers"} <= set(
+        plain["group_tests"]
+    )
+    assert plain["removal_overlap"] == []
+    assert {"random_graph_z", "reshuffled_p", "reshuffles"} <= set(plain["brokerage_roles"][0])

@@ -390,7 +390,7 @@ def under_connected_groups(
     >>> columns = ["group", "n", "mean_degree_ratio", "p_degree", "flagged"]
     >>> t[columns].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['micro', 2, 0.5, nan, False], ['large', 2, 1.5, nan, False],
-     ['x', 2, 1.5, 1.0, False], ['y', 2, 0.5, 0.32, False]]
+     ['x', 2, 1.5, 1.0, False], ['y', 2, 0.5, 0.36, False]]
     """
     nodes = [n for n, d in G.nodes(data=True) if d.get("type") in EXCLUSION_TYPES]
     position = {n: i for i, n in enumerate(nodes)}
@@ -546,25 +546,30 @@ def _random_group_tail_counts(
 
     The first ``m`` entries of a random permutation are a random group of ``m``,
     so one (block of) permutation(s) and its prefix sums serve every size at once.
-    Sums are compared with a tolerance so that equal sums count as ties.
+    Degrees and far flags are whole numbers, so the sums compare exactly.
     """
     sizes = np.asarray([len(g) for g in groups], dtype="int64")
-    observed_degree = np.asarray([degree[g].sum() for g in groups])
-    observed_far = np.asarray([far[g].sum() for g in groups])
+    # Degree and far count packed into one integer, so one gather and one running
+    # sum give both: the far count (at most n) sits in the low bits.
+    shift = max(len(degree).bit_length(), 1)
+    packed = (np.rint(degree).astype("int64") << shift) + np.rint(far).astype("int64")
+    mask = (1 << shift) - 1
+    observed = np.asarray([packed[g].sum() for g in groups], dtype="int64")
+    observed_degree, observed_far = observed >> shift, observed & mask
     low = np.zeros(len(groups), dtype="int64")
     high = np.zeros(len(groups), dtype="int64")
     n = len(degree)
     longest = int(sizes.max())
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_permutations, 4_000_000 // max(n, 1)))
-    base = np.arange(n)
     for start in range(0, n_permutations, chunk):
         size = min(chunk, n_permutations - start)
-        order = rng.permuted(np.broadcast_to(base, (size, n)), axis=1)[:, :longest]
-        degree_sums = np.cumsum(degree[order], axis=1)[:, sizes - 1]
-        far_sums = np.cumsum(far[order], axis=1)[:, sizes - 1]
-        low += (degree_sums <= observed_degree + 1e-9).sum(axis=0)
-        high += (far_sums >= observed_far - 1e-9).sum(axis=0)
+        # Sorting random keys is a uniform random permutation (ties have
+        # probability about n^2 / 2^53) and is faster than shuffling each row.
+        order = np.argsort(rng.random((size, n)), axis=1)[:, :longest]
+        sums = np.cumsum(packed[order], axis=1)[:, sizes - 1]
+        low += ((sums >> shift) <= observed_degree).sum(axis=0)
+        high += ((sums & mask) >= observed_far).sum(axis=0)
     return low, high
 
 
