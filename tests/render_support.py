@@ -40,7 +40,7 @@ def _analysed(path: str) -> tuple[Dataset, Results]:
     ds = read_dataset(path, pseudonym_key=PSEUDONYM_KEY)
     # Fewer permutations than a real run: the pages show p-values, they do not
     # test them, and this keeps the suite quick.
-    return ds, analyse(ds, seed=0, permutations=200)
+    return ds, analyse(ds, seed=0, permutations=1_000)
 
 
 def analysed(path: Path) -> tuple[Dataset, Results]:

@@ -142,17 +142,41 @@ def test_outputs_get_the_umask_permissions_not_private_temp_ones(tmp_path: Path)
 
 def test_groups_csv_has_the_contract_columns_without_member_lists() -> None:
     groups = pd.DataFrame(
-        [("size_band", "micro", 1, 1.0, 0.0, 0.0, False, "GB-CHC-1")], columns=list(GROUP_COLUMNS)
+        [
+            (
+                "size_band",
+                "micro",
+                "micro",
+                1,
+                1.0,
+                0.0,
+                0.0,
+                float("nan"),
+                float("nan"),
+                False,
+                False,
+                "",
+                "GB-CHC-1",
+            )
+        ],
+        columns=list(GROUP_COLUMNS),
     )
     results = dataclasses.replace(_results([_metrics_row()]), groups=groups)
     header, row = list(csv.reader(io.StringIO(table_files(results, FINDINGS)["groups.csv"])))
     assert header == [
         "grouping",
         "group",
+        "label",
         "n",
         "mean_degree_ratio",
         "share_isolated",
         "share_far_from_decision",
+        "p_degree",
+        "p_far",
+        "significant",
         "flagged",
+        "explained_by",
     ]
-    assert row == ["size_band", "micro", "1", "1.0", "0.0", "0.0", "False"]
+    assert row == [
+        "size_band", "micro", "micro", "1", "1.0", "0.0", "0.0", "", "", "False", "False", ""
+    ]  # fmt: skip

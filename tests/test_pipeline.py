@@ -89,6 +89,42 @@ def test_the_cvs_is_the_top_liaison_broker_and_its_loss_cuts_small_groups_off(
     assert set(metrics.loc[cut_off, "size_band"]) <= {"micro", "small"}
 
 
+def test_the_planted_findings_carry_permutation_p_values(
+    results: Results, findings: list[Finding]
+) -> None:
+    by_id = {f.id: f for f in findings}
+    seats = by_id["small-orgs-board-seats"]
+    assert "(p < 0.001, 5,000 reshuffles of the size labels" in seats.text
+    top = by_id["brokerage-top-liaison"]
+    assert top.text.startswith("Marshford CVS is the main liaison broker")
+    assert "more than its position alone explains" in top.text
+    assert top.figures["p_value"] < 0.05 and top.figures["reshuffles"] == 5000
+    cvs = next(b for b in results.summary.brokerage_null.top_brokers if b.id == CVS)
+    assert cvs.liaison > 10 * cvs.reshuffled_expected
+    liaison = by_id["brokerage-role-liaison"]
+    assert "more than reshuffling gives (p < 0.001, 5,000 reshuffles)" in liaison.text
+    assert "always equal" in by_id["brokerage-role-gatekeeper-representative"].text
+
+
+def test_the_ethnic_minority_led_overlap_with_the_cvs_cut_off_is_stated(
+    sample: Dataset, results: Results, findings: list[Finding]
+) -> None:
+    # Counted here from the tables: the CVS's cut-off list against the tag.
+    removal = results.removal.set_index("id")
+    cut_off = set(removal.loc[CVS, "cut_off_ids"].split(";"))
+    tags = sample.organisations.set_index("id")["tags"].fillna("")
+    emlg = {i for i, t in tags.items() if "ethnic-minority-led" in str(t).split(";")}
+    assert (len(cut_off), len(cut_off & emlg)) == (31, 21)
+    flagged = results.groups[results.groups["flagged"]]
+    assert "ethnic-minority-led" in set(flagged["group"])
+    assert "size_band" not in set(flagged["grouping"])
+    overlap = next(f for f in findings if f.id == "under-connected-cut-off")
+    assert overlap.text.startswith(
+        "Of the 31 small organisations that losing Marshford CVS would leave with no path to "
+        "any decision maker, 21 are in the under-connected group tag 'ethnic-minority-led'"
+    )
+
+
 def test_same_seed_gives_identical_results(
     sample: Dataset, results: Results, findings: list[Finding]
 ) -> None:

@@ -5,6 +5,7 @@ the data is read as markup in either the HTML or the Markdown."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html as html_lib
 import re
@@ -57,6 +58,11 @@ def sample_report() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def hostile_report() -> tuple[str, str]:
     _ds, results = hostile()
+    # Every group flagged, so every hostile name reaches the group tables too (the
+    # small place has too few organisations for a group to pass the real tests).
+    groups = results.groups.assign(flagged=True)
+    groups.attrs = results.groups.attrs
+    results = dataclasses.replace(results, groups=groups)
     return render_report(results, explain(results))
 
 
@@ -232,7 +238,9 @@ def test_hostile_names_are_escaped_in_the_html(hostile_report: tuple[str, str]) 
     assert "&lt;img src=x onerror=" in html
     # Template syntax in a name is text, never evaluated.
     assert "{{ 7*7 }} {% if true %}jinja{% endif %}" in text_of(html)
-    assert "49" not in re.sub(r"data:image/png;base64,[^\"]+", "", html)
+    # 49 as a number of its own (a p-value such as 0.149 is not the template's 7*7).
+    shown = re.sub(r"data:image/png;base64,[^\"]+", "", html)
+    assert not re.search(r"(?<![\d.,])49(?![\d.,])", shown)
 
 
 def test_hostile_names_cannot_inject_markdown(hostile_report: tuple[str, str]) -> None:

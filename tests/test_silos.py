@@ -518,8 +518,9 @@ def test_many_bodies_ei_summary_counts_each_kind(ds: Dataset) -> None:
         "(p below 0.05 for each), and for 1 the difference from chance is not statistically "
         "significant; 1 have no ties in the network"
     )
-    assert "Least joined-up: ghost (E-I index 0.90 against about 0.50, p = 0.001)." in (
-        summary.text
+    assert (
+        "Least joined-up: ghost (E-I index 0.90 against about 0.50; p = 0.001, 500 reshuffles)."
+        in (summary.text)
     )
     figures = summary.figures
     assert (figures["more_inward"], figures["more_outward"]) == (1, 2)

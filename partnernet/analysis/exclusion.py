@@ -28,18 +28,36 @@ from partnernet.analysis.populations import (
     band_of,
     exclusion_population,
 )
-from partnernet.analysis.records import FundingConcentration, SmallVsLargeTests
+from partnernet.analysis.records import (
+    FundingConcentration,
+    GroupTests,
+    RemovalOverlap,
+    SmallVsLargeTests,
+)
 from partnernet.analysis.results import GROUP_COLUMNS, SIZE_BAND_COLUMNS
-from partnernet.analysis.stats import gini, lorenz_curve, permutation_test, top_share
+from partnernet.analysis.stats import (
+    benjamini_hochberg,
+    gini,
+    lorenz_curve,
+    permutation_test,
+    top_share,
+)
 from partnernet.graph import board_seats
 from partnernet.model import PUBLIC_BODY_TYPES, SIZE_BANDS, Dataset, in_pounds, split_tags
 
 __all__ = [
     "DEGREE_RATIO_BELOW",
+    "EXPLAINED_SHARE",
     "FAR_HOPS",
     "FAR_SHARE_MARGIN",
+    "GROUP_FDR",
+    "MIN_DECISION_MAKERS",
+    "MIN_DECISION_MAKER_TIES",
     "MIN_GROUP_SIZE",
+    "decision_maker_reach",
     "funding_concentration",
+    "group_tests",
+    "removal_group_overlap",
     "size_band_table",
     "small_vs_large_tests",
     "under_connected_groups",
@@ -53,6 +71,16 @@ MIN_GROUP_SIZE = 5
 DEGREE_RATIO_BELOW = 0.75
 FAR_SHARE_MARGIN = 0.15
 FAR_HOPS = 2
+# The false discovery rate the group tests are held to (Benjamini-Hochberg).
+GROUP_FDR = 0.05
+# A group is explained by one organisation when at least this share of its
+# members are tied to it and to nobody else.
+EXPLAINED_SHARE = 0.8
+# Below this many decision makers (public bodies and boards), or this many ties
+# of theirs, "far from decision makers" measures the data, not the place: the
+# group test on it is not made.
+MIN_DECISION_MAKERS = 2
+MIN_DECISION_MAKER_TIES = 5
 
 
 def _funding_received(ds: Dataset) -> pd.Series:
@@ -279,10 +307,15 @@ def under_connected_groups(
     *,
     distance: pd.Series,
     community: pd.Series | Mapping[Hashable, Any] | None = None,
+    centrality: pd.Series | None = None,
     min_size: int = MIN_GROUP_SIZE,
     degree_ratio_below: float = DEGREE_RATIO_BELOW,
     far_share_margin: float = FAR_SHARE_MARGIN,
     far_hops: int = FAR_HOPS,
+    use_distance: bool = True,
+    n_permutations: int = 5_000,
+    seed: int | None = None,
+    fdr: float = GROUP_FDR,
 ) -> pd.DataFrame:
     """Groups of organisations less connected than the population as a whole.
 
@@ -292,16 +325,33 @@ def under_connected_groups(
     locality group) and ``community`` (each detected community, when
     ``community`` is given).
 
-    A group is **flagged** when it has at least ``min_size`` members and either
+    Every tag, locality and community group of at least ``min_size`` members is
+    tested against random groups of the same size drawn from the whole (seeded,
+    ``n_permutations`` of them, one matrix of permutations whose prefixes are the
+    random groups of every size at once): ``p_degree`` is the share of random
+    groups with a mean degree as low, ``p_far`` the share with as large a share
+    far from decision makers, each ``(1 + k) / (n + 1)``. The size bands are listed
+    but not tested (the small-versus-larger tests compare them). The
+    Benjamini-Hochberg step (at false discovery rate ``fdr``, default 5 %) runs
+    over every test made, and a group is **flagged** only when a test that passes
+    it also shows an effect past its threshold:
 
     - its mean degree is below ``degree_ratio_below`` (default 0.75) times the
       whole's, i.e. at least a quarter fewer ties than the average; or
     - its share more than ``far_hops`` (default 2) hops from any decision maker
       (no path counts as far) is at least ``far_share_margin`` (default 0.15, 15
-      percentage points) above the whole's share.
+      percentage points) above the whole's share. With ``use_distance`` False
+      (too few decision makers in the data to say who is far from them) this
+      test is not made.
 
-    Groups smaller than ``min_size`` (default 5) are listed but never flagged: with
+    Groups smaller than ``min_size`` (default 5) are listed but never tested: with
     so few members one organisation moves a share by 20 points or more.
+
+    A community is labelled after its most central member (highest
+    ``centrality``, by default degree) over all its organisations.
+    ``explained_by`` names the organisation that, when at least
+    ``EXPLAINED_SHARE`` of a group's members have every tie to it and no other,
+    explains the group (a funder's grantees, say).
 
     Parameters
     ----------
@@ -310,16 +360,22 @@ def under_connected_groups(
         ``locality``.
     distance : hops to the nearest decision maker by node (``inf``: no path).
     community : detected community by node, or None to skip that grouping.
+    centrality : what names a community (its member with the highest value);
+        degree when None.
+    seed : seeds the random groups.
 
     Returns
     -------
     pd.DataFrame
-        Exactly ``GROUP_COLUMNS``: ``grouping``, ``group`` (str), ``n``,
-        ``mean_degree_ratio`` (NaN when the whole has no ties), ``share_isolated``,
-        ``share_far_from_decision``, ``flagged``, ``members`` (sorted ids,
+        Exactly ``GROUP_COLUMNS``: ``grouping``, ``group`` (str), ``label``,
+        ``n``, ``mean_degree_ratio`` (NaN when the whole has no ties),
+        ``share_isolated``, ``share_far_from_decision``, ``p_degree``, ``p_far``
+        (NaN when not tested), ``significant`` (a test passes the BH step),
+        ``flagged``, ``explained_by`` (an id, or empty), ``members`` (sorted ids,
         ``;``-joined). Rows are by grouping in that order, then by group. The
-        whole's figures and the thresholds used are in ``frame.attrs["whole"]`` and
-        ``frame.attrs["thresholds"]`` for the findings.
+        whole's figures, the thresholds and the tests are in
+        ``frame.attrs["whole"]``, ``frame.attrs["thresholds"]`` and
+        ``frame.attrs["tests"]`` for the findings.
 
     Examples
     --------
@@ -329,11 +385,15 @@ def under_connected_groups(
     >>> nx.set_node_attributes(G, {"a": "large", "b": "large", "c": "micro", "d": "micro"},
     ...                        "size_band")
     >>> dist = pd.Series({"a": 1.0, "b": 2.0, "c": 3.0, "d": float("inf")})
-    >>> t = under_connected_groups(G, distance=dist, min_size=2)
-    >>> t[["group", "n", "mean_degree_ratio", "share_far_from_decision", "flagged"]].values.tolist()
-    [['micro', 2, 0.5, 1.0, True], ['large', 2, 1.5, 0.0, False]]
+    >>> nx.set_node_attributes(G, {"a": "x", "b": "x", "c": "y", "d": "y"}, "locality")
+    >>> t = under_connected_groups(G, distance=dist, min_size=2, n_permutations=99, seed=0)
+    >>> columns = ["group", "n", "mean_degree_ratio", "p_degree", "flagged"]
+    >>> t[columns].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['micro', 2, 0.5, nan, False], ['large', 2, 1.5, nan, False],
+     ['x', 2, 1.5, 1.0, False], ['y', 2, 0.5, 0.36, False]]
     """
     nodes = [n for n, d in G.nodes(data=True) if d.get("type") in EXCLUSION_TYPES]
+    position = {n: i for i, n in enumerate(nodes)}
     degree = pd.Series({n: G.degree(n) for n in nodes}, dtype="float64")
     dist = distance.reindex(nodes).astype("float64")
     far = dist > far_hops  # inf (no path) is far; NaN (unknown) is not
@@ -373,52 +433,246 @@ def under_connected_groups(
         ordered = sorted(by_community, key=_community_key)
         groupings.append(("community", {str(c): by_community[c] for c in ordered}))
 
-    rows = []
+    name_of = {n: str(G.nodes[n].get("name", n)) for n in G}
+    central = centrality if centrality is not None else pd.Series(dict(G.degree()), dtype=float)
+    community_names: dict[str, str] = {}
+    if community is not None:
+        labels_all = pd.Series(community) if not isinstance(community, pd.Series) else community
+        ranked = pd.DataFrame(
+            {"community": labels_all.reindex(list(G)), "c": central.reindex(list(G))}
+        ).dropna(subset=["community"])
+        ranked["order"] = range(len(ranked))
+        ranked = ranked.sort_values(["c", "order"], ascending=[False, True], kind="stable")
+        for node, label in ranked.groupby("community", sort=False)["community"].head(1).items():
+            community_names[str(label)] = name_of.get(node, str(node))
+
+    rows: list[dict[str, Any]] = []
     for grouping, groups in groupings:
         for group, members in groups.items():
             index = pd.Index(members)
             deg = degree[index]
             ratio = float(deg.mean()) / whole_mean if whole_mean else math.nan
             share_far = float(far[index].mean())
-            flagged = len(members) >= min_size and (
-                (ratio == ratio and ratio < degree_ratio_below)
-                or share_far >= whole_far + far_share_margin - 1e-12
-            )
+            if grouping == "community":
+                label = f"around {community_names.get(str(group), str(group))}"
+            else:
+                label = str(group)
             rows.append(
                 {
                     "grouping": grouping,
                     "group": str(group),
+                    "label": label,
                     "n": len(members),
                     "mean_degree_ratio": ratio,
                     "share_isolated": float((deg == 0).mean()),
                     "share_far_from_decision": share_far,
-                    "flagged": bool(flagged),
+                    "explained_by": _explained_by(G, members),
                     "members": ";".join(sorted(str(m) for m in members)),
+                    "_index": [position[m] for m in members],
                 }
             )
+    tested = [i for i, r in enumerate(rows) if r["grouping"] != "size_band" and r["n"] >= min_size]
+    p_degree = np.full(len(rows), np.nan)
+    p_far = np.full(len(rows), np.nan)
+    if tested:
+        low, high = _random_group_tail_counts(
+            degree.to_numpy(dtype="float64"),
+            far.to_numpy(dtype="float64"),
+            [rows[i]["_index"] for i in tested],
+            n_permutations=n_permutations,
+            seed=seed,
+        )
+        p_degree[tested] = (1 + low) / (n_permutations + 1)
+        if use_distance:
+            p_far[tested] = (1 + high) / (n_permutations + 1)
+    passes = benjamini_hochberg(np.concatenate([p_degree, p_far]), alpha=fdr)
+    degree_passes, far_passes = passes[: len(rows)], passes[len(rows) :]
+    for i, r in enumerate(rows):
+        ratio, share_far = r["mean_degree_ratio"], r["share_far_from_decision"]
+        low_degree = ratio == ratio and ratio < degree_ratio_below
+        far_more = use_distance and share_far >= whole_far + far_share_margin - 1e-12
+        r["p_degree"] = float(p_degree[i])
+        r["p_far"] = float(p_far[i])
+        r["significant"] = bool(degree_passes[i] or far_passes[i])
+        r["flagged"] = bool((low_degree and degree_passes[i]) or (far_more and far_passes[i]))
+        del r["_index"]
     table = pd.DataFrame(rows, columns=list(GROUP_COLUMNS)).astype(
         {
             "grouping": "str",
             "group": "str",
+            "label": "str",
             "n": "int64",
             "mean_degree_ratio": "float64",
             "share_isolated": "float64",
             "share_far_from_decision": "float64",
+            "p_degree": "float64",
+            "p_far": "float64",
+            "significant": "bool",
             "flagged": "bool",
+            "explained_by": "str",
             "members": "str",
         }
     )
+    table.attrs["tests"] = {
+        "n_permutations": n_permutations,
+        "seed": seed,
+        "fdr": fdr,
+        "groups_tested": len(tested),
+        "tests": int(np.isfinite(p_degree).sum() + np.isfinite(p_far).sum()),
+        "use_distance": use_distance,
+        "centrality": "betweenness" if centrality is not None else "degree",
+    }
     table.attrs["whole"] = whole
     table.attrs["thresholds"] = {
         "min_size": min_size,
         "degree_ratio_below": degree_ratio_below,
         "far_share_margin": far_share_margin,
         "far_hops": far_hops,
+        "use_distance": use_distance,
     }
     return table
+
+
+def _random_group_tail_counts(
+    degree: np.ndarray,
+    far: np.ndarray,
+    groups: list[list[int]],
+    *,
+    n_permutations: int,
+    seed: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each group (positions into ``degree``), how many random groups of its
+    size have a degree sum as low, and how many a far count as high.
+
+    The first ``m`` entries of a random permutation are a random group of ``m``,
+    so one (block of) permutation(s) and its prefix sums serve every size at once.
+    Degrees and far flags are whole numbers, so the sums compare exactly.
+    """
+    sizes = np.asarray([len(g) for g in groups], dtype="int64")
+    # Degree and far count packed into one integer, so one gather and one running
+    # sum give both: the far count (at most n) sits in the low bits.
+    shift = max(len(degree).bit_length(), 1)
+    packed = (np.rint(degree).astype("int64") << shift) + np.rint(far).astype("int64")
+    mask = (1 << shift) - 1
+    observed = np.asarray([packed[g].sum() for g in groups], dtype="int64")
+    observed_degree, observed_far = observed >> shift, observed & mask
+    low = np.zeros(len(groups), dtype="int64")
+    high = np.zeros(len(groups), dtype="int64")
+    n = len(degree)
+    longest = int(sizes.max())
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(n_permutations, 4_000_000 // max(n, 1)))
+    for start in range(0, n_permutations, chunk):
+        size = min(chunk, n_permutations - start)
+        # Sorting random keys is a uniform random permutation (ties have
+        # probability about n^2 / 2^53) and is faster than shuffling each row.
+        order = np.argsort(rng.random((size, n)), axis=1)[:, :longest]
+        sums = np.cumsum(packed[order], axis=1)[:, sizes - 1]
+        low += ((sums >> shift) <= observed_degree).sum(axis=0)
+        high += ((sums & mask) >= observed_far).sum(axis=0)
+    return low, high
+
+
+def _explained_by(G: nx.Graph, members: list[Hashable]) -> str:
+    """The one organisation every tie of at least ``EXPLAINED_SHARE`` of the members
+    goes to (and no other), or empty."""
+    only: dict[Hashable, int] = {}
+    for m in members:
+        neighbours = set(G.neighbors(m))
+        if len(neighbours) == 1:
+            (sole,) = neighbours
+            only[sole] = only.get(sole, 0) + 1
+    if not only:
+        return ""
+    sole, n_only = max(only.items(), key=lambda item: item[1])
+    return str(sole) if n_only >= EXPLAINED_SHARE * len(members) else ""
 
 
 def _community_key(label: Any) -> tuple[int, float, str]:
     if isinstance(label, int | float | np.integer | np.floating):
         return (0, float(label), "")
     return (1, 0.0, str(label))
+
+
+def decision_maker_reach(G: nx.Graph, ds: Dataset) -> tuple[int, int]:
+    """How many decision makers the data has (public bodies in ``G`` and boards
+    with a member) and how many ties they have between them (the public bodies'
+    ties and the board memberships).
+
+    Examples
+    --------
+    >>> G = nx.Graph([("trust", "group")])
+    >>> nx.set_node_attributes(G, {"trust": True, "group": False}, "public_body")
+    >>> decision_maker_reach(G, Dataset.from_frames(organisations=pd.DataFrame(
+    ...     {"id": ["trust", "group"], "name": ["T", "G"], "type": ["nhs", "vcse"]})))
+    (1, 1)
+    """
+    public = [n for n, d in G.nodes(data=True) if d.get("public_body")]
+    boards = ds.memberships["board_id"].nunique() if len(ds.memberships) else 0
+    ties = sum(G.degree(n) for n in public) + len(ds.memberships)
+    return len(public) + int(boards), int(ties)
+
+
+def removal_group_overlap(
+    removal: pd.DataFrame, groups: pd.DataFrame
+) -> tuple[RemovalOverlap, ...]:
+    """For each removed organisation that would cut small organisations off, the
+    flagged group holding most of them, as
+    :class:`partnernet.analysis.records.RemovalOverlap` records (largest overlap
+    first).
+
+    Examples
+    --------
+    >>> removal = pd.DataFrame({"id": ["cvs"], "name": ["CVS"], "small_cut_off": [3],
+    ...                         "cut_off_ids": ["a;b;c"]})
+    >>> groups = pd.DataFrame({"grouping": ["tag"], "group": ["x"], "label": ["x"],
+    ...                        "flagged": [True], "members": ["a;b;z"]})
+    >>> [(o.broker_id, o.cut_off, o.group, o.overlap)
+    ...  for o in removal_group_overlap(removal, groups)]
+    [('cvs', 3, 'x', 2)]
+    """
+    flagged = groups[groups["flagged"].astype(bool)] if not groups.empty else groups
+    out = []
+    for r in removal.itertuples(index=False):
+        cut = set(str(r.cut_off_ids).split(";")) - {""} if int(r.small_cut_off) else set()
+        if not cut:
+            continue
+        best = None
+        for g in flagged.itertuples(index=False):
+            shared = len(cut & set(str(g.members).split(";")))
+            if shared and (best is None or shared > best[0]):
+                best = (shared, g)
+        if best is not None:
+            shared, g = best
+            out.append(
+                RemovalOverlap(
+                    broker_id=str(r.id),
+                    cut_off=len(cut),
+                    grouping=str(g.grouping),
+                    group=str(g.group),
+                    label=str(g.label),
+                    group_size=len(set(str(g.members).split(";")) - {""}),
+                    overlap=shared,
+                )
+            )
+    return tuple(sorted(out, key=lambda o: (-o.overlap, o.broker_id)))
+
+
+def group_tests(
+    groups: pd.DataFrame, *, decision_makers: int, decision_maker_ties: int
+) -> GroupTests:
+    """The record of how :func:`under_connected_groups` tested ``groups``."""
+    tests = groups.attrs.get("tests", {})
+    return GroupTests(
+        reshuffles=int(tests.get("n_permutations", 0)),
+        seed=tests.get("seed"),
+        fdr=float(tests.get("fdr", GROUP_FDR)),
+        groups_tested=int(tests.get("groups_tested", 0)),
+        tests=int(tests.get("tests", 0)),
+        significant=int(groups["significant"].sum()) if len(groups) else 0,
+        flagged=int(groups["flagged"].sum()) if len(groups) else 0,
+        use_distance=bool(tests.get("use_distance", True)),
+        decision_makers=decision_makers,
+        decision_maker_ties=decision_maker_ties,
+        community_names_by=str(tests.get("centrality", "degree")),
+    )

@@ -15,11 +15,27 @@ import pandas as pd
 from partnernet.analysis import centrality, coverage, exclusion, silos, summary
 from partnernet.analysis.ei import ei_indices
 from partnernet.analysis.paths import distance_to_decision
-from partnernet.analysis.populations import infrastructure_organisations, top_brokers
-from partnernet.analysis.records import RunSettings
+from partnernet.analysis.populations import (
+    infrastructure_organisations,
+    top_brokers,
+    top_liaison_broker,
+)
+from partnernet.analysis.records import BrokerageNull, BrokerLiaison, RunSettings
 from partnernet.analysis.removal import articulation_points, removal_impact
-from partnernet.analysis.results import BROKERAGE_ROLES, METRIC_COLUMNS, Results, Summary
-from partnernet.analysis.roles import brokerage_roles, brokerage_test, expected_by_broker_group
+from partnernet.analysis.results import (
+    BROKERAGE_ROLES,
+    METRIC_COLUMNS,
+    ROLE_TABLE_COLUMNS,
+    Results,
+    Summary,
+)
+from partnernet.analysis.roles import (
+    RESHUFFLE_WORK_BUDGET,
+    brokerage_permutation_test,
+    brokerage_roles,
+    brokerage_test,
+    expected_by_broker_group,
+)
 from partnernet.analysis.routes import infrastructure_path_share
 from partnernet.graph import build_graph, org_graph, parse_layers
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset, in_pounds
@@ -177,6 +193,17 @@ def analyse(
     roles = brokerage_roles(G, sectors)
     role_test = brokerage_test(G, sectors, roles=roles)
     expected_by_group = expected_by_broker_group(G, sectors)
+    brokers = top_brokers(betweenness)
+    reshuffled, broker_null = brokerage_permutation_test(
+        G,
+        sectors,
+        brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
+        n_permutations=permutations,
+        seed=seed,
+        roles=roles,
+        work_budget=RESHUFFLE_WORK_BUDGET,
+    )
+    role_table = _role_table(role_test, reshuffled)
 
     step("distance to decision makers")
     distance = distance_to_decision(G)
@@ -190,7 +217,17 @@ def analyse(
     size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
     small_vs_large = exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed)
     concentration = exclusion.funding_concentration(ds)
-    groups = exclusion.under_connected_groups(G, distance=distance, community=community)
+    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
+    groups = exclusion.under_connected_groups(
+        G,
+        distance=distance,
+        community=community,
+        centrality=betweenness,
+        use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
+        and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
+        n_permutations=permutations,
+        seed=seed,
+    )
 
     step("siloed departments")
     departments = silos.department_table(ds)
@@ -200,7 +237,6 @@ def analyse(
     ei = ei_indices(ds, G, n_permutations=permutations, seed=seed)
 
     step("removal impact")
-    brokers = top_brokers(betweenness)
     candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
     removal = removal_impact(G, candidates, progress=parts("removal impact"))
     cut_points = articulation_points(G)
@@ -229,7 +265,7 @@ def analyse(
         departments=departments,
         size_bands=size_bands,
         overlap=overlap,
-        roles=role_test,
+        roles=role_table,
         roles_expected_by_group=expected_by_group,
         removal=removal,
         duplicated=duplicated,
@@ -247,11 +283,42 @@ def analyse(
             funding_concentration=concentration,
             ei=ei,
             infrastructure_path_share=path_share,
+            brokerage_null=BrokerageNull(
+                reshuffles=int(reshuffled["reshuffles"].iloc[0]),
+                seed=seed,
+                undirected=not G.is_directed(),
+                top_brokers=tuple(
+                    BrokerLiaison(
+                        id=str(r.id),
+                        liaison=int(r.liaison),
+                        reshuffled_expected=float(r.reshuffled_expected),
+                        p_value=float(r.reshuffled_p),
+                        reshuffles=int(r.reshuffles),
+                    )
+                    for r in broker_null.itertuples()
+                ),
+            ),
+            group_tests=exclusion.group_tests(
+                groups, decision_makers=decision_makers, decision_maker_ties=decision_maker_ties
+            ),
+            removal_overlap=exclusion.removal_group_overlap(removal, groups),
             currencies=coverage.currencies(ds),
             period=coverage.period(ds),
         ),
         renamings=renamings,
     )
+
+
+def _listed(node: object) -> list[object]:
+    return [] if node is None else [node]
+
+
+def _role_table(random_graph: pd.DataFrame, reshuffled: pd.DataFrame) -> pd.DataFrame:
+    """The role totals against both nulls, in ``ROLE_TABLE_COLUMNS``."""
+    table = random_graph.rename(
+        columns={"expected": "random_graph_expected", "z": "random_graph_z"}
+    ).merge(reshuffled.drop(columns="observed"), on="role", how="left")
+    return table.loc[:, list(ROLE_TABLE_COLUMNS)]
 
 
 def _flagged_members(groups: pd.DataFrame) -> set[str]:

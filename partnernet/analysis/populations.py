@@ -39,6 +39,7 @@ __all__ = [
     "infrastructure_organisations",
     "small_organisations",
     "top_brokers",
+    "top_liaison_broker",
 ]
 
 EXCLUSION_TYPES: tuple[str, ...] = ("vcse", "infrastructure")
@@ -129,3 +130,29 @@ def top_brokers(betweenness: pd.Series, *, n: int = TOP_BROKERS) -> list[Any]:
     """
     ranked = betweenness[betweenness > 0].sort_values(ascending=False, kind="stable")
     return list(ranked.index[:n])
+
+
+def top_liaison_broker(liaison: pd.Series, betweenness: pd.Series) -> Any:
+    """The organisation with most liaison brokerage, or None when nobody has any.
+
+    Ties go to the higher betweenness, then to ``liaison``'s order (the graph's).
+
+    Examples
+    --------
+    >>> top_liaison_broker(pd.Series({"a": 2, "b": 2}), pd.Series({"a": 0.1, "b": 0.5}))
+    'b'
+    """
+    if liaison.empty or int(liaison.max()) == 0:
+        return None
+    frame = pd.DataFrame(
+        {
+            "liaison": liaison.to_numpy(),
+            "betweenness": betweenness.reindex(liaison.index).to_numpy(dtype=float),
+            "order": range(len(liaison)),
+        },
+        index=liaison.index,
+    )
+    ranked = frame.sort_values(
+        ["liaison", "betweenness", "order"], ascending=[False, False, True], kind="stable"
+    )
+    return ranked.index[0]

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 __all__ = [
     "BodyEI",
+    "BrokerLiaison",
+    "BrokerageNull",
     "Currencies",
     "CurrencyTotal",
     "DateRange",
@@ -27,11 +29,13 @@ __all__ = [
     "EIGroup",
     "EIIndices",
     "FundingConcentration",
+    "GroupTests",
     "NetworkSummary",
     "PathShare",
     "Period",
     "PermutationTest",
     "Record",
+    "RemovalOverlap",
     "RunSettings",
     "SectorEI",
     "SmallVsLargeTests",
@@ -323,3 +327,64 @@ class Period(Record):
     awards: int
     memberships: DateRange
     partnerships: DateRange
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerLiaison(Record):
+    """One top broker's liaison count (ordered pairs) against reshuffled sector
+    labels (see :func:`partnernet.analysis.roles.brokerage_permutation_test`)."""
+
+    id: str
+    liaison: int
+    reshuffled_expected: float
+    p_value: float
+    reshuffles: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerageNull(Record):
+    """The null model the brokerage findings use: the graph kept, the sector
+    labels reshuffled ``reshuffles`` times (seeded). The role totals against it
+    are in the role table; the top brokers' liaison counts are here."""
+
+    reshuffles: int
+    seed: int | None
+    undirected: bool
+    top_brokers: tuple[BrokerLiaison, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupTests(Record):
+    """How the under-connected groups were tested (see
+    :func:`partnernet.analysis.exclusion.under_connected_groups`): each tested
+    group against ``reshuffles`` random groups of its size, Benjamini-Hochberg at
+    ``fdr`` over all ``tests``; ``use_distance`` False when the data has too few
+    decision makers (``decision_makers``, with ``decision_maker_ties`` ties) to
+    say who is far from them."""
+
+    reshuffles: int
+    seed: int | None
+    fdr: float
+    groups_tested: int
+    tests: int
+    significant: int
+    flagged: int
+    use_distance: bool
+    decision_makers: int
+    decision_maker_ties: int
+    community_names_by: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RemovalOverlap(Record):
+    """Of the ``cut_off`` small organisations losing ``broker_id`` would cut off,
+    ``overlap`` are in the flagged group ``grouping``/``group`` (of
+    ``group_size``)."""
+
+    broker_id: str
+    cut_off: int
+    grouping: str
+    group: str
+    label: str
+    group_size: int
+    overlap: int

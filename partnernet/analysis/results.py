@@ -12,13 +12,16 @@ import networkx as nx
 import pandas as pd
 
 from partnernet.analysis.records import (
+    BrokerageNull,
     Currencies,
     EIIndices,
     FundingConcentration,
+    GroupTests,
     NetworkSummary,
     PathShare,
     Period,
     Record,
+    RemovalOverlap,
     RunSettings,
     SmallVsLargeTests,
 )
@@ -32,6 +35,7 @@ __all__ = [
     "METRIC_COLUMNS",
     "REMOVAL_COLUMNS",
     "RENAMING_COLUMNS",
+    "ROLE_TABLE_COLUMNS",
     "ROLE_TEST_COLUMNS",
     "SIZE_BAND_COLUMNS",
     "Results",
@@ -70,11 +74,16 @@ METRIC_COLUMNS: tuple[str, ...] = (
 GROUP_COLUMNS: tuple[str, ...] = (
     "grouping",  # "size_band", "tag", "locality", "community"
     "group",
+    "label",  # how a person reads it: a community is "around" its most central member
     "n",
     "mean_degree_ratio",
     "share_isolated",
     "share_far_from_decision",
-    "flagged",
+    "p_degree",  # float: random groups of its size with as low a mean degree (NaN: untested)
+    "p_far",  # float: random groups with as large a share far from decision makers
+    "significant",  # bool: a test passes Benjamini-Hochberg over all groups tested
+    "flagged",  # bool: significant and past the effect threshold of that test
+    "explained_by",  # str: the one organisation most members are tied to alone, or ""
     "members",
 )
 # groups.csv leaves ``members`` out: a national size band has ~100,000 members, a
@@ -139,6 +148,18 @@ REMOVAL_COLUMNS: tuple[str, ...] = (
 
 # One row per Gould-Fernandez role, summed over the network.
 ROLE_TEST_COLUMNS: tuple[str, ...] = ("role", "observed", "expected", "z")
+# Results.roles (summary.json's brokerage_roles): the totals against both nulls.
+# The random-graph columns are Gould and Fernandez's, as UCINET and sna report
+# them, kept for comparison; the findings read the reshuffled columns.
+ROLE_TABLE_COLUMNS: tuple[str, ...] = (
+    "role",
+    "observed",  # int: ordered pairs
+    "random_graph_expected",  # float: G-F random graph of the same density
+    "random_graph_z",  # float
+    "reshuffled_expected",  # float: mean over reshuffled sector labels
+    "reshuffled_p",  # float: two-sided, (1 + k) / (reshuffles + 1)
+    "reshuffles",  # int
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,9 @@ class Summary(Record):
     funding_concentration: FundingConcentration
     ei: EIIndices
     infrastructure_path_share: PathShare
+    brokerage_null: BrokerageNull
+    group_tests: GroupTests
+    removal_overlap: tuple[RemovalOverlap, ...]
     currencies: Currencies
     period: Period
 

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import dataclasses
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import igraph as ig
@@ -23,7 +24,14 @@ import pandas as pd
 from partnernet.analysis.centrality import to_igraph
 from partnernet.analysis.results import BROKERAGE_ROLES
 
-__all__ = ["brokerage_roles", "brokerage_test", "expected_by_broker_group"]
+__all__ = [
+    "MIN_RESHUFFLES",
+    "RESHUFFLE_WORK_BUDGET",
+    "brokerage_permutation_test",
+    "brokerage_roles",
+    "brokerage_test",
+    "expected_by_broker_group",
+]
 
 # Role codes, in the order of BROKERAGE_ROLES.
 _COORDINATOR, _ITINERANT, _GATEKEEPER, _REPRESENTATIVE, _LIAISON = range(5)
@@ -65,7 +73,7 @@ def _group_codes(
 
 def _role_of(source: np.ndarray, broker: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The Gould-Fernandez role of each two-path source -> broker -> target (group codes)."""
-    role = np.full(len(broker), _LIAISON, dtype="int64")
+    role = np.full(broker.shape, _LIAISON, dtype="int64")
     same_st = source == target
     role[same_st & (broker != source)] = _ITINERANT
     role[(broker == source) & ~same_st] = _REPRESENTATIVE
@@ -377,3 +385,272 @@ def expected_by_broker_group(
     sizes = np.bincount(codes, minlength=len(labels)).astype("float64")
     expected = _expected_for_broker_group(sizes, float(N), d)
     return pd.DataFrame(expected, index=pd.Index(labels), columns=list(BROKERAGE_ROLES))
+
+
+# ------------------------------------------------------------ label reshuffling
+
+# Elements (permutations x arcs) handled at once: bounds memory at any scale.
+_CHUNK_ELEMENTS = 4_000_000
+# The fewest reshuffles a work budget may leave: 1 / 1,001 is below 0.001, so a
+# clear result still reads "p < 0.001".
+MIN_RESHUFFLES = 1_000
+# reshuffles x (arcs + 3 x triangles) the analysis spends on the brokerage null:
+# 5,000 reshuffles up to a city (about 50,000 such elements), fewer above it.
+RESHUFFLE_WORK_BUDGET = 300_000_000
+
+
+def brokerage_permutation_test(
+    G: nx.Graph,
+    groups: Mapping[Hashable, Any],
+    *,
+    brokers: Iterable[Hashable] = (),
+    n_permutations: int = 5_000,
+    seed: int | None = None,
+    roles: pd.DataFrame | None = None,
+    work_budget: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Brokerage role totals, and top brokers' liaison, against reshuffled sector labels.
+
+    The graph is kept as it is (so every organisation keeps its position and its
+    number of ties) and the group labels are reshuffled among the nodes
+    ``n_permutations`` times; each reshuffle's role counts are computed exactly as
+    :func:`brokerage_roles` counts them (ties both ways). This is the null the
+    findings use: unlike the random-graph null of :func:`brokerage_test` it does
+    not credit a hub with brokerage that any node in its place would have.
+
+    Vectorised over a block of reshuffles at a time: each node's neighbours per
+    group come from one ``bincount`` over the arcs, and the closed two-paths (on
+    triangles) are taken away by role, so no loop runs per reshuffle.
+
+    Parameters
+    ----------
+    G, groups : as for :func:`brokerage_roles` (ties read undirected).
+    brokers : nodes whose own liaison count is tested too.
+    n_permutations : reshuffles (each p-value's floor is ``1 / (n + 1)``).
+    seed : seeds the reshuffles.
+    roles : :func:`brokerage_roles` of ``G`` and ``groups`` when already computed.
+    work_budget : at most this many reshuffles x (arcs + 3 x triangles), so a
+        national network stays within minutes: fewer reshuffles are made when
+        ``n_permutations`` would pass it, but never fewer than
+        ``MIN_RESHUFFLES`` (whose floor, 1/1,001, is still below 0.001). The
+        number made is in the ``reshuffles`` columns.
+
+    Returns
+    -------
+    (roles_table, brokers_table)
+        ``roles_table``: one row per role in ``BROKERAGE_ROLES`` order, columns
+        ``role``, ``observed`` (int, ordered pairs), ``reshuffled_expected`` (the
+        mean over reshuffles), ``reshuffled_p`` (two-sided, ``(1 + k) / (n + 1)``
+        with ``k`` the reshuffles at least as far from the mean on either side,
+        counted one side at a time and doubled, at most 1) and ``reshuffles``.
+        ``brokers_table``: one row per broker, columns ``id``, ``liaison``
+        (ordered pairs), ``reshuffled_expected``, ``reshuffled_p`` (one-sided: a
+        count at least as large, ``(1 + k) / (n + 1)``), ``reshuffles``.
+
+    Examples
+    --------
+    A star whose five nodes are each in a group of their own: whichever labels the
+    centre and the leaves get, the centre links every pair of leaves, so its
+    liaison count is exactly what its position gives.
+
+    >>> G = nx.star_graph(4)
+    >>> table, top = brokerage_permutation_test(G, {i: i for i in G}, brokers=[0],
+    ...                                         n_permutations=99, seed=1)
+    >>> top[["liaison", "reshuffled_expected", "reshuffled_p"]].values.tolist()
+    [[12.0, 12.0, 1.0]]
+    """
+    if n_permutations < 1:
+        raise ValueError("n_permutations must be at least 1")
+    nodes = list(G)
+    n = len(nodes)
+    codes, labels = _group_codes(nodes, groups)
+    k = max(len(labels), 1)
+    if roles is None:
+        roles = brokerage_roles(G, groups)
+    broker_ids = [b for b in dict.fromkeys(brokers) if b in G]
+    position = {node: i for i, node in enumerate(nodes)}
+    broker_index = np.asarray([position[b] for b in broker_ids], dtype="int64")
+
+    arrays = _ReshuffleArrays.of(G, nodes, broker_index)
+    if work_budget is not None:
+        affordable = work_budget // max(arrays.work, 1)
+        n_permutations = int(
+            max(min(n_permutations, MIN_RESHUFFLES), min(n_permutations, affordable))
+        )
+    # Narrow codes halve the memory traffic of the gathers, the bulk of the work.
+    small_codes = codes.astype("int8" if k < 128 else "int64")
+    rng = np.random.default_rng(seed)
+    totals = np.zeros((n_permutations, 5), dtype="int64")
+    broker_liaison = np.zeros((n_permutations, len(broker_index)), dtype="int64")
+    chunk = int(max(1, min(n_permutations, _CHUNK_ELEMENTS // max(arrays.work, n * 5, 1))))
+    for start in range(0, n_permutations, chunk):
+        size = min(chunk, n_permutations - start)
+        shuffled = rng.permuted(np.broadcast_to(small_codes, (size, n)), axis=1)
+        block, block_brokers = arrays.counts(shuffled, k)
+        totals[start : start + size] = block
+        broker_liaison[start : start + size] = block_brokers
+
+    observed = roles.reindex(nodes).sum(axis=0).to_numpy(dtype="int64")
+    expected = totals.mean(axis=0)
+    upper = (1 + (totals >= observed).sum(axis=0)) / (n_permutations + 1)
+    lower = (1 + (totals <= observed).sum(axis=0)) / (n_permutations + 1)
+    roles_table = pd.DataFrame(
+        {
+            "role": pd.Series(list(BROKERAGE_ROLES), dtype="str"),
+            "observed": observed,
+            "reshuffled_expected": expected.astype("float64"),
+            "reshuffled_p": np.minimum(1.0, 2 * np.minimum(upper, lower)),
+            "reshuffles": np.full(5, n_permutations, dtype="int64"),
+        }
+    )
+    own = roles["liaison"].reindex(broker_ids).to_numpy(dtype="int64")
+    brokers_table = pd.DataFrame(
+        {
+            "id": pd.Series(broker_ids, dtype="object"),
+            "liaison": own.astype("float64"),
+            "reshuffled_expected": broker_liaison.mean(axis=0).astype("float64"),
+            "reshuffled_p": (1 + (broker_liaison >= own).sum(axis=0)) / (n_permutations + 1),
+            "reshuffles": np.full(len(broker_ids), n_permutations, dtype="int64"),
+        }
+    )
+    return roles_table, brokers_table
+
+
+@dataclasses.dataclass(frozen=True)
+class _ReshuffleArrays:
+    """What every reshuffle reuses: the arcs, degrees and triangles."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    degree: np.ndarray
+    # (t, 3): every triangle once. In an undirected graph each gives the six
+    # closed two-paths around it.
+    triangles: np.ndarray
+    broker_index: np.ndarray
+    # The triangles at each broker: the broker's slot and the other two corners.
+    at_broker: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, G: nx.Graph, nodes: list[Hashable], broker_index: np.ndarray) -> _ReshuffleArrays:
+        n = len(nodes)
+        src, dst = _arcs(G, nodes, directed=False)
+        triangles = _triangles(src, dst, n)
+        slots, others_a, others_c = [], [], []
+        for j, b in enumerate(broker_index.tolist()):
+            for corner in range(3):
+                rows = triangles[triangles[:, corner] == b]
+                rest = np.delete(rows, corner, axis=1)
+                slots.append(np.full(len(rows), j, dtype="int64"))
+                others_a.append(rest[:, 0])
+                others_c.append(rest[:, 1])
+        empty = np.zeros(0, dtype="int64")
+        at_broker = (
+            np.concatenate(slots) if slots else empty,
+            np.concatenate(others_a) if others_a else empty,
+            np.concatenate(others_c) if others_c else empty,
+        )
+        degree = np.bincount(src, minlength=n).astype("int64")
+        return cls(src, dst, degree, triangles, broker_index, at_broker)
+
+    @property
+    def work(self) -> int:
+        return len(self.src) + 3 * len(self.triangles)
+
+    def counts(self, shuffled: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Role totals (reshuffles x 5) and the brokers' liaison (reshuffles x
+        brokers) under each row of group codes in ``shuffled``."""
+        size = shuffled.shape[0]
+        totals, brokers = _open_counts(
+            shuffled, self.src, self.dst, self.degree, k, self.broker_index
+        )
+        if len(self.triangles):
+            # Around a triangle with all three corners in one group the six closed
+            # two-paths are coordinator; with all three in different groups,
+            # liaison; with two in one group, two each of itinerant, gatekeeper
+            # and representative.
+            x, y, z = (shuffled[:, self.triangles[:, i]] for i in range(3))
+            xy, yz, xz = x == y, y == z, x == z
+            same = (xy & yz).sum(axis=1)
+            distinct = (~(xy | yz | xz)).sum(axis=1)
+            two = len(self.triangles) - same - distinct
+            totals[:, _COORDINATOR] -= 6 * same
+            totals[:, _LIAISON] -= 6 * distinct
+            for role in (_ITINERANT, _GATEKEEPER, _REPRESENTATIVE):
+                totals[:, role] -= 2 * two
+        slot, ta, tc = self.at_broker
+        if len(slot):
+            v = shuffled[:, self.broker_index[slot]]
+            a, c = shuffled[:, ta], shuffled[:, tc]
+            distinct_at = (a != v) & (c != v) & (a != c)
+            m = len(self.broker_index)
+            rows = np.arange(size)[:, None]
+            brokers = brokers - 2 * np.bincount(
+                np.broadcast_to(rows * m + slot[None, :], distinct_at.shape)[distinct_at],
+                minlength=size * m,
+            ).reshape(size, m)
+        return totals, brokers
+
+
+def _triangles(src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
+    """Every triangle of the undirected graph on the arcs, once, as (t, 3) indices."""
+    if len(src) == 0:
+        return np.zeros((0, 3), dtype="int64")
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    pairs = np.unique(lo * n + hi)
+    g = ig.Graph(n=n, edges=np.column_stack([pairs // n, pairs % n]).tolist())
+    return np.asarray(g.list_triangles(), dtype="int64").reshape(-1, 3)
+
+
+def _open_counts(
+    shuffled: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    degree: np.ndarray,
+    k: int,
+    broker_index: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Role totals (reshuffles x 5) and the brokers' liaison counts (reshuffles x
+    brokers) under each row of group codes, closed two-paths included.
+
+    For an undirected graph a node with ``D`` ties, ``N_g`` of them into group
+    ``g`` and ``o`` its own group, pairs ``a != c`` in ordered pairs: coordinator
+    ``N_o (N_o - 1)``, itinerant ``sum_{g != o} N_g (N_g - 1)``, gatekeeper =
+    representative ``N_o (D - N_o)``, liaison ``(D - N_o)^2 - sum_{g != o} N_g^2``
+    (the formulas of :func:`brokerage_roles` with in = out). Summed over nodes
+    they need only four sums per reshuffle: of ``N_o``, ``N_o^2``, ``N_o D`` and
+    ``sum_g N_g^2``. Nodes with fewer than two ties broker nothing and are skipped.
+    """
+    size, n = shuffled.shape
+    brokers_at = np.flatnonzero(degree >= 2)
+    keep = np.isin(src, brokers_at)
+    local = np.full(n, -1, dtype="int64")
+    local[brokers_at] = np.arange(len(brokers_at))
+    b_src, b_dst = local[src[keep]], dst[keep]
+    m = len(brokers_at)
+    rows = np.arange(size)[:, None]
+    neighbours = np.bincount(
+        ((rows * m + b_src[None, :]) * k + shuffled[:, b_dst]).ravel(), minlength=size * m * k
+    ).reshape(size, m, k)
+    own_codes = shuffled[:, brokers_at]
+    own = np.take_along_axis(neighbours, own_codes[:, :, None], axis=2)[:, :, 0]
+    squares = np.einsum("smk,smk->s", neighbours, neighbours)
+    d = degree[brokers_at]
+    sum_own = own.sum(axis=1)
+    sum_own2 = np.einsum("sm,sm->s", own, own)
+    sum_own_d = own @ d
+    sum_d, sum_d2 = int(d.sum()), int(d @ d)
+    totals = np.empty((size, 5), dtype="int64")
+    totals[:, _COORDINATOR] = sum_own2 - sum_own
+    totals[:, _ITINERANT] = squares - sum_own2 - (sum_d - sum_own)
+    totals[:, _REPRESENTATIVE] = sum_own_d - sum_own2
+    totals[:, _GATEKEEPER] = totals[:, _REPRESENTATIVE]
+    totals[:, _LIAISON] = sum_d2 - 2 * sum_own_d + 2 * sum_own2 - squares
+    b_local = local[broker_index]
+    brokers = np.zeros((size, len(broker_index)), dtype="int64")
+    present = b_local >= 0
+    if present.any():
+        nb = neighbours[:, b_local[present], :]
+        nb_own = own[:, b_local[present]]
+        outside = d[b_local[present]][None, :] - nb_own
+        brokers[:, present] = outside * outside - ((nb * nb).sum(axis=2) - nb_own * nb_own)
+    return totals, brokers

@@ -26,6 +26,7 @@ from partnernet.analysis.records import PermutationTest
 __all__ = [
     "ALTERNATIVES",
     "STATISTICS",
+    "benjamini_hochberg",
     "gini",
     "lorenz_curve",
     "permutation_test",
@@ -265,3 +266,31 @@ def lorenz_curve(amounts: npt.ArrayLike, *, max_points: int = 201) -> dict[str, 
         "population_share": [float(v) for v in population],
         "amount_share": [float(v) for v in cumulative],
     }
+
+
+def benjamini_hochberg(p_values: npt.ArrayLike, *, alpha: float = 0.05) -> npt.NDArray[np.bool_]:
+    """Which of many tests are discoveries at false discovery rate ``alpha``
+    (Benjamini and Hochberg 1995).
+
+    With the ``m`` p-values sorted, ``p_(1) <= ... <= p_(m)``, the largest ``k``
+    with ``p_(k) <= k alpha / m`` is found and the ``k`` smallest are rejected.
+    NaN p-values (tests not made) are never rejected and do not count in ``m``.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5], alpha=0.05).tolist()
+    [True, False, False, False]
+    >>> benjamini_hochberg([0.01, 0.02, 0.03, 0.04], alpha=0.05).tolist()
+    [True, True, True, True]
+    """
+    p = np.asarray(p_values, dtype="float64")
+    rejected = np.zeros(p.shape, dtype=bool)
+    made = np.flatnonzero(~np.isnan(p))
+    m = len(made)
+    if m == 0:
+        return rejected
+    order = made[np.argsort(p[made], kind="stable")]
+    passing = np.flatnonzero(p[order] <= alpha * np.arange(1, m + 1) / m)
+    if len(passing):
+        rejected[order[: passing[-1] + 1]] = True
+    return rejected

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from partnernet.analysis.populations import top_liaison_broker
 from partnernet.analysis.records import PathShare
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
-from partnernet.findings.thresholds import Z_CLEAR
-from partnernet.findings.wording import SECTOR_WORDS, count, integer
+from partnernet.findings.gates import SIZE_FILES, TIE_FILES, cannot_answer, data_gates
+from partnernet.findings.thresholds import ALPHA
+from partnernet.findings.wording import SECTOR_WORDS, count, integer, p_shown, p_value
 
 __all__ = ["brokerage_findings"]
 
@@ -21,37 +22,75 @@ def _round1(value: float, places: int = 1) -> float:
     return round(float(value), places)
 
 
-def brokerage_findings(results: Results) -> list[Finding]:
+def brokerage_findings(results: Results, *, alpha: float = ALPHA) -> list[Finding]:
     """Plain-English findings on who brokers and what would be lost without them.
 
-    They read the metrics, the role totals against chance, the removal impact, the
-    routes through infrastructure and the cut points of ``results``. On an
-    undirected graph each pair of organisations is reported once, so the tables'
-    ordered-pair counts are halved.
+    They read the metrics, the role totals against reshuffled sector labels (the
+    graph kept as it is: :func:`partnernet.analysis.roles.brokerage_permutation_test`),
+    the removal impact, the routes through infrastructure and the cut points of
+    ``results``. On an undirected graph each pair of organisations is reported
+    once, so the tables' ordered-pair counts are halved.
+
+    When every tie is a grant, brokerage means no more than "has two funders" (or
+    "funds two recipients"), and the role findings say the question cannot be
+    answered yet; with no organisation of known size, nothing is said about small
+    organisations being cut off.
 
     Returns
     -------
     list[Finding]
         ``question == "brokerage"``; every number in a text is in its
         ``figures``. Ids: ``brokerage-top-liaison`` (or ``brokerage-no-liaison``),
-        ``brokerage-roles-vs-chance``, ``brokerage-removal`` (or
-        ``brokerage-no-infrastructure``), ``brokerage-infrastructure-routes``,
-        ``brokerage-cut-points``.
+        ``brokerage-role-<role>`` (``brokerage-role-gatekeeper-representative``
+        for undirected ties), or ``brokerage-funding-only`` instead of them;
+        ``brokerage-removal`` (or ``brokerage-no-infrastructure``),
+        ``brokerage-infrastructure-routes``, ``brokerage-cut-points``.
     """
     G = results.graph
+    gates = data_gates(results)
     pair_divisor = 1 if G.is_directed() else 2
     findings: list[Finding] = []
-    findings.extend(_top_liaison_finding(results, pair_divisor))
-    findings.extend(_roles_vs_chance_finding(results.roles, pair_divisor))
-    findings.extend(_removal_finding(G, results.removal))
+    if gates.ties and not gates.brokerage:
+        findings.append(
+            cannot_answer(
+                "brokerage-funding-only",
+                "brokerage",
+                "Who brokers between sectors",
+                f"every one of the {count(gates.ties, 'tie')} in the data is a grant, so an "
+                "organisation sits between two others only by sharing a funder with them or "
+                "funding both, and its brokerage roles would mean no more than that",
+                TIE_FILES,
+                {"ties": gates.ties},
+            )
+        )
+    else:
+        findings.extend(_top_liaison_finding(results, pair_divisor, alpha, gates.sizes))
+        findings.extend(_role_findings(results, pair_divisor, alpha))
+    findings.extend(_removal_finding(G, results.removal, gates.sizes))
     findings.extend(_routes_finding(results.summary.infrastructure_path_share))
     findings.extend(_cut_point_finding(results.cut_points))
     return findings
 
 
-def _top_liaison_finding(results: Results, pair_divisor: int) -> list[Finding]:
+def _against_reshuffling(observed: float, expected: float, p: float, alpha: float) -> str:
+    if p >= alpha:
+        return "not clearly different from what reshuffling gives"
+    return "more than reshuffling gives" if observed > expected else "fewer than reshuffling gives"
+
+
+def _expected_words(value: float) -> tuple[str, float]:
+    """An expected count as written, and the figure it shows."""
+    shown = round(value) if value >= 10 else round(value, 1)
+    return integer(shown) if value >= 10 else f"{shown:g}", float(shown)
+
+
+def _top_liaison_finding(
+    results: Results, pair_divisor: int, alpha: float, sizes_known: bool
+) -> list[Finding]:
     G, metrics, removal = results.graph, results.metrics, results.removal
-    if metrics.empty or int(metrics["liaison"].max()) == 0:
+    indexed = metrics.set_index("id")
+    node = top_liaison_broker(indexed["liaison"], indexed["betweenness"])
+    if node is None:
         return [
             Finding(
                 id="brokerage-no-liaison",
@@ -63,29 +102,42 @@ def _top_liaison_finding(results: Results, pair_divisor: int) -> list[Finding]:
                 figures={"max_liaison": 0},
             )
         ]
-    ranked = metrics.assign(_order=range(len(metrics))).sort_values(
-        ["liaison", "betweenness", "_order"], ascending=[False, False, True], kind="stable"
-    )
-    top = ranked.iloc[0]
-    node = top["id"]
+    top = metrics[metrics["id"] == node].iloc[0]
     sector = G.nodes[node].get("sector")
     pairs = int(top["liaison"]) // pair_divisor
-    by_group = results.roles_expected_by_group
-    expected = _round1(float(by_group.loc[sector, "liaison"]) / pair_divisor)
     figures: dict[str, Any] = {
         "id": node,
         "liaison_pairs": pairs,
         "liaison_ordered_pairs": int(top["liaison"]),
-        "expected_pairs_by_chance": expected,
     }
     label = SECTOR_WORDS.get(str(sector), str(sector))
     article = "an" if label[:1] in "aeiou" else "a"
     text = (
-        f"{top['name']} is the main liaison broker: it links {count(pairs, 'pair')} of "
-        "organisations from two sectors other than its own that have no direct tie to "
-        f"each other ({article} {label} organisation in a random network of the same "
-        f"density would link about {expected:g})."
+        f"{top['name']} is the main liaison broker: {article} {label} organisation, it links "
+        f"{count(pairs, 'pair')} of organisations from two sectors other than its own that "
+        "have no direct tie to each other."
     )
+    null = {b.id: b for b in results.summary.brokerage_null.top_brokers}
+    tested = null.get(str(node))
+    if tested is not None:
+        words, shown = _expected_words(tested.reshuffled_expected / pair_divisor)
+        verdict = (
+            "more than its position alone explains"
+            if tested.p_value < alpha
+            else "no more than its position alone explains"
+        )
+        text += (
+            f" With the sector labels reshuffled at random and the network kept as it is, "
+            f"the organisation in its place would link about {words}: this is {verdict} "
+            f"({p_value(tested.p_value, tested.reshuffles)})."
+        )
+        figures.update(
+            reshuffled_expected_pairs=shown,
+            p_value=tested.p_value,
+            p_shown=p_shown(tested.p_value, tested.reshuffles),
+            reshuffles=tested.reshuffles,
+            alpha=alpha,
+        )
     if pair_divisor == 2:
         # The tables count each pair both ways, as UCINET and sna do; say so, or a
         # reader comparing this sentence with metrics.csv sees two numbers.
@@ -94,7 +146,7 @@ def _top_liaison_finding(results: Results, pair_divisor: int) -> list[Finding]:
             "count each pair in both directions."
         )
     row = removal[removal["id"] == node] if not removal.empty else removal
-    if len(row):
+    if len(row) and sizes_known:
         lost = int(row.iloc[0]["small_cut_off"])
         figures["small_cut_off_without_it"] = lost
         if lost:
@@ -109,55 +161,69 @@ def _top_liaison_finding(results: Results, pair_divisor: int) -> list[Finding]:
     return [Finding(id="brokerage-top-liaison", question="brokerage", text=text, figures=figures)]
 
 
-def _roles_vs_chance_finding(roles: pd.DataFrame, pair_divisor: int) -> list[Finding]:
-    row = roles[roles["role"] == "liaison"]
-    if row.empty:
+# What each role links, in a sentence; gatekeeper and representative are one
+# sentence for undirected ties (see _role_findings).
+_ROLE_WORDS = {
+    "coordinator": "all three in one sector",
+    "itinerant": "the two in one sector, the one between them in another",
+    "gatekeeper": "the one between them in the sector of the second but not the first",
+    "representative": "the one between them in the sector of the first but not the second",
+    "gatekeeper-representative": "the one between them in the sector of one of the two only",
+    "liaison": "all three in different sectors",
+}
+
+
+def _role_findings(results: Results, pair_divisor: int, alpha: float) -> list[Finding]:
+    roles = results.roles
+    if roles.empty or "reshuffled_p" not in roles:
         return []
-    observed = int(row.iloc[0]["observed"]) // pair_divisor
-    expected = _round1(float(row.iloc[0]["expected"]) / pair_divisor)
-    z = float(row.iloc[0]["z"])
-    if not math.isfinite(z):
-        return [
-            Finding(
-                id="brokerage-roles-vs-chance",
-                question="brokerage",
-                text=(
-                    "The network is too small, empty or complete to compare its brokerage "
-                    "with chance."
-                ),
-                figures={"liaison_pairs": observed},
-            )
-        ]
-    z = _round1(z)
-    if z >= Z_CLEAR:
-        verdict = "clearly more than chance would give"
-    elif z <= -Z_CLEAR:
-        verdict = "clearly fewer than chance would give"
-    else:
-        verdict = "not clearly different from chance"
-    text = (
-        f"Across the network there are {count(observed, 'case')} of an organisation "
-        "linking two organisations from two other sectors that have no direct tie (a pair "
-        "linked by several organisations counts once for each); a random network of the "
-        f"same density and sector sizes would give about {expected:g}, so this is "
-        f"{verdict} (z = {z:g})."
-    )
-    return [
-        Finding(
-            id="brokerage-roles-vs-chance",
-            question="brokerage",
-            text=text,
-            figures={
-                "liaison_pairs": observed,
-                "expected_pairs": expected,
-                "z": z,
-                "z_threshold": Z_CLEAR,
-            },
+    undirected = pair_divisor == 2
+    findings = []
+    for r in roles.itertuples(index=False):
+        role = str(r.role)
+        if undirected and role == "gatekeeper":
+            continue  # said with representative: the same pairs seen from each end
+        key = "gatekeeper-representative" if undirected and role == "representative" else role
+        # Representative counts each unordered pair once already; the others twice.
+        divisor = 1 if key == "gatekeeper-representative" else pair_divisor
+        observed = int(r.observed) // divisor
+        expected_words, expected = _expected_words(float(r.reshuffled_expected) / divisor)
+        p, reshuffles = float(r.reshuffled_p), int(r.reshuffles)
+        name = "Gatekeeper and representative" if key == "gatekeeper-representative" else role
+        text = (
+            f"{name[0].upper()}{name[1:]} brokerage (an organisation between two that have no "
+            f"direct tie, {_ROLE_WORDS[key]}): {count(observed, 'case')} across the "
+            f"network, against about {expected_words} with the sector labels reshuffled at "
+            f"random on the same network, so {_against_reshuffling(observed, expected, p, alpha)}"
+            f" ({p_value(p, reshuffles)})."
         )
-    ]
+        if key == "gatekeeper-representative":
+            text += (
+                " The ties here run both ways, so every such pair makes its broker a "
+                "gatekeeper seen from one end and a representative seen from the other: the "
+                "two counts are always equal, and are given once."
+            )
+        findings.append(
+            Finding(
+                id=f"brokerage-role-{key}",
+                question="brokerage",
+                text=text,
+                figures={
+                    "role": key,
+                    "observed_pairs": observed,
+                    "reshuffled_expected_pairs": expected,
+                    "p_value": p,
+                    "p_shown": p_shown(p, reshuffles),
+                    "reshuffles": reshuffles,
+                    "alpha": alpha,
+                    "random_graph_expected_pairs": float(r.random_graph_expected) / divisor,
+                },
+            )
+        )
+    return findings
 
 
-def _removal_finding(G: nx.Graph, removal: pd.DataFrame) -> list[Finding]:
+def _removal_finding(G: nx.Graph, removal: pd.DataFrame, sizes_known: bool) -> list[Finding]:
     infrastructure = [n for n, d in G.nodes(data=True) if d.get("sector") == "infrastructure"]
     findings: list[Finding] = []
     if not infrastructure:
@@ -173,6 +239,18 @@ def _removal_finding(G: nx.Graph, removal: pd.DataFrame) -> list[Finding]:
             )
         )
     if removal.empty:
+        return findings
+    if not sizes_known:
+        findings.append(
+            cannot_answer(
+                "brokerage-removal",
+                "brokerage",
+                "Which small organisations would be cut off by losing a broker",
+                "no voluntary or infrastructure organisation in the data has a known size",
+                SIZE_FILES,
+                {"known_size": 0},
+            )
+        )
         return findings
     top = removal.iloc[0]
     tested = len(removal)

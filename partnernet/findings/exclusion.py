@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -13,11 +14,25 @@ from partnernet.analysis.exclusion import (
     MIN_GROUP_SIZE,
 )
 from partnernet.analysis.populations import EXCLUSION_TYPES, LARGER_BANDS, SMALL_BANDS
-from partnernet.analysis.records import Currencies, FundingConcentration, SmallVsLargeTests
+from partnernet.analysis.records import (
+    Currencies,
+    FundingConcentration,
+    GroupTests,
+    RemovalOverlap,
+    SmallVsLargeTests,
+)
 from partnernet.analysis.results import Results
 from partnernet.findings.finding import Finding
+from partnernet.findings.gates import BOARD_FILES, SIZE_FILES, cannot_answer, data_gates
 from partnernet.findings.thresholds import ALPHA
-from partnernet.findings.wording import count, other_currencies, p_value, percent
+from partnernet.findings.wording import (
+    count,
+    integer,
+    other_currencies,
+    p_shown,
+    p_value,
+    percent,
+)
 
 __all__ = ["exclusion_findings"]
 
@@ -61,6 +76,7 @@ def _comparison_finding(
         observed_difference=float(test["observed_difference"]),
         p_value=p,
         n_permutations=n_perm,
+        p_shown=p_shown(p, n_perm),
         alpha=alpha,
     )
     if key == "board_seat_share":
@@ -79,21 +95,21 @@ def _comparison_finding(
             f"organisations ({n_larger:,})"
         )
         lower = "less connected"
-    test_words = f"{n_perm:,} random reshuffles of the size labels"
+    shown = p_value(p, n_perm)
     if small_value >= larger_value:
         text = (
             f"No sign that small organisations are {lower}: {facts}."
-            f" (One-sided permutation test, p = {p_value(p)}.)"
+            f" (One-sided permutation test of the size labels, {shown}.)"
         )
     elif p < alpha:
         text = (
             f"Small organisations are {lower}: {facts}. A gap this large is unlikely to be "
-            f"chance: p = {p_value(p)} from {test_words}, below the usual {alpha:g}."
+            f"chance ({shown} of the size labels; below the usual {alpha:g})."
         )
     else:
         text = (
             f"{facts[0].upper()}{facts[1:]}. The gap is not statistically significant "
-            f"(p = {p_value(p)} from {test_words}; {alpha:g} or less would be needed), so it "
+            f"({shown} of the size labels; {alpha:g} or less would be needed), so it "
             "could be chance."
         )
     return Finding(id=finding_id, question="exclusion", text=text, figures=figures)
@@ -146,16 +162,42 @@ def exclusion_findings(
     tests = results.summary.small_vs_large
     concentration = results.summary.funding_concentration
     findings: list[Finding] = []
+    gates = data_gates(results)
+    if not gates.sizes:
+        findings.append(
+            cannot_answer(
+                "small-orgs-size-unknown",
+                "exclusion",
+                "Whether small organisations are shut out",
+                "no voluntary or infrastructure organisation in the data has a known size",
+                SIZE_FILES,
+                {"known_size": 0},
+            )
+        )
     for finding_id, key in (
         ("small-orgs-board-seats", "board_seat_share"),
         ("small-orgs-degree", "degree"),
     ):
+        if not gates.sizes:
+            break
+        if key == "board_seat_share" and not gates.board_seats:
+            findings.append(
+                cannot_answer(
+                    finding_id,
+                    "exclusion",
+                    "Whether small organisations hold fewer board seats",
+                    "the data has no board memberships",
+                    BOARD_FILES,
+                    {"memberships": 0},
+                )
+            )
+            continue
         finding = _comparison_finding(finding_id, tests, key, alpha, min_group)
         if finding is not None:
             findings.append(finding)
 
     sides = _small_vs_larger_from_table(size_bands)
-    if sides and sides["n_small"] and sides["n_larger"]:
+    if gates.sizes and sides and sides["n_small"] and sides["n_larger"]:
         # Organisations with no tie at all are kept apart from those with no route
         # (issue 12): nothing can be said about the routes of an isolated one.
         routes = _isolated_and_unreachable(results.metrics)
@@ -221,7 +263,15 @@ def exclusion_findings(
             )
 
     findings.extend(_concentration_findings(concentration, min_group, results.summary.currencies))
-    findings.extend(_group_findings(groups, max_listed))
+    names = {str(n): str(d.get("name", n)) for n, d in results.graph.nodes(data=True)}
+    group_tests = results.summary.group_tests
+    findings.extend(_group_findings(groups, group_tests, names, max_listed))
+    if gates.sizes:
+        findings.extend(
+            _overlap_findings(
+                results.summary.removal_overlap, names, group_tests.community_names_by
+            )
+        )
     return findings
 
 
@@ -296,74 +346,146 @@ _GROUPING_WORDS = {
 }
 
 
-def _group_findings(groups: pd.DataFrame, max_listed: int) -> list[Finding]:
+def _group_words(row: Mapping[str, Any], by: str) -> tuple[str, str]:
+    """A group's name in a sentence, and a note on how it was named (or empty)."""
+    grouping = str(row["grouping"])
+    if grouping == "community":
+        return (
+            f"the network community {row['label']}",
+            f"named after its member with the highest {by}",
+        )
+    return f"{_GROUPING_WORDS.get(grouping, grouping)} '{row['label']}'", ""
+
+
+def _group_findings(
+    groups: pd.DataFrame, tests: GroupTests, names: Mapping[str, str], max_listed: int
+) -> list[Finding]:
     if groups is None or groups.empty:
         return []
     whole = groups.attrs.get("whole", {})
     thresholds = groups.attrs.get("thresholds", {})
     min_size = int(thresholds.get("min_size", MIN_GROUP_SIZE))
     flagged = groups[groups["flagged"].astype(bool)]
-    small = int((groups["n"] < min_size).sum())
+    candidates = groups[groups["grouping"] != "size_band"]
+    small = int((candidates["n"] < min_size).sum())
+    ratio = float(thresholds.get("degree_ratio_below", DEGREE_RATIO_BELOW))
+    margin = float(thresholds.get("far_share_margin", FAR_SHARE_MARGIN))
+    hops = int(thresholds.get("far_hops", FAR_HOPS))
+    reshuffles = tests.reshuffles
     figures: dict[str, Any] = {
-        "groups_examined": len(groups),
+        "groups_tested": tests.groups_tested,
+        "tests": tests.tests,
         "groups_flagged": len(flagged),
         "groups_too_small": small,
         "min_size": min_size,
+        "reshuffles": reshuffles,
+        "fdr_percent": round(100 * tests.fdr, 6),
+        "decision_makers": tests.decision_makers,
+        "decision_maker_ties": tests.decision_maker_ties,
         **{f"threshold_{k}": v for k, v in thresholds.items() if k != "min_size"},
+        "threshold_far_share_margin_points": round(100 * margin, 6),
         **{f"whole_{k}": v for k, v in whole.items()},
     }
+    far_words = (
+        f" or the share of them far from decision makers (more than {hops} hops from any "
+        f"public body or board, or no route at all) is at least {100 * margin:.0f} points "
+        "above the overall share"
+        if tests.use_distance
+        else ""
+    )
+    method = (
+        f" Each tag, locality and network community of at least {min_size} organisations "
+        f"({count(tests.groups_tested, 'group')}, {count(tests.tests, 'test')}) was compared "
+        f"with {integer(reshuffles)} random groups of the same size; a group is flagged only "
+        "when the difference passes the Benjamini-Hochberg step at a "
+        f"{100 * tests.fdr:g}% false discovery rate and its members have fewer than "
+        f"{ratio:g} times the average number of ties{far_words}. Size bands are compared "
+        "in the findings on small organisations above, not here."
+    )
+    if not tests.use_distance:
+        method += (
+            f" The data has {count(tests.decision_makers, 'decision maker')} (public bodies "
+            f"and boards) with {count(tests.decision_maker_ties, 'tie')} between them: too "
+            "few to say which organisations are far from decision makers, so groups are "
+            "compared on their ties alone."
+        )
     too_small = (
         f" {count(small, 'group')} with fewer than {min_size} members "
-        f"{'was' if small == 1 else 'were'} not assessed: too few to say anything."
+        f"{'was' if small == 1 else 'were'} not tested: too few to say anything."
         if small
         else ""
     )
     if flagged.empty:
         text = (
-            f"No group of organisations (by size band, tag, locality or network community) "
-            f"stands out as under-connected: {len(groups)} groups examined.{too_small}"
+            "No tag, locality or network community stands out as under-connected against "
+            f"random groups of its size.{method}{too_small}"
         )
         return [Finding("under-connected-groups", "exclusion", text, figures)]
     ordered = flagged.sort_values(["mean_degree_ratio", "n"], ascending=[True, False])
-    listed = []
-    rows = []
-    for record in ordered.head(max_listed).to_dict("records"):
+    explained = ordered[ordered["explained_by"].astype(str) != ""]
+    shut_out = ordered[ordered["explained_by"].astype(str) == ""]
+    listed, rows = [], []
+    for record in shut_out.head(max_listed).to_dict("records"):
         row: dict[str, Any] = {
             "grouping": str(record["grouping"]),
             "group": str(record["group"]),
+            "label": str(record["label"]),
             "n": int(record["n"]),
             "mean_degree_ratio": float(record["mean_degree_ratio"]),
-            "share_far_from_decision": float(record["share_far_from_decision"]),
+            "p_degree": float(record["p_degree"]),
+            "p_degree_shown": p_shown(float(record["p_degree"]), reshuffles),
         }
-        words = _GROUPING_WORDS.get(row["grouping"], row["grouping"])
-        listed.append(
-            f"{words} '{row['group']}' ({row['n']:,} organisations: "
-            f"{row['mean_degree_ratio']:.2f} times the average number of ties; "
-            f"{percent(row['share_far_from_decision'])} far from decision makers)"
+        words, note = _group_words(record, tests.community_names_by)
+        part = (
+            f"{words} ({f'{note}; ' if note else ''}{row['n']:,} "
+            f"organisations: {row['mean_degree_ratio']:.2f} times the average number of ties, "
+            f"{p_value(row['p_degree'], reshuffles)}"
         )
+        if tests.use_distance:
+            row["share_far_from_decision"] = float(record["share_far_from_decision"])
+            row["p_far"] = float(record["p_far"])
+            row["p_far_shown"] = p_shown(row["p_far"], reshuffles)
+            part += (
+                f"; {percent(row['share_far_from_decision'])} far from decision makers, "
+                f"{p_value(row['p_far'], reshuffles)}"
+            )
+        listed.append(part + ")")
         rows.append(row)
     figures["flagged"] = rows
-    more = len(flagged) - len(listed)
-    ratio = float(thresholds.get("degree_ratio_below", DEGREE_RATIO_BELOW))
-    margin = float(thresholds.get("far_share_margin", FAR_SHARE_MARGIN))
-    hops = int(thresholds.get("far_hops", FAR_HOPS))
+    text = ""
+    if len(shut_out):
+        more = len(shut_out) - len(listed)
+        text = (
+            f"{count(len(shut_out), 'group')} of organisations "
+            f"{'is' if len(shut_out) == 1 else 'are'} under-connected: {'; '.join(listed)}"
+            f"{f'; and {more} more' if more else ''}."
+        )
+    if len(explained):
+        parts, explained_rows = [], []
+        for record in explained.head(max_listed).to_dict("records"):
+            sole = str(record["explained_by"])
+            words, note = _group_words(record, tests.community_names_by)
+            parts.append(
+                f"{words} ({f'{note}; ' if note else ''}"
+                f"{count(int(record['n']), 'organisation')}) is mostly organisations tied "
+                f"to {names.get(sole, sole)} and to no one else"
+            )
+            explained_rows.append(
+                {"group": str(record["group"]), "n": int(record["n"]), "explained_by": sole}
+            )
+        figures["explained_by_one_organisation"] = explained_rows
+        text += (
+            f" {'; '.join(parts)}: one organisation's ties explain "
+            f"{'it' if len(explained) == 1 else 'them'}, not a group shut out."
+        )
     whole_far = whole.get("share_far_from_decision")
     overall = (
         f" Across all voluntary and infrastructure organisations, {percent(whole_far)} are far "
         "from decision makers."
-        if isinstance(whole_far, float) and whole_far == whole_far
+        if tests.use_distance and isinstance(whole_far, float) and whole_far == whole_far
         else ""
     )
-    text = (
-        f"{count(len(flagged), 'group')} of organisations "
-        f"{'is' if len(flagged) == 1 else 'are'} under-connected: {'; '.join(listed)}"
-        f"{f'; and {more} more' if more else ''}. A group is flagged when its members have "
-        f"fewer than {ratio:g} times the average number of ties, or when the share of them "
-        f"far from decision makers (more than {hops} hops from any public body or board, or "
-        f"no route at all) is at least {100 * margin:.0f} points above the overall share."
-        f"{overall}{too_small}"
-    )
-    figures["threshold_far_share_margin_points"] = round(100 * margin, 6)
+    text = f"{text.strip()}{method}{overall}{too_small}"
     return [Finding("under-connected-groups", "exclusion", text, figures)]
 
 
@@ -382,3 +504,40 @@ def _isolated_and_unreachable(metrics: pd.DataFrame) -> dict[str, tuple[int, int
         mask = population["size_band"].isin(bands)
         out[side] = (int((isolated & mask).sum()), int((unreachable & mask).sum()))
     return out
+
+
+def _overlap_findings(
+    overlaps: tuple[RemovalOverlap, ...], names: Mapping[str, str], by: str
+) -> list[Finding]:
+    """Where the organisations a broker's loss would cut off sit in a flagged group."""
+    if not overlaps:
+        return []
+    top = overlaps[0]
+    words, note = _group_words({"grouping": top.grouping, "label": top.label}, by)
+    text = (
+        f"Of the {count(top.cut_off, 'small organisation')} that losing "
+        f"{names.get(top.broker_id, top.broker_id)} would leave with no path to any decision "
+        f"maker, {integer(top.overlap)} {'is' if top.overlap == 1 else 'are'} in the "
+        f"under-connected group {words} ({f'{note}; ' if note else ''}of its "
+        f"{integer(top.group_size)} members)"
+        + (
+            ": most of the organisations that depend on it belong to that group."
+            if 2 * top.overlap > top.cut_off
+            else "."
+        )
+    )
+    return [
+        Finding(
+            "under-connected-cut-off",
+            "exclusion",
+            text,
+            {
+                "broker_id": top.broker_id,
+                "cut_off": top.cut_off,
+                "grouping": top.grouping,
+                "group": top.group,
+                "overlap": top.overlap,
+                "group_size": top.group_size,
+            },
+        )
+    ]

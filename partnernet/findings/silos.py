@@ -15,12 +15,14 @@ from partnernet.analysis.silos import (
     coordination_observable,
 )
 from partnernet.findings.finding import Finding
+from partnernet.findings.gates import sector_ei_gate
 from partnernet.findings.thresholds import ALPHA, MAX_BODY_FINDINGS, MAX_LISTED
 from partnernet.findings.wording import (
     and_list,
     count,
     integer,
     month,
+    p_shown,
     p_value,
     percent,
     plural,
@@ -106,7 +108,7 @@ def silo_findings(
         findings.append(_duplication_finding(duplicated, name, max_listed, observable=observable))
     sector = ei.get("sector") if ei else None
     if sector:
-        findings.append(_sector_finding(sector, alpha))
+        findings.append(sector_ei_gate(results) or _sector_finding(sector, alpha))
     department = ei.get("department") if ei else None
     if department:
         if len(department.get("bodies", [])) > max_bodies:
@@ -466,14 +468,14 @@ def _duplication_finding(
 
 
 def _significance(
-    ei: float, expected: float, p: float, alpha: float, *, lower: str, higher: str
+    ei: float, expected: float, p: float, alpha: float, *, lower: str, higher: str, reshuffles: int
 ) -> str:
     """A sentence on the permutation test: ``lower`` says what an index below the
     expected one means, ``higher`` what one above it means."""
     if p < alpha:
-        return f"{lower if ei < expected else higher} (p = {p_value(p)}, below {alpha:g})."
+        return f"{lower if ei < expected else higher} ({p_value(p, reshuffles)}; below {alpha:g})."
     return (
-        f"The difference from chance is not statistically significant (p = {p_value(p)}; "
+        f"The difference from chance is not statistically significant ({p_value(p, reshuffles)}; "
         f"{alpha:g} or less would be needed)."
     )
 
@@ -515,9 +517,11 @@ def _sector_finding(sector: Mapping[str, Any], alpha: float) -> Finding:
             alpha,
             lower="Ties stay within sectors more than chance would give",
             higher="Ties cross sectors more than chance would give",
+            reshuffles=int(sector["n_permutations"]),
         )
     )
     figures["total_ties"] = int(sector["internal"]) + int(sector["external"])
+    figures["p_shown"] = p_shown(p, int(sector["n_permutations"]))
     return Finding("ei-sector", "silos", text, figures)
 
 
@@ -527,6 +531,9 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
         parent = str(body["parent_id"])
         figures = {k: body.get(k) for k in ("units", "internal", "external", "ei", "expected")}
         figures.update(p_value=body.get("p_value"), alpha=alpha, parent_id=parent)
+        figures["n_permutations"] = int(department["n_permutations"])
+        if body.get("p_value") is not None:
+            figures["p_shown"] = p_shown(float(body["p_value"]), int(department["n_permutations"]))
         if body.get("ei") is None or body.get("p_value") is None:
             text = (
                 f"Too little data for {name(parent)}: its {body['units']} units (the body and "
@@ -548,6 +555,7 @@ def _body_ei_findings(department: Mapping[str, Any], name: Any, alpha: float) ->
                     alpha,
                     lower="Its units are tied to one another more than chance would give",
                     higher="Its units are tied to one another less than chance would give",
+                    reshuffles=int(department["n_permutations"]),
                 )
             )
             if p >= alpha and ei >= expected:
@@ -585,7 +593,8 @@ def _body_ei_summary(
     if top:
         listed = [
             f"{name(str(b['parent_id']))} (E-I index {float(b['ei']):.2f} against about "
-            f"{float(b['expected']):.2f}, p = {p_value(float(b['p_value']))})"
+            f"{float(b['expected']):.2f}; "
+            f"{p_value(float(b['p_value']), int(department['n_permutations']))})"
             for b in top
         ]
         text += f" Least joined-up: {and_list(listed)}."
@@ -602,7 +611,12 @@ def _body_ei_summary(
             "no_ties": no_ties,
             "alpha": alpha,
             "least_joined_up": [
-                {k: b.get(k) for k in ("parent_id", "ei", "expected", "p_value")} for b in top
+                {
+                    **{k: b.get(k) for k in ("parent_id", "ei", "expected", "p_value")},
+                    "p_shown": p_shown(float(b["p_value"]), int(department["n_permutations"])),
+                }
+                for b in top
             ],
+            "n_permutations": int(department["n_permutations"]),
         },
     )

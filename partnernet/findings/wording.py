@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "GROUPING_LABELS",
+    "P_SHOWN_BELOW",
     "SECTOR_WORDS",
     "TYPE_LABELS",
     "and_list",
@@ -28,6 +29,7 @@ __all__ = [
     "names_list",
     "number",
     "other_currencies",
+    "p_shown",
     "p_value",
     "percent",
     "period",
@@ -276,15 +278,53 @@ def number(value: Any, *, digits: int = 2) -> str:
     return f"{figure:,.{digits}f}"
 
 
-def p_value(p: float) -> str:
-    """A p-value: three decimal places, four below 0.001.
+# Below this a p-value is written as a bound, never as an exact figure.
+P_SHOWN_BELOW = 0.001
+# The bounds a p-value at the floor of a few reshuffles is written under.
+_P_BOUNDS = (0.001, 0.01, 0.05, 0.1)
+
+
+def p_shown(p: float, reshuffles: int) -> float:
+    """The figure :func:`p_value` writes for ``p``: the bound (``0.001``, or the
+    first of 0.01, 0.05, 0.1 above the floor ``1 / (reshuffles + 1)`` when ``p``
+    is at that floor), else ``p`` rounded as shown.
 
     Examples
     --------
-    >>> p_value(0.04321), p_value(0.0002)
-    ('0.043', '0.0002')
+    >>> p_shown(1 / 5001, 5000), p_shown(1 / 101, 100)
+    (0.001, 0.01)
+    >>> p_shown(0.04321, 5000), p_shown(0.00123, 5000)
+    (0.043, 0.0012)
     """
-    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}"
+    floor = 1 / (reshuffles + 1)
+    if p < P_SHOWN_BELOW:
+        return P_SHOWN_BELOW
+    if math.isclose(p, floor, rel_tol=1e-9):
+        return next((b for b in _P_BOUNDS if p < b), round(p, 3))
+    return float(f"{p:.2g}") if p < 0.01 else round(p, 3)
+
+
+def p_value(p: float, reshuffles: int) -> str:
+    """A permutation p-value with the reshuffles it rests on.
+
+    A p-value from ``n`` reshuffles (``(1 + k) / (n + 1)``) can be no smaller than
+    ``1 / (n + 1)``, so a small one is written as a bound, ``p < 0.001``, never as
+    if exact; above 0.001, three decimal places (two significant figures under
+    0.01).
+
+    Examples
+    --------
+    >>> p_value(1 / 5001, 5000), p_value(0.04321, 5000), p_value(0.00123, 5000)
+    ('p < 0.001, 5,000 reshuffles', 'p = 0.043, 5,000 reshuffles', 'p = 0.0012, 5,000 reshuffles')
+    >>> p_value(1 / 101, 100), p_value(0.5, 1)
+    ('p < 0.01, 100 reshuffles', 'p = 0.500, 1 reshuffle')
+    """
+    shown = p_shown(p, reshuffles)
+    if shown in _P_BOUNDS and p < shown:
+        written = f"< {shown:g}"
+    else:
+        written = f"= {shown:.3f}" if shown >= 0.01 else f"= {shown:g}"
+    return f"p {written}, {count(reshuffles, 'reshuffle')}"
 
 
 def and_list(items: Sequence[str]) -> str:

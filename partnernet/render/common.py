@@ -39,7 +39,7 @@ def flagged_groups_by_member(results: Results) -> dict[str, list[str]]:
     if groups.empty:
         return out
     for row in groups[groups["flagged"].astype(bool)].itertuples(index=False):
-        label = group_label(str(row.grouping), plain_text(row.group))
+        label = group_label(str(row.grouping), plain_text(row.label))
         for member in split_ids(row.members):
             out.setdefault(member, []).append(label)
     return out

@@ -793,11 +793,12 @@ def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
     else:
         block.paragraphs.append(
             f"{wording.count(len(flagged), 'group')} {'is' if len(flagged) == 1 else 'are'} "
-            "flagged as under-connected: their members have markedly fewer ties than "
-            "average, or many more of them are far from any decision maker."
+            "flagged as under-connected: against random groups of the same size (with the "
+            "Benjamini-Hochberg step over every group tested), their members have markedly "
+            "fewer ties than average, or many more of them are far from any decision maker."
         )
     if not shown.empty:
-        labels = [group_label(str(g.grouping), plain_text(g.group)) for g in shown.itertuples()]
+        labels = [group_label(str(g.grouping), plain_text(g.label)) for g in shown.itertuples()]
         block.charts.append(
             Chart(
                 "Ties per organisation by group, relative to the average",
@@ -818,7 +819,7 @@ def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
             members = split_ids(g.members)
             rows.append(
                 [
-                    group_label(str(g.grouping), plain_text(g.group)),
+                    group_label(str(g.grouping), plain_text(g.label)),
                     wording.number(g.n),
                     wording.number(g.mean_degree_ratio),
                     wording.percent(g.share_isolated),
@@ -1130,29 +1131,40 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
         )
         blocks.append(block)
     roles = results.roles
-    if not roles.empty and {"role", "observed", "expected", "z"} <= set(roles.columns):
+    if not roles.empty and {"reshuffled_expected", "random_graph_z"} <= set(roles.columns):
         blocks.append(
             Block(
                 heading="Brokerage roles across the network",
                 paragraphs=[
                     "How often organisations sit between two others that have no direct "
-                    "tie, by the sectors involved (Gould and Fernandez, 1989), against what a "
-                    "random network of the same density and sector sizes would give. A z "
-                    f"above {Z_CLEAR:g} means clearly more than chance."
+                    "tie, by the sectors involved (Gould and Fernandez, 1989), against the "
+                    "same network with its sector labels reshuffled at random (which the "
+                    "findings use), and, for comparison with UCINET and sna, against a "
+                    "random network of the same density and sector sizes (Gould and "
+                    f"Fernandez's z; above {Z_CLEAR:g} reads as clearly more than chance)."
                 ],
                 tables=[
                     Table(
-                        header=["Role", "Observed", "Expected by chance", "z"],
+                        header=[
+                            "Role",
+                            "Observed",
+                            "Expected, labels reshuffled",
+                            "p (reshuffled)",
+                            "Expected, random graph",
+                            "z (random graph)",
+                        ],
                         rows=[
                             [
                                 str(r.role).capitalize(),
                                 wording.number(r.observed),
-                                wording.number(r.expected, digits=1),
-                                wording.number(r.z, digits=1),
+                                wording.number(r.reshuffled_expected, digits=1),
+                                wording.p_value(float(r.reshuffled_p), int(r.reshuffles)),
+                                wording.number(r.random_graph_expected, digits=1),
+                                wording.number(r.random_graph_z, digits=1),
                             ]
                             for r in roles.itertuples()
                         ],
-                        numeric={1, 2, 3},
+                        numeric={1, 2, 4, 5},
                     )
                 ],
             )
