@@ -12,7 +12,6 @@ identifiers, are read here too: any importer that meets identifiers can take one
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from partnernet.errors import InputError, OutputError, ValidationError
 from partnernet.io.read import read_dataset
-from partnernet.io.rows import next_row, open_text
+from partnernet.io.rows import pair_rows
 from partnernet.io.writers import atomic_open, make_dataset_folder, write_dataset
 from partnernet.model import TABLES, Dataset
 
@@ -155,56 +154,30 @@ def read_aliases(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> di
     name = str(path)
     mapping: dict[str, str] = {}
     where: dict[str, int] = {}
-    with open_text(path, encoding) as handle:
-        reader = csv.reader(handle)
-        header = next_row(reader, name, encoding)
-        if header is None:
+    rows = pair_rows(
+        path,
+        ("alias", "id"),
+        encoding=encoding,
+        missing_hint="An aliases file has the header 'alias,id': each row names another "
+        "identifier (alias) of the organisation whose identifier is id.",
+        blank_hint="Fill it in or delete the row.",
+    )
+    for row_number, alias, target in rows:
+        if alias == target:
+            continue
+        if alias in mapping and mapping[alias] != target:
             raise InputError(
-                f"{name} is empty.",
-                hint="Write a header 'alias,id' and one row per alias.",
+                f"{name}, row {row_number}, column 'alias': '{alias}' is already an alias "
+                f"of '{mapping[alias]}' (row {where[alias]}), so it cannot also mean "
+                f"'{target}'.",
+                hint="Keep one of the two rows.",
                 path=name,
+                row=row_number,
+                column="alias",
+                value=alias,
             )
-        cols = {h.strip().lower(): i for i, h in enumerate(header)}
-        missing = [c for c in ("alias", "id") if c not in cols]
-        if missing:
-            raise InputError(
-                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
-                hint="An aliases file has the header 'alias,id': each row names another "
-                "identifier (alias) of the organisation whose identifier is id.",
-                path=name,
-            )
-        row_number = 1
-        while (row := next_row(reader, name, encoding, row_number)) is not None:
-            row_number += 1
-            if not any(c.strip() for c in row):
-                continue
-            alias, target = (
-                row[cols[c]].strip() if cols[c] < len(row) else "" for c in ("alias", "id")
-            )
-            for column, value in (("alias", alias), ("id", target)):
-                if not value:
-                    raise InputError(
-                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
-                        hint="Fill it in or delete the row.",
-                        path=name,
-                        row=row_number,
-                        column=column,
-                    )
-            if alias == target:
-                continue
-            if alias in mapping and mapping[alias] != target:
-                raise InputError(
-                    f"{name}, row {row_number}, column 'alias': '{alias}' is already an alias "
-                    f"of '{mapping[alias]}' (row {where[alias]}), so it cannot also mean "
-                    f"'{target}'.",
-                    hint="Keep one of the two rows.",
-                    path=name,
-                    row=row_number,
-                    column="alias",
-                    value=alias,
-                )
-            mapping[alias] = target
-            where[alias] = row_number
+        mapping[alias] = target
+        where[alias] = row_number
     resolved = {}
     for alias in mapping:
         seen = [alias]

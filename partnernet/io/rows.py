@@ -43,6 +43,7 @@ __all__ = [
     "not_text",
     "open_text",
     "open_zip_text",
+    "pair_rows",
     "unreadable",
 ]
 
@@ -494,3 +495,57 @@ class _JsonBuffer:
             "[...]}, or use the publisher's CSV file instead.",
             path=self.name,
         )
+
+
+def pair_rows(
+    path: str | os.PathLike[str],
+    columns: tuple[str, str],
+    *,
+    encoding: str = "utf-8",
+    missing_hint: str,
+    blank_hint: str,
+) -> Iterator[tuple[int, str, str]]:
+    """The rows of a small two-column CSV the user writes (aliases, a departments map).
+
+    Yields ``(spreadsheet row, first, second)`` for each row that is not empty, the
+    two cells stripped; other columns are ignored. An empty file, a missing column
+    or a blank cell raises :class:`partnernet.errors.InputError` naming the file,
+    row and column, with ``missing_hint`` (what the file's header and rows mean) or
+    ``blank_hint`` (how to mend a blank cell) as the fix.
+    """
+    name = str(path)
+    header_words = ",".join(columns)
+    with open_text(path, encoding) as handle:
+        reader = csv.reader(handle)
+        header = next_row(reader, name, encoding)
+        if header is None:
+            raise InputError(
+                f"{name} is empty.",
+                hint=f"Write a header '{header_words}' and one row per {columns[0]}.",
+                path=name,
+            )
+        # The first of two equal headings counts, as a spreadsheet user would read it.
+        cols = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
+        missing = [c for c in columns if c not in cols]
+        if missing:
+            raise InputError(
+                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
+                hint=missing_hint,
+                path=name,
+            )
+        row_number = 1
+        while (row := next_row(reader, name, encoding, row_number)) is not None:
+            row_number += 1
+            if not any(c.strip() for c in row):
+                continue
+            first, second = (row[cols[c]].strip() if cols[c] < len(row) else "" for c in columns)
+            for column, value in zip(columns, (first, second), strict=True):
+                if not value:
+                    raise InputError(
+                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
+                        hint=blank_hint,
+                        path=name,
+                        row=row_number,
+                        column=column,
+                    )
+            yield row_number, first, second

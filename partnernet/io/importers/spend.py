@@ -70,6 +70,7 @@ from partnernet.io.rows import (
     next_row,
     open_text,
     open_zip_text,
+    pair_rows,
     unreadable,
 )
 from partnernet.io.writers import atomic_open, neutralise_cell
@@ -462,55 +463,29 @@ def read_departments_map(
     name = str(path)
     mapping: dict[str, str] = {}
     where: dict[str, int] = {}
-    with open_text(path, encoding) as handle:
-        reader = csv.reader(handle)
-        header = next_row(reader, name, encoding)
-        if header is None:
+    rows = pair_rows(
+        path,
+        ("unit", "department"),
+        encoding=encoding,
+        missing_hint="A departments map has the header 'unit,department': each row names "
+        "a unit as the spending file writes it and the department it belongs to.",
+        blank_hint="Name the department this unit belongs to, or delete the row "
+        "(every unit in the spending files needs a row).",
+    )
+    for row_number, unit, department in rows:
+        key = _unit_key(unit)
+        if key in mapping and mapping[key] != department:
             raise InputError(
-                f"{name} is empty.",
-                hint="Write a header 'unit,department' and one row per unit.",
+                f"{name}, row {row_number}, column 'department': unit '{unit}' is "
+                f"already mapped to '{mapping[key]}' (row {where[key]}).",
+                hint="Keep one of the two rows.",
                 path=name,
+                row=row_number,
+                column="department",
+                value=department,
             )
-        cols = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
-        missing = [c for c in ("unit", "department") if c not in cols]
-        if missing:
-            raise InputError(
-                f"{name} has no column {', '.join(repr(c) for c in missing)}.",
-                hint="A departments map has the header 'unit,department': each row names "
-                "a unit as the spending file writes it and the department it belongs to.",
-                path=name,
-            )
-        row_number = 1
-        while (row := next_row(reader, name, encoding, row_number)) is not None:
-            row_number += 1
-            if not any(c.strip() for c in row):
-                continue
-            unit, department = (
-                row[cols[c]].strip() if cols[c] < len(row) else "" for c in ("unit", "department")
-            )
-            for column, value in (("unit", unit), ("department", department)):
-                if not value:
-                    raise InputError(
-                        f"{name}, row {row_number}, column '{column}': the cell is blank.",
-                        hint="Name the department this unit belongs to, or delete the row "
-                        "(every unit in the spending files needs a row).",
-                        path=name,
-                        row=row_number,
-                        column=column,
-                    )
-            key = _unit_key(unit)
-            if key in mapping and mapping[key] != department:
-                raise InputError(
-                    f"{name}, row {row_number}, column 'department': unit '{unit}' is "
-                    f"already mapped to '{mapping[key]}' (row {where[key]}).",
-                    hint="Keep one of the two rows.",
-                    path=name,
-                    row=row_number,
-                    column="department",
-                    value=department,
-                )
-            mapping[key] = department
-            where[key] = row_number
+        mapping[key] = department
+        where[key] = row_number
     return mapping
 
 
