@@ -120,19 +120,25 @@ def open_text(
     InputError
         When the encoding is unknown or the file cannot be opened.
     """
-    try:
-        codec = _with_bom(codecs.lookup(encoding).name)
-    except LookupError:
-        raise InputError(
-            f"unknown text encoding '{encoding}'.",
-            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
-        ) from None
+    codec = _codec(encoding)
     try:
         handle = open(path, encoding=codec, newline=newline, errors=errors)  # noqa: SIM115
     except OSError as exc:
         raise unreadable(str(path), exc) from exc
     with handle:
         yield handle
+
+
+def _codec(encoding: str) -> str:
+    """The codec to decode with (a UTF-8 byte-order mark dropped); an unknown
+    encoding is input the user can correct."""
+    try:
+        return _with_bom(codecs.lookup(encoding).name)
+    except LookupError:
+        raise InputError(
+            f"unknown text encoding '{encoding}'.",
+            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
+        ) from None
 
 
 @contextlib.contextmanager
@@ -150,13 +156,7 @@ def open_zip_text(
     InputError
         When the encoding is unknown or the member cannot be read.
     """
-    try:
-        codec = _with_bom(codecs.lookup(encoding).name)
-    except LookupError:
-        raise InputError(
-            f"unknown text encoding '{encoding}'.",
-            hint="Give an encoding Python knows, such as utf-8, cp1252 or latin-1.",
-        ) from None
+    codec = _codec(encoding)
     try:
         raw = archive.open(member)
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
