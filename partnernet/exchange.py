@@ -155,11 +155,15 @@ def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def exchange_graph(results: Results) -> nx.Graph:
+def exchange_graph(results: Results, *, xml_safe: bool = False) -> nx.Graph:
     """The graph every exchange format writes (see the module docstring).
 
     Built from ``results`` alone: its organisation graph, its metrics table and the
-    board seats of its multilayer graph; no measure is recomputed.
+    board seats of its multilayer graph; no measure is recomputed. Every value is
+    one networkx's GEXF and GraphML writers accept; with ``xml_safe`` the few
+    characters XML 1.0 cannot hold are replaced by U+FFFD too, as
+    :func:`gexf_text` and :func:`graphml_text` do, so ``nx.write_gexf`` and
+    ``nx.write_graphml`` write a file any XML reader reads.
 
     Examples
     --------
@@ -241,7 +245,7 @@ def exchange_graph(results: Results) -> nx.Graph:
                 layers="MEMBER_OF",
                 role=";".join(sorted(seat_roles)),
             )
-    return G
+    return _xml_safe(G) if xml_safe else G
 
 
 def _map_layout(results: Results, G: nx.Graph) -> dict[str, dict[str, Any]]:
@@ -327,7 +331,7 @@ def graphml_text(results: Results) -> str:
     """The network as GraphML, every metric a typed attribute: for Cytoscape,
     igraph and R (``igraph::read_graph(file, format = "graphml")``)."""
     writer = GraphMLWriter(encoding="utf-8")
-    writer.add_graph_element(_xml_safe(exchange_graph(results)))
+    writer.add_graph_element(exchange_graph(results, xml_safe=True))
     return _xml_document(str(writer))
 
 
@@ -395,10 +399,14 @@ def pajek_text(results: Results) -> str:
     """The network as a Pajek ``.net`` file, for statnet, UCINET and Pajek.
 
     ``*Vertices`` lines are ``number "label" x y shape`` (the map's layout scaled
-    into [0, 1], y down as Pajek draws it; ``ellipse`` for organisations,
+    into [0, 1], y pointing down as on the map; ``ellipse`` for organisations,
     ``diamond`` for boards), then every attribute as a ``name value`` pair, the
     form networkx and igraph read as attributes; ``*Edges`` lines are ``u v
     weight`` and the edge's attributes. Text values are quoted as labels are.
+
+    Written here rather than by ``networkx.write_pajek``, which quotes a label
+    only when it holds a space (a quote or a line break inside it breaks the
+    file) and drops every attribute that is not text, with a warning.
     """
     G = exchange_graph(results)
     layout = _map_layout(results, G)
@@ -445,7 +453,8 @@ def exchange_text(results: Results, fmt: str) -> str:
     if fmt == "graphml":
         return graphml_text(results)
     if fmt == "kumu":
-        return json.dumps(kumu_blueprint(results), indent=2, ensure_ascii=False, allow_nan=False)
+        blueprint = kumu_blueprint(results)
+        return json.dumps(blueprint, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "pajek":
         return pajek_text(results)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

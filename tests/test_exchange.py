@@ -5,6 +5,7 @@ Python example runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -26,6 +27,7 @@ from partnernet.cli import cli
 from partnernet.exchange import (
     FORMATS,
     clean_value,
+    exchange_graph,
     exchange_text,
     kumu_blueprint,
     write_exchange,
@@ -402,6 +404,24 @@ def test_clean_value_makes_numpy_python() -> None:
         assert type(clean_value(value)) is kind
 
 
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_networkx_own_writers_take_the_exchange_graph(
+    fmt: str, results: Results, tmp_path: Path
+) -> None:
+    """A Python user can hand exchange_graph to networkx's writers directly
+    (warnings are errors here, so a dropped attribute would fail too)."""
+    G = exchange_graph(results, xml_safe=True)
+    path = tmp_path / f"direct.{fmt}"
+    if fmt == "gexf":
+        nx.write_gexf(G, path)
+        back = nx.read_gexf(path)
+    else:
+        nx.write_graphml(G, path)
+        back = nx.read_graphml(path)
+    assert set(back) == set(G)
+    assert back.number_of_edges() == G.number_of_edges()
+
+
 def test_only_the_organisation_graph_is_exported_with_boards_only_with_member_of(
     sample_dataset: Dataset,
 ) -> None:
@@ -501,6 +521,20 @@ def test_results_show_a_summary_without_names_in_a_notebook(hostile_results: Res
     for person in hostile_results.dataset.affiliations["person_id"]:
         assert person not in text and person not in html_text
     assert html_text.startswith("<table>") and "<script" not in html_text
+
+
+def test_the_notebook_summary_escapes_what_it_shows(sample_results: Results) -> None:
+    settings = sample_results.summary.settings
+    odd = dataclasses.replace(
+        sample_results,
+        summary=dataclasses.replace(
+            sample_results.summary,
+            settings=dataclasses.replace(settings, layers=("<b>&</b>",)),
+        ),
+    )
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in odd._repr_html_()
+    assert "<b>" not in odd._repr_html_()
+    assert "layers: <b>&</b>" in repr(odd)
 
 
 def _readme_python_block() -> str:
