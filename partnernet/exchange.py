@@ -7,10 +7,17 @@ Every format carries the same graph, :func:`exchange_graph`: the **organisation
 graph** the measures were computed on (``Results.graph``), plus the **boards** the
 map draws, each tied to the organisations that sit on it. Nothing else.
 
-- Nodes: every organisation (``kind`` ``"organisation"``), with every metric of
-  ``metrics.csv`` and its descriptive fields; and, when the run's layers include
-  ``MEMBER_OF`` (as on the map), every board (``kind`` ``"board"``, ``type``
-  ``"board"``). The node id is the dataset's id; ``label`` is the full name.
+- Nodes: every organisation, with ``label`` (its full name), ``kind``
+  ``"organisation"``, every metric of ``metrics.csv`` (``type``, ``size_band``,
+  ``degree``, ``weighted_degree``, ``betweenness``, ``constraint``,
+  ``effective_size``, the five brokerage roles, ``board_seats``,
+  ``funding_received``, ``funding_from_public``, ``distance_to_decision``,
+  ``community``, ``under_connected``), the fields the map shows (``sector``,
+  ``parent_id``, ``locality``, ``tags``, ``public_body``) and ``top_broker`` with
+  ``broker_rank``. When the run's layers include ``MEMBER_OF`` (as on the map),
+  every board too: ``label``, ``kind`` and ``type`` ``"board"``, ``level``,
+  ``theme``, ``convener_id``, ``members`` (member organisations). The node id is
+  the dataset's id.
 - Edges, undirected: ``kind`` ``"tie"``, one per tie of the organisation graph
   (``weight`` the tie's weight, ``layers`` the layers forming it, ``;``-joined, and
   one boolean per layer, ``funds``, ``member_of``, ``partners_with``,
@@ -18,11 +25,12 @@ map draws, each tied to the organisations that sit on it. Nothing else.
   it sits on (``role``, the distinct roles ``;``-joined; ``weight`` 1). Keep the
   ``tie`` edges to get exactly the graph the metrics describe: a board seat and the
   ``MEMBER_OF`` ties between co-members are two views of the same fact.
-- Never exported: people. ``affiliations.csv`` (pseudonymous people) reaches the
-  files only as the ``shares_person`` layer of a tie between two organisations and
-  its share of the tie's weight, as on the map; no person id, no role of a person.
-  Funding awards, departments' ``PART_OF`` lines and partnership kinds are in the
-  dataset's own files, not here (``parent_id`` names a department's body).
+- Never exported: people, and nothing the map and ``metrics.csv`` do not already
+  show. ``affiliations.csv`` (pseudonymous people) reaches the files only as the
+  ``shares_person`` layer of a tie between two organisations and its share of the
+  tie's weight, as on the map: no person id, no person's role. An organisation's
+  ``income``, the funding awards, departments' ``PART_OF`` lines and partnership
+  kinds stay in the dataset's own files (``parent_id`` names a department's body).
 
 Values
 ------
@@ -67,6 +75,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 from networkx.readwrite.gexf import GEXFWriter
 from networkx.readwrite.graphml import GraphMLWriter
 
@@ -97,7 +106,8 @@ SUFFIXES = {"gexf": ".gexf", "graphml": ".graphml", "kumu": ".json", "pajek": ".
 # Node attributes from metrics.csv (id is the node id, name its label).
 _METRIC_ATTRIBUTES = tuple(c for c in METRIC_COLUMNS if c not in ("id", "name"))
 # Descriptive fields of an organisation node in the organisation graph.
-_ORGANISATION_FIELDS = ("sector", "parent_id", "locality", "tags", "income", "public_body")
+# Only what the map or metrics.csv already shows: income stays in organisations.csv.
+_ORGANISATION_FIELDS = ("sector", "parent_id", "locality", "tags", "public_body")
 _BOARD_FIELDS = ("level", "theme", "convener_id")
 BOARD_TYPE = "board"
 # A tie formed by several layers is drawn in a neutral grey in Gephi.
@@ -137,11 +147,9 @@ def clean_value(value: Any) -> Any:
         joined = ";".join(str(clean_value(v)) for v in items if clean_value(v) is not None)
         return joined or None
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # something pandas cannot judge is not missing
         pass
     return str(value)
 
@@ -196,7 +204,7 @@ def exchange_graph(results: Results, *, xml_safe: bool = False) -> nx.Graph:
                 ("broker_rank", brokers.get(key)),
             ]
         )
-        attributes["type"] = attributes.get("type", data.get("type"))
+        attributes.setdefault("type", data["type"])
         G.add_node(key, **attributes)
     for a, b, data in org.edges(data=True):
         layers = tuple(data.get("layers", ()))

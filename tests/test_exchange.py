@@ -422,6 +422,35 @@ def test_networkx_own_writers_take_the_exchange_graph(
     assert back.number_of_edges() == G.number_of_edges()
 
 
+ORGANISATION_ATTRIBUTES = {
+    "label",
+    "kind",
+    *METRICS,
+    "sector",
+    "parent_id",
+    "locality",
+    "tags",
+    "public_body",
+    "top_broker",
+    "broker_rank",
+}
+BOARD_ATTRIBUTES = {"label", "kind", "type", "level", "theme", "convener_id", "members"}
+
+
+def test_nodes_carry_the_documented_attributes_and_nothing_more(results: Results) -> None:
+    G = exchange_graph(results)
+    org_keys = set().union(*(d.keys() for _, d in G.nodes(data=True) if d["kind"] != "board"))
+    board_keys = set().union(*(d.keys() for _, d in G.nodes(data=True) if d["kind"] == "board"))
+    assert org_keys <= ORGANISATION_ATTRIBUTES and "income" not in org_keys
+    assert {"label", "kind", "degree", "betweenness", "top_broker"} <= org_keys
+    assert board_keys <= BOARD_ATTRIBUTES
+    assert {d["members"] for _, d in G.nodes(data=True) if d["kind"] == "board"} == {
+        int(n) for n in results.dataset.memberships.groupby("board_id")["org_id"].nunique()
+    }
+    brokers = [n for n, d in G.nodes(data=True) if d.get("top_broker")]
+    assert sorted(brokers, key=lambda n: G.nodes[n]["broker_rank"]) == list(results.top_brokers)
+
+
 def test_only_the_organisation_graph_is_exported_with_boards_only_with_member_of(
     sample_dataset: Dataset,
 ) -> None:
