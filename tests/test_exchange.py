@@ -199,6 +199,13 @@ def test_graphml_reads_back_in_networkx_with_every_metric(results: Results, tmp_
         assert ties[pair]["funds"] is ("FUNDS" in data["layers"])
     seats = {frozenset((u, v)) for u, v, d in G.edges(data=True) if d["kind"] == "board_seat"}
     assert seats == expected_seats(results)
+    # igraph, the reader behind R's igraph::read_graph(format = "graphml"), too.
+    g = ig.Graph.Read_GraphML(str(tmp_path / "network.graphml"))
+    assert sorted(g.vs["id"]) == sorted(labels)
+    assert dict(zip(g.vs["id"], g.vs["label"], strict=True)) == labels
+    assert g.ecount() == G.number_of_edges()
+    betweenness = dict(zip(g.vs["id"], g.vs["betweenness"], strict=True))
+    assert all(betweenness[k] == v["betweenness"] for k, v in metrics.items())
 
 
 def test_gexf_reads_back_with_the_maps_positions_colours_and_sizes(
