@@ -964,6 +964,82 @@ def render(
         click.echo(f"Wrote {target}", err=True)
 
 
+@cli.command("export")
+@dataset_argument
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["gexf", "graphml", "kumu", "pajek"]),
+    help="gexf (Gephi, with the map's positions, colours and sizes), graphml (Cytoscape, "
+    "igraph, R), kumu (Kumu's JSON blueprint) or pajek (.net, for statnet and UCINET).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=str),
+    help="The file to write (e.g. out/network.gexf); its folder is created when missing.",
+)
+@layers_option
+@seed_option
+@permutations_option
+@reading_options
+@delimiter_option
+@quiet_option
+@handle_errors
+def export_network(
+    dataset_dir: str,
+    fmt: str,
+    out_file: str,
+    layers: str | None,
+    seed: int,
+    permutations: int,
+    date_format: str | None,
+    encoding: str,
+    delimiter: str | None,
+    quiet: bool,
+) -> None:
+    """Write the organisation network for Gephi, Cytoscape, Kumu, R or Pajek.
+
+    One file: every organisation with every metric of metrics.csv, the boards
+    with their members, and the ties the metrics were computed on, each with its
+    layers. No person is exported. The same seed gives the same metrics and, in
+    GEXF and Pajek, the same layout as the map.
+
+    \b
+    Examples:
+      partnernet export sample_data --format gexf --out out/network.gexf
+      partnernet export sample_data --format graphml --out out/network.graphml
+      partnernet export sample_data --format kumu --out out/kumu.json --layers FUNDS
+    """
+    from partnernet.exchange import check_exchange_path, write_exchange
+
+    chosen = _parsed_layers(layers)
+    # Checked first: a mistyped --out should not cost a whole analysis.
+    target = check_exchange_path(out_file, fmt)
+
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.io.read import read_dataset
+
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
+    with _step_bars(quiet, "Analysing: {step}") as bars:
+        results = run_analysis(
+            ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
+        )
+        if bars is not None:
+            bars(f"writing {fmt}", 0, 1)
+        write_exchange(target, results, fmt)
+    if not quiet:
+        click.echo(f"Wrote {target}", err=True)
+
+
 @cli.command()
 @click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
 @click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))

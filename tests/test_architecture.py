@@ -21,6 +21,7 @@ ALLOWED = {
     "findings": {"findings", "analysis", "graph", "model", "errors"},
     "render": {"render", "findings", "analysis", "graph", "io", "model", "errors"},
     "export": {"export", "render", "findings", "analysis", "graph", "io", "model", "errors"},
+    "exchange": {"exchange", "render", "findings", "analysis", "graph", "io", "model", "errors"},
     "neo4j": {"neo4j", "model", "errors"},
     "cli": None,  # the top: may import anything
     "__init__": None,
