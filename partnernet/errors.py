@@ -32,26 +32,19 @@ MAX_PROBLEMS_SHOWN = 50
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
 _NOT_PRINTABLE_ASCII_OR_NEWLINE = re.compile(r"[^\x20-\x7e\n]")
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
     if unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
         return char
-    if char in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[char]
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
+    return f"<U+{ord(char):04X}>"
 
 
 def visible(text: object, *, keep_newlines: bool = False) -> str:
     """``text`` safe to print on a terminal: every control, format and separator
-    character is shown as its Python escape, so it is seen and never acted on.
+    character is shown as its code point, ``<U+001B>``, so it is seen and never
+    acted on (the notation of :func:`partnernet.io.parse.quote` for ids).
 
     The one function every name, id or message from the data passes through on its
     way to a terminal (the CLI's output and the messages of the errors here).
@@ -62,9 +55,9 @@ def visible(text: object, *, keep_newlines: bool = False) -> str:
     Examples
     --------
     >>> print(visible("\\x1b]0;PWNED\\x07\\x1b[2J Trust"))
-    \\x1b]0;PWNED\\x07\\x1b[2J Trust
+    <U+001B>]0;PWNED<U+0007><U+001B>[2J Trust
     >>> print(visible("Zo\\u00eb\\u202eevil\\u200b"), visible("a\\tb\\nc"))
-    Zoë\\u202eevil\\u200b a\\tb\\nc
+    Zoë<U+202E>evil<U+200B> a<U+0009>b<U+000A>c
     >>> print(visible("one\\ntwo", keep_newlines=True))
     one
     two

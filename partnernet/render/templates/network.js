@@ -53,7 +53,7 @@
   var hiddenTypes = {};
   var hiddenLayers = {};
   function applyFilters() {
-    var hiddenNode = {};
+    var hiddenNode = Object.create(null);  // ids from the data: no inherited keys
     var nodeUpdates = [];
     nodes.forEach(function (node) {
       var hide = hiddenTypes[node.ftype] === true;
@@ -108,7 +108,7 @@
   function highlight(members) {
     var keep = null;
     if (members) {
-      keep = {};
+      keep = Object.create(null);
       members.forEach(function (id) { keep[id] = true; });
     }
     var updates = [];
@@ -160,23 +160,25 @@
 
   // Search by name.
   var names = document.getElementById("pn-names");
-  var byName = {};
+  // A Map, not an object: a name such as "constructor" or "__proto__" is a key
+  // like any other, never an inherited property.
+  var byName = new Map();
   nodes.forEach(function (node) {
     var key = node.name.toLowerCase();
-    if (!byName[key]) {
-      byName[key] = [];
+    if (!byName.has(key)) {
+      byName.set(key, []);
       var option = el("option");
       option.value = node.name;
       names.appendChild(option);
     }
-    byName[key].push(node.id);
+    byName.get(key).push(node.id);
   });
   var search = document.getElementById("pn-search");
   var searchNote = document.getElementById("pn-search-note");
   function find() {
     var query = search.value.trim().toLowerCase();
     if (!query) { searchNote.textContent = ""; return; }
-    var ids = byName[query];
+    var ids = byName.get(query);
     if (!ids) {
       ids = [];
       nodes.forEach(function (node) {
