@@ -53,7 +53,7 @@
   var hiddenTypes = {};
   var hiddenLayers = {};
   function applyFilters() {
-    var hiddenNode = Object.create(null);  // ids from the data: no inherited keys
+    var hiddenNode = {};
     var nodeUpdates = [];
     nodes.forEach(function (node) {
       var hide = hiddenTypes[node.ftype] === true;
@@ -108,7 +108,7 @@
   function highlight(members) {
     var keep = null;
     if (members) {
-      keep = Object.create(null);
+      keep = {};
       members.forEach(function (id) { keep[id] = true; });
     }
     var updates = [];
