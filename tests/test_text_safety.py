@@ -40,6 +40,9 @@ URL_NAME = "Westgate https://evil.example/x www.evil.example admin@evil.example 
 # Names that are properties of every JavaScript object.
 PROTOTYPE_NAMES = ("constructor", "__proto__", "hasOwnProperty")
 
+# Arabic, Hebrew and Japanese: printable, so shown as they are.
+SCRIPTS = "\u0645\u0631\u0643\u0632 \u05e9\u05dc\u05d5\u05dd 東京"
+
 # Characters a terminal acts on or hides: C0/C1 controls and DEL (category Cc),
 # format characters such as bidi controls and zero-width spaces (Cf), separators
 # and lone surrogates. A newline between lines is the only one allowed.
@@ -101,7 +104,9 @@ def test_analyse_prints_no_control_character_from_a_name(
     assert "\x1b" not in out + err and "\x07" not in out + err
     # The name is shown, its controls written out, in the findings it is part of.
     shown = visible(COUNCIL_NAME)
-    assert shown == "<U+001B>]0;PWNED<U+0007><U+001B>[2JMarshford<U+009B>31m Council<U+007F><U+200B>"
+    assert shown == (
+        "<U+001B>]0;PWNED<U+0007><U+001B>[2JMarshford<U+009B>31m Council<U+007F><U+200B>"
+    )
     assert f"departments of {shown} are siloed" in out
     assert f"- {visible(BROKER_NAME)} is the main liaison broker" in out
 
@@ -162,7 +167,7 @@ def test_an_error_message_quoting_a_cell_shows_its_controls(tmp_path: Path) -> N
         ("tag\U000e0041", "tag<U+E0041>"),
         # Printable text of any script is unchanged.
         ("Zoë Café", "Zoë Café"),
-        ("\u0645\u0631\u0643\u0632 \u05e9\u05dc\u05d5\u05dd 東京", "\u0645\u0631\u0643\u0632 \u05e9\u05dc\u05d5\u05dd 東京"),
+        (SCRIPTS, SCRIPTS),
     ],
 )
 def test_visible_shows_every_control_and_keeps_printable_text(raw: str, shown: str) -> None:
