@@ -354,3 +354,30 @@ def test_a_store_error_names_the_uri_without_its_query() -> None:
     assert error is not None
     assert SECRET not in str(error)
     assert "neo4j://localhost:1?***" in str(error)
+
+
+def test_load_prints_the_uri_without_its_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    import test_neo4j_store as fakes
+
+    from partnernet.neo4j import store as store_module
+
+    driver = fakes.FakeDriver()
+    seen: dict[str, str] = {}
+
+    class Factory:
+        @staticmethod
+        def driver(uri: str, *, auth: object, **config: object) -> object:
+            seen["uri"] = uri
+            return driver
+
+    monkeypatch.setattr(store_module, "GraphDatabase", Factory)
+    uri = f"neo4j://localhost:7687?password={SECRET}"
+    result = CliRunner().invoke(
+        cli,
+        ["load", str(SAMPLE_DIR), "--quiet", "--uri", uri],
+        env={"NEO4J_PASSWORD": "pw", "PARTNERNET_PSEUDONYM_KEY": KEY},
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["uri"] == uri  # the driver gets the URI as given
+    assert "into Neo4j at neo4j://localhost:7687?***;" in result.stdout
+    assert SECRET not in result.output
