@@ -3,10 +3,12 @@ tables and charts that make them obvious, as ``report.html`` and ``report.md``.
 
 Both are built from one in-memory outline of the report, so they say the same
 things. The HTML is rendered by jinja2 with autoescaping on (every string from the
-data is escaped), carries its charts as inline PNG ``data:`` images and a
+data is escaped, each right-to-left run of a name isolated in a ``<bdi>`` so it cannot
+reorder the sentence it is in), carries its charts as inline PNG ``data:`` images and a
 Content-Security-Policy that allows no script and no remote load, and prints
 cleanly. The Markdown escapes every character that Markdown or HTML would read as
-markup in a name, so a name can neither inject a link nor break a table.
+markup in a name, and breaks what GFM would autolink, so a name can neither inject a
+link nor break a table.
 """
 
 from __future__ import annotations
