@@ -294,9 +294,11 @@ def test_the_same_key_gives_the_same_pseudonym_from_environment_and_file(
         found.append(pseudonym.resolve_key())
         found.append(pseudonym.resolve_key(spaced))
     monkeypatch.delenv(pseudonym.KEY_ENV)
-    (tmp_path / "key").write_text(f"{key}\n")
     monkeypatch.setenv(pseudonym.KEY_FILE_ENV, str(tmp_path / "key"))
-    found.append(pseudonym.resolve_key())
+    # As an editor may save it: a newline, Windows line endings, a byte-order mark.
+    for contents in (f"{key}\n", f"{key}\r\n", f"\ufeff{key}\r\n"):
+        (tmp_path / "key").write_bytes(contents.encode("utf-8"))
+        found.append(pseudonym.resolve_key())
     assert found == [key.encode()] * len(found)
     assert len({pseudonym.pseudonymise("Jane Smith", k) for k in found if k}) == 1
 

@@ -10,6 +10,7 @@ written anywhere and never appears in a message.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import hmac
 import os
@@ -165,9 +166,13 @@ def resolve_key(key: str | bytes | None = None) -> bytes | None:
 
 
 def _trimmed(key: str | bytes) -> bytes:
-    """The key as bytes, surrounding whitespace removed: one rule for every source."""
+    """The key as bytes, surrounding whitespace removed: one rule for every source.
+
+    A UTF-8 byte-order mark goes too: an editor that saves the key file with one
+    would otherwise give the key another set of pseudonyms.
+    """
     raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    return raw.strip()
+    return raw.strip().removeprefix(codecs.BOM_UTF8).strip()
 
 
 def _long_enough(key: bytes, where: str) -> bytes:
@@ -188,7 +193,8 @@ def missing_key_error(path: str, people: int) -> InputError:
         f"{path} names people ({people} {plural}) but no pseudonym key is set, so "
         "person_id cannot be pseudonymised.",
         hint=(
-            f"Set {KEY_ENV} to a long random secret, or {KEY_FILE_ENV} to the path of a file "
+            f"Set {KEY_ENV} to a long random secret (at least {MIN_KEY_LENGTH} characters), "
+            f"or {KEY_FILE_ENV} to the path of a file "
             'holding one (make one with: python -c "import secrets; '
             'print(secrets.token_hex(32))" > partnernet.key). Use the same key every time '
             "so pseudonyms stay stable. Keep the key secret and never share it with the "
