@@ -18,14 +18,20 @@ from typing import Any
 import click
 
 from partnernet import __version__
-from partnernet.errors import PartnernetError
+from partnernet.errors import PartnernetError, visible
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+    _echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print ``text``, which quotes names, ids or cells from the data: every control
+    character shown (``visible``), never acted on by the terminal."""
+    click.echo(visible(text, keep_newlines=True), err=err)
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,7 +92,7 @@ def delimiter_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _note(message: str) -> None:
-    click.echo(f"Note: {message}", err=True)
+    _echo(f"Note: {message}", err=True)
 
 
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,7 +174,7 @@ def validate(
         _count(len(ds.partnerships), "partnership"),
         _count(len(ds.affiliations), "affiliation"),
     ]
-    click.echo(f"{dataset_dir} is valid: {', '.join(counts)}.")
+    _echo(f"{dataset_dir} is valid: {', '.join(counts)}.")
 
 
 def _count(n: int, noun: str) -> str:
@@ -348,13 +354,13 @@ def import_360giving(
         # --quiet hides progress and notes, never a grant or a pound left out.
         left_out = summary.left_out_line()
         if left_out is not None:
-            click.echo(left_out, err=True)
+            _echo(left_out, err=True)
         return
     for line in summary.lines():
-        click.echo(line, err=True)
+        _echo(line, err=True)
     left_out = summary.left_out_line()
     if left_out is not None:
-        click.echo(left_out, err=True)
+        _echo(left_out, err=True)
     click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
 
@@ -434,7 +440,7 @@ def import_register(
         )
     if not quiet:
         for line in summary.lines():
-            click.echo(line, err=True)
+            _echo(line, err=True)
         if summary.matched:
             click.echo(f"Wrote {out_dir}/organisations.csv", err=True)
         else:
@@ -579,11 +585,11 @@ def import_spend(
         )
     if not quiet:
         for line in summary.lines():
-            click.echo(line, err=True)
+            _echo(line, err=True)
     # --quiet hides progress and notes, never a payment or pound left out.
     for warning in (summary.left_out_line(), summary.units_warning()):
         if warning is not None:
-            click.echo(warning, err=True)
+            _echo(warning, err=True)
     if not quiet:
         click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
@@ -764,7 +770,7 @@ def load(
                 batch_size=batch_size,
                 progress=None if quiet else (lambda _table, rows: bar.update(rows)),
             )
-        where = store.uri + (f" (database {store.database})" if store.database else "")
+        where = store.shown_uri + (f" (database {store.database})" if store.database else "")
     loaded = [
         _count(counts["organisations"], "organisation"),
         _count(counts["boards"], "board"),
@@ -774,7 +780,7 @@ def load(
         _count(counts["affiliations"], "affiliation"),
     ]
     wiped = f" after deleting {_count(counts['wiped'], 'node')}" if wipe else ""
-    click.echo(
+    _echo(
         f"Loaded {', '.join(loaded)} into Neo4j at {where}{wiped}; "
         f"{_count(counts['shares_person'], 'SHARES_PERSON tie')}."
     )
@@ -882,7 +888,7 @@ def analyse(
             )
     for finding in findings:
         if finding.question != "coverage":
-            click.echo(f"- {finding.text}")
+            _echo(f"- {visible(finding.text)}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
@@ -1105,7 +1111,7 @@ def compare(
     comparison = compare_runs(*runs)
     written = write_comparison(out_dir, comparison)
     for line in comparison.summary_lines():
-        click.echo(f"- {line}")
+        _echo(f"- {visible(line)}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
@@ -1117,7 +1123,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so plainly, exit 1
         if os.environ.get("PARTNERNET_DEBUG", "").strip() not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
-        click.echo(
+        _echo(
             f"Error: unexpected {type(exc).__name__}: {exc}\n"
             "This is a bug in partnernet; please report it with the command you ran"
             " (PARTNERNET_DEBUG=1 shows the traceback).",

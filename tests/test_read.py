@@ -249,15 +249,15 @@ def test_the_key_comes_from_argument_then_environment_then_file(
         return str(read_dataset(FULL, pseudonym_key=argument).affiliations.loc[0, "person_id"])
 
     key_file = tmp_path / "key"
-    key_file.write_text("  from-file\n")
+    key_file.write_text("  from-the-key-file\n")
     monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(key_file))
-    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY", "from-env")
-    argument: str | None = "from-argument"
-    assert jane() == _psn("Jane Smith", "from-argument")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY", "from-the-environment")
+    argument: str | None = "from-the-argument"
+    assert jane() == _psn("Jane Smith", "from-the-argument")
     argument = None
-    assert jane() == _psn("Jane Smith", "from-env")
+    assert jane() == _psn("Jane Smith", "from-the-environment")
     monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
-    assert jane() == _psn("Jane Smith", "from-file")  # contents stripped
+    assert jane() == _psn("Jane Smith", "from-the-key-file")  # contents stripped
 
 
 def test_an_unreadable_or_empty_key_file_is_an_input_error(
