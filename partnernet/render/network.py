@@ -235,6 +235,7 @@ def render_network_html(
     layers: Iterable[str] | str | None = None,
     seed: int | None = None,
     max_organisations: int = MAP_LIMIT,
+    changes: Any = None,
 ) -> str:
     """The interactive map of a dataset as one self-contained HTML page.
 
@@ -261,6 +262,9 @@ def render_network_html(
         infrastructure body and top broker first, then the rest by the ``size_by``
         measure, and up to a tenth of the room for the boards joining them. The
         heading says how many of how many are shown.
+    changes : a :class:`partnernet.render.difference.MapChanges`: draw the
+        difference map of ``partnernet compare`` (new ties and organisations
+        highlighted, lost ties faint) instead.
 
     Returns
     -------
@@ -402,6 +406,11 @@ def render_network_html(
             ],
         },
     }
+    if changes is not None:
+        from partnernet.render.difference import mark_changes
+
+        mark_changes(payload, {k: n.vis_id for k, n in nodes.items()}, changes)
+        return _page(payload, title="What changed: partnership network")
     return _page(payload)
 
 
@@ -441,7 +450,7 @@ def write_network(path: str | os.PathLike[str], results: Results, **options: Any
     return target
 
 
-def _page(payload: dict[str, Any]) -> str:
+def _page(payload: dict[str, Any], *, title: str = "Partnership network") -> str:
     vis_js, vis_css = _vis_assets()
     app_js = _template_text("network.js")
     page_css = _template_text("network.css")
@@ -456,7 +465,7 @@ def _page(payload: dict[str, Any]) -> str:
         ]
     )
     return _TEMPLATES.get_template("network.html").render(
-        title="Partnership network",
+        title=title,
         csp=csp,
         data_json=Markup(script_json(payload)),
         vis_js=Markup(vis_js),
