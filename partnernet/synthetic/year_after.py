@@ -14,7 +14,8 @@ so that ``partnernet compare`` has something known to find.
    network reaches least and two new micro groups that join with it: a new top
    broker.
 4. ``LEAVERS`` voluntary organisations with no funding and no board seat leave
-   (every row naming them goes).
+   (every row naming them goes), and ``ENDED`` partnerships between two
+   voluntary organisations that stay come to an end.
 
 Funding is left exactly as it was (no leaver or newcomer receives any), so the
 funding share of small organisations is the planted *unchanged* figure.
@@ -30,11 +31,12 @@ import pandas as pd
 
 from partnernet.model import Dataset
 
-__all__ = ["BROKER_PARTNERS", "LEAVERS", "SEAT_GAINERS", "PlantedChanges", "year_after"]
+__all__ = ["BROKER_PARTNERS", "ENDED", "LEAVERS", "SEAT_GAINERS", "PlantedChanges", "year_after"]
 
 SEAT_GAINERS = 14
 BROKER_PARTNERS = 12
 LEAVERS = 3
+ENDED = 3
 _SMALL = ("micro", "small")
 _START = pd.Timestamp("2025-06-01")
 
@@ -50,6 +52,7 @@ class PlantedChanges:
     joined: tuple[str, ...]  # the broker and the groups that came with it
     broker_partners: tuple[str, ...]
     left: tuple[str, ...]
+    ended: tuple[tuple[str, str], ...]  # partnerships (source, target) that ended
 
 
 def _department(orgs: pd.DataFrame, suffix: str) -> str:
@@ -138,12 +141,20 @@ def year_after(ds: Dataset, *, seed: int = 0) -> tuple[Dataset, PlantedChanges]:
     )
 
     gone = set(leavers)
+    vcse = set(orgs.loc[orgs["type"] == "vcse", "id"]) - gone
+    links = ds.partnerships
+    between = links[links["source_id"].isin(vcse) & links["target_id"].isin(vcse)]
+    pairs = sorted({(str(a), str(b)) for a, b in zip(between["source_id"], between["target_id"], strict=True)})
+    ended = sorted(rng.sample(pairs, ENDED))
     tables = {}
     for table, frame in ds.tables().items():
         keep = pd.Series(True, index=frame.index)
         for column in ("id", "org_id", "source_id", "target_id"):
             if column in frame.columns and table != "boards":
                 keep &= ~frame[column].isin(gone)
+        if table == "partnerships":
+            for a, b in ended:
+                keep &= ~((frame["source_id"] == a) & (frame["target_id"] == b))
         tables[table] = frame[keep]
     tables["organisations"] = pd.concat([tables["organisations"], new_orgs], ignore_index=True)
     tables["partnerships"] = pd.concat(
@@ -158,5 +169,6 @@ def year_after(ds: Dataset, *, seed: int = 0) -> tuple[Dataset, PlantedChanges]:
         joined=(broker, *newcomers),
         broker_partners=tuple(partners),
         left=tuple(leavers),
+        ended=tuple(ended),
     )
     return Dataset.from_frames(**tables), planted
