@@ -20,7 +20,6 @@ from partnernet.analysis.compare import (
 )
 from partnernet.analysis.pipeline import analyse
 from partnernet.cli import cli
-from partnernet.errors import InputError
 from partnernet.findings.compare import headline_table, key_changes, no_change
 from partnernet.findings.thresholds import ALPHA
 from partnernet.io.writers import write_dataset
@@ -145,13 +144,17 @@ def test_renamed_ids_are_joined_by_an_aliases_map() -> None:
     assert sorted(plain.organisations["change"]) == ["joined", "left"]
 
 
-def test_an_alias_and_its_id_in_one_year_are_refused() -> None:
+def test_an_alias_and_its_id_in_one_year_become_one_organisation() -> None:
+    # A year that spans a renaming lists both ids: they become one, under the id.
     both = pd.concat(
-        [ORGS, pd.DataFrame({"id": ["old-a"], "name": ["A"], "type": ["vcse"]})],
+        [ORGS, pd.DataFrame({"id": ["old-a"], "name": ["A (old name)"], "type": ["vcse"]})],
         ignore_index=True,
     )
-    with pytest.raises(InputError, match="lists both 'old-a' and 'a'"):
-        apply_aliases(_place([], seats=[], orgs=both), {"old-a": "a"})
+    merged = apply_aliases(_place([("old-a", "b"), ("a", "council")], seats=["old-a"], orgs=both), {"old-a": "a"})
+    assert sorted(merged.organisations["id"]) == ["a", "b", "c", "council"]
+    assert merged.organisations.set_index("id").at["a", "name"] == "A"
+    assert merged.partnerships[["source_id", "target_id"]].values.tolist() == [["a", "b"], ["a", "council"]]
+    assert merged.memberships["org_id"].tolist() == ["a"]
 
 
 def _compare(tmp_path: Path, old: Path, new: Path, *extra: str) -> Any:
@@ -220,19 +223,14 @@ def test_compare_reads_an_aliases_file(tmp_path: Path) -> None:
     assert "after 1 alias from the aliases file" in (out / "compare.md").read_text(encoding="utf-8")
 
 
-def test_an_alias_clash_exits_3_and_writes_nothing(tmp_path: Path) -> None:
-    both = pd.concat(
-        [ORGS, pd.DataFrame({"id": ["old-a"], "name": ["A"], "type": ["vcse"]})],
-        ignore_index=True,
-    )
-    write_dataset(_place([], seats=[], orgs=both), tmp_path / "old")
-    write_dataset(_place([], seats=[]), tmp_path / "new")
-    (tmp_path / "aliases.csv").write_text("alias,id\nold-a,a\n", encoding="utf-8")
+def test_a_bad_aliases_file_exits_3_and_writes_nothing(tmp_path: Path) -> None:
+    write_dataset(_place([], seats=[]), tmp_path / "old")
+    (tmp_path / "aliases.csv").write_text("alias,target\nold-a,a\n", encoding="utf-8")
     out, result = _compare(
-        tmp_path, tmp_path / "old", tmp_path / "new", "--aliases", str(tmp_path / "aliases.csv")
+        tmp_path, tmp_path / "old", tmp_path / "old", "--aliases", str(tmp_path / "aliases.csv")
     )
     assert result.exit_code == 3
-    assert "Error: OLD: organisations.csv lists both 'old-a' and 'a'" in result.output
+    assert "aliases.csv" in result.output and "'id'" in result.output
     assert list(out.iterdir()) == []
 
 

@@ -23,7 +23,6 @@ from partnernet.analysis.change_tests import ChangeTest, change_tests
 from partnernet.analysis.populations import EXCLUSION_TYPES, SMALL_BANDS, band_of
 from partnernet.analysis.records import Record
 from partnernet.analysis.results import BROKERAGE_ROLES, Results
-from partnernet.errors import InputError
 from partnernet.model import Dataset
 
 __all__ = [
@@ -296,34 +295,28 @@ _ID_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def apply_aliases(ds: Dataset, aliases: Mapping[str, str], *, label: str = "the dataset") -> Dataset:
+def apply_aliases(ds: Dataset, aliases: Mapping[str, str]) -> Dataset:
     """``ds`` with every organisation id that is an alias replaced by its id.
 
-    An organisation renamed between the years is then one organisation. An alias
-    and its id both listed in ``organisations.csv`` of one year would become two
-    rows with one id: that is refused (:class:`partnernet.errors.InputError`).
+    An organisation renamed between the years is then one organisation. When a
+    year lists both the alias and its id (a year that spans the renaming), the
+    two become one organisation under its id, keeping the id's own row.
 
     Examples
     --------
     >>> ds = Dataset.from_frames(organisations=pd.DataFrame(
-    ...     {"id": ["old-id"], "name": ["A"], "type": ["vcse"]}))
-    >>> apply_aliases(ds, {"old-id": "new-id"}).organisations["id"].tolist()
-    ['new-id']
+    ...     {"id": ["old-id", "new-id"], "name": ["A", "A (new)"], "type": ["vcse", "vcse"]}))
+    >>> apply_aliases(ds, {"old-id": "new-id"}).organisations[["id", "name"]].values.tolist()
+    [['new-id', 'A (new)']]
     """
     if not aliases:
         return ds
     ids = set(ds.organisations["id"])
-    for alias, target in aliases.items():
-        if alias in ids and target in ids:
-            raise InputError(
-                f"{label}: organisations.csv lists both '{alias}' and '{target}', which the "
-                "aliases file says are one organisation.",
-                value=alias,
-                hint="Remove one of the two rows, or the alias.",
-            )
+    merged = {alias for alias, target in aliases.items() if alias in ids and target in ids}
     tables = {}
     for table, frame in ds.tables().items():
-        out = frame.copy()
+        out = frame[~frame["id"].isin(merged)] if table == "organisations" else frame.copy()
+        out = out.copy()
         for column in _ID_COLUMNS.get(table, ()):
             out[column] = out[column].map(lambda v: aliases.get(v, v) if isinstance(v, str) else v)
         tables[table] = out
@@ -456,8 +449,5 @@ def _headline_changes(old: Results, new: Results) -> pd.DataFrame:
 
 def matched(old: Dataset, new: Dataset, aliases: Mapping[str, str]) -> tuple[Dataset, Dataset]:
     """Both datasets with ``aliases`` applied (ids matched across the years)."""
-    return (
-        apply_aliases(old, aliases, label="OLD"),
-        apply_aliases(new, aliases, label="NEW"),
-    )
+    return apply_aliases(old, aliases), apply_aliases(new, aliases)
 

@@ -17,6 +17,7 @@ import pandas as pd
 from partnernet.analysis.change_tests import CHANGE_TEST_NAMES, ChangeTest
 from partnernet.analysis.compare import HEADLINE_FIGURES, Comparison
 from partnernet.findings import wording
+from partnernet.findings.gates import BOARD_FILES, SIZE_FILES, TIE_FILES, data_gates
 from partnernet.findings.thresholds import ALPHA
 from partnernet.findings.wording import and_list, count, plain_text
 
@@ -28,6 +29,7 @@ __all__ = [
     "TEST_FIGURES",
     "change_test_sentence",
     "change_text",
+    "cannot_test",
     "covenant_rows",
     "figure_text",
     "gap_text",
@@ -242,6 +244,7 @@ def covenant_rows(comparison: Comparison) -> list[tuple[str, str, list[list[str]
     """For each principle: its name, its question, and rows of (figure, definition,
     before, after, change) as text."""
     values = comparison.headline.set_index("figure")
+    grants_only = cannot_test(comparison, "E-I index by sector") is not None
     out = []
     for principle, question, figures in COVENANT:
         rows = []
@@ -253,7 +256,9 @@ def covenant_rows(comparison: Comparison) -> list[tuple[str, str, list[list[str]
                     DEFINITIONS[figure],
                     figure_text(figure, before),
                     figure_text(figure, after),
-                    change_text(figure, before, after),
+                    "not comparable: grants only"
+                    if grants_only and figure == "E-I index by sector"
+                    else change_text(figure, before, after),
                 ]
             )
         out.append((principle, question, rows))
@@ -324,15 +329,47 @@ def key_changes(comparison: Comparison) -> list[str]:
         lines.append(f"{count(len(joined), 'organisation')} joined: {_names(joined)}.")
     if not left.empty:
         lines.append(f"{count(len(left), 'organisation')} left: {_names(left)}.")
-    new_brokers = [b for b in comparison.after.top_brokers if b not in comparison.before.top_brokers]
-    names = {n: plain_text(d.get("name")) or n for n, d in comparison.after.graph.nodes(data=True)}
-    if new_brokers:
-        lines.append(
-            f"New among the top brokers: {and_list([names.get(b, b) for b in new_brokers])}."
-        )
-    lines += _broker_sentences(comparison)
+    lines += _renaming_sentences(comparison, set(joined["id"]))
+    gate = cannot_test(comparison, "brokerage")
+    if gate is None:
+        after_brokers = comparison.after.top_brokers
+        new_brokers = [b for b in after_brokers if b not in comparison.before.top_brokers]
+        graph = comparison.after.graph
+        names = {n: plain_text(d.get("name")) or n for n, d in graph.nodes(data=True)}
+        if new_brokers:
+            lines.append(
+                f"New among the top brokers: {and_list([names.get(b, b) for b in new_brokers])}."
+            )
+        lines += _broker_sentences(comparison)
+    elif not comparison.brokers.empty:
+        lines.append(gate)
     lines.append(_tie_sentence(comparison))
     return lines
+
+
+def _renaming_sentences(comparison: Comparison, joined: set[str]) -> list[str]:
+    """A department new this year that likely replaced one of last year's
+    (:func:`partnernet.analysis.silos.likely_renamings`): say so, and how to join them."""
+    graph = comparison.after.graph
+    out = []
+    for r in comparison.after.renamings.itertuples(index=False):
+        if r.later_id not in joined or r.earlier_id not in comparison.before.graph:
+            continue
+        later = plain_text(graph.nodes[r.later_id].get("name")) or str(r.later_id)
+        earlier = plain_text(graph.nodes[r.earlier_id].get("name")) or str(r.earlier_id)
+        gap = int(r.gap_days)
+        when = (
+            f"began {count(gap, 'day')} after the other's last dated tie"
+            if gap >= 0
+            else f"began {count(-gap, 'day')} before the other's last dated tie"
+        )
+        out.append(
+            f"{later}, new this year, looks like {earlier} under a new name: it {when} and "
+            f"deals with {wording.integer(r.shared)} of the same organisations. If it is, an "
+            f"aliases file (alias,id) naming '{r.later_id}' as an alias of '{r.earlier_id}' "
+            "makes them one department in this comparison."
+        )
+    return out
 
 
 def _broker_sentences(comparison: Comparison) -> list[str]:
@@ -371,7 +408,41 @@ def _tie_sentence(comparison: Comparison) -> str:
     return text + (f" ({'; '.join(parts)})." if parts else ".")
 
 
-def change_test_sentence(test: ChangeTest) -> str:
+def cannot_test(comparison: Comparison, figure: str) -> str | None:
+    """The sentence for a change the data of neither year can answer, else None.
+
+    The gates are the findings' own (:mod:`partnernet.findings.gates`): board
+    seats need board memberships, small against larger needs known size bands,
+    and the sector E-I index and brokerage need ties other than grants.
+    """
+    before, after = data_gates(comparison.before), data_gates(comparison.after)
+    if figure == "board seat gap" and not (before.board_seats or after.board_seats):
+        return (
+            "Whether small organisations gained board seats cannot be answered yet: neither "
+            f"year has board memberships. Adding {BOARD_FILES} would answer it."
+        )
+    if figure in ("board seat gap", "ties gap", "funding share of small orgs") and not (
+        before.sizes and after.sizes
+    ):
+        return (
+            f"{_TEST_WORDS[figure]} cannot be compared yet: "
+            + ("neither year" if not (before.sizes or after.sizes) else "one year")
+            + f" has voluntary organisations of known size. Adding {SIZE_FILES} would answer it."
+        )
+    if figure in ("E-I index by sector", "brokerage") and not (
+        before.brokerage and after.brokerage
+    ):
+        what = "The E-I index by sector" if figure != "brokerage" else "Changes in brokerage"
+        return (
+            f"{what} cannot be compared yet: in "
+            + ("neither year" if not (before.brokerage or after.brokerage) else "one year")
+            + " are there ties other than grants, and a grant joins a funder to its recipient, "
+            f"so it crosses sectors by construction. Adding {TIE_FILES} would answer it."
+        )
+    return None
+
+
+def change_test_sentence(test: ChangeTest, comparison: Comparison | None = None) -> str:
     """One change test in plain English, naming its null model and its numbers.
 
     Examples
@@ -384,6 +455,9 @@ def change_test_sentence(test: ChangeTest) -> str:
     each of the 231 organisations in both years gives a change this large rarely (p <
     0.001, 5,000 reshuffles, seed 7): the change is more than chance.
     """
+    gate = None if comparison is None else cannot_test(comparison, test.figure)
+    if gate is not None:
+        return gate
     figure = TEST_FIGURES[test.figure]
     words = _TEST_WORDS[test.figure]
     if test.p_value is None or test.observed_change is None:

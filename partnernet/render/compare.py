@@ -26,12 +26,13 @@ from partnernet.render.difference import map_changes
 from partnernet.render.network import csp_hash, render_network_html
 from partnernet.render.report import Block, Table, escape_markdown
 
-__all__ = ["DEFAULT_TITLE", "DIFFERENCE_MAP", "TIES_LISTED", "render_compare", "render_difference_map"]
+__all__ = ["DEFAULT_TITLE", "DIFFERENCE_MAP", "ROWS_LISTED", "render_compare", "render_difference_map"]
 
 DEFAULT_TITLE = "What changed"
 DIFFERENCE_MAP = "difference.html"
-# Up to this many new and lost ties are listed on the page; changes.csv has all.
-TIES_LISTED = 40
+# Up to this many rows of each kind of change are listed on the page; changes.csv
+# has all.
+ROWS_LISTED = 40
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("partnernet.render", "templates"),
@@ -178,6 +179,9 @@ def _tests_section(comparison: Comparison, before: str, after: str) -> _Section:
     rows = []
     for t in tests:
         figure = words.TEST_FIGURES[t.figure]
+        if words.cannot_test(comparison, t.figure) is not None:
+            rows.append([t.figure[0].upper() + t.figure[1:], "–", "–", "–", "not answerable yet", t.null_model, "–", "–"])
+            continue
         rows.append(
             [
                 t.figure[0].upper() + t.figure[1:],
@@ -203,7 +207,7 @@ def _tests_section(comparison: Comparison, before: str, after: str) -> _Section:
             "kept, lost and new is drawn at random, as many of each as there were). A change counts as more than chance when "
             "p is below 0.05."
         ],
-        bullets=[words.change_test_sentence(t) for t in tests],
+        bullets=[words.change_test_sentence(t, comparison) for t in tests],
         blocks=[
             Block(
                 tables=[
@@ -235,6 +239,7 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
     blocks = []
     orgs = comparison.organisations
     if not orgs.empty:
+        listed = orgs.head(ROWS_LISTED)
         rows = [
             [
                 _name(o.name, o.id),
@@ -242,19 +247,27 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
                 plain_text(o.size_band) or "unknown",
                 "joined" if o.change == "joined" else "left",
             ]
-            for o in orgs.itertuples(index=False)
+            for o in listed.itertuples(index=False)
         ]
         blocks.append(
-            Block("Organisations that joined or left", tables=[Table(["Organisation", "Type", "Size band", "Change"], rows)])
+            Block(
+                "Organisations that joined or left",
+                paragraphs=_first_of(len(orgs), "organisation that joined or left", "organisations that joined or left"),
+                tables=[Table(["Organisation", "Type", "Size band", "Change"], rows)],
+            )
         )
     seats = comparison.board_seats
     if not seats.empty:
         rows = [
             [_name(s.name, s.id), plain_text(s.size_band) or "unknown", wording.integer(s.before), wording.integer(s.after)]
-            for s in seats.itertuples(index=False)
+            for s in seats.head(ROWS_LISTED).itertuples(index=False)
         ]
         blocks.append(
-            Block("Board seats gained and lost", tables=[Table(["Organisation", "Size band", before, after], rows, {2, 3})])
+            Block(
+                "Board seats gained and lost",
+                paragraphs=_first_of(len(seats), "organisation", "organisations"),
+                tables=[Table(["Organisation", "Size band", before, after], rows, {2, 3})],
+            )
         )
     depts = comparison.departments
     if not depts.empty:
@@ -287,8 +300,17 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
     )
 
 
+def _first_of(n: int, singular: str, plural: str) -> list[str]:
+    if n <= ROWS_LISTED:
+        return []
+    return [
+        f"The first {wording.integer(ROWS_LISTED)} of {wording.count(n, singular, plural)}; "
+        "changes.csv lists every one."
+    ]
+
+
 def _ties_block(ties: pd.DataFrame) -> Block:
-    shown = ties.head(TIES_LISTED)
+    shown = ties.head(ROWS_LISTED)
     rows = [
         [
             "new" if t.change == "new" else "lost",
@@ -298,15 +320,9 @@ def _ties_block(ties: pd.DataFrame) -> Block:
         ]
         for t in shown.itertuples(index=False)
     ]
-    note = (
-        f"The first {wording.integer(TIES_LISTED)} of {wording.count(len(ties), 'changed tie')}; "
-        "changes.csv lists every one."
-        if len(ties) > TIES_LISTED
-        else ""
-    )
     return Block(
         "New and lost ties",
-        paragraphs=[p for p in (note,) if p],
+        paragraphs=_first_of(len(ties), "changed tie", "changed ties"),
         tables=[Table(["Change", "Organisation", "Organisation", "Tied by"], rows)],
     )
 
