@@ -49,7 +49,9 @@ def _edges_by_change(page: Any) -> dict[str, int]:
     counts: dict[str, int] = page.evaluate(
         """() => {
             const out = {};
-            window.network.body.data.edges.forEach(e => { out[e.change] = (out[e.change] || 0) + 1; });
+            window.network.body.data.edges.forEach(e => {
+                out[e.change] = (out[e.change] || 0) + 1;
+            });
             return out;
         }"""
     )
@@ -87,11 +89,12 @@ def test_the_difference_map_draws_new_ties_and_faint_lost_ties(
         # The lost ties can be hidden like any layer.
         page.locator("#pn-layer-filters input[data-key=LOST]").uncheck()
         hidden = page.evaluate(
-            "window.network.body.data.edges.get({filter: e => e.change === 'lost' && e.hidden}).length"
+            "window.network.body.data.edges.get("
+            "{filter: e => e.change === 'lost' && e.hidden}).length"
         )
         assert hidden == counts["lost"]
         legend = page.locator("#pn-marks").inner_text()
-        assert "New organisation (green ring): 3" in legend
+        assert "New organisation or board (green ring): 3" in legend
         assert "Lost tie (faint dotted grey line)" in legend
         assert page.locator("h1").inner_text() == "What changed: partnership network"
         assert "What changed from 2024 to 2025" in page.locator("#pn-subtitle").inner_text()
@@ -122,7 +125,7 @@ def _changed_hostile() -> tuple[Dataset, Dataset]:
 
 def test_hostile_names_stay_text_on_the_page_and_the_map(chromium: Any, tmp_path: Path) -> None:
     _ds, results = hostile()
-    before, after = _changed_hostile()
+    _before, after = _changed_hostile()
     comparison = compare(results, analyse(after, seed=0, permutations=1_000))
     assert not comparison.ties.empty
     write_comparison(tmp_path, comparison, before_label="<b>old</b>", after_label="new")
@@ -133,7 +136,12 @@ def test_hostile_names_stay_text_on_the_page_and_the_map(chromium: Any, tmp_path
         assert_quiet(page, watch)
     with open_page(chromium, tmp_path / "difference.html") as (page, watch):
         wait_for_map(page)
-        assert page.evaluate("document.querySelectorAll('img, iframe, svg, marquee, a, object').length") == 0
+        assert (
+            page.evaluate(
+                "document.querySelectorAll('img, iframe, svg, marquee, a, object').length"
+            )
+            == 0
+        )
         assert page.evaluate("document.querySelectorAll('script').length") == 3
         page.wait_for_timeout(300)
         assert_quiet(page, watch)

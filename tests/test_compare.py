@@ -94,8 +94,11 @@ def test_hand_made_before_and_after() -> None:
     assert seat_rows.loc["c", ["before", "after"]].tolist() == [1, 0]
     # the top brokers' role counts: b brokers between c and the council after
     brokers = result.brokers.set_index(["id", "role"])["change"].to_dict()
-    assert set(brokers) <= {(o, r) for o in ("council", "b", "a", "c", "d") for r in
-                            ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")}
+    assert set(brokers) <= {
+        (o, r)
+        for o in ("council", "b", "a", "c", "d")
+        for r in ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+    }
     assert all(v != 0 for v in brokers.values())
     lines = key_changes(result)
     assert "1 organisation gained board seats (1 of them micro or small): A." in lines
@@ -150,10 +153,15 @@ def test_an_alias_and_its_id_in_one_year_become_one_organisation() -> None:
         [ORGS, pd.DataFrame({"id": ["old-a"], "name": ["A (old name)"], "type": ["vcse"]})],
         ignore_index=True,
     )
-    merged = apply_aliases(_place([("old-a", "b"), ("a", "council")], seats=["old-a"], orgs=both), {"old-a": "a"})
+    merged = apply_aliases(
+        _place([("old-a", "b"), ("a", "council")], seats=["old-a"], orgs=both), {"old-a": "a"}
+    )
     assert sorted(merged.organisations["id"]) == ["a", "b", "c", "council"]
     assert merged.organisations.set_index("id").at["a", "name"] == "A"
-    assert merged.partnerships[["source_id", "target_id"]].values.tolist() == [["a", "b"], ["a", "council"]]
+    assert merged.partnerships[["source_id", "target_id"]].values.tolist() == [
+        ["a", "b"],
+        ["a", "council"],
+    ]
     assert merged.memberships["org_id"].tolist() == ["a"]
 
 
@@ -239,7 +247,15 @@ def test_compare_creates_a_missing_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "no" / "such"
     result = CliRunner().invoke(
         cli,
-        ["compare", str(tmp_path / "y"), str(tmp_path / "y"), "--out", str(out), "--permutations", "100"],
+        [
+            "compare",
+            str(tmp_path / "y"),
+            str(tmp_path / "y"),
+            "--out",
+            str(out),
+            "--permutations",
+            "100",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "headline_changes.csv").is_file()

@@ -103,8 +103,9 @@ def test_the_page_names_the_planted_changes(
 ) -> None:
     result, changes = planted
     _html, md = render_compare(result, before_label="2024", after_label="2025")
-    names = dict(zip(result.after.dataset.organisations["id"], result.after.dataset.organisations["name"]))
-    names.update(zip(sample_dataset.organisations["id"], sample_dataset.organisations["name"]))
+    names: dict[str, str] = {}
+    for ds in (result.after.dataset, sample_dataset):
+        names.update(zip(ds.organisations["id"], ds.organisations["name"], strict=True))
     for org in (*changes.seat_gainers, *changes.joined, *changes.left):
         assert names[org] in md.replace("\\", ""), org
     assert "Housing (Marshford Council) stopped being siloed" in md

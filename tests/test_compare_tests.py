@@ -19,7 +19,9 @@ from partnernet.analysis.change_tests import (
 from partnernet.analysis.ei import sector_ei
 
 
-def _metrics(bands: list[str], seats: list[int], funding: list[float] | None = None) -> pd.DataFrame:
+def _metrics(
+    bands: list[str], seats: list[int], funding: list[float] | None = None
+) -> pd.DataFrame:
     n = len(bands)
     return pd.DataFrame(
         {
@@ -62,7 +64,9 @@ def test_funding_share_of_small_organisations_by_hand() -> None:
     bands = ["micro", "large"]
     before = _metrics(bands, [0, 0], funding=[10.0, 90.0])
     after = _metrics(bands, [0, 0], funding=[30.0, 70.0])
-    test = paired_change_test(before, after, "funding share of small orgs", n_permutations=2_000, seed=0)
+    test = paired_change_test(
+        before, after, "funding share of small orgs", n_permutations=2_000, seed=0
+    )
     assert test.before == pytest.approx(0.1)
     assert test.after == pytest.approx(0.3)
     # The four swaps of o0 and o1, each worked out from the amounts themselves.
@@ -100,7 +104,9 @@ def _sectors(G: nx.Graph, sectors: dict[str, str]) -> nx.Graph:
 def test_ei_change_matches_the_ei_of_each_year() -> None:
     sectors = {"a": "vcse", "b": "vcse", "c": "public", "d": "public", "e": "funder"}
     before = _sectors(nx.Graph([("a", "b"), ("c", "d"), ("a", "c")]), sectors)
-    after = _sectors(nx.Graph([("a", "b"), ("c", "d"), ("a", "e"), ("b", "e"), ("c", "e")]), sectors)
+    after = _sectors(
+        nx.Graph([("a", "b"), ("c", "d"), ("a", "e"), ("b", "e"), ("c", "e")]), sectors
+    )
     test = ei_change_test(before, after, n_permutations=2_000, seed=0)
     assert test.before == pytest.approx(sector_ei(before, n_permutations=10, seed=0).ei)
     assert test.after == pytest.approx(sector_ei(after, n_permutations=10, seed=0).ei)
@@ -116,7 +122,9 @@ def test_ei_change_on_a_large_turnover_into_one_sector_is_significant() -> None:
     vcse = [f"v{i}" for i in range(41)]
     public = [f"p{i}" for i in range(41)]
     sectors = {**dict.fromkeys(vcse, "vcse"), **dict.fromkeys(public, "public")}
-    kept = [(vcse[i], public[i]) for i in range(20)] + [(vcse[i], vcse[i + 1]) for i in range(20, 40)]
+    kept = [(vcse[i], public[i]) for i in range(20)] + [
+        (vcse[i], vcse[i + 1]) for i in range(20, 40)
+    ]
     lost = [(vcse[i], public[(i + 1) % 41]) for i in range(40)]
     new = [(public[i], public[(i + 3) % 41]) for i in range(40)]
     test = ei_change_test(
@@ -132,7 +140,9 @@ def test_ei_change_on_a_large_turnover_into_one_sector_is_significant() -> None:
 def test_the_same_seed_gives_the_same_tests_and_the_seed_is_the_one_given() -> None:
     bands = ["micro", "small", "large", "large", "small"]
     before, after = _metrics(bands, [0, 0, 1, 1, 0]), _metrics(bands, [1, 0, 1, 0, 1])
-    G = _sectors(nx.Graph([("o0", "o1"), ("o2", "o3")]), dict.fromkeys(["o0", "o1", "o2", "o3"], "vcse"))
+    G = _sectors(
+        nx.Graph([("o0", "o1"), ("o2", "o3")]), dict.fromkeys(["o0", "o1", "o2", "o3"], "vcse")
+    )
     first = change_tests(before, after, G, G, n_permutations=300, seed=5)
     assert first == change_tests(before, after, G, G, n_permutations=300, seed=5)
     assert {t.seed for t in first} == {5}

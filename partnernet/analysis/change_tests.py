@@ -38,9 +38,9 @@ from partnernet.analysis.records import Record
 
 __all__ = [
     "CHANGE_TEST_NAMES",
-    "ChangeTest",
-    "YEAR_SWAP",
     "TIE_RESHUFFLE",
+    "YEAR_SWAP",
+    "ChangeTest",
     "change_tests",
     "ei_change_test",
     "paired_change_test",
@@ -98,7 +98,9 @@ Statistic = Callable[[BoolArray, BoolArray, BoolArray, FloatArray], FloatArray]
 def _gap_of(share: bool) -> Statistic:
     """Small minus larger: the share with a value above zero, or the mean."""
 
-    def gap(present: BoolArray, small: BoolArray, larger: BoolArray, value: FloatArray) -> FloatArray:
+    def gap(
+        present: BoolArray, small: BoolArray, larger: BoolArray, value: FloatArray
+    ) -> FloatArray:
         v = (value > 0).astype("float64") if share else value
         s, g = present & small, present & larger
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -110,7 +112,9 @@ def _gap_of(share: bool) -> Statistic:
     return gap
 
 
-def _small_share(present: BoolArray, small: BoolArray, larger: BoolArray, value: FloatArray) -> FloatArray:
+def _small_share(
+    present: BoolArray, small: BoolArray, larger: BoolArray, value: FloatArray
+) -> FloatArray:
     """The share of all funding to the population that small organisations receive."""
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = (value * (present & small)).sum(axis=-1) / (
@@ -197,8 +201,15 @@ def paired_change_test(
     observed = observed_after - observed_before
     if not (np.isfinite(observed_before) and np.isfinite(observed_after)):
         return ChangeTest(
-            figure, YEAR_SWAP, _finite(observed_before), _finite(observed_after), None, None,
-            n_permutations, seed, matched,
+            figure,
+            YEAR_SWAP,
+            _finite(observed_before),
+            _finite(observed_after),
+            None,
+            None,
+            n_permutations,
+            seed,
+            matched,
             note="the figure is undefined in one year (no small or no larger organisations)",
         )
     both = old.present & new.present
@@ -246,9 +257,7 @@ def _finite(value: float) -> float | None:
 
 def _external_ties(G: nx.Graph) -> dict[tuple[str, str], bool]:
     sector = nx.get_node_attributes(G, "sector")
-    return {
-        (min(a, b), max(a, b)): sector.get(a) != sector.get(b) for a, b in G.edges() if a != b
-    }
+    return {(min(a, b), max(a, b)): sector.get(a) != sector.get(b) for a, b in G.edges() if a != b}
 
 
 def _ei(external: int, total: int) -> float | None:
@@ -287,8 +296,16 @@ def ei_change_test(
     moved = n_lost + n_new
     if ei_before is None or ei_after is None:
         return ChangeTest(
-            "E-I index by sector", TIE_RESHUFFLE, ei_before, ei_after, None, None,
-            n_permutations, seed, moved, note="one year has no ties",
+            "E-I index by sector",
+            TIE_RESHUFFLE,
+            ei_before,
+            ei_after,
+            None,
+            None,
+            n_permutations,
+            seed,
+            moved,
+            note="one year has no ties",
         )
     observed = ei_after - ei_before
     pool = np.array(kept + lost + gained, dtype="float64")

@@ -80,7 +80,8 @@ def _known_band_share(results: Results) -> float | None:
 
 def _small_reaching_decision(results: Results) -> float | None:
     rows = results.metrics[
-        results.metrics["type"].isin(EXCLUSION_TYPES) & results.metrics["size_band"].isin(SMALL_BANDS)
+        results.metrics["type"].isin(EXCLUSION_TYPES)
+        & results.metrics["size_band"].isin(SMALL_BANDS)
     ]
     reach = rows["distance_to_decision"].astype(float).map(lambda d: d != float("inf"))
     return _ratio(int(reach.sum()), len(rows))
@@ -450,4 +451,3 @@ def _headline_changes(old: Results, new: Results) -> pd.DataFrame:
 def matched(old: Dataset, new: Dataset, aliases: Mapping[str, str]) -> tuple[Dataset, Dataset]:
     """Both datasets with ``aliases`` applied (ids matched across the years)."""
     return apply_aliases(old, aliases), apply_aliases(new, aliases)
-

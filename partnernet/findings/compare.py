@@ -27,9 +27,9 @@ __all__ = [
     "HEADLINE_TABLE_COLUMNS",
     "LAYER_WORDS",
     "TEST_FIGURES",
+    "cannot_test",
     "change_test_sentence",
     "change_text",
-    "cannot_test",
     "covenant_rows",
     "figure_text",
     "gap_text",
@@ -49,31 +49,68 @@ LAYER_WORDS = {
 # What each headline figure is, in a sentence a reader can check it against.
 DEFINITIONS: dict[str, str] = {
     "organisations": "Organisations in the organisation graph.",
-    "ties": "Pairs of organisations tied by funding, a partnership, a shared board or a shared trustee.",
+    "ties": (
+        "Pairs of organisations tied by funding, a partnership, a shared board or a shared trustee."
+    ),
     "density": "Ties as a share of all possible pairs (0 to 1).",
     "components": "Separate parts of the network with no tie between them.",
     "isolated organisations": "Organisations with no tie at all.",
     "degree centralisation": "How far the ties centre on one organisation (0 even, 1 a star).",
-    "average clustering": "How often two partners of an organisation are tied to each other (0 to 1).",
-    "average path length (largest part)": "Mean number of steps between two organisations in the largest part.",
+    "average clustering": (
+        "How often two partners of an organisation are tied to each other (0 to 1)."
+    ),
+    "average path length (largest part)": (
+        "Mean number of steps between two organisations in the largest part."
+    ),
     "modularity": "How strongly the network splits into communities (0 none, above 0.3 clear).",
-    "small orgs: share with a board seat": "Micro and small voluntary and infrastructure organisations that sit on at least one board.",
-    "larger orgs: share with a board seat": "Medium and larger voluntary and infrastructure organisations that sit on at least one board.",
-    "board seat gap (small minus larger)": "Small organisations' share with a board seat minus larger organisations' (0: no gap).",
+    "small orgs: share with a board seat": (
+        "Micro and small voluntary and infrastructure organisations that sit on at least one board."
+    ),
+    "larger orgs: share with a board seat": (
+        "Medium and larger voluntary and infrastructure organisations that sit on at least one "
+        "board."
+    ),
+    "board seat gap (small minus larger)": (
+        "Small organisations' share with a board seat minus larger organisations' (0: no gap)."
+    ),
     "small orgs: mean ties": "Mean ties of a micro or small organisation.",
     "larger orgs: mean ties": "Mean ties of a medium or larger organisation.",
     "ties gap (small minus larger)": "Small organisations' mean ties minus larger organisations'.",
-    "funding share of small orgs": "Share of the money received by voluntary and infrastructure organisations with a known size that went to micro and small ones.",
+    "funding share of small orgs": (
+        "Share of the money received by voluntary and infrastructure organisations with a known"
+        " size that went to micro and small ones."
+    ),
     "funding Gini": "How unequally funding is spread across recipients (0 equal, 1 all to one).",
     "funding share of top 10%": "Share of all funding received by the top tenth of recipients.",
-    "E-I index by sector": "Ties across sectors minus ties within a sector, over all ties (−1 closed, +1 open; Krackhardt and Stern 1988).",
-    "routes via infrastructure (share)": "Shortest routes from small organisations to decision makers (public bodies and boards) that pass through an infrastructure organisation.",
-    "small orgs with a route to a decision maker": "Micro and small organisations with any route through the network to a public body or a board.",
-    "departments coordinating with a sibling": "Departments of a public body with a partnership or a shared board with another department of the same body.",
-    "siloed departments": "Departments with no coordination tie to a sibling and partner overlap below 0.1 with each.",
-    "organisations with duplicated engagement": "Organisations dealt with by two or more departments of one body that do not coordinate.",
-    "under-connected groups": "Groups of organisations (size band, tag, locality, community) flagged as less connected than random groups of their size.",
-    "orgs with a known size band": "Voluntary and infrastructure organisations whose income band is known.",
+    "E-I index by sector": (
+        "Ties across sectors minus ties within a sector, over all ties (−1 closed, +1 open; "
+        "Krackhardt and Stern 1988)."
+    ),
+    "routes via infrastructure (share)": (
+        "Shortest routes from small organisations to decision makers (public bodies and boards)"
+        " that pass through an infrastructure organisation."
+    ),
+    "small orgs with a route to a decision maker": (
+        "Micro and small organisations with any route through the network to a public body or a"
+        " board."
+    ),
+    "departments coordinating with a sibling": (
+        "Departments of a public body with a partnership or a shared board with another "
+        "department of the same body."
+    ),
+    "siloed departments": (
+        "Departments with no coordination tie to a sibling and partner overlap below 0.1 with each."
+    ),
+    "organisations with duplicated engagement": (
+        "Organisations dealt with by two or more departments of one body that do not coordinate."
+    ),
+    "under-connected groups": (
+        "Groups of organisations (size band, tag, locality, community) flagged as less "
+        "connected than random groups of their size."
+    ),
+    "orgs with a known size band": (
+        "Voluntary and infrastructure organisations whose income band is known."
+    ),
     "ties dated": "Awards, board memberships and partnerships that carry a date.",
 }
 
@@ -157,10 +194,12 @@ def figure_text(figure: str, value: Any) -> str:
 
     Examples
     --------
-    >>> figure_text("ties", 209.0), figure_text("ties dated", 0.5), figure_text("density", 0.025028)
-    ('209', '50%', '0.025')
-    >>> figure_text("board seat gap (small minus larger)", -0.7), figure_text("E-I index by sector", -0.2)
-    ('−70.0 points', '−0.20')
+    >>> figure_text("ties", 209.0), figure_text("ties dated", 0.5)
+    ('209', '50%')
+    >>> figure_text("density", 0.025028), figure_text("E-I index by sector", -0.2)
+    ('0.025', '−0.20')
+    >>> figure_text("board seat gap (small minus larger)", -0.7)
+    '−70.0 points'
     """
     if not _is_number(value):
         return "–"
@@ -170,7 +209,7 @@ def figure_text(figure: str, value: Any) -> str:
     if kind == "share" and "gap" in figure:
         return gap_text(figure, value)
     if kind == "share":
-        return wording.percent(value, digits=1 if abs(value) < 0.1 else 0)
+        return wording.percent(value, digits=1 if 0 < abs(value) < 0.1 else 0)
     text = wording.number(value, digits=3 if abs(value) < 0.1 else 2)
     # A typographic minus, as in the changes: "-0.01" reads as a dash.
     return "−" + text[1:] if text.startswith("-") else text
@@ -181,8 +220,10 @@ def change_text(figure: str, before: Any, after: Any) -> str:
 
     Examples
     --------
-    >>> change_text("ties", 10, 12), change_text("ties dated", 0.5, 0.575), change_text("density", 0.2, 0.2)
-    ('+2', '+7.5 points', 'no change')
+    >>> change_text("ties", 10, 12), change_text("ties dated", 0.5, 0.575)
+    ('+2', '+7.5 points')
+    >>> change_text("density", 0.2, 0.2)
+    'no change'
     """
     if not (_is_number(before) and _is_number(after)):
         return "–"
@@ -206,7 +247,7 @@ def _rounded(figure: str, value: Any) -> Any:
     if not _is_number(value):
         return None
     if _kind(figure) == "count":
-        return int(round(value))
+        return round(value)
     return round(float(value), 4)
 
 
@@ -364,7 +405,7 @@ def _renaming_sentences(comparison: Comparison, joined: set[str]) -> list[str]:
             else f"began {count(-gap, 'day')} before the other's last dated tie"
         )
         out.append(
-            f"{later}, new this year, looks like {earlier} under a new name: it {when} and "
+            f"{later}, new in the later data, looks like {earlier} under a new name: it {when} and "
             f"deals with {wording.integer(r.shared)} of the same organisations. If it is, an "
             f"aliases file (alias,id) naming '{r.later_id}' as an alias of '{r.earlier_id}' "
             "makes them one department in this comparison."
@@ -392,7 +433,10 @@ def _layer_counts(ties: pd.DataFrame) -> str:
             if layer:
                 counts[layer] = counts.get(layer, 0) + 1
     return and_list(
-        [f"{wording.integer(n)} by {LAYER_WORDS.get(k, k.lower())}" for k, n in sorted(counts.items())]
+        [
+            f"{wording.integer(n)} by {LAYER_WORDS.get(k, k.lower())}"
+            for k, n in sorted(counts.items())
+        ]
     )
 
 

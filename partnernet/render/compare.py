@@ -26,7 +26,13 @@ from partnernet.render.difference import map_changes
 from partnernet.render.network import csp_hash, render_network_html
 from partnernet.render.report import Block, Table, escape_markdown
 
-__all__ = ["DEFAULT_TITLE", "DIFFERENCE_MAP", "ROWS_LISTED", "render_compare", "render_difference_map"]
+__all__ = [
+    "DEFAULT_TITLE",
+    "DIFFERENCE_MAP",
+    "ROWS_LISTED",
+    "render_compare",
+    "render_difference_map",
+]
 
 DEFAULT_TITLE = "What changed"
 DIFFERENCE_MAP = "difference.html"
@@ -103,10 +109,16 @@ def _outline(
     summary_before = comparison.before.summary.network
     summary_after = comparison.after.summary.network
     about = [
-        ("Before", f"{before_text}: {wording.count(summary_before.organisations, 'organisation')}, "
-         f"{wording.count(summary_before.ties, 'tie')}"),
-        ("After", f"{after_text}: {wording.count(summary_after.organisations, 'organisation')}, "
-         f"{wording.count(summary_after.ties, 'tie')}"),
+        (
+            "Before",
+            f"{before_text}: {wording.count(summary_before.organisations, 'organisation')}, "
+            f"{wording.count(summary_before.ties, 'tie')}",
+        ),
+        (
+            "After",
+            f"{after_text}: {wording.count(summary_after.organisations, 'organisation')}, "
+            f"{wording.count(summary_after.ties, 'tie')}",
+        ),
     ]
     sections = [
         _Section(
@@ -180,7 +192,18 @@ def _tests_section(comparison: Comparison, before: str, after: str) -> _Section:
     for t in tests:
         figure = words.TEST_FIGURES[t.figure]
         if words.cannot_test(comparison, t.figure) is not None:
-            rows.append([t.figure[0].upper() + t.figure[1:], "–", "–", "–", "not answerable yet", t.null_model, "–", "–"])
+            rows.append(
+                [
+                    t.figure[0].upper() + t.figure[1:],
+                    "–",
+                    "–",
+                    "–",
+                    "not answerable yet",
+                    t.null_model,
+                    "–",
+                    "–",
+                ]
+            )
             continue
         rows.append(
             [
@@ -204,7 +227,8 @@ def _tests_section(comparison: Comparison, before: str, after: str) -> _Section:
             "which one is the earlier is swapped at random; organisations in one year only "
             "stay where they are). Null model for the E-I index: "
             f"{TIE_RESHUFFLE} (the ties of either year are pooled and which of them were "
-            "kept, lost and new is drawn at random, as many of each as there were). A change counts as more than chance when "
+            "kept, lost and new is drawn at random, as many of each as there were). "
+            "A change counts as more than chance when "
             "p is below 0.05."
         ],
         bullets=[words.change_test_sentence(t, comparison) for t in tests],
@@ -252,14 +276,23 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
         blocks.append(
             Block(
                 "Organisations that joined or left",
-                paragraphs=_first_of(len(orgs), "organisation that joined or left", "organisations that joined or left"),
+                paragraphs=_first_of(
+                    len(orgs),
+                    "organisation that joined or left",
+                    "organisations that joined or left",
+                ),
                 tables=[Table(["Organisation", "Type", "Size band", "Change"], rows)],
             )
         )
     seats = comparison.board_seats
     if not seats.empty:
         rows = [
-            [_name(s.name, s.id), plain_text(s.size_band) or "unknown", wording.integer(s.before), wording.integer(s.after)]
+            [
+                _name(s.name, s.id),
+                plain_text(s.size_band) or "unknown",
+                wording.integer(s.before),
+                wording.integer(s.after),
+            ]
             for s in seats.head(ROWS_LISTED).itertuples(index=False)
         ]
         blocks.append(
@@ -272,7 +305,11 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
     depts = comparison.departments
     if not depts.empty:
         rows = [
-            [_name(d.name, d.id), "siloed" if d.before else "not siloed", "siloed" if d.after else "not siloed"]
+            [
+                _name(d.name, d.id),
+                "siloed" if d.before else "not siloed",
+                "siloed" if d.after else "not siloed",
+            ]
             for d in depts.itertuples(index=False)
         ]
         blocks.append(Block("Departments", tables=[Table(["Department", before, after], rows)]))
@@ -285,7 +322,9 @@ def _detail_section(comparison: Comparison, before: str, after: str) -> _Section
         blocks.append(
             Block(
                 "Brokerage of the top brokers",
-                paragraphs=["Gould–Fernandez role counts of the top brokers of either year that changed."],
+                paragraphs=[
+                    "Gould–Fernandez role counts of the top brokers of either year that changed."
+                ],
                 tables=[Table(["Organisation", "Role", before, after], rows, {2, 3})],
             )
         )
@@ -377,7 +416,9 @@ def _markdown(page: _Page) -> str:
                 lines.append("| " + " | ".join(e(h) for h in table.header) + " |")
                 lines.append(
                     "|"
-                    + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.header)))
+                    + "|".join(
+                        "---:" if i in table.numeric else "---" for i in range(len(table.header))
+                    )
                     + "|"
                 )
                 lines += ["| " + " | ".join(e(c) for c in row) + " |" for row in table.rows]

@@ -73,8 +73,8 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
     key_of = {vis: key for key, vis in vis_ids.items()}
     joined = 0
     for node in payload["nodes"]:
-        key = key_of.get(node["id"])
-        if key is not None and key not in changes.before_nodes:
+        node_key = key_of.get(node["id"])
+        if node_key is not None and node_key not in changes.before_nodes:
             joined += 1
             node["change"] = "joined"
             colour = dict(node.get("color") or {})
@@ -131,7 +131,10 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
     if lost_undrawn:
         lost_text += f", and {wording.integer(lost_undrawn)} to organisations no longer here"
     payload["legend"]["marks"] = [
-        {"mark": "joined", "label": f"New organisation (green ring): {wording.integer(joined)}"},
+        {
+            "mark": "joined",
+            "label": "New organisation or board (green ring): " + wording.integer(joined),
+        },
         {"mark": "newtie", "label": f"New tie (thick orange line): {wording.integer(new_ties)}"},
         {"mark": "losttie", "label": lost_text},
         *payload["legend"]["marks"],
