@@ -1090,7 +1090,9 @@ def compare(
         title=title,
         aliases_used=len(aliases),
     )
-    for line in comparison.summary_lines():
+    from partnernet.findings.compare import terminal_lines
+
+    for line in terminal_lines(comparison):
         click.echo(f"- {line}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)

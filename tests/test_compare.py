@@ -20,7 +20,7 @@ from partnernet.analysis.compare import (
 )
 from partnernet.analysis.pipeline import analyse
 from partnernet.cli import cli
-from partnernet.findings.compare import headline_table, key_changes, no_change
+from partnernet.findings.compare import headline_table, key_changes, no_change, terminal_lines
 from partnernet.findings.thresholds import ALPHA
 from partnernet.io.writers import write_dataset
 from partnernet.model import Dataset
@@ -81,7 +81,11 @@ def test_hand_made_before_and_after() -> None:
     # small: a, b (and d after); larger: c. Seats before: none of a, b; c has one.
     assert headline.loc["board seat gap (small minus larger)", "before"] == pytest.approx(-1.0)
     assert headline.loc["board seat gap (small minus larger)", "after"] == pytest.approx(1 / 3)
-    assert result.summary_lines()[0] == "2 new ties and 1 lost ties."
+    assert terminal_lines(result) == [
+        "2 new ties and 1 lost tie.",
+        "1 organisation joined the data and 0 left it.",
+        "1 organisation gained board seats and 1 lost them.",
+    ]
 
     changes = result.changes()
     assert list(changes.columns) == list(CHANGE_COLUMNS)

@@ -177,19 +177,6 @@ class Comparison:
     before: Results
     after: Results
 
-    def summary_lines(self) -> list[str]:
-        """Plain-English lines naming the counts behind them."""
-        ties = self.ties["change"].value_counts()
-        orgs = self.organisations["change"].value_counts()
-        seats = self.board_seats["change"]
-        return [
-            f"{int(ties.get('new', 0))} new ties and {int(ties.get('lost', 0))} lost ties.",
-            f"{int(orgs.get('joined', 0))} organisations joined the data and "
-            f"{int(orgs.get('left', 0))} left it.",
-            f"{int((seats > 0).sum())} organisations gained board seats and "
-            f"{int((seats < 0).sum())} lost them.",
-        ]
-
     def changes(self) -> pd.DataFrame:
         """Every change as one row of ``CHANGE_COLUMNS`` (changes.csv)."""
         rows: list[dict[str, Any]] = []

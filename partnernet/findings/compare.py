@@ -37,6 +37,7 @@ __all__ = [
     "key_changes",
     "no_change",
     "ordered_tests",
+    "terminal_lines",
 ]
 
 LAYER_WORDS = {
@@ -304,6 +305,31 @@ def covenant_rows(comparison: Comparison) -> list[tuple[str, str, list[list[str]
             )
         out.append((principle, question, rows))
     return out
+
+
+def terminal_lines(comparison: Comparison) -> list[str]:
+    """What ``partnernet compare`` prints: the counts of each kind of change.
+
+    Examples
+    --------
+    >>> from partnernet.analysis.compare import compare
+    >>> from partnernet.analysis.pipeline import analyse
+    >>> from partnernet.model import Dataset
+    >>> run = analyse(Dataset.from_frames(), permutations=10)
+    >>> terminal_lines(compare(run, run))[0]
+    '0 new ties and 0 lost ties.'
+    """
+    ties = comparison.ties["change"].value_counts()
+    orgs = comparison.organisations["change"].value_counts()
+    seats = comparison.board_seats["change"]
+    return [
+        f"{count(int(ties.get('new', 0)), 'new tie')} and "
+        f"{count(int(ties.get('lost', 0)), 'lost tie')}.",
+        f"{count(int(orgs.get('joined', 0)), 'organisation')} joined the data and "
+        f"{wording.integer(int(orgs.get('left', 0)))} left it.",
+        f"{count(int((seats > 0).sum()), 'organisation')} gained board seats and "
+        f"{wording.integer(int((seats < 0).sum()))} lost them.",
+    ]
 
 
 def no_change(comparison: Comparison) -> bool:
