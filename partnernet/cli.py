@@ -614,9 +614,18 @@ SAMPLE_SCALES = ("locality", "city", "region", "national")
 )
 @seed_option
 @click.option("--force", is_flag=True, help="Replace dataset files already in OUT.")
+@click.option(
+    "--year-after",
+    "year_after_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Also write the same place one year on, with known changes planted, to this folder.",
+)
 @quiet_option
 @handle_errors
-def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> None:
+def sample(
+    out_dir: str, scale: str, seed: int, force: bool, year_after_dir: str | None, quiet: bool
+) -> None:
     """Write a synthetic place whose findings are known, to try partnernet on.
 
     The place has a council with five departments (two of them siloed), a health
@@ -624,18 +633,45 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
     sized like the real sector. The same seed always gives the same files. OUT
     already holding dataset files is refused unless --force is given (exit 5).
 
+    With --year-after DIR2 the same place one year on is written to DIR2 too
+    (locality scale only), with changes planted for 'partnernet compare' to find:
+    micro and small groups gain board seats, the Housing department starts to
+    coordinate, a volunteer centre joins as a new broker, three groups leave;
+    funding is unchanged.
+
     \b
     Examples:
       partnernet sample --out mysample
       partnernet sample --out big --scale national --seed 1
+      partnernet sample --out y2024 --year-after y2025
     """
     from partnernet.synthetic.generate import generate_sample
 
+    if year_after_dir is not None:
+        from partnernet.io.folders import prepare_output_folder
+
+        if scale != "locality":
+            raise click.UsageError("--year-after writes a locality-scale place only.")
+        prepare_output_folder(year_after_dir)
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
     if not quiet:
         summary = ", ".join(f"{n:,} {table}" for table, n in counts.items())
         click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
+    if year_after_dir is not None:
+        from partnernet.io.read import read_dataset
+        from partnernet.io.writers import write_dataset
+        from partnernet.synthetic.year_after import year_after
+
+        after, planted = year_after(read_dataset(out_dir), seed=seed)
+        write_dataset(after, year_after_dir)
+        if not quiet:
+            click.echo(
+                f"Wrote the year after to {year_after_dir}: {len(planted.seat_gainers)} groups "
+                f"gained board seats, {len(planted.joined)} organisations joined and "
+                f"{len(planted.left)} left.",
+                err=True,
+            )
 
 
 def neo4j_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -1049,7 +1085,16 @@ def export_network(
 @cli.command()
 @click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
 @click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))
-@out_folder_option("Folder for the comparison tables (created when missing).")
+@out_folder_option("Folder for the change page, its map and tables (created when missing).")
+@click.option(
+    "--aliases",
+    "aliases_file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(path_type=str),
+    help="CSV with columns alias,id: an organisation whose id changed between the years.",
+)
+@click.option("--title", default=None, help="Title of the change page (default 'What changed').")
 @layers_option
 @seed_option
 @permutations_option
@@ -1061,6 +1106,8 @@ def compare(
     old_dir: str,
     new_dir: str,
     out_dir: str,
+    aliases_file: str | None,
+    title: str | None,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -1071,10 +1118,13 @@ def compare(
 ) -> None:
     """Compare two datasets of the same place, say 2024 and 2025.
 
-    Writes ties_changed.csv (new and lost ties), organisations_changed.csv,
-    board_seats_changed.csv and headline_changes.csv (every headline figure before
-    and after) into OUT, which is created when missing. Both datasets are
-    validated first.
+    Matches organisations by id (--aliases for renamed ids), analyses each year
+    once and writes into OUT: compare.html and compare.md (what changed, the
+    Covenant view, and permutation tests of whether each change is more than
+    chance), difference.html (the new map with new ties and organisations
+    highlighted and lost ties faint), changes.csv (one row per change) and
+    headline_changes.csv (every headline figure before and after). Both datasets
+    are validated first.
 
     \b
     Example:
@@ -1084,34 +1134,48 @@ def compare(
 
     prepare_output_folder(out_dir)  # before the heavy imports and any reading
 
+    from pathlib import Path
+
     from partnernet.analysis.compare import compare as compare_runs
+    from partnernet.analysis.compare import matched
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
+    from partnernet.io.merge import read_aliases
     from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
-    old = read_dataset(
-        old_dir,
-        date_format=date_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        on_note=None if quiet else _note,
+    aliases = read_aliases(aliases_file, encoding=encoding) if aliases_file else {}
+    old, new = (
+        read_dataset(
+            folder,
+            date_format=date_format,
+            encoding=encoding,
+            delimiter=delimiter,
+            on_note=None if quiet else _note,
+        )
+        for folder in (old_dir, new_dir)
     )
-    new = read_dataset(
-        new_dir,
-        date_format=date_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        on_note=None if quiet else _note,
-    )
+    old, new = matched(old, new, aliases)
     runs = [
         run_analysis(ds, layers=chosen, seed=seed, permutations=permutations, progress=None)
         for ds in (old, new)
     ]
     comparison = compare_runs(*runs)
-    written = write_comparison(out_dir, comparison)
-    for line in comparison.summary_lines():
-        _echo(f"- {visible(line)}")
+    labels = [Path(folder).resolve().name or folder for folder in (old_dir, new_dir)]
+    if labels[0] == labels[1]:
+        labels = ["before", "after"]
+    written = write_comparison(
+        out_dir,
+        comparison,
+        before_label=labels[0],
+        after_label=labels[1],
+        title=title,
+        aliases_used=len(aliases),
+    )
+    from partnernet.findings.compare import terminal_lines
+
+    for line in terminal_lines(comparison):
+        _echo(f"- {line}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 

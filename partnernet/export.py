@@ -22,13 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.compare import (
-    BOARD_SEAT_CHANGE_COLUMNS,
-    HEADLINE_COLUMNS,
-    ORGANISATION_CHANGE_COLUMNS,
-    TIE_CHANGE_COLUMNS,
-    Comparison,
-)
+from partnernet.analysis.compare import CHANGE_COLUMNS, Comparison
 from partnernet.analysis.records import as_plain
 from partnernet.analysis.results import (
     DEPARTMENT_COLUMNS,
@@ -82,7 +76,11 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
         if pd.api.types.is_float_dtype(series):
             out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series.astype("object").map(neutralise_cell)
+            # Built cell by cell: Series.map would turn a column of whole numbers
+            # and shares (headline_changes.csv) into floats, writing 209 as 209.0.
+            out[column] = pd.Series(
+                [neutralise_cell(v) for v in series], index=series.index, dtype="object"
+            )
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
@@ -137,21 +135,37 @@ def _json_text(value: Any) -> str:
     return json.dumps(json_ready(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def comparison_files(comparison: Comparison) -> dict[str, str]:
-    """The files of ``partnernet compare``, by file name, as text."""
+def comparison_files(
+    comparison: Comparison,
+    *,
+    before_label: str = "before",
+    after_label: str = "after",
+    title: str | None = None,
+    aliases_used: int = 0,
+) -> dict[str, str]:
+    """The files of ``partnernet compare``, by file name, as text: the change page
+    (``compare.html``, ``compare.md``), the difference map (``difference.html``),
+    ``changes.csv`` (one row per change) and ``headline_changes.csv``."""
+    from partnernet.findings.compare import HEADLINE_TABLE_COLUMNS, headline_table
+    from partnernet.render.compare import DIFFERENCE_MAP, render_compare, render_difference_map
+
+    labels = {"before_label": before_label, "after_label": after_label}
+    html, markdown = render_compare(comparison, title=title, aliases_used=aliases_used, **labels)
     return {
-        "ties_changed.csv": _csv_text(comparison.ties, TIE_CHANGE_COLUMNS),
-        "organisations_changed.csv": _csv_text(
-            comparison.organisations, ORGANISATION_CHANGE_COLUMNS
-        ),
-        "board_seats_changed.csv": _csv_text(comparison.board_seats, BOARD_SEAT_CHANGE_COLUMNS),
-        "headline_changes.csv": _csv_text(comparison.headline, HEADLINE_COLUMNS),
+        "compare.html": html,
+        "compare.md": markdown,
+        DIFFERENCE_MAP: render_difference_map(comparison, **labels),
+        "changes.csv": _csv_text(comparison.changes(), CHANGE_COLUMNS),
+        "headline_changes.csv": _csv_text(headline_table(comparison), HEADLINE_TABLE_COLUMNS),
     }
 
 
-def write_comparison(out_dir: str | os.PathLike[str], comparison: Comparison) -> list[Path]:
-    """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing)."""
-    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison))
+def write_comparison(
+    out_dir: str | os.PathLike[str], comparison: Comparison, **options: Any
+) -> list[Path]:
+    """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing);
+    ``options`` as :func:`comparison_files`."""
+    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison, **options))
 
 
 def write_outputs(

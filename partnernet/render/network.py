@@ -236,6 +236,7 @@ def render_network_html(
     layers: Iterable[str] | str | None = None,
     seed: int | None = None,
     max_organisations: int = MAP_LIMIT,
+    changes: Any = None,
 ) -> str:
     """The interactive map of a dataset as one self-contained HTML page.
 
@@ -261,7 +262,9 @@ def render_network_html(
             layers=layers,
             seed=seed,
             max_organisations=max_organisations,
-        )
+            changes=changes,
+        ),
+        title="Partnership network" if changes is None else "What changed: partnership network",
     )
 
 
@@ -273,6 +276,7 @@ def network_payload(
     layers: Iterable[str] | str | None = None,
     seed: int | None = None,
     max_organisations: int = MAP_LIMIT,
+    changes: Any = None,
 ) -> dict[str, Any]:
     """Everything the interactive map draws, as plain JSON-ready data.
 
@@ -308,6 +312,9 @@ def network_payload(
         infrastructure body and top broker first, then the rest by the ``size_by``
         measure, and up to a tenth of the room for the boards joining them. The
         heading says how many of how many are shown.
+    changes : a :class:`partnernet.render.difference.MapChanges`: draw the
+        difference map of ``partnernet compare`` (new ties and organisations
+        highlighted, lost ties faint) instead.
 
     Examples
     --------
@@ -444,6 +451,10 @@ def network_payload(
             ],
         },
     }
+    if changes is not None:
+        from partnernet.render.difference import mark_changes
+
+        mark_changes(payload, {k: n.vis_id for k, n in nodes.items()}, changes)
     return payload
 
 
@@ -483,7 +494,7 @@ def write_network(path: str | os.PathLike[str], results: Results, **options: Any
     return target
 
 
-def _page(payload: dict[str, Any]) -> str:
+def _page(payload: dict[str, Any], *, title: str = "Partnership network") -> str:
     vis_js, vis_css = _vis_assets()
     app_js = _template_text("network.js")
     page_css = _template_text("network.css")
@@ -498,7 +509,7 @@ def _page(payload: dict[str, Any]) -> str:
         ]
     )
     return _TEMPLATES.get_template("network.html").render(
-        title="Partnership network",
+        title=title,
         csp=csp,
         data_json=Markup(script_json(payload)),
         vis_js=Markup(vis_js),
