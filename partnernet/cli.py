@@ -114,20 +114,23 @@ def init(dataset_dir: str) -> None:
     """Create DIR with templates of the six dataset files.
 
     Each CSV file has its header (required columns first) and an example row; the
-    examples form a dataset that validates. DIR is created when missing; an
-    existing file is never overwritten (nothing is written if any exists).
+    examples form a dataset that validates and analyses with no pseudonym key set
+    (the example person is already a pseudonym). DIR is created when missing; an
+    existing file is never overwritten (nothing is written if any exists). Prints
+    the three commands to run next.
 
     \b
     Example:
       partnernet init mydata
     """
-    from partnernet.io.templates import write_templates
+    from partnernet.io.templates import KEY_HELP, next_commands, write_templates
 
     written = write_templates(dataset_dir)
     names = ", ".join(path.name for path in written)
+    commands = "\n".join(f"  {command}" for command in next_commands(dataset_dir))
     click.echo(
-        f"Wrote {names} to {dataset_dir}.\n"
-        f"Replace the example rows with your own, then run: partnernet validate {dataset_dir}",
+        f"Wrote {names} to {dataset_dir}.\n{KEY_HELP}\n"
+        f"Replace the example rows with your own, then run:\n{commands}",
         err=True,
     )
 
