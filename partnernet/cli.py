@@ -803,6 +803,12 @@ def load(
     help="The place the data covers, for the report's first page (default: the local "
     "authorities in the data).",
 )
+@click.option(
+    "--xlsx",
+    is_flag=True,
+    help="Also write tables.xlsx: the three tables and the data dictionary as sheets "
+    "(values only, never a formula).",
+)
 @layers_option
 @seed_option
 @permutations_option
@@ -818,6 +824,7 @@ def analyse(
     write_back: bool,
     title: str | None,
     place: str | None,
+    xlsx: bool,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -830,7 +837,8 @@ def analyse(
     """Validate a dataset, measure its network and write the map, report and tables.
 
     Writes network.html, report.html, report.md, metrics.csv, metrics.json,
-    groups.csv, departments.csv, summary.json and findings.json into OUT, which
+    groups.csv, departments.csv, summary.json and findings.json into OUT (with
+    --xlsx, tables.xlsx too; docs/outputs.md says what every column means), which
     is created when missing (and checked before anything is read). Nothing is
     written unless the whole dataset is valid. Needs no server unless
     --from-neo4j or --write-back is given.
@@ -839,6 +847,7 @@ def analyse(
     Examples:
       partnernet analyse sample_data --out out/
       partnernet analyse sample_data --out out/ --title "Marshford partnerships 2025"
+      partnernet analyse sample_data --out out/ --xlsx
       partnernet analyse --from-neo4j --write-back --out out/
     """
     from partnernet.io.folders import prepare_output_folder
@@ -877,7 +886,7 @@ def analyse(
             findings = explain(results)
             if bars is not None:
                 bars("writing the tables, map and report", 0, 1)
-            written = write_outputs(out_dir, results, findings, title=title, place=place)
+            written = write_outputs(out_dir, results, findings, xlsx=xlsx, title=title, place=place)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(

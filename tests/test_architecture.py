@@ -20,7 +20,19 @@ ALLOWED = {
     "analysis": {"analysis", "graph", "model", "errors"},
     "findings": {"findings", "analysis", "graph", "model", "errors"},
     "render": {"render", "findings", "analysis", "graph", "io", "model", "errors"},
-    "export": {"export", "render", "findings", "analysis", "graph", "io", "model", "errors"},
+    # the data dictionary is plain data: what each output column is and means
+    "dictionary": {"dictionary"},
+    "export": {
+        "export",
+        "dictionary",
+        "render",
+        "findings",
+        "analysis",
+        "graph",
+        "io",
+        "model",
+        "errors",
+    },
     "neo4j": {"neo4j", "model", "errors"},
     "cli": None,  # the top: may import anything
     "__init__": None,
