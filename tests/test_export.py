@@ -328,3 +328,30 @@ def test_hostile_text_in_the_workbook_stays_text() -> None:
     assert cell_value("bell\x07") == "bell\ufffd"  # XML cannot hold it; never a crash
     assert cell_value(pd.NA) is None and cell_value(np.float64("inf")) is None
     assert cell_value(np.int64(7)) == 7 and cell_value(True) is True
+
+
+def test_analyse_xlsx_on_hostile_names_writes_values_only(tmp_path: Path) -> None:
+    import openpyxl
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    hostile = Path(__file__).parent / "data" / "hostile"
+    result = CliRunner().invoke(
+        cli,
+        ["analyse", str(hostile), "--out", str(tmp_path), "--xlsx", "-q", "--permutations", "100"],
+    )
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "tables.xlsx")
+    texts = []
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+    # the names are all there, as text, each formula start behind an apostrophe
+    names = pd.read_csv(hostile / "organisations.csv", dtype=str)["name"]
+    for name in names:
+        expected = "'" + name if name.startswith(("=", "+", "-", "@", "\t", "\r")) else name
+        assert expected in texts, name
