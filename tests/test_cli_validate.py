@@ -167,8 +167,17 @@ def test_init_x_validate_x_analyse_x_with_no_key(
     assert (tmp_path / "y" / "metrics.csv").is_file()
 
 
-def test_import_into_the_templates_names_a_missing_grant_file_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("import-360giving", "grants.csv"),
+        ("import-register", "grants.csv"),
+        ("import-spend", "grants.csv", "--council-id", "GB-LAE-EXA"),
+    ],
+    ids=lambda e: e[0],
+)
+def test_import_into_the_templates_names_a_missing_file_first(
+    extra: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even when the folder names people and no key is set, the missing file comes first."""
     monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
@@ -178,7 +187,7 @@ def test_import_into_the_templates_names_a_missing_grant_file_first(
     with (tmp_path / "my_place" / "affiliations.csv").open("a", encoding="utf-8") as f:
         f.write("Jane Smith,GB-CHC-1234567,member,,\n")
     before = {p.name: p.read_bytes() for p in (tmp_path / "my_place").iterdir()}
-    code, out, err = _run("import-360giving", "grants.csv", "--out", "my_place/", "-q")
+    code, out, err = _run(*extra, "--out", "my_place/", "-q")
     assert (code, out) == (3, "")
     assert err == (
         "Error: grants.csv does not exist.\nCheck the file name and the folder you are in.\n"

@@ -108,7 +108,7 @@ def require_files(paths: Iterable[str | os.PathLike[str]]) -> None:
         if os.path.isdir(name):
             raise InputError(
                 f"{name} is a folder, not a file.",
-                hint="Give the grant files themselves.",
+                hint="Give the file itself, not its folder.",
                 path=name,
             )
 
