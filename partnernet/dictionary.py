@@ -16,6 +16,7 @@ from dataclasses import dataclass
 __all__ = [
     "FILES",
     "ROUNDING",
+    "SIGNIFICANT",
     "UNITS",
     "Column",
     "OutputFile",
@@ -39,15 +40,16 @@ UNITS: dict[str, str] = {
     "JSON": "a JSON value (object, list or number); see its description",
 }
 
+SIGNIFICANT = "4 significant figures (whole numbers from 10,000 up)"
 # How the CSV tables and the workbook round a unit. The JSON files keep full
 # precision: they are for programs, the tables for people.
 ROUNDING: dict[str, str] = {
     "count": "integer",
     "hops": "integer",
-    "share": "4 significant figures",
-    "ratio": "4 significant figures",
-    "measure": "4 significant figures",
-    "p-value": "4 significant figures",
+    "share": SIGNIFICANT,
+    "ratio": SIGNIFICANT,
+    "measure": SIGNIFICANT,
+    "p-value": SIGNIFICANT,
     "pounds": "pennies",
 }
 
