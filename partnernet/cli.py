@@ -120,20 +120,23 @@ def init(dataset_dir: str) -> None:
     """Create DIR with templates of the six dataset files.
 
     Each CSV file has its header (required columns first) and an example row; the
-    examples form a dataset that validates. DIR is created when missing; an
-    existing file is never overwritten (nothing is written if any exists).
+    examples form a dataset that validates and analyses with no pseudonym key set
+    (the example person is already a pseudonym). DIR is created when missing; an
+    existing file is never overwritten (nothing is written if any exists). Prints
+    the three commands to run next.
 
     \b
     Example:
       partnernet init mydata
     """
-    from partnernet.io.templates import write_templates
+    from partnernet.io.templates import KEY_HELP, next_commands, write_templates
 
     written = write_templates(dataset_dir)
     names = ", ".join(path.name for path in written)
+    commands = "\n".join(f"  {command}" for command in next_commands(dataset_dir))
     click.echo(
-        f"Wrote {names} to {dataset_dir}.\n"
-        f"Replace the example rows with your own, then run: partnernet validate {dataset_dir}",
+        f"Wrote {names} to {dataset_dir}.\n{KEY_HELP}\n"
+        f"Replace the example rows with your own, then run:\n{commands}",
         err=True,
     )
 
@@ -842,6 +845,12 @@ def load(
     help="The place the data covers, for the report's first page (default: the local "
     "authorities in the data).",
 )
+@click.option(
+    "--xlsx",
+    is_flag=True,
+    help="Also write tables.xlsx: the three tables and the data dictionary as sheets "
+    "(values only, never a formula).",
+)
 @layers_option
 @seed_option
 @permutations_option
@@ -857,6 +866,7 @@ def analyse(
     write_back: bool,
     title: str | None,
     place: str | None,
+    xlsx: bool,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -869,7 +879,8 @@ def analyse(
     """Validate a dataset, measure its network and write the map, report and tables.
 
     Writes network.html, report.html, report.md, metrics.csv, metrics.json,
-    groups.csv, departments.csv, summary.json and findings.json into OUT, which
+    groups.csv, departments.csv, summary.json and findings.json into OUT (with
+    --xlsx, tables.xlsx too; docs/outputs.md says what every column means), which
     is created when missing (and checked before anything is read). Nothing is
     written unless the whole dataset is valid. Needs no server unless
     --from-neo4j or --write-back is given.
@@ -878,6 +889,7 @@ def analyse(
     Examples:
       partnernet analyse sample_data --out out/
       partnernet analyse sample_data --out out/ --title "Marshford partnerships 2025"
+      partnernet analyse sample_data --out out/ --xlsx
       partnernet analyse --from-neo4j --write-back --out out/
     """
     from partnernet.io.folders import prepare_output_folder
@@ -916,7 +928,7 @@ def analyse(
             findings = explain(results)
             if bars is not None:
                 bars("writing the tables, map and report", 0, 1)
-            written = write_outputs(out_dir, results, findings, title=title, place=place)
+            written = write_outputs(out_dir, results, findings, xlsx=xlsx, title=title, place=place)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(
