@@ -63,6 +63,7 @@ __all__ = [
     "COLOUR_BY",
     "SIZE_BY",
     "check_map_path",
+    "network_payload",
     "render_network_html",
     "script_json",
     "write_network",
@@ -238,6 +239,52 @@ def render_network_html(
 ) -> str:
     """The interactive map of a dataset as one self-contained HTML page.
 
+    The page draws :func:`network_payload` (same parameters); see there for what
+    it shows.
+
+    Returns
+    -------
+    str
+        The page, to be written as UTF-8.
+
+    Examples
+    --------
+    >>> from partnernet.analysis.pipeline import analyse
+    >>> render_network_html(analyse(Dataset.from_frames())).startswith("<!DOCTYPE html>")
+    True
+    """
+    return _page(
+        network_payload(
+            results,
+            colour_by=colour_by,
+            size_by=size_by,
+            layers=layers,
+            seed=seed,
+            max_organisations=max_organisations,
+        )
+    )
+
+
+def network_payload(
+    results: Results,
+    *,
+    colour_by: str = "type",
+    size_by: str = "betweenness",
+    layers: Iterable[str] | str | None = None,
+    seed: int | None = None,
+    max_organisations: int = MAP_LIMIT,
+) -> dict[str, Any]:
+    """Everything the interactive map draws, as plain JSON-ready data.
+
+    Other writers (GEXF for Gephi) use it to give the same positions, colours and
+    sizes as the map. Its ``nodes`` are vis-network node dicts with at least
+    ``id`` (opaque, ``n0``...), ``label`` (shortened name), ``name`` (full name),
+    ``x``, ``y`` (pixels, y downwards), ``size`` (radius in pixels), ``color``
+    (``{"background": "#rrggbb", ...}``), ``kind`` ("organisation" or "board")
+    and ``ftype`` (organisation type or "board"); its ``edges`` have ``from``,
+    ``to``, ``layer``, ``width`` and ``color``; ``legend``, ``filters``, ``groups``
+    and ``subtitle`` describe the page around them.
+
     Organisations are dots (brokers are stars, under-connected organisations have
     a dashed red ring), boards are diamonds, departments hang on their public body
     by a dashed tie. The page has a legend, plain-text tooltips with each
@@ -262,16 +309,11 @@ def render_network_html(
         measure, and up to a tenth of the room for the boards joining them. The
         heading says how many of how many are shown.
 
-    Returns
-    -------
-    str
-        The page, to be written as UTF-8.
-
     Examples
     --------
     >>> from partnernet.analysis.pipeline import analyse
-    >>> render_network_html(analyse(Dataset.from_frames())).startswith("<!DOCTYPE html>")
-    True
+    >>> network_payload(analyse(Dataset.from_frames()))["nodes"]
+    []
     """
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {', '.join(COLOUR_BY)}, not {colour_by!r}")
@@ -402,7 +444,7 @@ def render_network_html(
             ],
         },
     }
-    return _page(payload)
+    return payload
 
 
 def check_map_path(path: str | os.PathLike[str]) -> Path:
