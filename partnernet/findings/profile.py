@@ -112,13 +112,8 @@ def band_position(metrics: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> m = pd.DataFrame({"id": list("abcd"), "size_band": ["small"] * 3 + [None],
     ...                   "degree": [1, 5, 5, 2], "betweenness": [0.0, 0.1, 0.2, 0.0]})
-    >>> band_position(m)
-        band_n  degree_below  betweenness_below
-    id
-    a      3.0           0.0                0.0
-    b      3.0           0.5                0.5
-    c      3.0           0.5                1.0
-    d      NaN           NaN                NaN
+    >>> band_position(m)[["band_n", "degree_below", "betweenness_below"]].values.tolist()
+    [[3.0, 0.0, 0.0], [3.0, 0.5, 0.5], [3.0, 0.5, 1.0], [nan, nan, nan]]
     """
     frame = metrics.set_index(metrics["id"].astype(str))
     bands = frame["size_band"].where(frame["size_band"].notna(), None)

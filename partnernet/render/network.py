@@ -395,9 +395,15 @@ def network_payload(
             shape = "star" if is_broker else "dot"
             notable = is_broker or data["public_body"] or size >= LABEL_SIZE
             notable = notable or data["type"] in ("infrastructure", "funder")
-            # Labelled first, at every zoom the page can fit them (network.js).
-            key_organisation = is_broker or data["public_body"]
-            key_organisation = key_organisation or data["type"] == "infrastructure"
+            # Who is labelled first, wherever the page can fit them (network.js):
+            # brokers, infrastructure and the heads of public bodies, then their
+            # departments; everyone else once the reader zooms in.
+            if is_broker or data["type"] == "infrastructure":
+                tier = 1
+            elif data["public_body"]:
+                tier = 2 if data["type"] == "department" else 1
+            else:
+                tier = 3
             border = BROKER_BORDER if is_broker else "#ffffff"
             options = {
                 "size": size * (1.25 if is_broker else 1.0),
@@ -408,7 +414,7 @@ def network_payload(
                 # The page can take the ring off and put it back (see network.js).
                 "plainBorder": border,
                 "plainBorderWidth": 2 if is_broker else 1,
-                "tier": 1 if key_organisation else 2,
+                "tier": tier,
                 "facts": _organisation_facts(
                     metrics.get(key, {}), given.get(key, 0.0), band_rows.get(key)
                 ),

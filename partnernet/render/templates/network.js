@@ -56,15 +56,16 @@
   network.setData({ nodes: nodes, edges: edges });
 
   // Labels. Candidates in order: the selected, searched or hovered nodes, then
-  // public bodies, infrastructure bodies and top brokers (tier 1), largest first,
-  // then, once the reader has zoomed in, everyone else; each is tried below, above,
+  // top brokers, infrastructure bodies and the heads of public bodies (tier 1),
+  // departments (tier 2), largest first, then, once the reader has zoomed in,
+  // everyone else (tier 3); each is tried below, above,
   // right and left of its node and drawn only where it overlaps no label already
   // drawn. Sizes are in screen pixels, so what fits changes with the zoom.
   var LABEL_PX = 12;
   var LABEL_GAP = 2;
   var LABEL_FONT = " " + LABEL_PX + "px system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
   var ranked = nodes.get().filter(function (node) { return node.pnLabel; })
-    .sort(function (a, b) { return (a.tier || 2) - (b.tier || 2) || (b.size || 0) - (a.size || 0); })
+    .sort(function (a, b) { return (a.tier || 3) - (b.tier || 3) || (b.size || 0) - (a.size || 0); })
     .map(function (node) { return node.id; });
   var forced = [];
   var hovered = null;
@@ -118,11 +119,11 @@
       var body = network.body.nodes[id];
       if (!node || !body || node.hidden === true) { continue; }
       var wanted = i < forced.length || id === hovered;
-      if (!wanted && (node.tier || 2) > 1 && !everyone) { break; }
+      if (!wanted && (node.tier || 3) > 2 && !everyone) { break; }
       if (!wanted && node.opacity !== undefined && node.opacity < 1) { continue; }
       var centre = network.canvasToDOM({ x: body.x, y: body.y });
       if (centre.x < -200 || centre.y < -50 || centre.x > width + 200 || centre.y > height + 50) { continue; }
-      var font = ((node.tier || 2) === 1 || wanted ? "600" : "400") + LABEL_FONT;
+      var font = ((node.tier || 3) <= 2 || wanted ? "600" : "400") + LABEL_FONT;
       var w = labelWidth(ctx, node, font) + 4;
       var h = LABEL_PX + 4;
       var r = (node.size || 10) * scale + LABEL_GAP;
