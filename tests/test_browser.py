@@ -364,6 +364,44 @@ def test_the_city_map_shows_communities_filling_the_canvas_with_no_rings_until_p
         assert_quiet(page, watch)
 
 
+# --- Profiles -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("org_id", ["GB-LAE-EVL", "CVS-1", "V-ISOLATED"])
+def test_a_hostile_profile_opens_offline_shows_its_name_as_text_and_runs_nothing(
+    chromium: Any, tmp_path: Path, org_id: str
+) -> None:
+    from partnernet.render.profile import write_profile
+
+    ds, results = hostile()
+    target = write_profile(tmp_path / "profile.html", results, org_id)
+    with open_page(chromium, target) as (page, watch):
+        name = ds.organisations.set_index("id").loc[org_id, "name"]
+        assert page.locator("h1").inner_text() == name
+        assert (
+            page.evaluate("document.querySelectorAll('script, img, iframe, svg, object').length")
+            == 0
+        )
+        assert page.evaluate(
+            "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"
+        ) == ["report.html#glossary"]
+        page.wait_for_timeout(200)
+        assert_quiet(page, watch)
+
+
+def test_screenshot_of_a_profile(chromium: Any, tmp_path: Path) -> None:
+    from partnernet.render.profile import write_profile
+
+    _ds, results = sample()
+    target = write_profile(tmp_path / "profile.html", results, results.top_brokers[0])
+    with open_page(chromium, target, width=1000, height=1400) as (page, watch):
+        assert page.locator("h1").inner_text() == "Marshford CVS"
+        assert page.locator("section").count() >= 5
+        page.screenshot(path=str(tmp_path / "profile.png"), full_page=True)
+        assert_quiet(page, watch)
+    assert (tmp_path / "profile.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # --- The report -----------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from partnernet.analysis.results import BROKERAGE_ROLES, Results
 from partnernet.findings import wording
 from partnernet.findings.finding import Finding
 from partnernet.findings.wording import TYPE_LABELS, plain_text
-from partnernet.model import POUNDS, in_pounds
+from partnernet.model import POUNDS, SEAT_ROLES, in_pounds
 
 __all__ = [
     "BAND_FIGURES",
@@ -153,8 +153,9 @@ def near_ids(unknown: str, known: list[str], names: dict[str, str], *, limit: in
 class OrganisationProfile:
     """Everything the profile page of one organisation shows.
 
-    ``facts`` are (label, value, meaning) rows; ``ties`` (layer words, partners,
-    lines) rows; ``boards``, ``funders`` and ``recipients`` name the other side
+    ``facts`` are (label, value, meaning) rows; ``ties`` (layer words, organisations
+    or boards at the other end) rows; ``boards`` (each with its roles there),
+    ``funders`` and ``recipients`` name the other side
     (funders and recipients with pounds, largest first); ``findings`` are the
     sentences, in the page's order, each with the figures it states.
     """
@@ -198,14 +199,22 @@ def organisation_profile(results: Results, org_id: str) -> OrganisationProfile:
 
     # Ties by layer, counted as distinct organisations (or boards) on the other end.
     others: dict[str, set[str]] = defaultdict(set)
-    boards: list[str] = []
+    roles: dict[str, set[str]] = defaultdict(set)
     for _, other, d in G.out_edges(org_id, data=True):
         others[d["layer"]].add(other)
         if d["layer"] == "MEMBER_OF":
-            boards.append(names[other])
+            roles[other].add(str(d.get("role") or "member"))
     for other, _, d in G.in_edges(org_id, data=True):
         others[d["layer"]].add(other)
     ties = [(LAYER_WORDS.get(layer, layer), len(ends)) for layer, ends in sorted(others.items())]
+    # A seat is a say in decisions (model.SEAT_ROLES); observers and secretariats
+    # attend without one, as the board_seats figure counts them.
+    seated = sorted(names[b] for b, r in roles.items() if r & set(SEAT_ROLES))
+    boards = [
+        f"{names[b]} ({', '.join(sorted(r)).replace('_', '-')})"
+        for b, r in sorted(roles.items(), key=lambda item: names[item[0]])
+    ]
+    attends = len(roles) - len(seated)
 
     funding = in_pounds(results.dataset.funding)
     given = funding[funding["funder_id"] == org_id].groupby("recipient_id")["amount"].sum()
@@ -238,7 +247,7 @@ def organisation_profile(results: Results, org_id: str) -> OrganisationProfile:
     facts.append((label, wording.money(float(given.sum())), meaning))
 
     findings = [
-        _ties_finding(name, ties, len(boards)),
+        _ties_finding(name, ties, len(seated), attends),
         _funding_finding(
             name,
             float(received.sum()),
@@ -259,7 +268,7 @@ def organisation_profile(results: Results, org_id: str) -> OrganisationProfile:
         kind=" · ".join(details),
         facts=facts,
         ties=ties,
-        boards=sorted(boards),
+        boards=boards,
         funders=funders,
         recipients=recipients,
         cut_off=cut_off,
@@ -267,7 +276,7 @@ def organisation_profile(results: Results, org_id: str) -> OrganisationProfile:
     )
 
 
-def _ties_finding(name: str, ties: list[tuple[str, int]], seats: int) -> Finding:
+def _ties_finding(name: str, ties: list[tuple[str, int]], seats: int, attends: int) -> Finding:
     if not ties:
         return Finding(
             id="profile-ties",
@@ -280,14 +289,26 @@ def _ties_finding(name: str, ties: list[tuple[str, int]], seats: int) -> Finding
         for layer, n in ties
         if layer != "board membership"
     ]
+    text = (
+        f"{name} is tied to {wording.and_list(parts)}."
+        if parts
+        else f"{name} has no tie in the data except through boards."
+    )
     if seats:
-        parts.append(wording.count(seats, "board or forum", "boards or forums"))
-    text = f"{name} is tied to {wording.and_list(parts)}."
+        text += f" It has a seat on {wording.count(seats, 'board or forum', 'boards or forums')}"
+        if attends:
+            text += f" and attends {wording.integer(attends)} more without a seat"
+        text += "."
+    elif attends:
+        text += (
+            f" It attends {wording.count(attends, 'board or forum', 'boards or forums')} "
+            "without a seat."
+        )
     return Finding(
         id="profile-ties",
         question="profile",
         text=text,
-        figures={layer: n for layer, n in ties} | {"board_seats": seats},
+        figures={layer: n for layer, n in ties} | {"board_seats": seats, "attends": attends},
     )
 
 
@@ -320,6 +341,9 @@ def _funding_finding(
             "given": given,
             "recipients": recipients,
             "other_currency_awards": other,
+            # As written from a million on (wording.money: "£2.4m").
+            "received_millions": received / 1_000_000,
+            "given_millions": given / 1_000_000,
         },
     )
 

@@ -135,7 +135,8 @@
       ];
       for (var s = 0; s < spots.length; s++) {
         var box = { id: id, text: node.pnLabel, x: spots[s].x, y: spots[s].y, w: w, h: h, font: font };
-        if (!overlaps(box)) { keep(box); break; }
+        var inside = box.x >= 0 && box.y >= 0 && box.x + box.w <= width && box.y + box.h <= height;
+        if (inside && !overlaps(box)) { keep(box); break; }
       }
     }
     var ratio = ctx.canvas.width / Math.max(width, 1);
