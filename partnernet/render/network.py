@@ -147,7 +147,10 @@ MAP_LIMIT = 5000
 COMMUNITY_LAYOUT_FROM = 1000
 # From this many nodes, igraph's force layout works on a grid (nearby nodes only
 # repel), which is much faster and looks the same at this size.
-GRID_LAYOUT_FROM = 300
+GRID_LAYOUT_FROM = 1000
+# Inside a community of the community layout, the grid is used from this many
+# members: a few hundred members on a grid look the same and take a sixth of the time.
+GROUP_GRID_LAYOUT_FROM = 100
 # A community with fewer drawn members than this is drawn with its neighbours.
 MIN_GROUP_DRAWN = 8
 # The map's group chooser lists at most this many flagged groups.
@@ -386,8 +389,11 @@ def network_payload(
             }
             shape = "diamond"
         else:
+            facts = _organisation_facts(
+                metrics.get(key, {}), given.get(key, 0.0), band_rows.get(key)
+            )
             title = _organisation_tooltip(
-                key, data, metrics.get(key, {}), names, given.get(key, 0.0), broker_rank, flagged
+                key, data, metrics.get(key, {}), dict(facts), names, broker_rank, flagged
             )
             size = _scaled(size_values.get(key, 0.0), max_value)
             is_broker = key in broker_rank
@@ -415,9 +421,7 @@ def network_payload(
                 "plainBorder": border,
                 "plainBorderWidth": 2 if is_broker else 1,
                 "tier": tier,
-                "facts": _organisation_facts(
-                    metrics.get(key, {}), given.get(key, 0.0), band_rows.get(key)
-                ),
+                "facts": facts,
             }
             if key in cut_off:
                 options["cutOff"] = cut_off[key]
@@ -749,11 +753,12 @@ def _organisation_tooltip(
     key: str,
     data: dict[str, Any],
     row: dict[str, Any],
+    shown: dict[str, str],
     names: dict[str, str],
-    given: float,
     broker_rank: dict[str, int],
     flagged: dict[str, list[str]],
 ) -> str:
+    """The hover text; ``shown`` is :func:`_organisation_facts` (figures as written)."""
     lines = [names[key]]
     kind = TYPE_LABELS.get(data["type"], data["type"])
     if data["type"] == "department" and data.get("parent_id") in names:
@@ -771,31 +776,23 @@ def _organisation_tooltip(
     elif row.get("under_connected"):
         lines.append("In an under-connected group")
     if row:
+        lines.append(f"Partners: {shown['degree']} · Betweenness: {shown['betweenness']}")
         lines.append(
-            f"Partners: {wording.number(row.get('degree'))} · "
-            f"Betweenness: {wording.number(row.get('betweenness'), digits=4)}"
+            f"Board seats: {shown['board_seats']} · "
+            f"Hops to a decision maker: {shown['distance_to_decision']}"
         )
-        lines.append(
-            f"Board seats: {wording.number(row.get('board_seats'))} · "
-            f"Hops to a decision maker: {wording.number(row.get('distance_to_decision'))}"
-        )
-        received: Any = row.get("funding_received")
-        if _is_number(received) and float(received) > 0:
+        if "funding_received" in shown:
             lines.append(
-                f"Funding received: {wording.money(received)} "
-                f"(from public bodies {wording.money(row.get('funding_from_public'))})"
+                f"Funding received: {shown['funding_received']} "
+                f"(from public bodies {shown['funding_from_public']})"
             )
-        roles = [
-            f"{role} {wording.number(row.get(role))}"
-            for role in BROKERAGE_ROLES
-            if _is_number(row.get(role)) and float(row.get(role) or 0) > 0
-        ]
+        roles = [f"{role} {shown[role]}" for role in BROKERAGE_ROLES if role in shown]
         if roles:
             lines.append("Brokerage roles: " + ", ".join(roles))
-        if _is_number(row.get("community")):
-            lines.append(f"Community: {int(row['community'])}")
-    if given > 0:
-        lines.append(f"Funding given: {wording.money(given)}")
+        if "community" in shown:
+            lines.append(f"Community: {shown['community']}")
+    if "funding_given" in shown:
+        lines.append(f"Funding given: {shown['funding_given']}")
     return "\n".join(lines)
 
 
@@ -859,15 +856,18 @@ def _layout(
     }
 
 
-def _force_layout(n: int, pairs: dict[tuple[int, int], float], *, seed: int) -> np.ndarray:
-    """igraph's Fruchterman-Reingold on ``n`` nodes and weighted ``pairs``, seeded."""
+def _force_layout(
+    n: int, pairs: dict[tuple[int, int], float], *, seed: int, grid_from: int = GRID_LAYOUT_FROM
+) -> np.ndarray:
+    """igraph's Fruchterman-Reingold on ``n`` nodes and weighted ``pairs``, seeded;
+    on a grid from ``grid_from`` nodes."""
     g = ig.Graph(n=n, edges=list(pairs))
     # igraph draws from one process-wide generator; give it a seeded one for this
     # layout only, so the same data and seed always give the same picture.
     ig.set_random_number_generator(random.Random(seed))
     try:
         layout = g.layout_fruchterman_reingold(
-            weights=list(pairs.values()) or None, niter=500, grid=n >= GRID_LAYOUT_FROM
+            weights=list(pairs.values()) or None, niter=500, grid=n >= grid_from
         )
     finally:
         ig.set_random_number_generator(random)
@@ -946,7 +946,11 @@ def _community_layout(
         nodes = members[c]
         local = {node: i for i, node in enumerate(nodes)}
         sub = {(local[a], local[b]): w for (a, b), w in inside[c].items()}
-        xy = _force_layout(len(nodes), sub, seed=seed) if len(nodes) > 1 else np.zeros((1, 2))
+        xy = (
+            _force_layout(len(nodes), sub, seed=seed, grid_from=GROUP_GRID_LAYOUT_FROM)
+            if len(nodes) > 1
+            else np.zeros((1, 2))
+        )
         xy -= xy.mean(axis=0)
         spread = float(np.percentile(np.hypot(xy[:, 0], xy[:, 1]), 95)) if len(nodes) > 1 else 1.0
         xy *= 0.9 * radius[slot[c]] / (spread or 1.0)
