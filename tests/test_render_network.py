@@ -623,6 +623,9 @@ def test_the_details_figures_are_explained_and_place_an_organisation_in_its_band
     for key in facts:
         assert key == "band" or data["meanings"][key][1], key
     assert "would lose every route to a decision maker" in cvs["cutOff"]
+    rank = list(results.top_brokers).index("GB-CHC-1100019") + 1
+    assert cvs["marks"][0] == f"★ Top broker (rank {rank} of {len(results.top_brokers)})"
+    assert cvs["marks"][0] in cvs["title"].splitlines()
 
 
 def test_a_city_sized_map_lays_communities_out_as_groups_and_rings_none(

@@ -46,7 +46,11 @@ FIGURE_MEANINGS: dict[str, tuple[str, str]] = {
         "the share, from 0 to 1, of the shortest routes between other organisations "
         "that pass through it; the top brokers have the highest",
     ),
-    "board_seats": ("Board seats", "boards and forums it sits on"),
+    "board_seats": (
+        "Board seats",
+        "boards and forums it sits on as chair or member (observers and secretariats "
+        "attend without a seat)",
+    ),
     "distance_to_decision": (
         "Hops to a decision maker",
         "ties in the shortest chain from it to a public body or a board; 0 means it is one",

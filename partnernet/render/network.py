@@ -422,6 +422,7 @@ def network_payload(
                 "plainBorderWidth": 2 if is_broker else 1,
                 "tier": tier,
                 "facts": facts,
+                "marks": _organisation_marks(key, metrics.get(key, {}), broker_rank, flagged),
             }
             if key in cut_off:
                 options["cutOff"] = cut_off[key]
@@ -769,12 +770,7 @@ def _organisation_tooltip(
     if data.get("locality"):
         facts.append(plain_text(data["locality"], limit=40))
     lines.append(" · ".join(facts))
-    if key in broker_rank:
-        lines.append(f"★ Top broker (rank {broker_rank[key]} of {len(broker_rank)})")
-    if key in flagged:
-        lines.append("Under-connected group: " + "; ".join(flagged[key]))
-    elif row.get("under_connected"):
-        lines.append("In an under-connected group")
+    lines += _organisation_marks(key, row, broker_rank, flagged)
     if row:
         lines.append(f"Partners: {shown['degree']} · Betweenness: {shown['betweenness']}")
         lines.append(
@@ -794,6 +790,20 @@ def _organisation_tooltip(
     if "funding_given" in shown:
         lines.append(f"Funding given: {shown['funding_given']}")
     return "\n".join(lines)
+
+
+def _organisation_marks(
+    key: str, row: dict[str, Any], broker_rank: dict[str, int], flagged: dict[str, list[str]]
+) -> list[str]:
+    """Its star and its ring, in words (the tooltip and the details panel)."""
+    marks = []
+    if key in broker_rank:
+        marks.append(f"★ Top broker (rank {broker_rank[key]} of {len(broker_rank)})")
+    if key in flagged:
+        marks.append("Under-connected group: " + "; ".join(flagged[key]))
+    elif row.get("under_connected"):
+        marks.append("In an under-connected group")
+    return marks
 
 
 def _board_tooltip(key: str, data: dict[str, Any], G: Any, names: dict[str, str]) -> str:

@@ -300,9 +300,8 @@
     var lines = node.title.split("\n");
     details.appendChild(el("strong", "pn-details-name", lines[0]));
     details.appendChild(el("span", "pn-details-kind", lines[1] || ""));
-    if (node.kind === "board") {
-      lines.slice(2).forEach(function (line) { details.appendChild(el("span", "pn-details-line", line)); });
-    }
+    var extra = node.kind === "board" ? lines.slice(2) : (node.marks || []);
+    extra.forEach(function (line) { details.appendChild(el("span", "pn-details-line", line)); });
     var figures = el("dl", "pn-figures");
     (node.facts || []).forEach(function (fact) {
       var meaning = Object.prototype.hasOwnProperty.call(data.meanings, fact[0]) ? data.meanings[fact[0]] : null;
