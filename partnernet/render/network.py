@@ -151,6 +151,9 @@ GRID_LAYOUT_FROM = 1000
 # Inside a community of the community layout, the grid is used from this many
 # members: a few hundred members on a grid look the same and take a sixth of the time.
 GROUP_GRID_LAYOUT_FROM = 100
+# Force layouts come out round; screens are wider than tall, so the layout is
+# stretched sideways by this much to fill the map's area when fitted.
+LANDSCAPE = 1.3
 # A community with fewer drawn members than this is drawn with its neighbours.
 MIN_GROUP_DRAWN = 8
 # The map's group chooser lists at most this many flagged groups.
@@ -855,6 +858,7 @@ def _layout(
             radius = np.hypot(coords[tied, 0], coords[tied, 1])
             spread = float(np.percentile(radius, 95)) or 1.0
             coords *= (35.0 * math.sqrt(int(tied.sum())) + 100.0) / spread
+            coords[:, 0] *= LANDSCAPE
     if not tied.all():
         # Organisations with no tie would be flung to the edge and shrink the
         # connected map to a speck when it is fitted to the screen: they are lined
@@ -951,7 +955,7 @@ def _community_layout(
     centres[far] *= (rim / distance[far])[:, None]
     centres *= math.sqrt(float((radius**2).sum())) / (rim or 1.0)
     centres = _separate_discs(centres, radius)
-    centres[:, 0] *= 1.3
+    centres[:, 0] *= LANDSCAPE
     for c in labels:
         nodes = members[c]
         local = {node: i for i, node in enumerate(nodes)}
