@@ -582,7 +582,14 @@ def test_the_lines_note_explains_lines_against_the_reports_ties(sample_html: str
     )
     # With fewer layers drawn the report's ties are not comparable: no claim.
     only_funding = payload(render_network_html(results, layers="FUNDS"))
-    assert only_funding["linesNote"].endswith("lines drawn between what is shown.")
+    assert only_funding["linesNote"] == (
+        f"Only some kinds of tie are drawn: the report's {network.ties:,} ties count every kind."
+    )
+    part = payload(render_network_html(results, max_organisations=60))
+    assert part["linesNote"] == (
+        f"The report's {network.ties:,} ties join all {len(ds.organisations):,} "
+        "organisations; the lines here join only those drawn."
+    )
 
 
 def test_labels_go_first_to_brokers_infrastructure_and_public_bodies(sample_html: str) -> None:

@@ -1055,14 +1055,18 @@ def _lines_note(
     lines = wording.count(len(edges), "line")
     drawn = sum(1 for n in nodes.values() if n.kind == "organisation")
     network = results.summary.network
-    if drawn < all_organisations or any(
-        layer not in drawn_layers for layer in network.ties_by_layer
-    ):
-        return f"{lines} drawn between what is shown."
+    ties = wording.count(network.ties, "tie")
+    if drawn < all_organisations:
+        return (
+            f"The report's {ties} join all {wording.count(all_organisations, 'organisation')}; "
+            "the lines here join only those drawn."
+        )
+    if any(layer not in drawn_layers for layer in network.ties_by_layer):
+        return f"Only some kinds of tie are drawn: the report's {ties} count every kind."
     board_lines = sum(1 for e in edges if e.layer == "MEMBER_OF")
     board_ties = int(network.ties_by_layer.get("MEMBER_OF", 0))
     text = (
-        f"{lines} drawn for the report's {wording.count(network.ties, 'tie')} between "
+        f"{lines} drawn for the report's {ties} between "
         "organisations: two organisations tied in several ways (funding, partnership, a "
         "shared person) get one line for each way"
     )
