@@ -154,8 +154,10 @@ GROUP_GRID_LAYOUT_FROM = 100
 # Force layouts come out round; screens are wider than tall, so the layout is
 # stretched sideways by this much to fill the map's area when fitted.
 LANDSCAPE = 1.3
-# A community with fewer drawn members than this is drawn with its neighbours.
+# A community with fewer drawn members than this, or beyond the largest
+# MAX_GROUPS_DRAWN, is drawn with its neighbours.
 MIN_GROUP_DRAWN = 8
+MAX_GROUPS_DRAWN = 60
 # The map's group chooser lists at most this many flagged groups.
 GROUPS_LISTED = 15
 MIN_NODE_SIZE = 9.0
@@ -905,7 +907,7 @@ def _community_layout(
     own ties inside their disc. Tied organisations without a community (boards)
     join the community most of their neighbours are in. Cost: one small layout
     per community, and the overlap passes over the discs (``k**2`` for ``k``
-    communities, a few hundred at most on a 5,000-node map).
+    groups, at most ``MAX_GROUPS_DRAWN``).
     """
     coords = np.zeros((n, 2), dtype=float)
     # Communities too small to show as a group, boards and anything else without a
@@ -913,7 +915,13 @@ def _community_layout(
     # ties, so chains of them are reached); what no group reaches (small separate
     # parts) is one group of its own.
     sizes = np.bincount(group[tied & (group >= 0)], minlength=int(group.max()) + 1)
-    small = (group < 0) | (sizes[np.maximum(group, 0)] < MIN_GROUP_DRAWN)
+    # At most MAX_GROUPS_DRAWN groups, the largest (ties to the smaller number): the
+    # discs are pushed apart pairwise, and more groups than this read as confetti.
+    order = np.lexsort((np.arange(len(sizes)), -sizes))
+    shown = np.zeros(len(sizes), dtype=bool)
+    shown[order[:MAX_GROUPS_DRAWN]] = True
+    shown &= sizes >= MIN_GROUP_DRAWN
+    small = (group < 0) | ~shown[np.maximum(group, 0)]
     group[small] = -1
     for _ in range(3):
         votes: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
