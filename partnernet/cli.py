@@ -89,6 +89,25 @@ def _note(message: str) -> None:
     click.echo(f"Note: {message}", err=True)
 
 
+def _read_folder(dataset_dir: str, **options: Any) -> Any:
+    """``read_dataset``, once any interrupted partnernet run in DIR is finished or
+    undone (io.staging), and seen whole even while an import swaps files in."""
+    from partnernet.io.read import read_dataset
+    from partnernet.io.staging import consistent_read
+
+    return consistent_read(dataset_dir, lambda: read_dataset(dataset_dir, **options), on_note=_note)
+
+
+def _lock_out(out_dir: str, command: str) -> None:
+    """Hold OUT's writer lock until the command ends: a second writer is refused
+    (exit 5) instead of one run's files silently replacing the other's."""
+    from partnernet.io.staging import writing_folder
+
+    click.get_current_context().with_resource(
+        writing_folder(out_dir, command=command, on_note=_note)
+    )
+
+
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr.")(
         command
@@ -151,9 +170,8 @@ def validate(
       partnernet validate sample_data
       partnernet validate mydata --date-format %d/%m/%Y --encoding cp1252
     """
-    from partnernet.io.read import read_dataset
 
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -334,6 +352,8 @@ def import_360giving(
     """
     from partnernet.io.importers.threesixty import import_360giving as run_import
 
+    _lock_out(out_dir, "import-360giving")  # before the dataset there is read, until it is written
+
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
             files,
@@ -419,6 +439,8 @@ def import_register(
       partnernet import-register register.csv --out mydata --income-column latest_income
     """
     from partnernet.io.importers.register import import_register as run_import
+
+    _lock_out(out_dir, "import-register")  # before the dataset there is read, until it is written
 
     with _bytes_bar(quiet, [register_file], "Reading register") as bar:
         summary = run_import(
@@ -555,6 +577,8 @@ def import_spend(
         --council-id GB-LAE-TRF --departments units.csv
     """
     from partnernet.io.importers.spend import import_spend as run_import
+
+    _lock_out(out_dir, "import-spend")  # before the dataset there is read, until it is written
 
     columns = {
         "unit": unit_column,
@@ -739,9 +763,7 @@ def load(
     """
     import contextlib
 
-    from partnernet.io.read import read_dataset
-
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -845,12 +867,12 @@ def analyse(
     # Before anything is imported or read: a folder that cannot be written should
     # fail at once, not after minutes of analysis.
     prepare_output_folder(out_dir)
+    _lock_out(out_dir, "analyse")
     chosen = _parsed_layers(layers)
 
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_outputs
     from partnernet.findings import explain
-    from partnernet.io.read import read_dataset
 
     store: Any = neo4j_connect() if (from_neo4j or write_back) else None
     with store or contextlib.nullcontext():
@@ -858,7 +880,7 @@ def analyse(
             # Before the analysis, so an unreachable server costs no waiting.
             store.verify()
         if dataset_dir is not None:
-            ds = read_dataset(
+            ds = _read_folder(
                 dataset_dir,
                 date_format=date_format,
                 encoding=encoding,
@@ -941,13 +963,12 @@ def render(
       partnernet render sample_data --out out/funding.html --size-by funding --layers FUNDS
     """
     from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.io.read import read_dataset
     from partnernet.render.network import check_map_path, write_network
 
     chosen = _parsed_layers(layers)
     # Checked first: a mistyped --out should not cost a whole analysis.
     target = check_map_path(out_file)
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -1001,21 +1022,21 @@ def compare(
     from partnernet.io.folders import prepare_output_folder
 
     prepare_output_folder(out_dir)  # before the heavy imports and any reading
+    _lock_out(out_dir, "compare")
 
     from partnernet.analysis.compare import compare as compare_runs
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
-    from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
-    old = read_dataset(
+    old = _read_folder(
         old_dir,
         date_format=date_format,
         encoding=encoding,
         delimiter=delimiter,
         on_note=None if quiet else _note,
     )
-    new = read_dataset(
+    new = _read_folder(
         new_dir,
         date_format=date_format,
         encoding=encoding,

@@ -38,7 +38,8 @@ from partnernet.analysis.results import (
 )
 from partnernet.findings import Finding
 from partnernet.io.folders import prepare_output_folder
-from partnernet.io.writers import atomic_write_text, neutralise_cell
+from partnernet.io.staging import stage_run
+from partnernet.io.writers import csv_text
 
 __all__ = [
     "comparison_files",
@@ -81,13 +82,8 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
         series = out[column]
         if pd.api.types.is_float_dtype(series):
             out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
-        elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series.astype("object").map(neutralise_cell)
-    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
-    # character of the line terminator: with "\n" alone, a stray "\r" in a name
-    # would go out unquoted and split the row in every reader.
-    text: str = out.to_csv(index=False, lineterminator="\r\n")
-    return text
+    # Formula starts neutralised, separators quoted: the one cell rule of io.writers.
+    return csv_text(out)
 
 
 def summary_json(results: Results) -> dict[str, Any]:
@@ -151,7 +147,9 @@ def comparison_files(comparison: Comparison) -> dict[str, str]:
 
 def write_comparison(out_dir: str | os.PathLike[str], comparison: Comparison) -> list[Path]:
     """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing)."""
-    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison))
+    return _write_files(
+        prepare_output_folder(out_dir), comparison_files(comparison), command="compare"
+    )
 
 
 def write_outputs(
@@ -165,7 +163,11 @@ def write_outputs(
 ) -> list[Path]:
     """Write every output of an analysis run into ``out_dir``; return the paths.
 
-    The folder is created when missing (:func:`prepare_output_folder`). With
+    The folder is created when missing (:func:`prepare_output_folder`). The files
+    are staged and put in place together with a manifest
+    (:mod:`partnernet.io.staging`): the folder holds the whole of this run or, when
+    it fails or is killed, the whole of the one before; outputs of an earlier
+    analysis that this one does not write are removed with the swap. With
     ``html`` the interactive map and the report are written too; ``title`` and
     ``place`` go on the report's first page
     (:func:`partnernet.render.report.render_report`). Everything is
@@ -182,14 +184,21 @@ def write_outputs(
         files["report.html"], files["report.md"] = render_report(
             results, findings, title=title, place=place
         )
-    return _write_files(folder, files)
+    return _write_files(folder, files, command="analyse", outputs=ANALYSIS_OUTPUTS)
 
 
-def _write_files(folder: Path, files: dict[str, str]) -> list[Path]:
+# Every file `analyse` can write: a run removes the ones it does not write again.
+ANALYSIS_OUTPUTS = (
+    *("metrics.csv", "groups.csv", "departments.csv"),
+    *("metrics.json", "summary.json", "findings.json"),
+    *("network.html", "report.html", "report.md"),
+)
+
+
+def _write_files(
+    folder: Path, files: dict[str, str], *, command: str, outputs: Sequence[str] = ()
+) -> list[Path]:
     prepare_output_folder(folder)
-    written = []
-    for name, text in files.items():
-        path = folder / name
-        atomic_write_text(path, text)
-        written.append(path)
+    with stage_run(folder, command=command, retire=outputs) as run:
+        written = [run.write_text(name, text) for name, text in files.items()]
     return written

@@ -90,6 +90,7 @@ def test_compare_command_writes_its_tables(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".partnernet-run.json",  # the manifest, written last (io.staging)
         "board_seats_changed.csv",
         "headline_changes.csv",
         "organisations_changed.csv",

@@ -1,16 +1,26 @@
-"""Safe writers: every output goes to a temporary file that is renamed into place.
+"""Safe writers: every output goes to a temporary file that is renamed into place,
+and every CSV cell is written so that no spreadsheet runs or splits it.
 
-An interrupted run therefore never leaves a half-written or empty output, and an
+An interrupted write therefore never leaves a half-written or empty output, and an
 output that cannot be written raises :class:`OutputError` (exit code 5) while any
-file already at that path is left untouched.
+file already at that path is left untouched. A run's several files are put in
+place together by :mod:`partnernet.io.staging`.
+
+Every CSV file partnernet writes goes through :func:`csv_cell` (or its column-wise
+twin inside :func:`csv_text`, which follows the same rule): text that starts a
+formula is neutralised (:func:`neutralise_cell`), and a cell holding a separator
+any spreadsheet might use (``,`` ``;`` tab ``|``), a quote or a line break is
+quoted, so one read with ``;`` as its separator (the default in much of Europe)
+still sees one cell.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,9 +31,13 @@ from partnernet.io.folders import prepare_output_folder
 from partnernet.model import Dataset
 
 __all__ = [
+    "SafeCsvWriter",
     "atomic_open",
     "atomic_write_bytes",
     "atomic_write_text",
+    "csv_cell",
+    "csv_line",
+    "csv_text",
     "dataset_to_csv_text",
     "make_dataset_folder",
     "neutralise_cell",
@@ -48,6 +62,116 @@ def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+# Python's csv writer quotes only cells holding its own separator, a quote or a line
+# break; a spreadsheet that splits on ";", tab or "|" would split the others.
+_QUOTE_WHEN = r'[,;\t|"\r\n]'
+_NEEDS_QUOTES = re.compile(_QUOTE_WHEN)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
+def csv_cell(value: object) -> str:
+    """One cell as partnernet writes it in a CSV file.
+
+    Missing values (``None``, NaN) are empty; text that starts a formula is
+    neutralised; a cell holding ``,`` ``;`` tab ``|``, a quote or a line break is
+    quoted (inner quotes doubled); numbers are written as Python writes them.
+
+    Examples
+    --------
+    >>> [csv_cell(v) for v in ("ok", "a;b", "=1+1", 'say "hi", then', -3, None)]
+    ['ok', '"a;b"', "'=1+1", '"say ""hi"", then"', '-3', '']
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, str):
+        return _quoted(str(neutralise_cell(value)))
+    return _quoted(str(value))
+
+
+def csv_line(cells: Iterable[object], *, lineterminator: str = "\r\n") -> str:
+    """One CSV row of :func:`csv_cell` cells, with its line terminator.
+
+    Examples
+    --------
+    >>> print(csv_line(["Friends;=cmd|' /C calc'!A0;", 2]).rstrip())
+    "Friends;=cmd|' /C calc'!A0;",2
+    """
+    values = [csv_cell(c) for c in cells]
+    if values == [""]:
+        values = ['""']  # a lone empty cell, not a blank line a reader skips
+    return ",".join(values) + lineterminator
+
+
+class SafeCsvWriter:
+    """``csv.writer``'s ``writerow`` for a text handle, with :func:`csv_cell` cells."""
+
+    def __init__(self, handle: IO[str], *, lineterminator: str = "\r\n") -> None:
+        self._handle = handle
+        self._end = lineterminator
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self._handle.write(csv_line(cells, lineterminator=self._end))
+
+
+def csv_text(
+    frame: pd.DataFrame, *, verbatim: Collection[str] = (), lineterminator: str = "\r\n"
+) -> str:
+    """A whole table as CSV text, every cell by the rule of :func:`csv_cell`.
+
+    Column-wise, for tables of millions of rows. Numbers are written as pandas
+    writes them (``3.0`` for a float three, ``True`` for a boolean); columns named
+    in ``verbatim`` hold text the caller formatted from numbers or dates (``-3.5``
+    is a number there, not a formula) and are quoted when needed but not
+    neutralised.
+
+    Examples
+    --------
+    >>> csv_text(pd.DataFrame({"name": ["a|b", "@x"], "n": [1.5, float("nan")]})).splitlines()
+    ['name,n', '"a|b",1.5', "'@x,"]
+    """
+    header = ",".join(csv_cell(str(c)) for c in frame.columns) + lineterminator
+    if frame.empty:
+        return header
+    columns = [
+        _column_cells(frame.iloc[:, i], neutralise=frame.columns[i] not in verbatim)
+        for i in range(frame.shape[1])
+    ]
+    if len(columns) == 1:
+        columns[0] = columns[0].mask(columns[0] == "", '""')
+    rows = columns[0].str.cat(columns[1:], sep=",") if len(columns) > 1 else columns[0]
+    return header + lineterminator.join(rows.tolist()) + lineterminator
+
+
+def _column_cells(series: pd.Series, *, neutralise: bool) -> pd.Series:
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        times = series.dt
+        midnight = bool(((times.hour == 0) & (times.minute == 0) & (times.second == 0)).all())
+        text = series.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        cells = text.astype(object)
+    elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        cells = series.astype(object).map(str)
+    else:
+        values = series.astype(object)
+        cells = values.map(str)
+        if neutralise:
+            is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+            formula = cells.str.startswith(_FORMULA_PREFIXES).to_numpy(dtype=bool)
+            starts = is_text & formula
+            if starts.any():
+                cells = cells.mask(starts, "'" + cells)
+    cells = cells.mask(missing, "")
+    quote = cells.str.contains(_QUOTE_WHEN, regex=True).to_numpy(dtype=bool)
+    if quote.any():
+        cells = cells.mask(quote, '"' + cells.str.replace('"', '""', regex=False) + '"')
+    return cells.reset_index(drop=True)
 
 
 @contextlib.contextmanager
@@ -129,6 +253,7 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     empty cells, so that :func:`partnernet.read_dataset` reads the file back equal.
     """
     out = frame.copy()
+    formatted = []
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):
@@ -137,11 +262,11 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
             out[column] = series.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
         elif pd.api.types.is_float_dtype(series):
             out[column] = series.map(_format_number)
-    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
-    # character of the line terminator: with "\n" alone, a stray "\r" in a name
-    # would go out unquoted and split the row in every reader.
-    text: str = out.to_csv(index=False, lineterminator="\r\n")
-    return text
+        else:
+            continue
+        formatted.append(column)
+    # CRLF (RFC 4180), as every table partnernet writes.
+    return csv_text(out, verbatim=formatted)
 
 
 def make_dataset_folder(target: Path) -> None:
