@@ -8,14 +8,13 @@ the templates straight away and then replace the rows with their own.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from pathlib import Path
 
 from partnernet import model
 from partnernet.errors import OutputError
-from partnernet.io.writers import atomic_write_text
+from partnernet.io.writers import SafeCsvWriter, atomic_write_text
 
 __all__ = ["TEMPLATE_ROWS", "write_templates"]
 
@@ -151,7 +150,7 @@ def template_text(table: str) -> str:
     board-hwb,Example Health and Wellbeing Board,GB-LAE-EXA,place,health
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\n")
     columns = model.COLUMNS[table]
     writer.writerow(columns)
     for row in TEMPLATE_ROWS[table]:

@@ -119,6 +119,9 @@ class SafeCsvWriter:
     def writerow(self, cells: Iterable[object]) -> None:
         self._handle.write(csv_line(cells, lineterminator=self._end))
 
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        self._handle.write("".join(csv_line(r, lineterminator=self._end) for r in rows))
+
 
 def csv_text(
     frame: pd.DataFrame, *, verbatim: Collection[str] = (), lineterminator: str = "\r\n"

@@ -54,7 +54,7 @@ from partnernet.io.folders import REGISTER_SUGGESTIONS
 from partnernet.io.merge import read_existing, write_validated
 from partnernet.io.parse import normalise_org_id, parse_money
 from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
-from partnernet.io.writers import atomic_open, neutralise_cell
+from partnernet.io.writers import SafeCsvWriter, atomic_open, neutralise_cell
 from partnernet.model import Dataset, size_band_for_income
 
 __all__ = [
@@ -500,7 +500,7 @@ def write_suggestions(suggestions: Iterable[AliasSuggestion], path: str | os.Pat
     Cells that a spreadsheet would run as a formula are neutralised.
     """
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["alias", "id", "reason"])
         for item in suggestions:
             writer.writerow([neutralise_cell(c) for c in (item.alias, item.id, item.reason)])
