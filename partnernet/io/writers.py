@@ -8,10 +8,11 @@ place together by :mod:`partnernet.io.staging`.
 
 Every CSV file partnernet writes goes through :func:`csv_cell` (or its column-wise
 twin inside :func:`csv_text`, which follows the same rule): text that starts a
-formula is neutralised (:func:`neutralise_cell`), and a cell holding a separator
-any spreadsheet might use (``,`` ``;`` tab ``|``), a quote or a line break is
-quoted, so one read with ``;`` as its separator (the default in much of Europe)
-still sees one cell.
+formula is neutralised (:func:`neutralise_cell`), as is a formula start right
+after a separator inside the text, and a cell holding a separator any spreadsheet
+might use (``,`` ``;`` tab ``|``), a quote or a line break is quoted. So a
+spreadsheet that reads the file with ``;``, tab or ``|`` as its separator (``;``
+is the default in much of Europe) still never starts a cell with a formula.
 """
 
 from __future__ import annotations
@@ -70,6 +71,19 @@ _QUOTE_WHEN = r'[,;\t|"\r\n]'
 _NEEDS_QUOTES = re.compile(_QUOTE_WHEN)
 
 
+# Quoting alone does not protect a cell in the middle of a row: a spreadsheet that
+# splits "GB-1,\"Friends;=cmd|...\"" on ";" starts a cell at "=cmd|...", the quote
+# being inside its first cell. So a formula start right after a separator inside
+# a cell (after any quotes) gets the apostrophe too.
+_INNER_FORMULA = r'([,;\t|]"*)([=+\-@])'
+_INNER = re.compile(_INNER_FORMULA)
+_INNER_SEEN = r'[,;\t|]"*[=+\-@]'  # the same, without groups, for str.contains
+
+
+def _inert(text: str) -> str:
+    return _INNER.sub(r"\1'\2", str(neutralise_cell(text)))
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
@@ -78,20 +92,24 @@ def csv_cell(value: object) -> str:
     """One cell as partnernet writes it in a CSV file.
 
     Missing values (``None``, NaN) are empty; text that starts a formula is
-    neutralised; a cell holding ``,`` ``;`` tab ``|``, a quote or a line break is
-    quoted (inner quotes doubled); numbers are written as Python writes them.
+    neutralised, and so is a formula start right after a separator inside the text
+    (where a spreadsheet splitting on that separator would start a cell); a cell
+    holding ``,`` ``;`` tab ``|``, a quote or a line break is quoted (inner quotes
+    doubled); numbers are written as Python writes them.
 
     Examples
     --------
     >>> [csv_cell(v) for v in ("ok", "a;b", "=1+1", 'say "hi", then', -3, None)]
     ['ok', '"a;b"', "'=1+1", '"say ""hi"", then"', '-3', '']
+    >>> print(csv_cell("Friends;=cmd|' /C calc'!A0;"))
+    "Friends;'=cmd|' /C calc'!A0;"
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float) and value != value:
         return ""
     if isinstance(value, str):
-        return _quoted(str(neutralise_cell(value)))
+        return _quoted(_inert(value))
     return _quoted(str(value))
 
 
@@ -100,8 +118,8 @@ def csv_line(cells: Iterable[object], *, lineterminator: str = "\r\n") -> str:
 
     Examples
     --------
-    >>> print(csv_line(["Friends;=cmd|' /C calc'!A0;", 2]).rstrip())
-    "Friends;=cmd|' /C calc'!A0;",2
+    >>> print(csv_line(["a|b", 2]).rstrip())
+    "a|b",2
     """
     values = [csv_cell(c) for c in cells]
     if values == [""]:
@@ -170,6 +188,9 @@ def _column_cells(series: pd.Series, *, neutralise: bool) -> pd.Series:
             starts = is_text & formula
             if starts.any():
                 cells = cells.mask(starts, "'" + cells)
+            inner = is_text & cells.str.contains(_INNER_SEEN, regex=True).to_numpy(dtype=bool)
+            if inner.any():
+                cells = cells.mask(inner, cells.str.replace(_INNER_FORMULA, r"\1'\2", regex=True))
     cells = cells.mask(missing, "")
     quote = cells.str.contains(_QUOTE_WHEN, regex=True).to_numpy(dtype=bool)
     if quote.any():
