@@ -363,11 +363,14 @@ def settle(folder: str | os.PathLike[str], *, on_note: Note | None = None) -> li
                 with folder_lock(target, command="settle"), _held_guard:
                     done = list(_held[_key(target)].settled)
                 break
-            except FolderBusy:
+            except OutputError as exc:
                 committed = any((s / MANIFEST_NAME).exists() for s in _leftovers(target)[0])
                 if not committed:
+                    # Another run at work, or a folder this process may only read
+                    # holding only what cannot change what it reads: the files
+                    # there are one whole run.
                     return []
-                if time.monotonic() > deadline:
+                if not isinstance(exc, FolderBusy) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
     if on_note is not None:
