@@ -21,7 +21,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -77,11 +77,14 @@ _NEEDS_QUOTES = re.compile(_QUOTE_WHEN)
 # a cell (after any quotes) gets the apostrophe too.
 _INNER_FORMULA = r'([,;\t|]"*)([=+\-@])'
 _INNER = re.compile(_INNER_FORMULA)
-_INNER_SEEN = r'[,;\t|]"*[=+\-@]'  # the same, without groups, for str.contains
 
 
-def _inert(text: str) -> str:
-    return _INNER.sub(r"\1'\2", str(neutralise_cell(text)))
+def _text_cell(text: str) -> str:
+    text = str(neutralise_cell(text))
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    # Only a cell holding a separator can hide a formula start inside it.
+    return '"' + _INNER.sub(r"\1'\2", text).replace('"', '""') + '"'
 
 
 def _quoted(text: str) -> str:
@@ -109,7 +112,7 @@ def csv_cell(value: object) -> str:
     if isinstance(value, float) and value != value:
         return ""
     if isinstance(value, str):
-        return _quoted(_inert(value))
+        return _text_cell(value)
     return _quoted(str(value))
 
 
@@ -146,11 +149,10 @@ def csv_text(
 ) -> str:
     """A whole table as CSV text, every cell by the rule of :func:`csv_cell`.
 
-    Column-wise, for tables of millions of rows. Numbers are written as pandas
-    writes them (``3.0`` for a float three, ``True`` for a boolean); columns named
-    in ``verbatim`` hold text the caller formatted from numbers or dates (``-3.5``
-    is a number there, not a formula) and are quoted when needed but not
-    neutralised.
+    Numbers are written as pandas writes them (``3.0`` for a float three, ``True``
+    for a boolean); columns named in ``verbatim`` hold text the caller formatted
+    from numbers or dates (``-3.5`` is a number there, not a formula) and are
+    quoted when needed but not neutralised.
 
     Examples
     --------
@@ -165,37 +167,45 @@ def csv_text(
         for i in range(frame.shape[1])
     ]
     if len(columns) == 1:
-        columns[0] = columns[0].mask(columns[0] == "", '""')
-    rows = columns[0].str.cat(columns[1:], sep=",") if len(columns) > 1 else columns[0]
-    return header + lineterminator.join(rows.tolist()) + lineterminator
+        rows = [cell or '""' for cell in columns[0]]  # not a blank line a reader skips
+    else:
+        rows = [",".join(cells) for cells in zip(*columns, strict=True)]
+    return header + lineterminator.join(rows) + lineterminator
 
 
-def _column_cells(series: pd.Series, *, neutralise: bool) -> pd.Series:
+def _column_cells(series: pd.Series, *, neutralise: bool) -> list[str]:
     missing = series.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(series):
         times = series.dt
         midnight = bool(((times.hour == 0) & (times.minute == 0) & (times.second == 0)).all())
         text = series.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
-        cells = text.astype(object)
+        cells: list[str] = text.astype(object).tolist()
     elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        cells = series.astype(object).map(str)
+        # A number's text holds no separator, quote or formula start but "-",
+        # which a spreadsheet reads as the number it is.
+        cells = series.astype(str).tolist()
     else:
-        values = series.astype(object)
-        cells = values.map(str)
-        if neutralise:
-            is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-            formula = cells.str.startswith(_FORMULA_PREFIXES).to_numpy(dtype=bool)
-            starts = is_text & formula
-            if starts.any():
-                cells = cells.mask(starts, "'" + cells)
-            inner = is_text & cells.str.contains(_INNER_SEEN, regex=True).to_numpy(dtype=bool)
-            if inner.any():
-                cells = cells.mask(inner, cells.str.replace(_INNER_FORMULA, r"\1'\2", regex=True))
-    cells = cells.mask(missing, "")
-    quote = cells.str.contains(_QUOTE_WHEN, regex=True).to_numpy(dtype=bool)
-    if quote.any():
-        cells = cells.mask(quote, '"' + cells.str.replace('"', '""', regex=False) + '"')
-    return cells.reset_index(drop=True)
+        cell = _text_cell if neutralise else _quoted
+        plain, search = _FORMULA_PREFIXES if neutralise else (), _NEEDS_QUOTES.search
+        # Most cells need nothing: tested inline, for tables of millions of rows.
+        cells = [
+            v
+            if type(v) is str and not v.startswith(plain) and search(v) is None
+            else _any_cell(v, cell)
+            for v in series.tolist()
+        ]
+    if missing.any():
+        for i in missing.nonzero()[0].tolist():
+            cells[i] = ""
+    return cells
+
+
+def _any_cell(value: object, cell: Callable[[str], str]) -> str:
+    if isinstance(value, str):
+        return cell(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    return _quoted(str(value))
 
 
 @contextlib.contextmanager
