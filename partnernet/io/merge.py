@@ -104,10 +104,12 @@ def write_validated(
 ) -> list[Path]:
     """Validate ``dataset`` in full, then replace ``tables`` in ``folder``.
 
-    The whole dataset is written to a scratch folder in the contract's own format and
-    read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
-    checks ``partnernet validate`` applies. Only then is each named table copied over
-    its file in ``folder``, atomically; the other files there are left untouched.
+    The whole dataset is written to the folder's staging folder in the contract's
+    own format and read back with :func:`partnernet.io.read.read_dataset`, so it
+    passes exactly the checks ``partnernet validate`` applies. Only then are the
+    named tables put in place, together, with a manifest
+    (:func:`partnernet.io.staging.stage_run`), under the folder's lock; the other
+    files there are left untouched, and the rest of the copy is deleted.
 
     Parameters
     ----------
@@ -152,7 +154,6 @@ def write_validated(
                 raise ValidationError(
                     [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
                 ) from None
-            # Organisations first: funding refers to them.
             chosen = [t for t in TABLES if t in tables and (run.path / f"{t}.csv").exists()]
             run.commit(f"{t}.csv" for t in chosen)
     return [target / f"{t}.csv" for t in chosen]
