@@ -98,14 +98,19 @@ def _read_folder(dataset_dir: str, **options: Any) -> Any:
     return consistent_read(dataset_dir, lambda: read_dataset(dataset_dir, **options), on_note=_note)
 
 
-def _lock_out(out_dir: str, command: str) -> None:
+def _lock_out(out_dir: str, command: str, *, outputs: bool = False) -> None:
     """Hold OUT's writer lock until the command ends: a second writer is refused
-    (exit 5) instead of one run's files silently replacing the other's."""
-    from partnernet.io.staging import writing_folder
+    (exit 5) instead of one run's files silently replacing the other's. With
+    ``outputs`` (a folder of run outputs, not a dataset a person edits), say when
+    its files no longer match its manifest."""
+    from partnernet.io.staging import check_manifest, writing_folder
 
     click.get_current_context().with_resource(
         writing_folder(out_dir, command=command, on_note=_note)
     )
+    if outputs:
+        for line in check_manifest(out_dir):
+            _note(f"{line}, so the folder does not hold one whole run; this run replaces it.")
 
 
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -867,7 +872,7 @@ def analyse(
     # Before anything is imported or read: a folder that cannot be written should
     # fail at once, not after minutes of analysis.
     prepare_output_folder(out_dir)
-    _lock_out(out_dir, "analyse")
+    _lock_out(out_dir, "analyse", outputs=True)
     chosen = _parsed_layers(layers)
 
     from partnernet.analysis.pipeline import analyse as run_analysis
@@ -1022,7 +1027,7 @@ def compare(
     from partnernet.io.folders import prepare_output_folder
 
     prepare_output_folder(out_dir)  # before the heavy imports and any reading
-    _lock_out(out_dir, "compare")
+    _lock_out(out_dir, "compare", outputs=True)
 
     from partnernet.analysis.compare import compare as compare_runs
     from partnernet.analysis.pipeline import analyse as run_analysis

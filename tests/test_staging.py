@@ -820,3 +820,15 @@ def test_a_kill_between_an_imports_two_files_is_finished_by_the_next_command(
     assert _grant_ids(out) == {f"A-{i}" for i in range(1, 21)} | {f"B-{i}" for i in range(1, 21)}
     assert leftovers(out) == []
     assert check_manifest(out) == []
+
+
+def test_a_folder_that_no_longer_matches_its_manifest_is_reported(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _restore(out, {"metrics.csv": b"id\r\n", "report.md": b"# Old\n"})
+    run_id = json.loads((out / MANIFEST_NAME).read_text())["run_id"]
+    (out / "report.md").write_text("# Edited\n")
+    done = _next_command_on(out)
+    assert (
+        f"Note: {out}/report.md has changed since run {run_id} wrote it, so the folder does "
+        "not hold one whole run; this run replaces it." in done.stderr
+    )
