@@ -224,7 +224,14 @@ def _acquire(folder: Path, command: str) -> int:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            # The holder writes who it is just after it takes the lock: give it
+            # a moment, so the message can name it.
             holder = _holder(fd)
+            for _ in range(50):
+                if holder:
+                    break
+                time.sleep(0.02)
+                holder = _holder(fd)
             os.close(fd)
             raise FolderBusy(
                 f"another partnernet run is writing to {folder}{holder}; nothing was written.",
