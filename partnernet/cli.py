@@ -168,7 +168,8 @@ def validate(
 
     On success prints one line with the number of rows in each table (exit 0).
     Otherwise lists each problem with its file, spreadsheet row, column and how to
-    fix it (exit 3). Writes nothing.
+    fix it (exit 3). Writes nothing, but finishes or undoes a partnernet run that
+    was interrupted in DIR (and says so), so it checks one whole dataset.
 
     \b
     Examples:
