@@ -832,3 +832,35 @@ def test_a_folder_that_no_longer_matches_its_manifest_is_reported(tmp_path: Path
         f"Note: {out}/report.md has changed since run {run_id} wrote it, so the folder does "
         "not hold one whole run; this run replaces it." in done.stderr
     )
+
+
+@pytest.mark.slow
+def test_sigterm_at_random_points_of_an_import_leaves_nothing_behind(
+    tmp_path: Path, import_runs: dict[str, object]
+) -> None:
+    """No next command: the process cleans up after itself on SIGTERM."""
+    rng = random.Random(KILL_SEED)
+    old, new = import_runs["old"], import_runs["new"]
+    for trial in range(KILL_TRIALS):
+        out = tmp_path / f"ds{trial}"
+        shutil.copytree(str(import_runs["old_dir"]), out)
+        run = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "partnernet",
+                "import-360giving",
+                str(import_runs["second"]),
+                "--out",
+                str(out),
+            ],
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.5, 3.0))
+        run.send_signal(signal.SIGTERM)
+        code = run.wait()
+        assert code in (0, 128 + signal.SIGTERM, -signal.SIGTERM)
+        assert leftovers(out) == []  # no staging copy, no lock, no temporary file
+        assert state(out) in (old, new)

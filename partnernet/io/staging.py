@@ -190,7 +190,8 @@ def writing_folder(
 ) -> Iterator[Path]:
     """``folder`` created when missing (:func:`prepare_output_folder`) and locked
     (:func:`folder_lock`) for a whole command; folders it created are removed again
-    when the command fails and leaves them empty, as if it had never run.
+    when the command fails and leaves them empty, as if it had never run. SIGTERM,
+    SIGHUP and Ctrl-C end the command through the same cleanup (exit 128 + signal).
     """
     target = Path(folder)
     created = []
@@ -200,7 +201,7 @@ def writing_folder(
         ancestor = ancestor.parent
     prepare_output_folder(target)
     try:
-        with folder_lock(target, command=command, on_note=on_note):
+        with _stop_signals_raise(), folder_lock(target, command=command, on_note=on_note):
             yield target
     except BaseException:
         for path in created:  # deepest first
