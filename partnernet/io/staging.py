@@ -114,7 +114,6 @@ class _Held:
     fd: int
     path: Path
     command: str
-    depth: int = 1
     settled: list[str] = field(default_factory=list)
 
 
@@ -134,9 +133,9 @@ def folder_lock(
 
     Re-entrant within a process (an importer's write inside the CLI's lock), and
     settles the folder (:func:`settle`) once the lock is first taken, telling
-    ``on_note`` what it found and did. The lock file
-    is removed again on a normal exit; one left by a killed run is harmless (the
-    kernel released its lock) and removed by the next writer.
+    ``on_note`` what it found and did. The lock file is removed again on a normal
+    exit; one left by a killed run is harmless (the kernel released its lock) and
+    removed by the next command.
 
     Raises
     ------
@@ -155,14 +154,8 @@ def folder_lock(
     key = _key(target)
     with _held_guard:
         held = _held.get(key)
-        if held is not None:
-            held.depth += 1
-    if held is not None:
-        try:
-            yield
-        finally:
-            with _held_guard:
-                held.depth -= 1
+    if held is not None:  # this process holds it already: the outer block releases it
+        yield
         return
     fd = _acquire(target, command)
     with _held_guard:
