@@ -390,7 +390,10 @@ def test_the_validation_copy_is_inside_the_dataset_never_the_system_temp(
         seen.append(Path(str(folder)))
         return real(folder, **kwargs)  # type: ignore[arg-type]
 
-    system_temp = set(os.listdir(tempfile.gettempdir()))
+    # A system temp folder of its own, so other processes on the machine do not count.
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     monkeypatch.setattr(merge, "read_dataset", spy)
     out = tmp_path / "ds"
     shutil.copytree(SAMPLE_DIR, out)
@@ -400,9 +403,7 @@ def test_the_validation_copy_is_inside_the_dataset_never_the_system_temp(
     assert result.exit_code == 0, result.output
     copies = [p for p in seen if p.name.startswith(STAGING_PREFIX)]
     assert copies and all(p.parent == out for p in copies)
-    assert not any(
-        n.startswith("partnernet-") for n in set(os.listdir(tempfile.gettempdir())) - system_temp
-    )
+    assert list(system_temp.iterdir()) == []
     assert leftovers(out) == []
 
 
