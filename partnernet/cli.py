@@ -95,6 +95,30 @@ def _note(message: str) -> None:
     _echo(f"Note: {message}", err=True)
 
 
+def _read_folder(dataset_dir: str, **options: Any) -> Any:
+    """``read_dataset``, once any interrupted partnernet run in DIR is finished or
+    undone (io.staging), and seen whole even while an import swaps files in."""
+    from partnernet.io.read import read_dataset
+    from partnernet.io.staging import consistent_read
+
+    return consistent_read(dataset_dir, lambda: read_dataset(dataset_dir, **options), on_note=_note)
+
+
+def _lock_out(out_dir: str, command: str, *, outputs: bool = False) -> None:
+    """Hold OUT's writer lock until the command ends: a second writer is refused
+    (exit 5) instead of one run's files silently replacing the other's. With
+    ``outputs`` (a folder of run outputs, not a dataset a person edits), say when
+    its files no longer match its manifest."""
+    from partnernet.io.staging import check_manifest, writing_folder
+
+    click.get_current_context().with_resource(
+        writing_folder(out_dir, command=command, on_note=_note)
+    )
+    if outputs:
+        for line in check_manifest(out_dir):
+            _note(f"{line}, so the folder does not hold one whole run; this run replaces it.")
+
+
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes on stderr.")(
         command
@@ -153,16 +177,16 @@ def validate(
 
     On success prints one line with the number of rows in each table (exit 0).
     Otherwise lists each problem with its file, spreadsheet row, column and how to
-    fix it (exit 3). Writes nothing.
+    fix it (exit 3). Writes nothing, but finishes or undoes a partnernet run that
+    was interrupted in DIR (and says so), so it checks one whole dataset.
 
     \b
     Examples:
       partnernet validate sample_data
       partnernet validate mydata --date-format %d/%m/%Y --encoding cp1252
     """
-    from partnernet.io.read import read_dataset
 
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -343,6 +367,8 @@ def import_360giving(
     """
     from partnernet.io.importers.threesixty import import_360giving as run_import
 
+    _lock_out(out_dir, "import-360giving")  # before the dataset there is read, until it is written
+
     with _bytes_bar(quiet, files, "Reading grants") as bar:
         summary = run_import(
             files,
@@ -428,6 +454,8 @@ def import_register(
       partnernet import-register register.csv --out mydata --income-column latest_income
     """
     from partnernet.io.importers.register import import_register as run_import
+
+    _lock_out(out_dir, "import-register")  # before the dataset there is read, until it is written
 
     with _bytes_bar(quiet, [register_file], "Reading register") as bar:
         summary = run_import(
@@ -564,6 +592,8 @@ def import_spend(
         --council-id GB-LAE-TRF --departments units.csv
     """
     from partnernet.io.importers.spend import import_spend as run_import
+
+    _lock_out(out_dir, "import-spend")  # before the dataset there is read, until it is written
 
     columns = {
         "unit": unit_column,
@@ -784,9 +814,7 @@ def load(
     """
     import contextlib
 
-    from partnernet.io.read import read_dataset
-
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -899,12 +927,12 @@ def analyse(
     # Before anything is imported or read: a folder that cannot be written should
     # fail at once, not after minutes of analysis.
     prepare_output_folder(out_dir)
+    _lock_out(out_dir, "analyse", outputs=True)
     chosen = _parsed_layers(layers)
 
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_outputs
     from partnernet.findings import explain
-    from partnernet.io.read import read_dataset
 
     store: Any = neo4j_connect() if (from_neo4j or write_back) else None
     with store or contextlib.nullcontext():
@@ -912,7 +940,7 @@ def analyse(
             # Before the analysis, so an unreachable server costs no waiting.
             store.verify()
         if dataset_dir is not None:
-            ds = read_dataset(
+            ds = _read_folder(
                 dataset_dir,
                 date_format=date_format,
                 encoding=encoding,
@@ -995,13 +1023,12 @@ def render(
       partnernet render sample_data --out out/funding.html --size-by funding --layers FUNDS
     """
     from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.io.read import read_dataset
     from partnernet.render.network import check_map_path, write_network
 
     chosen = _parsed_layers(layers)
     # Checked first: a mistyped --out should not cost a whole analysis.
     target = check_map_path(out_file)
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -1213,6 +1240,7 @@ def compare(
     from partnernet.io.folders import prepare_output_folder
 
     prepare_output_folder(out_dir)  # before the heavy imports and any reading
+    _lock_out(out_dir, "compare", outputs=True)
 
     from pathlib import Path
 
@@ -1221,19 +1249,22 @@ def compare(
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
     from partnernet.io.merge import read_aliases
-    from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
     aliases = read_aliases(aliases_file, encoding=encoding) if aliases_file else {}
-    old, new = (
-        read_dataset(
-            folder,
-            date_format=date_format,
-            encoding=encoding,
-            delimiter=delimiter,
-            on_note=None if quiet else _note,
-        )
-        for folder in (old_dir, new_dir)
+    old = _read_folder(
+        old_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
+    new = _read_folder(
+        new_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
     )
     old, new = matched(old, new, aliases)
     runs = [

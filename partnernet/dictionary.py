@@ -353,6 +353,17 @@ _FINDINGS = (
     Column("figures", "JSON", "Every number the sentence rests on, by name."),
 )
 
+# io/staging.py writes it last: the run is the files it lists, with these hashes.
+_MANIFEST = (
+    Column("partnernet_run", "count", "The manifest format's version (1)."),
+    Column("run_id", "id", "A random id of this run, also the name of its staging folder."),
+    Column("command", "text", "The command that wrote the folder (analyse, compare, an import)."),
+    Column("written_at", "date", "When the run was put in place (UTC, ISO 8601)."),
+    Column("partnernet_version", "text", "The partnernet version that wrote it."),
+    Column("files", "JSON", "Each file of the run: name, bytes and SHA-256 of its contents."),
+    Column("retired", "JSON", "Files of an earlier run that this run removed."),
+)
+
 _WORKBOOK = (
     Column("metrics", "text", "The sheet of metrics.csv, the same columns and rounding."),
     Column("groups", "text", "The sheet of groups.csv."),
@@ -378,6 +389,12 @@ FILES: tuple[OutputFile, ...] = (
         ("tables.xlsx",),
         "one sheet (written with --xlsx); cells are values, never formulas",
         _WORKBOOK,
+    ),
+    OutputFile(
+        (".partnernet-run.json",),
+        "one run's manifest (the top-level keys), written last: a folder whose files do "
+        "not match it does not hold one whole run",
+        _MANIFEST,
     ),
 )
 

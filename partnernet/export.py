@@ -29,7 +29,8 @@ from partnernet.analysis.results import Results
 from partnernet.dictionary import ROUNDING, columns_of, dictionary_rows, unit_of
 from partnernet.findings import Finding
 from partnernet.io.folders import prepare_output_folder
-from partnernet.io.writers import atomic_write_bytes, atomic_write_text, neutralise_cell
+from partnernet.io.staging import stage_run
+from partnernet.io.writers import csv_text
 
 __all__ = [
     "comparison_files",
@@ -71,23 +72,17 @@ def json_ready(value: Any) -> Any:
     return value
 
 
-def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
+def _csv_text(
+    frame: pd.DataFrame, columns: tuple[str, ...], *, verbatim: tuple[str, ...] = ()
+) -> str:
     out = frame.loc[:, list(columns)].copy()
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_float_dtype(series):
             out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
-        elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            # Built cell by cell: Series.map would turn a column of whole numbers
-            # and shares (headline_changes.csv) into floats, writing 209 as 209.0.
-            out[column] = pd.Series(
-                [neutralise_cell(v) for v in series], index=series.index, dtype="object"
-            )
-    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
-    # character of the line terminator: with "\n" alone, a stray "\r" in a name
-    # would go out unquoted and split the row in every reader.
-    text: str = out.to_csv(index=False, lineterminator="\r\n")
-    return text
+    # Formula starts neutralised, separators quoted: the one cell rule of io.writers;
+    # ``verbatim`` columns hold text we formatted from numbers ("+288"), not formulas.
+    return csv_text(out, verbatim=verbatim)
 
 
 def summary_json(results: Results) -> dict[str, Any]:
@@ -269,7 +264,11 @@ def comparison_files(
         "compare.md": markdown,
         DIFFERENCE_MAP: render_difference_map(comparison, **labels),
         "changes.csv": _csv_text(comparison.changes(), CHANGE_COLUMNS),
-        "headline_changes.csv": _csv_text(headline_table(comparison), HEADLINE_TABLE_COLUMNS),
+        "headline_changes.csv": _csv_text(
+            headline_table(comparison),
+            HEADLINE_TABLE_COLUMNS,
+            verbatim=("before_text", "after_text", "change_text"),
+        ),
     }
 
 
@@ -278,7 +277,9 @@ def write_comparison(
 ) -> list[Path]:
     """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing);
     ``options`` as :func:`comparison_files`."""
-    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison, **options))
+    return _write_files(
+        prepare_output_folder(out_dir), comparison_files(comparison, **options), command="compare"
+    )
 
 
 def write_outputs(
@@ -293,7 +294,11 @@ def write_outputs(
 ) -> list[Path]:
     """Write every output of an analysis run into ``out_dir``; return the paths.
 
-    The folder is created when missing (:func:`prepare_output_folder`). With
+    The folder is created when missing (:func:`prepare_output_folder`). The files
+    are staged and put in place together with a manifest
+    (:mod:`partnernet.io.staging`): the folder holds the whole of this run or, when
+    it fails or is killed, the whole of the one before; outputs of an earlier
+    analysis that this one does not write are removed with the swap. With
     ``html`` the interactive map and the report are written too; ``title`` and
     ``place`` go on the report's first page
     (:func:`partnernet.render.report.render_report`). With ``xlsx`` the tables
@@ -314,17 +319,26 @@ def write_outputs(
         files["report.html"], files["report.md"] = render_report(
             results, findings, title=title, place=place
         )
-    return _write_files(folder, files)
+    return _write_files(folder, files, command="analyse", outputs=ANALYSIS_OUTPUTS)
 
 
-def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+# Every file `analyse` can write: a run removes the ones it does not write again.
+ANALYSIS_OUTPUTS = (
+    *("metrics.csv", "groups.csv", "departments.csv"),
+    *("metrics.json", "summary.json", "findings.json"),
+    *("network.html", "report.html", "report.md", "tables.xlsx"),
+)
+
+
+def _write_files(
+    folder: Path, files: Mapping[str, str | bytes], *, command: str, outputs: Sequence[str] = ()
+) -> list[Path]:
     prepare_output_folder(folder)
-    written = []
-    for name, content in files.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            atomic_write_bytes(path, content)
-        else:
-            atomic_write_text(path, content)
-        written.append(path)
+    with stage_run(folder, command=command, retire=outputs) as run:
+        written = [
+            run.write_bytes(name, content)
+            if isinstance(content, bytes)
+            else run.write_text(name, content)
+            for name, content in files.items()
+        ]
     return written

@@ -185,6 +185,7 @@ def test_compare_command_writes_the_page_the_map_and_the_tables(tmp_path: Path) 
     out, result = _compare(tmp_path, tmp_path / "y2024", tmp_path / "y2025")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".partnernet-run.json",  # the manifest, written last (io.staging)
         "changes.csv",
         "compare.html",
         "compare.md",

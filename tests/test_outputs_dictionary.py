@@ -46,7 +46,7 @@ def _columns_written(folder: Path) -> dict[str, list[str]]:
         if path.suffix == ".csv":
             with path.open(encoding="utf-8", newline="") as handle:
                 found[path.name] = next(csv.reader(handle))
-        elif path.name == "summary.json":
+        elif path.name in ("summary.json", ".partnernet-run.json"):  # one object: its keys
             found[path.name] = list(json.loads(path.read_text(encoding="utf-8")))
         elif path.suffix == ".json":
             items = json.loads(path.read_text(encoding="utf-8"))

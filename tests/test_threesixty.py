@@ -24,6 +24,7 @@ from partnernet.io.importers.threesixty import (
 from partnernet.io.merge import read_aliases
 from partnernet.io.parse import ORG_ID_FIXES, is_bad_id
 from partnernet.io.read import read_dataset
+from partnernet.io.staging import MANIFEST_NAME
 
 DATA = TEST_DATA / "threesixty"
 TRAFFORD = REAL_DATA / "trafford_council_voluntary_sector_grants.csv"
@@ -36,10 +37,17 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in ``folder`` by name, with its bytes (empty when no folder)."""
+    """Every file in ``folder`` by name, with its bytes (empty when no folder); the
+    run manifest by its list of files, since its run id and time change each run."""
     if not folder.exists():
         return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: _content(p) for p in sorted(folder.iterdir())}
+
+
+def _content(path: Path) -> bytes:
+    if path.name != MANIFEST_NAME:
+        return path.read_bytes()
+    return json.dumps(json.loads(path.read_text(encoding="utf-8"))["files"]).encode()
 
 
 # ----------------------------------------------------------------- the real file

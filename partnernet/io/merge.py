@@ -6,6 +6,15 @@ to :func:`write_validated`, which checks the whole of it exactly as ``partnernet
 validate`` would before replacing any file. So a failed import leaves the folder
 as it was, and a dataset an import wrote always reads.
 
+The files an import replaces are put in place together, under the folder's lock
+(:mod:`partnernet.io.staging`): the validation copy is written into the dataset's
+own staging folder (never the system's temporary folder, since it holds the
+affiliations, which are personal data), and the tables the import changed are
+swapped in from there with a manifest. Another run that wrote the folder between
+:func:`read_existing` and :func:`write_validated` would be lost by the swap, so
+that import is refused instead (the CLI holds the lock across both, so there it
+is refused at the start).
+
 Aliases files (``alias,id``), which join one organisation published under two
 identifiers, are read here too: any importer that meets identifiers can take one.
 """
@@ -13,8 +22,6 @@ identifiers, are read here too: any importer that meets identifiers can take one
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -22,7 +29,8 @@ from pathlib import Path
 from partnernet.errors import InputError, OutputError, ValidationError
 from partnernet.io.read import read_dataset
 from partnernet.io.rows import pair_rows
-from partnernet.io.writers import atomic_open, make_dataset_folder, write_dataset
+from partnernet.io.staging import consistent_read, folder_lock, stage_run
+from partnernet.io.writers import make_dataset_folder, write_dataset
 from partnernet.model import TABLES, Dataset
 
 __all__ = ["read_aliases", "read_existing", "write_validated"]
@@ -67,9 +75,28 @@ def read_existing(
             f"{target} is a file, not a dataset folder.",
             hint="Give --out a folder (it is created when missing).",
         )
+    _read_state[os.path.realpath(target)] = _tables_state(target)
     if not any((target / f"{table}.csv").exists() for table in TABLES):
         return None
-    return read_dataset(target, date_format=date_format, encoding=encoding)
+    return consistent_read(
+        target, lambda: read_dataset(target, date_format=date_format, encoding=encoding)
+    )
+
+
+# What each folder's tables were when read_existing read them, to tell at the write
+# whether another run has replaced them since.
+_read_state: dict[str, tuple[tuple[str, int, int, int], ...]] = {}
+
+
+def _tables_state(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
+    state = []
+    for table in TABLES:
+        try:
+            st = os.stat(folder / f"{table}.csv")
+        except OSError:
+            continue
+        state.append((table, st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(state)
 
 
 def write_validated(
@@ -77,10 +104,12 @@ def write_validated(
 ) -> list[Path]:
     """Validate ``dataset`` in full, then replace ``tables`` in ``folder``.
 
-    The whole dataset is written to a scratch folder in the contract's own format and
-    read back with :func:`partnernet.io.read.read_dataset`, so it passes exactly the
-    checks ``partnernet validate`` applies. Only then is each named table copied over
-    its file in ``folder``, atomically; the other files there are left untouched.
+    The whole dataset is written to the folder's staging folder in the contract's
+    own format and read back with :func:`partnernet.io.read.read_dataset`, so it
+    passes exactly the checks ``partnernet validate`` applies. Only then are the
+    named tables put in place, together, with a manifest
+    (:func:`partnernet.io.staging.stage_run`), under the folder's lock; the other
+    files there are left untouched, and the rest of the copy is deleted.
 
     Parameters
     ----------
@@ -100,30 +129,34 @@ def write_validated(
     ------
     ValidationError
         Naming the files in ``folder`` as they would have been; nothing is written.
+    OutputError
+        (exit 5) When another run holds the folder's lock, or wrote the folder after
+        :func:`read_existing` read it; nothing is written.
     """
     target = Path(folder)
-    with tempfile.TemporaryDirectory(prefix="partnernet-") as scratch:
-        write_dataset(dataset, scratch)
-        try:
-            read_dataset(scratch)
-        except ValidationError as exc:
-            raise ValidationError(
-                [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
-            ) from None
-        make_dataset_folder(target)
-        written = []
-        # Organisations first: funding refers to them, so an interruption between the
-        # two files still leaves a valid dataset.
-        for table in TABLES:
-            if table not in tables:
-                continue
-            source = Path(scratch) / f"{table}.csv"
-            if not source.exists():
-                continue
-            with open(source, "rb") as src, atomic_open(target / f"{table}.csv", "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            written.append(target / f"{table}.csv")
-    return written
+    make_dataset_folder(target)
+    with folder_lock(target, command="import"):
+        before = _read_state.pop(os.path.realpath(target), None)
+        if before is not None and before != _tables_state(target):
+            raise OutputError(
+                f"the dataset in {target} changed while this import was running "
+                "(another run wrote it); nothing was written.",
+                hint="Run the import again: it merges with the dataset as it is now.",
+            )
+        with stage_run(target) as run:
+            # The staging folder is the validation copy: inside the dataset's own
+            # folder, removed on any exit, and found by the next command after a kill.
+            write_dataset(dataset, run.path)
+            try:
+                read_dataset(run.path)
+            except ValidationError as exc:
+                scratch = str(run.path)
+                raise ValidationError(
+                    [dc_replace(p, path=p.path.replace(scratch, str(target))) for p in exc.problems]
+                ) from None
+            chosen = [t for t in TABLES if t in tables and (run.path / f"{t}.csv").exists()]
+            run.commit(f"{t}.csv" for t in chosen)
+    return [target / f"{t}.csv" for t in chosen]
 
 
 def read_aliases(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> dict[str, str]:

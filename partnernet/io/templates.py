@@ -11,7 +11,6 @@ its keyed pseudonym.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from partnernet import model
 from partnernet.errors import OutputError
 from partnernet.io.pseudonym import KEY_ENV, KEY_FILE_ENV
-from partnernet.io.writers import atomic_write_text
+from partnernet.io.writers import SafeCsvWriter, atomic_write_text
 
 __all__ = ["KEY_HELP", "TEMPLATE_ROWS", "next_commands", "write_templates"]
 
@@ -181,7 +180,7 @@ def template_text(table: str) -> str:
     board-hwb,Example Health and Wellbeing Board,GB-LAE-EXA,place,health
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\n")
     columns = model.COLUMNS[table]
     writer.writerow(columns)
     for row in TEMPLATE_ROWS[table]:

@@ -1,16 +1,27 @@
-"""Safe writers: every output goes to a temporary file that is renamed into place.
+"""Safe writers: every output goes to a temporary file that is renamed into place,
+and every CSV cell is written so that no spreadsheet runs or splits it.
 
-An interrupted run therefore never leaves a half-written or empty output, and an
+An interrupted write therefore never leaves a half-written or empty output, and an
 output that cannot be written raises :class:`OutputError` (exit code 5) while any
-file already at that path is left untouched.
+file already at that path is left untouched. A run's several files are put in
+place together by :mod:`partnernet.io.staging`.
+
+Every CSV file partnernet writes goes through :func:`csv_cell` (or its column-wise
+twin inside :func:`csv_text`, which follows the same rule): text that starts a
+formula is neutralised (:func:`neutralise_cell`), as is a formula start right
+after a separator inside the text, and a cell holding a separator any spreadsheet
+might use (``,`` ``;`` tab ``|``), a quote or a line break is quoted. So a
+spreadsheet that reads the file with ``;``, tab or ``|`` as its separator (``;``
+is the default in much of Europe) still never starts a cell with a formula.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,9 +32,13 @@ from partnernet.io.folders import prepare_output_folder
 from partnernet.model import Dataset
 
 __all__ = [
+    "SafeCsvWriter",
     "atomic_open",
     "atomic_write_bytes",
     "atomic_write_text",
+    "csv_cell",
+    "csv_line",
+    "csv_text",
     "dataset_to_csv_text",
     "make_dataset_folder",
     "neutralise_cell",
@@ -48,6 +63,149 @@ def neutralise_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+# Python's csv writer quotes only cells holding its own separator, a quote or a line
+# break; a spreadsheet that splits on ";", tab or "|" would split the others.
+_QUOTE_WHEN = r'[,;\t|"\r\n]'
+_NEEDS_QUOTES = re.compile(_QUOTE_WHEN)
+
+
+# Quoting alone does not protect a cell in the middle of a row: a spreadsheet that
+# splits "GB-1,\"Friends;=cmd|...\"" on ";" starts a cell at "=cmd|...", the quote
+# being inside its first cell. So a formula start right after a separator inside
+# a cell (after any quotes) gets the apostrophe too.
+_INNER_FORMULA = r'([,;\t|]"*)([=+\-@])'
+_INNER = re.compile(_INNER_FORMULA)
+
+
+def _text_cell(text: str) -> str:
+    text = str(neutralise_cell(text))
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    # Only a cell holding a separator can hide a formula start inside it.
+    return '"' + _INNER.sub(r"\1'\2", text).replace('"', '""') + '"'
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
+def csv_cell(value: object) -> str:
+    """One cell as partnernet writes it in a CSV file.
+
+    Missing values (``None``, NaN) are empty; text that starts a formula is
+    neutralised, and so is a formula start right after a separator inside the text
+    (where a spreadsheet splitting on that separator would start a cell); a cell
+    holding ``,`` ``;`` tab ``|``, a quote or a line break is quoted (inner quotes
+    doubled); numbers are written as Python writes them.
+
+    Examples
+    --------
+    >>> [csv_cell(v) for v in ("ok", "a;b", "=1+1", 'say "hi", then', -3, None)]
+    ['ok', '"a;b"', "'=1+1", '"say ""hi"", then"', '-3', '']
+    >>> print(csv_cell("Friends;=cmd|' /C calc'!A0;"))
+    "Friends;'=cmd|' /C calc'!A0;"
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, str):
+        return _text_cell(value)
+    return _quoted(str(value))
+
+
+def csv_line(cells: Iterable[object], *, lineterminator: str = "\r\n") -> str:
+    """One CSV row of :func:`csv_cell` cells, with its line terminator.
+
+    Examples
+    --------
+    >>> print(csv_line(["a|b", 2]).rstrip())
+    "a|b",2
+    """
+    values = [csv_cell(c) for c in cells]
+    if values == [""]:
+        values = ['""']  # a lone empty cell, not a blank line a reader skips
+    return ",".join(values) + lineterminator
+
+
+class SafeCsvWriter:
+    """``csv.writer``'s ``writerow`` for a text handle, with :func:`csv_cell` cells."""
+
+    def __init__(self, handle: IO[str], *, lineterminator: str = "\r\n") -> None:
+        self._handle = handle
+        self._end = lineterminator
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self._handle.write(csv_line(cells, lineterminator=self._end))
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        self._handle.write("".join(csv_line(r, lineterminator=self._end) for r in rows))
+
+
+def csv_text(
+    frame: pd.DataFrame, *, verbatim: Collection[str] = (), lineterminator: str = "\r\n"
+) -> str:
+    """A whole table as CSV text, every cell by the rule of :func:`csv_cell`.
+
+    Numbers are written as pandas writes them (``3.0`` for a float three, ``True``
+    for a boolean); columns named in ``verbatim`` hold text the caller formatted
+    from numbers or dates (``-3.5`` is a number there, not a formula) and are
+    quoted when needed but not neutralised.
+
+    Examples
+    --------
+    >>> csv_text(pd.DataFrame({"name": ["a|b", "@x"], "n": [1.5, float("nan")]})).splitlines()
+    ['name,n', '"a|b",1.5', "'@x,"]
+    """
+    header = ",".join(csv_cell(str(c)) for c in frame.columns) + lineterminator
+    if frame.empty:
+        return header
+    columns = [
+        _column_cells(frame.iloc[:, i], neutralise=frame.columns[i] not in verbatim)
+        for i in range(frame.shape[1])
+    ]
+    if len(columns) == 1:
+        rows = [cell or '""' for cell in columns[0]]  # not a blank line a reader skips
+    else:
+        rows = [",".join(cells) for cells in zip(*columns, strict=True)]
+    return header + lineterminator.join(rows) + lineterminator
+
+
+def _column_cells(series: pd.Series, *, neutralise: bool) -> list[str]:
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        times = series.dt
+        midnight = bool(((times.hour == 0) & (times.minute == 0) & (times.second == 0)).all())
+        text = series.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        cells: list[str] = text.astype(object).tolist()
+    elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        # A number's text holds no separator, quote or formula start but "-",
+        # which a spreadsheet reads as the number it is.
+        cells = series.astype(str).tolist()
+    else:
+        cell = _text_cell if neutralise else _quoted
+        plain, search = _FORMULA_PREFIXES if neutralise else (), _NEEDS_QUOTES.search
+        # Most cells need nothing: tested inline, for tables of millions of rows.
+        cells = [
+            v
+            if type(v) is str and not v.startswith(plain) and search(v) is None
+            else _any_cell(v, cell)
+            for v in series.tolist()
+        ]
+    if missing.any():
+        for i in missing.nonzero()[0].tolist():
+            cells[i] = ""
+    return cells
+
+
+def _any_cell(value: object, cell: Callable[[str], str]) -> str:
+    if isinstance(value, str):
+        return cell(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    return _quoted(str(value))
 
 
 @contextlib.contextmanager
@@ -129,6 +287,7 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
     empty cells, so that :func:`partnernet.read_dataset` reads the file back equal.
     """
     out = frame.copy()
+    formatted = []
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):
@@ -137,11 +296,11 @@ def dataset_to_csv_text(frame: pd.DataFrame) -> str:
             out[column] = series.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
         elif pd.api.types.is_float_dtype(series):
             out[column] = series.map(_format_number)
-    # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
-    # character of the line terminator: with "\n" alone, a stray "\r" in a name
-    # would go out unquoted and split the row in every reader.
-    text: str = out.to_csv(index=False, lineterminator="\r\n")
-    return text
+        else:
+            continue
+        formatted.append(column)
+    # CRLF (RFC 4180), as every table partnernet writes.
+    return csv_text(out, verbatim=formatted)
 
 
 def make_dataset_folder(target: Path) -> None:

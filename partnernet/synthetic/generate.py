@@ -40,7 +40,6 @@ and written one at a time, so memory stays bounded whatever the scale.
 from __future__ import annotations
 
 import contextlib
-import csv
 import itertools
 import math
 import os
@@ -53,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from partnernet.errors import OutputError
-from partnernet.io.writers import atomic_open
+from partnernet.io.writers import SafeCsvWriter, atomic_open
 from partnernet.model import COLUMNS, TABLES, size_band_for_income
 from partnernet.synthetic.place import (
     BAND_SHARES,
@@ -202,7 +201,7 @@ def generate_sample(
                 atomic_open(folder / f"{table}.csv", "w", encoding="utf-8", newline="")
             )
             # CRLF like write_dataset (RFC 4180), so both ways of writing a dataset agree.
-            writers[table] = csv.writer(handle, lineterminator="\r\n")
+            writers[table] = SafeCsvWriter(handle, lineterminator="\r\n")
             writers[table].writerow(COLUMNS[table])
         if progress is not None:
             progress("places", 0, n_places)

@@ -61,7 +61,7 @@ from partnernet.io.rows import (
     open_text,
     require_files,
 )
-from partnernet.io.writers import atomic_open, neutralise_cell
+from partnernet.io.writers import SafeCsvWriter, atomic_open, neutralise_cell
 from partnernet.model import Dataset, size_band_for_income
 
 __all__ = [
@@ -507,7 +507,7 @@ def write_suggestions(suggestions: Iterable[AliasSuggestion], path: str | os.Pat
     Cells that a spreadsheet would run as a formula are neutralised.
     """
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["alias", "id", "reason"])
         for item in suggestions:
             writer.writerow([neutralise_cell(c) for c in (item.alias, item.id, item.reason)])

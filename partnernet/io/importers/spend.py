@@ -74,7 +74,7 @@ from partnernet.io.rows import (
     require_files,
     unreadable,
 )
-from partnernet.io.writers import atomic_open, neutralise_cell
+from partnernet.io.writers import SafeCsvWriter, atomic_open, neutralise_cell
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset
 
 __all__ = [
@@ -1031,7 +1031,7 @@ def write_skipped(summary: SpendSummary, path: str | os.PathLike[str]) -> None:
     spreadsheet would run as a formula are neutralised.
     """
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["file", "row", "column", "value", "reason"])
         for item in summary.skipped:
             cells = [item.path, item.row, item.column, item.value, item.reason]
@@ -1046,7 +1046,7 @@ def write_units(summary: SpendSummary, path: str | os.PathLike[str]) -> None:
     """
     ranked = sorted(summary.units.items(), key=lambda kv: (-kv[1][1], kv[0]))
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["unit", "department", "payments", "pounds"])
         for unit, (count, pounds) in ranked:
             writer.writerow([neutralise_cell(unit), "", count, f"{pounds:.2f}"])

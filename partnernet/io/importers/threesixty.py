@@ -49,7 +49,6 @@ grants win over grants with the same id. Only ``organisations.csv`` and
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import sys
@@ -94,7 +93,7 @@ from partnernet.io.rows import (
     json_path,
     require_files,
 )
-from partnernet.io.writers import atomic_open, neutralise_cell
+from partnernet.io.writers import SafeCsvWriter, atomic_open, neutralise_cell
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset
 
 __all__ = [
@@ -470,7 +469,7 @@ def write_suggested_aliases(summary: ImportSummary, path: str | os.PathLike[str]
     file back with ``--aliases``.
     """
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["alias", "id", "reason"])
         for row in summary.suggested_aliases:
             writer.writerow([neutralise_cell(c) for c in row])
@@ -485,7 +484,7 @@ def write_skipped(summary: ImportSummary, path: str | os.PathLike[str]) -> None:
     formula are neutralised.
     """
     with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = SafeCsvWriter(handle, lineterminator="\n")
         writer.writerow(["file", "row", "column", "value", "reason", "grant_id"])
         for item in [*summary.skipped, *summary.conflicting_duplicates]:
             cells = [item.path, item.row, item.column, item.value, item.reason, item.grant_id]
