@@ -331,3 +331,19 @@ def test_charts_draw_any_name_as_plain_text() -> None:
         charts.overlap_heatmap(pd.DataFrame(np.eye(3), index=names, columns=names), names),
     ):
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_glossary_names_as_public_bodies_exactly_the_models_public_body_types() -> None:
+    from partnernet.model import PUBLIC_BODY_TYPES
+    from partnernet.render.report import glossary
+
+    named = dict(glossary())["Public body"].split(":")[0].lower()
+    words = {
+        "local_authority": "local authority",
+        "department": "departments",
+        "nhs": "nhs body",
+        "central_government": "central government",
+    }
+    assert set(words) == PUBLIC_BODY_TYPES
+    assert all(words[t] in named for t in PUBLIC_BODY_TYPES)
+    assert "education" not in named and "school" not in named

@@ -416,8 +416,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Public body",
-        "A local authority, one of its departments, an NHS body, a central government "
-        "body or an education body.",
+        "A local authority, one of its departments, an NHS body or a central government "
+        "body: with boards, the decision makers the report measures distance to. Schools, "
+        "colleges and universities are in the public sector (see Sector) but are not "
+        "counted as decision makers.",
     ),
     ("Sector", ""),  # filled in by glossary()
     (
