@@ -1166,14 +1166,13 @@ def profile(
       partnernet profile sample_data --org GB-CHC-1100019 --out out/marshford-cvs.html
     """
     from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.io.read import read_dataset
     from partnernet.render.network import check_map_path
     from partnernet.render.profile import check_organisation, write_profile
 
     chosen = _parsed_layers(layers)
     # Checked first: a mistyped --out or --org should not cost a whole analysis.
     target = check_map_path(out_file)
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,
@@ -1181,7 +1180,8 @@ def profile(
         on_note=None if quiet else _note,
     )
     check_organisation(ds, org_id)
-    # A profile states no p-value, so the permutation tests run at their minimum.
+    # A profile states no test result (no p-value, no under-connected group), so the
+    # permutation tests run at their minimum.
     with _step_bars(quiet, "Analysing: {step}") as bars:
         results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
     write_profile(target, results, org_id)
