@@ -96,6 +96,7 @@ def test_trafford_identifier_rules_and_suggested_aliases(trafford_rows, trafford
     assert summary.skipped == [] and summary.left_out == 0
     assert {fix: summary.id_fix_counts().get(fix, 0) for fix in ORG_ID_FIXES} == {
         "invisible character removed": 0,
+        "accents composed (Unicode NFC)": 0,
         "company number zero-padded to eight characters": 0,
         "registry prefix repeated in the number removed": 0,
         "Scottish charity number written with its SC": 0,

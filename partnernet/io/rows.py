@@ -8,7 +8,14 @@ progress callback as they go. Text is decoded with the encoding a person gives
 reported at the row that holds it.
 
 Every problem is an :class:`~partnernet.errors.InputError` naming the file; a row
-an importer leaves out is a :class:`SkippedRow`.
+an importer leaves out is a :class:`SkippedRow`. Only regular files are read
+(:func:`regular_file`): a FIFO would wait forever for a writer, and a device such
+as ``/dev/zero`` never ends.
+
+Bounds: a CSV cell may hold up to :data:`CSV_FIELD_LIMIT` characters (the text
+rules of :mod:`partnernet.io.parse` then bound what is kept); a JSON value may nest
+:data:`MAX_JSON_DEPTH` deep, and its integers are read as ``Decimal`` so a
+4,301-digit number is a value to refuse, not Python's digit limit.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import csv
 import io
 import json
 import os
+import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +53,7 @@ __all__ = [
     "open_text",
     "open_zip_text",
     "pair_rows",
+    "regular_file",
     "unreadable",
 ]
 
@@ -51,6 +61,18 @@ Progress = Callable[[int], None]
 
 _PROGRESS_EVERY = 5000
 _JSON_CHUNK = 1 << 16
+# The csv module's own limit (128 KiB) raises in the middle of a row; this one is far
+# above any real cell and still bounds what one cell can make us hold. It is the
+# process-wide setting of the csv module, set once here for every reader.
+CSV_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(CSV_FIELD_LIMIT)
+# 360Giving grants nest four or five deep; the json module recurses per level.
+MAX_JSON_DEPTH = 64
+# What ends a number or a literal, and what matters inside and outside a string
+# when finding where a JSON value ends.
+_SCALAR_END = re.compile(r"[,\]}\s]")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_IN_STRING = re.compile(r'["\\]')
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,40 @@ class SkippedRow:
 
 
 # -- opening and decoding ----------------------------------------------------------
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def regular_file(path: str | os.PathLike[str], name: str | None = None) -> None:
+    """Refuse anything but a regular file (a symbolic link is followed).
+
+    A FIFO would block forever waiting for a writer and ``/dev/zero`` never ends, so
+    neither is opened at all.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is not a regular file, or cannot be looked at.
+    """
+    shown = name or str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise unreadable(shown, exc) from exc
+    if stat.S_ISREG(mode):
+        return
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    raise InputError(
+        f"{shown} is {kind}, not a file; partnernet reads only regular files.",
+        hint="Give the path of the file itself (copy the data into a file first).",
+        path=shown,
+    )
 
 
 def unreadable(name: str, exc: OSError) -> InputError:
@@ -121,6 +177,7 @@ def open_text(
         When the encoding is unknown or the file cannot be opened.
     """
     codec = _codec(encoding)
+    regular_file(path)
     try:
         handle = open(path, encoding=codec, newline=newline, errors=errors)  # noqa: SIM115
     except OSError as exc:
@@ -202,6 +259,7 @@ def file_kind(
         When the file cannot be read, is a spreadsheet workbook, or is neither.
     """
     name = str(path)
+    regular_file(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -371,12 +429,14 @@ def json_items(
     """The items of the top-level list ``shape.key``, parsed one at a time.
 
     The standard library has no streaming JSON parser, so this walks the top-level
-    object itself and hands each value to ``raw_decode``, reading more of the file
-    whenever a value runs past the end of what has been read. Numbers are
+    object itself: it finds where each value ends (reading more of the file as
+    needed, and never scanning a character twice), then hands the whole value to
+    ``raw_decode`` once. A value other than the list is skipped without being kept.
+    So time is linear in the file and memory is one item, not the file. Numbers are
     :class:`~decimal.Decimal`, so amounts keep their pennies exactly.
     """
     name = str(path)
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     found = False
     key_text, item = shape.key, shape.item
     with open_text(path, encoding, newline=None, errors="strict") as handle:
@@ -400,7 +460,7 @@ def json_items(
                                 break
                             buf.expect(",", f"',' or ']' after a {item}")
                 else:
-                    buf.value(decoder, count)
+                    buf.skip_value(count)
                 if buf.take("}"):
                     break
                 buf.expect(",", "',' or '}'")
@@ -434,7 +494,9 @@ class _JsonBuffer:
         if self.eof:
             return False
         try:
-            chunk = self.handle.read(_JSON_CHUNK)
+            # Read as much again as is pending, so a long value is read in doubling
+            # chunks and the pending text is copied a bounded number of times.
+            chunk = self.handle.read(max(_JSON_CHUNK, len(self.text) - self.pos))
         except UnicodeDecodeError as exc:
             raise not_text(self.name, self.encoding, None) from exc
         if self.progress is not None:
@@ -469,18 +531,74 @@ class _JsonBuffer:
 
     def value(self, decoder: json.JSONDecoder, count: int) -> Any:
         self.skip_space()
+        self.extent(count, keep=True)
+        try:
+            result, end = decoder.raw_decode(self.text, self.pos)
+        except json.JSONDecodeError as exc:
+            self.fail(count, exc.msg)
+        self.pos = end
+        return result
+
+    def skip_value(self, count: int) -> None:
+        """Pass over a value without keeping it (a 40 MB description, say)."""
+        self.skip_space()
+        self.pos = self.extent(count, keep=False)
+
+    def extent(self, count: int, *, keep: bool) -> int:
+        """Where the value at ``pos`` ends, reading on until it does.
+
+        Scans forward only, from a regex match to the next, remembering whether it
+        is inside a string and how deep it is; with ``keep=False`` what has been
+        scanned is dropped as it goes. At the end of the file it stops and leaves
+        the decoder to report what is wrong.
+        """
+        i = self.pos
+        if i >= len(self.text):
+            return i
+        if self.text[i] not in '[{"':
+            while (match := _SCALAR_END.search(self.text, i)) is None:
+                i = self._more(i, keep)
+                if i < 0:
+                    return len(self.text)
+            return match.start()
+        depth = 0
+        in_string = False
         while True:
-            try:
-                result, end = decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                if self.fill():
-                    continue
-                self.fail(count, exc.msg)
-            # A number cut off by the end of the buffer parses as a shorter number.
-            if end == len(self.text) and self.fill():
+            match = (_IN_STRING if in_string else _STRUCTURE).search(self.text, i)
+            if match is None:
+                i = self._more(i, keep)
+                if i < 0:
+                    return len(self.text)
                 continue
-            self.pos = end
-            return result
+            char = match.group()
+            i = match.end()
+            if in_string:
+                if char == "\\":
+                    i += 1  # the escaped character, even when it is yet to be read
+                else:
+                    in_string = False
+                    if depth == 0:
+                        return i
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    self.fail(count, f"values nested more than {MAX_JSON_DEPTH} deep")
+            else:
+                depth -= 1
+                if depth <= 0:
+                    return i
+
+    def _more(self, i: int, keep: bool) -> int:
+        """Read more; ``i`` (where scanning goes on) in the new text, or -1 at the end."""
+        if not keep:
+            # Nothing before the scan position is needed again.
+            self.pos = min(i, len(self.text))
+        before = self.pos
+        if not self.fill():
+            return -1
+        return i - before
 
     def finish(self) -> None:
         self.skip_space()
