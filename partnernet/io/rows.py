@@ -40,6 +40,7 @@ from partnernet.io.parse import UNDECODED
 
 __all__ = [
     "JsonList",
+    "NestedTooDeep",
     "Progress",
     "SkippedRow",
     "csv_records",
@@ -382,6 +383,15 @@ class JsonList:
     missing_hint: str
 
 
+@dataclass(frozen=True)
+class NestedTooDeep:
+    """An item of a JSON list nested deeper than :data:`MAX_JSON_DEPTH`: yielded in
+    its place by :func:`json_items`, so an importer can leave it out with
+    :attr:`reason` and read on."""
+
+    reason: str = f"values nested more than {MAX_JSON_DEPTH} deep"
+
+
 def json_path(record: dict[str, Any], path: str) -> Any:
     """The value at ``path`` (``a/0/b``) in one record, or ``None``.
 
@@ -414,7 +424,8 @@ def json_records(
 ) -> Iterator[tuple[int, list[Any]]]:
     """(place in the list, values at ``paths``) for every record of a JSON file.
 
-    A record that is not an object gives ``None`` for every path.
+    A record that is not an object (or is nested too deep) gives ``None`` for every
+    path.
     """
     for number, record in enumerate(json_items(path, encoding, progress, shape=shape), start=1):
         if isinstance(record, dict):
@@ -455,7 +466,7 @@ def json_items(
                     if not buf.take("]"):
                         while True:
                             count += 1
-                            yield buf.value(decoder, count)
+                            yield buf.value(decoder, count, item=True)
                             if buf.take("]"):
                                 break
                             buf.expect(",", f"',' or ']' after a {item}")
@@ -529,9 +540,16 @@ class _JsonBuffer:
         if not self.take(char):
             self.fail(None, f"expected {what}")
 
-    def value(self, decoder: json.JSONDecoder, count: int) -> Any:
+    def value(self, decoder: json.JSONDecoder, count: int, *, item: bool = False) -> Any:
+        """The value at ``pos``; an item of the list nested too deep is passed over
+        and given as :class:`NestedTooDeep` (elsewhere that fails the file)."""
         self.skip_space()
-        self.extent(count, keep=True)
+        end, too_deep = self.extent(count, keep=True)
+        if too_deep:
+            if not item:
+                self.fail(count, NestedTooDeep().reason)
+            self.pos = end
+            return NestedTooDeep()
         try:
             result, end = decoder.raw_decode(self.text, self.pos)
         except json.JSONDecodeError as exc:
@@ -542,33 +560,36 @@ class _JsonBuffer:
     def skip_value(self, count: int) -> None:
         """Pass over a value without keeping it (a 40 MB description, say)."""
         self.skip_space()
-        self.pos = self.extent(count, keep=False)
+        self.pos, too_deep = self.extent(count, keep=False)
+        if too_deep:
+            self.fail(count, NestedTooDeep().reason)
 
-    def extent(self, count: int, *, keep: bool) -> int:
+    def extent(self, count: int, *, keep: bool) -> tuple[int, bool]:
         """Where the value at ``pos`` ends, reading on until it does.
 
         Scans forward only, from a regex match to the next, remembering whether it
         is inside a string and how deep it is; with ``keep=False`` what has been
         scanned is dropped as it goes. At the end of the file it stops and leaves
-        the decoder to report what is wrong.
+        the decoder to report what is wrong. Also says whether the value nests
+        deeper than :data:`MAX_JSON_DEPTH` (the scan itself does not recurse).
         """
         i = self.pos
         if i >= len(self.text):
-            return i
+            return i, False
         if self.text[i] not in '[{"':
             while (match := _SCALAR_END.search(self.text, i)) is None:
                 i = self._more(i, keep)
                 if i < 0:
-                    return len(self.text)
-            return match.start()
-        depth = 0
+                    return len(self.text), False
+            return match.start(), False
+        depth = deepest = 0
         in_string = False
         while True:
             match = (_IN_STRING if in_string else _STRUCTURE).search(self.text, i)
             if match is None:
                 i = self._more(i, keep)
                 if i < 0:
-                    return len(self.text)
+                    return len(self.text), deepest > MAX_JSON_DEPTH
                 continue
             char = match.group()
             i = match.end()
@@ -578,17 +599,16 @@ class _JsonBuffer:
                 else:
                     in_string = False
                     if depth == 0:
-                        return i
+                        return i, deepest > MAX_JSON_DEPTH
             elif char == '"':
                 in_string = True
             elif char in "[{":
                 depth += 1
-                if depth > MAX_JSON_DEPTH:
-                    self.fail(count, f"values nested more than {MAX_JSON_DEPTH} deep")
+                deepest = max(deepest, depth)
             else:
                 depth -= 1
                 if depth <= 0:
-                    return i
+                    return i, deepest > MAX_JSON_DEPTH
 
     def _more(self, i: int, keep: bool) -> int:
         """Read more; ``i`` (where scanning goes on) in the new text, or -1 at the end."""
