@@ -10,6 +10,18 @@ written (``01234567`` keeps its zero) and names such as ``NA`` or ``null`` stay
 names. The checks run on whole columns with pandas; only the few rows that fail
 are visited one by one to word their messages, so a national-scale dataset (about
 a million rows) reads in seconds.
+
+A file is streamed: its text is decoded a block at a time and its rows are turned
+into columns :data:`_CHUNK_ROWS` at a time, so reading holds the columns being
+built and one chunk of rows, never the whole file as text or as lists of cells.
+Only regular files inside the folder are read: a FIFO, a device (a link to
+``/dev/zero`` never ends) or a link to a file outside the folder is a problem.
+
+Values follow the rules of :mod:`partnernet.io.parse`, bounds included: ids are
+composed (NFC), names and other text lose bidirectional controls, and a cell past
+a bound is a problem, never a crash. ``affiliations.csv`` holds personal data, so
+its messages never quote a cell (a shifted column would put a person's name in
+any of them).
 """
 
 from __future__ import annotations
@@ -17,12 +29,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import operator
 import os
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +45,7 @@ import pandas as pd
 
 from partnernet import model
 from partnernet.errors import InputError, Problem, ValidationError
-from partnernet.io import parse, pseudonym
+from partnernet.io import parse, pseudonym, rows
 from partnernet.io.folders import REGISTER_SUGGESTIONS, SPEND_UNITS, SUGGESTED_ALIASES
 from partnernet.io.parse import quote as _quote
 
@@ -56,6 +70,17 @@ _ID_COLUMNS = {
     "affiliations": ("person_id", "org_id"),
 }
 _SEPARATORS = re.compile(r"[\s\-]+")
+# Rows turned into columns at a time, and characters decoded at a time.
+_CHUNK_ROWS = 1 << 16
+_TEXT_BLOCK = 1 << 20
+# Tables whose cells are personal data: never quoted in a message.
+_PERSONAL_TABLES = frozenset({"affiliations"})
+# Free-text columns, read by the text rule (parse.parse_text).
+_TEXT_COLUMNS = {
+    "organisations": ("name", "locality", "tags"),
+    "boards": ("name", "level", "theme"),
+    "funding": ("programme",),
+}
 _PSEUDONYM_SHAPE = re.compile(pseudonym.PSEUDONYM_PATTERN)
 
 
@@ -203,6 +228,8 @@ class _Reader:
         self.delimiter = delimiter
         self.problems: list[tuple[tuple[int, int, int, int], Problem]] = []
         self.notes: list[str] = []
+        # While checking a table of personal data, cells are never quoted.
+        self.personal = False
         # Where each table is read from, when not its CSV file (found by _find_sources).
         self.sources: dict[str, _Source] = {}
 
@@ -254,15 +281,20 @@ class _Reader:
         if not len(positions):
             return
         cells = t.get(column) if values is None else values
+        show_value = show_value and not self.personal
         for i in positions.tolist():
             raw: object = cells.iat[i]
             text = raw if isinstance(raw, str) else None
-            shown = _quote(text) if text is not None else "''"
+            shown = self.shown(text) if text is not None else "''"
             words = reason(text or "", i) if callable(reason) else reason.replace("{value}", shown)
             fix = hint(text or "", i) if callable(hint) else hint.replace("{value}", shown)
             self.add(
                 t.name, t.path, int(t.rows[i]), column, text if show_value else None, words, fix
             )
+
+    def shown(self, value: str) -> str:
+        """A cell as a message quotes it; personal data is never quoted."""
+        return "the value" if self.personal else _quote(value)
 
     def sorted_problems(self) -> list[Problem]:
         return [p for _, p in sorted(self.problems, key=lambda item: item[0])]
@@ -444,9 +476,10 @@ class _Reader:
                 f"Put the {name} table in a CSV file named {name}.csv.",
             )
             return unusable
+        if not self._regular(name, path):
+            return unusable
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            handle = open(path, "rb")  # noqa: SIM115 (closed below, after streaming)
         except OSError as exc:
             self.add(
                 name,
@@ -458,8 +491,72 @@ class _Reader:
                 "Check that it exists and that you may read it.",
             )
             return unusable
+        with handle:
+            return self._stream_csv(name, path, handle, required, unusable)
+
+    def _regular(self, name: str | None, path: str) -> bool:
+        """Whether ``path`` is a regular file inside the folder; a problem if not.
+
+        A FIFO would wait forever for a writer, a device such as ``/dev/zero``
+        never ends, and a link out of the folder reads a file the dataset does not
+        hold.
+        """
+        try:
+            linked = os.path.islink(path)
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                f"the file cannot be read ({exc.strerror}).",
+                "Check that it exists and that you may read it (a link may point nowhere).",
+            )
+            return False
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file"
+            )
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                f"this is {kind}{' (through a symbolic link)' if linked else ''}, not a file; "
+                "partnernet reads only regular files.",
+                "Replace it by the file itself (copy the data into a regular file).",
+            )
+            return False
+        if linked:
+            folder = os.path.realpath(self.folder)
+            target = os.path.realpath(path)
+            if os.path.commonpath([folder, target]) != folder:
+                self.add(
+                    name,
+                    path,
+                    None,
+                    None,
+                    None,
+                    f"this is a symbolic link to {target}, outside the dataset folder.",
+                    "Copy the file into the dataset folder instead of linking to it.",
+                )
+                return False
+        return True
+
+    def _stream_csv(
+        self, name: str, path: str, handle: io.BufferedReader, required: tuple[str, ...], unusable: _Table
+    ) -> _Table:
+        """A table from an open CSV file, decoded and parsed a block at a time."""
         header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
-        if not data:
+        head = handle.read(len(codecs.BOM_UTF8))
+        if not head:
             fix = (
                 f"{header_hint}, one per organisation ('partnernet init DIR' writes templates)."
                 if name == "organisations"
@@ -467,24 +564,29 @@ class _Reader:
             )
             self.add(name, path, None, None, None, "the file is empty (0 bytes).", fix)
             return unusable
-
-        codec, text = self._decode(data)
-        if self._wrong_delimiter(name, path, text):
-            return unusable
-        records, error_line, error = _parse(text, self.delimiter)
-        if error is not None:
-            self.add(
-                name,
-                path,
-                error_line,
-                None,
-                None,
-                f"the file cannot be read as CSV ({error}).",
-                "Check the quotes on that line: a value holding a comma, quote or line break "
-                'must be wrapped in double quotes, with any quote inside written twice ("").',
+        codec = self.codec
+        if head == codecs.BOM_UTF8:
+            codec = "utf-8"
+        else:
+            handle.seek(0)
+        # surrogateescape keeps undecodable bytes in place, so the problem can be
+        # reported at its own row and column instead of a byte offset.
+        with io.TextIOWrapper(
+            handle, encoding=codec, errors="surrogateescape", newline=""
+        ) as text:
+            state = _Decoded()
+            blocks = _text_blocks(text, state)
+            first = next(blocks, [])
+            if first and first[0].startswith("\ufeff"):
+                first[0] = first[0][1:]
+            line = next((ln for ln in "".join(first[:1000]).splitlines() if ln.strip()), "")
+            if self._wrong_delimiter(name, path, line):
+                return unusable
+            lines = itertools.chain.from_iterable(itertools.chain([first], blocks))
+            reader = csv.reader(lines, strict=True, delimiter=self.delimiter)
+            return self._records_table(
+                name, path, _csv_rows(reader, state), decoded=state, codec=codec
             )
-            return unusable
-        return self._records_table(name, path, records, text=text, codec=codec)
 
     def _load_sheet(self, name: str, source: _Source) -> _Table:
         """A table from a workbook's sheet: stored values only, as text."""
@@ -515,16 +617,16 @@ class _Reader:
         records = [[_cell_text(cell) for cell in row] for row in sheet.itertuples(index=False)]
         while records and not any(records[-1]):
             records.pop()
-        return self._records_table(name, source.shown, records, text=None, codec=None)
+        return self._records_table(name, source.shown, iter(records), decoded=None, codec=None)
 
-    def _wrong_delimiter(self, name: str, path: str, text: str) -> bool:
-        """Refuse a file whose header is split by another separator than the one given.
+    def _wrong_delimiter(self, name: str, path: str, line: str) -> bool:
+        """Refuse a file whose header (its first non-blank ``line``) is split by
+        another separator than the one given.
 
         Read with the wrong separator a semicolon file is one wide column, and every
         required column would be reported missing; one message that names the
         separator says what is really wrong.
         """
-        line = next((ln for ln in text.splitlines() if ln.strip()), "")
         if not line:
             return False
         fields = {sep: _header_fields(line, sep) for sep in _DELIMITER_NAMES}
@@ -558,32 +660,64 @@ class _Reader:
         self,
         name: str,
         path: str,
-        records: list[list[str]],
+        records: Iterator[list[str]],
         *,
-        text: str | None,
+        decoded: _Decoded | None,
         codec: str | None,
     ) -> _Table:
-        """A table from its rows of cells as text, the header first (row 1)."""
-        required = model.REQUIRED_COLUMNS[name]
-        header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
-        unusable = _absent(name, path, usable=False)
-        unusable.present = True
-        if not records or not any(any(r) for r in records):
+        """A table from its rows of cells as text, the header first (row 1).
+
+        The rows are consumed to the end, :data:`_CHUNK_ROWS` at a time. A file
+        that turns out not to be CSV, or not text in its encoding, is reported by
+        that problem alone (its other problems would be noise), so problems are
+        kept aside until the whole file has been read.
+        """
+        kept_aside = self.problems
+        self.problems = []
+        try:
+            table = self._records_columns(name, path, records)
+        finally:
+            found, self.problems = self.problems, kept_aside
+        if decoded is not None and decoded.error is not None:
+            line, error = decoded.error
             self.add(
                 name,
                 path,
+                line,
                 None,
                 None,
-                None,
-                "the file has no header row; it holds only blank lines.",
-                f"{header_hint}.",
+                f"the file cannot be read as CSV ({error}).",
+                "Check the quotes on that line: a value holding a comma, quote or line break "
+                'must be wrapped in double quotes, with any quote inside written twice ("").',
             )
-            return unusable
-        header = [_column_name(c) for c in records[0]]
-        if text is not None and codec is not None and parse.UNDECODED.search(text):
-            self._not_decodable(name, path, records, header, codec)
-            return unusable
+            return _unusable(name, path)
+        if decoded is not None and decoded.first_bad is not None and codec is not None:
+            self._not_decodable(name, path, decoded, codec)
+            return _unusable(name, path)
+        self.problems.extend(found)
+        return table
+
+    def _records_columns(self, name: str, path: str, records: Iterator[list[str]]) -> _Table:
+        required = model.REQUIRED_COLUMNS[name]
+        header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
+        unusable = _unusable(name, path)
+        first = next(records, None)
+        if first is None or not any(first):
+            if first is None or not any(any(r) for r in records):
+                self.add(
+                    name,
+                    path,
+                    None,
+                    None,
+                    None,
+                    "the file has no header row; it holds only blank lines.",
+                    f"{header_hint}.",
+                )
+                return unusable
+        header = [_column_name(c) for c in first]
         if not any(header):
+            for _ in records:  # read to the end: a CSV error there is the problem to report
+                pass
             self.add(
                 name,
                 path,
@@ -597,17 +731,62 @@ class _Reader:
 
         usable = self._check_header(name, path, header)
         width = len(header)
-        body = records[1:]
+        ids = set(_ID_COLUMNS[name])
+        wanted: dict[str, int] = {}
+        for position, column in enumerate(header):
+            if column in model.COLUMNS[name] and column not in wanted:
+                wanted[column] = position
+        parts: dict[str, list[np.ndarray]] = {column: [] for column in wanted}
+        row_parts: list[np.ndarray] = []
+        last = 1  # the spreadsheet row of the last record read
+        while body := list(itertools.islice(records, _CHUNK_ROWS)):
+            kept, rows = self._chunk_rows(name, path, body, width, last + 1)
+            last += len(body)
+            if not usable or not kept:
+                continue
+            for column, position in wanted.items():
+                raw = list(map(operator.itemgetter(position), kept))
+                stripped = np.array(list(map(str.strip, raw)), dtype="object")
+                empty = stripped == ""
+                values = np.array(raw, dtype="object") if column in ids else stripped
+                values[empty] = None
+                parts[column].append(values)
+            row_parts.append(np.asarray(rows, dtype=np.int64))
+        if not usable:
+            return unusable
+        if not row_parts and name == "organisations":
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "the file has a header but no organisations.",
+                "Add one row per organisation below the header.",
+            )
+            return unusable
+        cells = {
+            column: pd.Series(
+                np.concatenate(chunks) if chunks else np.empty(0, dtype="object"), dtype="object"
+            )
+            for column, chunks in parts.items()
+        }
+        rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+        return _Table(name, path, True, True, cells, rows_all)
+
+    def _chunk_rows(
+        self, name: str, path: str, body: list[list[str]], width: int, first_row: int
+    ) -> tuple[list[list[str]], list[int]]:
+        """The filled rows of one chunk that fit the header, and their spreadsheet rows;
+        a problem for each row with too many or too few fields."""
         lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
         if ((lengths == width) | (lengths == 0)).all():
             # The usual case, done without a Python loop over the rows.
             filled = np.fromiter(map(any, body), dtype=bool, count=len(body))
             kept = body if filled.all() else [body[i] for i in np.flatnonzero(filled)]
-            rows = (np.flatnonzero(filled) + 2).tolist()
-            body = []
-        else:
-            kept, rows = [], []
-        for number, record in enumerate(body, start=2):
+            return kept, (np.flatnonzero(filled) + first_row).tolist()
+        kept, rows = [], []
+        for number, record in enumerate(body, start=first_row):
             n = len(record)
             if n == width:
                 if any(record):
@@ -640,63 +819,14 @@ class _Reader:
                 f"the row has {n} fields but the header has {width}.",
                 hint,
             )
-        if not usable:
-            return unusable
-        if not kept and name == "organisations":
-            self.add(
-                name,
-                path,
-                None,
-                None,
-                None,
-                "the file has a header but no organisations.",
-                "Add one row per organisation below the header.",
-            )
-            return unusable
+        return kept, rows
 
-        ids = set(_ID_COLUMNS[name])
-        cells: dict[str, pd.Series] = {}
-        for position, column in enumerate(header):
-            if column not in model.COLUMNS[name] or column in cells:
-                continue
-            raw = list(map(operator.itemgetter(position), kept))
-            stripped = np.array(list(map(str.strip, raw)), dtype="object")
-            empty = stripped == ""
-            values = np.array(raw, dtype="object") if column in ids else stripped
-            values[empty] = None
-            cells[column] = pd.Series(values, dtype="object")
-        return _Table(name, path, True, True, cells, np.asarray(rows, dtype=np.int64))
-
-    def _decode(self, data: bytes) -> tuple[str, str]:
-        """The codec used and the text; a UTF-8 byte-order mark means UTF-8."""
-        codec = self.codec
-        if data.startswith(codecs.BOM_UTF8):
-            codec, data = "utf-8", data[len(codecs.BOM_UTF8) :]
-        # surrogateescape keeps undecodable bytes in place, so the problem can be
-        # reported at its own row and column instead of a byte offset.
-        text = data.decode(codec, errors="surrogateescape")
-        return codec, text[1:] if text.startswith("\ufeff") else text
-
-    def _not_decodable(
-        self, name: str, path: str, records: list[list[str]], header: list[str], codec: str
-    ) -> None:
-        found: tuple[int, str | None, int] | None = None
-        bad_rows = 0
-        for number, record in enumerate(records, start=1):
-            hit = None
-            for position, cell in enumerate(record):
-                match = parse.UNDECODED.search(cell)
-                if match:
-                    hit = (position, ord(match.group()) - 0xDC00)
-                    break
-            if hit is None:
-                continue
-            bad_rows += 1
-            if found is None:
-                column = header[hit[0]] if number > 1 and hit[0] < len(header) else None
-                found = (number, column or None, hit[1])
-        assert found is not None
-        row, column, byte = found
+    def _not_decodable(self, name: str, path: str, decoded: _Decoded, codec: str) -> None:
+        assert decoded.first_bad is not None
+        row, position, byte = decoded.first_bad
+        header = decoded.header
+        column = header[position] if row > 1 and position < len(header) else None
+        bad_rows = decoded.bad_rows
         others = (
             f"; {bad_rows - 1} more row{'s' if bad_rows > 2 else ''} "
             f"{'have' if bad_rows > 2 else 'has'} such bytes"
@@ -717,7 +847,7 @@ class _Reader:
                 f"as {self.encoding}{others}."
             )
             hint = "Give the encoding the file was saved in with --encoding, or save it as UTF-8."
-        self.add(name, path, row, column, None, reason, hint)
+        self.add(name, path, row, column or None, None, reason, hint)
 
     def _check_header(self, name: str, path: str, header: list[str]) -> bool:
         usable = True
@@ -1326,12 +1456,65 @@ def _cell_text(cell: object) -> str:
     return str(cell)
 
 
-def _parse(text: str, delimiter: str = ",") -> tuple[list[list[str]], int | None, str | None]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+@dataclass
+class _Decoded:
+    """What streaming a CSV file found besides its rows: whether any text block held
+    an undecodable byte, the first cell holding one (record, position, byte) and
+    how many records do, the header's column names, and a CSV error (line, text)."""
+
+    undecoded: bool = False
+    first_bad: tuple[int, int, int] | None = None
+    bad_rows: int = 0
+    header: list[str] = field(default_factory=list)
+    error: tuple[int, str] | None = None
+
+
+def _unusable(name: str, path: str) -> _Table:
+    table = _absent(name, path, usable=False)
+    table.present = True
+    return table
+
+
+def _text_blocks(text: io.TextIOWrapper, state: _Decoded) -> Iterator[list[str]]:
+    """The file's lines, about a megabyte at a time; each block is scanned once (in
+    C) for bytes that did not decode, so clean files pay no per-cell check."""
+    while lines := text.readlines(_TEXT_BLOCK):
+        if not state.undecoded:
+            joined = "".join(lines)
+            if not joined.isascii() and parse.UNDECODED.search(joined):
+                state.undecoded = True
+        yield lines
+
+
+def _csv_rows(reader: Any, state: _Decoded) -> Iterator[list[str]]:
+    """The records of a CSV reader; a CSV error ends them and is kept in ``state``.
+
+    Once a block with an undecodable byte has been read, each record is searched
+    for it, to name the first cell holding one and count the records that do.
+    """
+    number = 0
     try:
-        return list(reader), None, None
+        for record in reader:
+            number += 1
+            if number == 1:
+                state.header = [_column_name(c) for c in record]
+            if state.undecoded:
+                for position, cell in enumerate(record):
+                    match = parse.UNDECODED.search(cell)
+                    if match:
+                        state.bad_rows += 1
+                        if state.first_bad is None:
+                            state.first_bad = (number, position, ord(match.group()) - 0xDC00)
+                        break
+            yield record
     except csv.Error as exc:
-        return [], reader.line_num or 1, str(exc)
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = (
+                f"a cell holds more than {rows.CSV_FIELD_LIMIT:,} characters, far more than "
+                "any value; is a quote left open?"
+            )
+        state.error = (reader.line_num or 1, message)
 
 
 def _column_name(cell: str) -> str:
