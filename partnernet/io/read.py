@@ -35,6 +35,7 @@ import operator
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -904,6 +905,19 @@ class _Reader:
     def _id_column(self, t: _Table, column: str, *, required: bool) -> tuple[pd.Series, pd.Series]:
         """The ids of ``column`` and a mask of those with invisible characters."""
         values = self._required(t, column) if required else t.get(column)
+        values = self._composed(t, column, values)
+        problem = _per_unique(values, parse.id_problem) if not _short_ascii(values) else None
+        if problem is not None:
+            self.flag(
+                t,
+                problem.notna(),
+                column,
+                lambda v, i: f"the {column} {problem.iat[i]}.",
+                "Correct the id: it is likely a shifted column or a pasted paragraph.",
+                show_value=False,
+            )
+            # Such ids are not looked up or checked further.
+            values = values.where(problem.isna())
         bad = pd.Series(parse.bad_id_mask(values), index=values.index)
         personal = column == "person_id"
         self.flag(
@@ -913,12 +927,61 @@ class _Reader:
             lambda v, _: (
                 f"the {column} {parse.describe_bad_id(v)}."
                 if personal
-                else f"{_quote(v)} {parse.describe_bad_id(v)}."
+                else f"{self.shown(v)} {parse.describe_bad_id(v)}."
             ),
             parse.id_hint,
             show_value=not personal,
         )
         return values, bad
+
+    def _composed(self, t: _Table, column: str, values: pd.Series) -> pd.Series:
+        """Ids composed (NFC), so one typed with separate accent marks matches."""
+        present = values.dropna()
+        if not len(present) or "".join(present.tolist()).isascii():
+            return values
+        composed = _per_unique(values, lambda v: unicodedata.normalize("NFC", v))
+        changed = int((values.notna() & (composed != values)).sum())
+        if changed and not self.personal:
+            self.notes.append(
+                f"{t.path}: {changed:,} {column} value{'s' if changed != 1 else ''} had accents "
+                "written as separate marks; they are read composed (Unicode NFC), so they "
+                "match the same ids typed the other way."
+            )
+        composed = composed.where(values.notna(), values)
+        # Every later check and lookup (references, duplicates) sees the composed id.
+        t.cells[column] = composed
+        return composed
+
+    def _confusables(self, t: _Table, ids: pd.Series) -> None:
+        """A note for ids that look the same but differ (never merged)."""
+        groups = parse.confusable_groups(ids)
+        if not groups:
+            return
+        listed = "; ".join(" and ".join(_quote(i) for i in g) for g in groups[:10])
+        more = f" (and {len(groups) - 10:,} more)" if len(groups) > 10 else ""
+        self.notes.append(
+            f"{t.path}: {len(groups):,} group{'s' if len(groups) != 1 else ''} of ids look the "
+            f"same but differ (letters of another script or fullwidth characters): {listed}"
+            f"{more}. They are different organisations; correct the ids if they are one."
+        )
+
+    def _text_cells(self, t: _Table, column: str, values: pd.Series | None = None) -> pd.Series:
+        """A free-text column by the text rule (parse.parse_text): trimmed, composed,
+        bidirectional controls removed; a cell that breaks it is a problem."""
+        values = t.get(column) if values is None else values
+        if not values.notna().any() or _short_ascii(values):
+            return values
+        parsed = _per_unique(values, parse.parse_text)
+        problem = parsed.map(lambda p: p[1] if isinstance(p, tuple) else None)
+        self.flag(
+            t,
+            problem.notna(),
+            column,
+            lambda v, i: f"the cell {problem.iat[i]}.",
+            "Shorten the text, or retype it without the character named.",
+            show_value=False,
+        )
+        return parsed.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
 
     def _unique(self, t: _Table, values: pd.Series) -> None:
         dup = values.duplicated(keep="first") & values.notna()
@@ -966,7 +1029,7 @@ class _Reader:
         )
 
     def _text(self, t: _Table, column: str) -> pd.Series:
-        return t.get(column)
+        return self._text_cells(t, column)
 
     def _vocabulary(
         self, t: _Table, column: str, allowed: Iterable[str], *, required: bool = False
@@ -1000,10 +1063,30 @@ class _Reader:
         numbers = parse.number_column(values, money=money)
         bad = present & ~np.isfinite(numbers)
         self.flag(t, bad, column, "{value} is not a number.", not_a_number)
+        too_large = np.isfinite(numbers) & (numbers.abs() > float(parse.MAX_AMOUNT))
+        largest = f"{'£' if money else ''}{parse.MAX_AMOUNT:,.0f}"
+        self.flag(
+            t,
+            too_large,
+            column,
+            f"{{value}} is more than the largest {'amount' if money else 'number'} partnernet "
+            f"reads ({largest}).",
+            "Correct the value: no real one is this large (is a digit repeated, or an exponent "
+            "wrong?).",
+        )
+        bad = bad | too_large
         return numbers.where(~bad), bad
 
-    def _dates(self, t: _Table, column: str, *, required: bool = False) -> pd.Series:
+    def _dates(
+        self, t: _Table, column: str, *, required: bool = False, open_end: bool = False
+    ) -> pd.Series:
         values = self._required(t, column, _DATE_HINTS.get(column)) if required else t.get(column)
+        if open_end and values.notna().any():
+            # The "no end date" many systems write means what an empty cell means.
+            sentinel = _per_unique(
+                values, lambda v: parse.parse_date(v, date_format=self.date_format) == parse.OPEN_END
+            )
+            values = values.where(~sentinel.eq(True))
         present = values.notna()
         parsed = parse.date_column(values, date_format=self.date_format)
         bad = present & parsed.isna()
@@ -1011,7 +1094,7 @@ class _Reader:
         return parsed
 
     def _date_reason(self, value: str, _: int = 0) -> str:
-        shown = _quote(value)
+        shown = self.shown(value)
         if self.date_format is None and not parse.ISO_DATE.fullmatch(value):
             return f"{shown} is not a date in the form YYYY-MM-DD."
         try:
@@ -1038,14 +1121,16 @@ class _Reader:
 
     def _period(self, t: _Table) -> tuple[pd.Series, pd.Series]:
         start = self._dates(t, "start")
-        end = self._dates(t, "end")
+        end = self._dates(t, "end", open_end=True)
         backwards = start.notna() & end.notna() & (start > end)
         ends = t.get("end")
         self.flag(
             t,
             backwards,
             "start",
-            lambda v, i: f"the start {_quote(v)} is after the end {_quote(str(ends.iat[i]))}.",
+            lambda v, i: (
+                f"the start {self.shown(v)} is after the end {self.shown(str(ends.iat[i]))}."
+            ),
             "Swap the two dates, or correct one of them.",
         )
         return start, end
@@ -1083,7 +1168,8 @@ class _Reader:
         ids, _ = self._id_column(t, "id", required=True)
         self._unique(t, ids)
         parents, bad_parents = self._id_column(t, "parent_id", required=False)
-        name = self._required(t, "name")
+        name = self._text_cells(t, "name", self._required(t, "name"))
+        self._confusables(t, ids)
         org_type = self._vocabulary(t, "type", model.ORG_TYPES, required=True)
         band = self._vocabulary(t, "size_band", model.SIZE_BANDS)
         income, _ = self._number(
@@ -1127,7 +1213,7 @@ class _Reader:
                 "size_band": size_band,
                 "income": income,
                 "locality": self._text(t, "locality"),
-                "tags": _normalise_tags(t.get("tags")),
+                "tags": _normalise_tags(self._text_cells(t, "tags")),
             }
         )
 
@@ -1232,7 +1318,7 @@ class _Reader:
         return pd.DataFrame(
             {
                 "id": ids,
-                "name": self._required(t, "name"),
+                "name": self._text_cells(t, "name", self._required(t, "name")),
                 "convener_id": convener,
                 "level": self._text(t, "level"),
                 "theme": self._text(t, "theme"),
@@ -1317,7 +1403,7 @@ class _Reader:
             t,
             duration.notna() & months.isna(),
             "duration_months",
-            "{value} is not a whole number of months.",
+            f"{{value}} is not a whole number of months from 0 to {parse.MAX_MONTHS:,}.",
             "Write the duration in whole months, e.g. 12, or leave the cell empty.",
         )
         return pd.DataFrame(
@@ -1382,11 +1468,16 @@ class _Reader:
     def _affiliations(self, t: _Table, org_ids: pd.Index | None) -> pd.DataFrame:
         if not t.usable or not t.present:
             return model.empty_frame("affiliations")
-        people, _ = self._id_column(t, "person_id", required=True)
-        orgs, bad_orgs = self._id_column(t, "org_id", required=True)
-        self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
-        role = self._vocabulary(t, "role", model.ROLES)
-        start, end = self._period(t)
+        # Columns shifted by one put a person's name in any column: quote no cell.
+        self.personal = True
+        try:
+            people, _ = self._id_column(t, "person_id", required=True)
+            orgs, bad_orgs = self._id_column(t, "org_id", required=True)
+            self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
+            role = self._vocabulary(t, "role", model.ROLES)
+            start, end = self._period(t)
+        finally:
+            self.personal = False
         return pd.DataFrame(
             {"person_id": people, "org_id": orgs, "role": role, "start": start, "end": end}
         )
@@ -1537,6 +1628,15 @@ def _and(items: list[str]) -> str:
 
 def _or(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _short_ascii(values: pd.Series) -> bool:
+    """Whether every cell is ASCII and short enough for every bound (one C pass)."""
+    present = values.dropna().tolist()
+    if not present:
+        return True
+    longest = max(map(len, present))
+    return longest <= parse.MAX_ID_CHARS and "".join(present).isascii()
 
 
 def _per_unique(values: pd.Series, func: Callable[[Any], object]) -> pd.Series:
