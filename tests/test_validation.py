@@ -321,8 +321,8 @@ CASES: list[tuple[str, dict[str, str], str]] = [
         "bad_duration",
         {},
         "bad_duration/funding.csv, row 2, column 'duration_months': '18.5' is not a whole "
-        "number of months from 0 to 9,999.\nWrite the duration in whole months, e.g. 12, or leave the cell "
-        "empty.\n" + ONE,
+        "number of months from 0 to 9,999.\nWrite the duration in whole months, e.g. 12, or "
+        "leave the cell empty.\n" + ONE,
     ),
     (
         "bad_boolean",

@@ -552,7 +552,12 @@ class _Reader:
         return True
 
     def _stream_csv(
-        self, name: str, path: str, handle: io.BufferedReader, required: tuple[str, ...], unusable: _Table
+        self,
+        name: str,
+        path: str,
+        handle: io.BufferedReader,
+        required: tuple[str, ...],
+        unusable: _Table,
     ) -> _Table:
         """A table from an open CSV file, decoded and parsed a block at a time."""
         header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
@@ -572,9 +577,7 @@ class _Reader:
             handle.seek(0)
         # surrogateescape keeps undecodable bytes in place, so the problem can be
         # reported at its own row and column instead of a byte offset.
-        with io.TextIOWrapper(
-            handle, encoding=codec, errors="surrogateescape", newline=""
-        ) as text:
+        with io.TextIOWrapper(handle, encoding=codec, errors="surrogateescape", newline="") as text:
             state = _Decoded()
             blocks = _text_blocks(text, state)
             first = next(blocks, [])
@@ -703,18 +706,19 @@ class _Reader:
         header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
         unusable = _unusable(name, path)
         first = next(records, None)
-        if first is None or not any(first):
-            if first is None or not any(any(r) for r in records):
-                self.add(
-                    name,
-                    path,
-                    None,
-                    None,
-                    None,
-                    "the file has no header row; it holds only blank lines.",
-                    f"{header_hint}.",
-                )
-                return unusable
+        blank = first is None or not any(first)
+        # A blank first row with rows below it is a missing header, reported below.
+        if first is None or (blank and not any(any(r) for r in records)):
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "the file has no header row; it holds only blank lines.",
+                f"{header_hint}.",
+            )
+            return unusable
         header = [_column_name(c) for c in first]
         if not any(header):
             for _ in records:  # read to the end: a CSV error there is the problem to report
@@ -1084,7 +1088,8 @@ class _Reader:
         if open_end and values.notna().any():
             # The "no end date" many systems write means what an empty cell means.
             sentinel = _per_unique(
-                values, lambda v: parse.parse_date(v, date_format=self.date_format) == parse.OPEN_END
+                values,
+                lambda v: parse.parse_date(v, date_format=self.date_format) == parse.OPEN_END,
             )
             values = values.where(~sentinel.eq(True))
         present = values.notna()
