@@ -637,7 +637,8 @@ def parse_money(value: object) -> Decimal | None:
     (None, None, None)
     """
     amount = _money(value)
-    return amount if amount is not None and abs(amount) <= MAX_AMOUNT else None
+    # copy_abs, not abs(): abs() rounds to the context and overflows on 1e1000000.
+    return amount if amount is not None and amount.copy_abs() <= MAX_AMOUNT else None
 
 
 def money_problem(value: object) -> str:
@@ -649,7 +650,7 @@ def money_problem(value: object) -> str:
     ('more than the largest amount partnernet reads (£10,000,000,000,000)', 'not a number')
     """
     amount = _money(value)
-    if amount is not None and abs(amount) > MAX_AMOUNT:
+    if amount is not None and amount.copy_abs() > MAX_AMOUNT:
         return f"more than the largest amount partnernet reads (£{MAX_AMOUNT:,.0f})"
     return "not a number"
 
@@ -685,14 +686,14 @@ def _money(value: object) -> Decimal | None:
 
 def _parse_float(text: str) -> float:
     try:
-        value = float(_NUMBER_NOISE.sub("", text))
+        return float(_NUMBER_NOISE.sub("", text))  # infinite when too large for a float
     except ValueError:
         return np.nan
-    return value if np.isfinite(value) else np.nan
 
 
 def number_column(values: pd.Series, *, money: bool) -> pd.Series:
-    """A column of text as float64: NaN where a cell is missing or not a number.
+    """A column of text as float64: NaN where a cell is missing or not a number,
+    infinite where it is a number too large for a float (``1e400``).
 
     ``money=True`` reads each cell as :func:`parse_money` does, but leaves a value
     above :data:`MAX_AMOUNT` in place for the caller to name; ``money=False``

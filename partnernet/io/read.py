@@ -1065,9 +1065,9 @@ class _Reader:
         values = t.get(column)
         present = values.notna()
         numbers = parse.number_column(values, money=money)
-        bad = present & ~np.isfinite(numbers)
+        bad = present & numbers.isna()
         self.flag(t, bad, column, "{value} is not a number.", not_a_number)
-        too_large = np.isfinite(numbers) & (numbers.abs() > float(parse.MAX_AMOUNT))
+        too_large = present & numbers.notna() & (numbers.abs() > float(parse.MAX_AMOUNT))
         largest = f"{'£' if money else ''}{parse.MAX_AMOUNT:,.0f}"
         self.flag(
             t,
