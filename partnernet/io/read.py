@@ -72,7 +72,7 @@ _ID_COLUMNS = {
 }
 _SEPARATORS = re.compile(r"[\s\-]+")
 # Rows turned into columns at a time, and characters decoded at a time.
-_CHUNK_ROWS = 1 << 16
+_CHUNK_ROWS = 1 << 14
 _TEXT_BLOCK = 1 << 20
 # Tables whose cells are personal data: never quoted in a message.
 _PERSONAL_TABLES = frozenset({"affiliations"})
@@ -755,7 +755,7 @@ class _Reader:
                 empty = stripped == ""
                 values = np.array(raw, dtype="object") if column in ids else stripped
                 values[empty] = None
-                parts[column].append(values)
+                parts[column].append(_shared(values))
             row_parts.append(np.asarray(rows, dtype=np.int64))
         if not usable:
             return unusable
@@ -1563,6 +1563,20 @@ class _Decoded:
     bad_rows: int = 0
     header: list[str] = field(default_factory=list)
     error: tuple[int, str] | None = None
+
+
+def _shared(values: np.ndarray) -> np.ndarray:
+    """The cells with one string object per distinct value (None kept).
+
+    The csv module makes a new string for every cell; ids, dates and vocabularies
+    repeat, so sharing one object per value (one pass in C) keeps a column near
+    eight bytes a row instead of fifty or more.
+    """
+    codes, uniques = pd.factorize(values)
+    shared = np.empty(len(values), dtype="object")
+    present = codes >= 0
+    shared[present] = np.asarray(uniques, dtype="object")[codes[present]]
+    return shared
 
 
 def _unusable(name: str, path: str) -> _Table:
