@@ -73,15 +73,25 @@ print(total)
 
 
 def _python(checkout: Path, *args: str) -> str:
+    # Run from the checkout: ``-m`` and ``-c`` put the working folder first on the path.
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run(
-        [sys.executable, *args], check=True, capture_output=True, text=True, env=env
+        [sys.executable, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=checkout,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"{args[:2]} in {checkout} failed:\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
 
 
 def _peak(checkout: Path, command: list[str]) -> tuple[int, float]:
     started = time.perf_counter()
+    code = "import partnernet, sys; assert partnernet.__file__.startswith(sys.argv[1])"
+    _python(checkout, "-c", code + "; print(1)", str(checkout))
     peak = int(_python(checkout, "-c", _PEAK, sys.executable, "-m", "partnernet", *command))
     return peak, time.perf_counter() - started
 

@@ -1223,3 +1223,24 @@ def test_values_cut_at_every_refill_boundary_read_the_same(
     source.write_text(text, encoding="utf-8")
     items = list(rows.json_items(source, "utf-8", None, shape=JSON_SHAPE))
     assert items == json.loads(text, parse_float=Decimal, parse_int=Decimal)["grants"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    import os
+
+    source = tmp_path / "grants.json"
+    if kind == "fifo":
+        os.mkfifo(source)
+        what = "a named pipe (FIFO)"
+    else:
+        source.symlink_to("/dev/zero")
+        what = "a device"
+    code, output = run("import-360giving", str(source), "--out", str(tmp_path / "out"))
+    assert code == 3, output
+    assert output == (
+        "Reading grants\n"
+        f"Error: {source} is {what}, not a file; partnernet reads only regular files.\n"
+        "Give the path of the file itself (copy the data into a file first).\n"
+    )
+    assert not (tmp_path / "out").exists()

@@ -389,6 +389,8 @@ class _Reader:
                 if name in csv_names:
                     found.setdefault(stem, []).append(_Source(path, path, name, None))
                 continue
+            if ext.lower() == ".xlsx" and not self._regular(None, path):
+                continue
             if ext.lower() != ".xlsx":
                 if ext.lower() in _DATA_EXTENSIONS:
                     self.notes.append(
@@ -770,12 +772,14 @@ class _Reader:
                 "Add one row per organisation below the header.",
             )
             return unusable
-        cells = {
-            column: pd.Series(
-                np.concatenate(chunks) if chunks else np.empty(0, dtype="object"), dtype="object"
-            )
-            for column, chunks in parts.items()
-        }
+        cells = {}
+        for column in list(parts):
+            # One column's chunks are joined and let go before the next: the peak is
+            # the table plus one column, not the table twice.
+            chunks = parts.pop(column)
+            joined = np.concatenate(chunks) if chunks else np.empty(0, dtype="object")
+            del chunks
+            cells[column] = pd.Series(joined, dtype="object")
         rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
         return _Table(name, path, True, True, cells, rows_all)
 

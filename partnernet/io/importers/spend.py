@@ -71,6 +71,7 @@ from partnernet.io.rows import (
     open_text,
     open_zip_text,
     pair_rows,
+    regular_file,
     unreadable,
 )
 from partnernet.io.writers import atomic_open, neutralise_cell
@@ -380,6 +381,7 @@ def _sources(
             hint="Save the payments sheet as 'CSV UTF-8' and import that file.",
             path=name,
         )
+    regular_file(path)  # a FIFO would block the probe below forever
     try:
         with open(path, "rb") as probe:
             head = probe.read(4)
