@@ -612,7 +612,12 @@ class _Importer:
         self.durations = array("q")
         self.programmes: list[str | None] = []
         self.currencies: list[str | None] = []
-        self.where: list[tuple[str, int, str]] = []
+        # Where each kept grant was read: an index into ``sources`` (file and unit) and
+        # its row, as compact arrays (a tuple per grant cost about 100 bytes each).
+        self.sources: list[tuple[str, str]] = []
+        self.source_index: dict[tuple[str, str], int] = {}
+        self.where_source = array("l")
+        self.where_row = array("q")
         self.per_file: dict[str, _FileCounts] = {}
         # Ids repeat from grant to grant: each spelling is made whole once.
         self.id_cache: dict[tuple[str | None, str | None, str | None], OrgId] = {}
@@ -784,7 +789,8 @@ class _Importer:
             self.summary.duplicates += 1
             first = (self.recipients[seen], self.amounts[seen], self.days[seen])
             if first != (recipient, float(amount), award.toordinal()):
-                first_path, first_row, first_unit = self.where[seen]
+                first_path, first_unit = self.sources[self.where_source[seen]]
+                first_row = self.where_row[seen]
                 self.summary.conflicting_duplicates.append(
                     SkippedRow(
                         path,
@@ -823,7 +829,12 @@ class _Importer:
         self.durations.append(_months(raw_duration))
         self.programmes.append(sys.intern(programme) if programme else None)
         self.currencies.append(sys.intern(currency))
-        self.where.append((path, row, unit))
+        source = self.source_index.get((path, unit))
+        if source is None:
+            source = self.source_index[(path, unit)] = len(self.sources)
+            self.sources.append((path, unit))
+        self.where_source.append(source)
+        self.where_row.append(row)
         if currency == "GBP":
             self.summary.pounds += amount
         else:
