@@ -147,6 +147,9 @@ def main() -> int:
     parser.add_argument("--before", type=Path, help="another checkout to measure beside")
     parser.add_argument("--keep", action="store_true", help="keep the files written")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument(
+        "--cases", default="validate,import", help="which cases to run (comma-separated)"
+    )
     args = parser.parse_args()
 
     checkouts = {"this": ROOT}
@@ -158,6 +161,8 @@ def main() -> int:
             ("validate partnerships", args.partnerships),
             ("import grants", args.grants),
         ):
+            if case.split()[0] not in args.cases.split(","):
+                continue
             for size in (full // 2, full):
                 data = args.work / f"{case.split()[0]}-{size}"
                 if case.startswith("validate"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from partnernet.cli import cli
@@ -135,10 +135,44 @@ def test_money_and_months_answer_any_json_value(value: object) -> None:
 _ORG_TYPES = st.sampled_from(["vcse", "funder", "department", "local_authority", "VCSE", ""])
 
 
+# A funding row of the header's width whose cells are each valid or nasty, so the
+# value rules (not only the row-width check) meet the nasty ones.
+_FUNDING_ROW = st.tuples(
+    st.sampled_from(["G1", "G2"]) | SAFE_CELL,
+    st.sampled_from(["B"]) | SAFE_CELL,
+    st.sampled_from(["A"]) | SAFE_CELL,
+    st.sampled_from(["5", "£1,500"]) | SAFE_CELL,
+    st.sampled_from(["2024-01-01"]) | SAFE_CELL,
+    st.sampled_from(["", "12"]) | SAFE_CELL,
+).map(list)
+_ORGS = [("A", "Alpha", "vcse", ""), ("B", "Beta", "funder", "")]
+
+
 @settings(FUZZ, max_examples=30)
+# The crashes of issue 18, always tried first: a duration past int64, amounts whose
+# sum overflows, Bengali digits, an oversized name.
+@example(
+    orgs=_ORGS,
+    funding=[["G1", "B", "A", "5", "2024-01-01", "9223372036854775808"]],
+    partnerships=[],
+    affiliations=[],
+    raw=b"",
+)
+@example(
+    orgs=[*_ORGS, ("C", "x" * 200_000, "vcse", "1e1000000")],
+    funding=[
+        ["G1", "B", "A", "1e308", "2024-01-01", ""],
+        ["G2", "B", "A", "\u09ea00", "2024-01-01", ""],
+    ],
+    partnerships=[["A", "B", "1e308", "2020-01-01", "9999-12-31"]],
+    affiliations=[["Jane Smith", "A", "member", "", ""]],
+    raw=b"\xff\xfe,\x00\n",
+)
 @given(
-    orgs=st.lists(st.tuples(SAFE_CELL, SAFE_CELL, _ORG_TYPES | SAFE_CELL, SAFE_CELL), max_size=5),
-    funding=st.lists(st.lists(SAFE_CELL, min_size=5, max_size=7), max_size=4),
+    orgs=st.lists(
+        st.tuples(SAFE_CELL, SAFE_CELL, _ORG_TYPES | SAFE_CELL, SAFE_CELL), max_size=5
+    ).map(lambda rows: _ORGS + rows),
+    funding=st.lists(_FUNDING_ROW | st.lists(SAFE_CELL, min_size=5, max_size=7), max_size=4),
     partnerships=st.lists(st.lists(SAFE_CELL, min_size=2, max_size=5), max_size=3),
     affiliations=st.lists(st.lists(SAFE_CELL, min_size=2, max_size=5), max_size=3),
     raw=st.binary(max_size=60),
@@ -174,6 +208,10 @@ def test_validate_exits_0_or_3_on_any_dataset(
         (folder / "boards.csv").write_bytes(b"id,name\n" + raw)
         code, output = _run("validate", str(folder))
         assert code in (0, 3), output
+        if code == 0:
+            # What validates also analyses: no bound lets a sum overflow there.
+            code, output = _run("analyse", str(folder), "--out", f"{scratch}/out", "-q")
+            assert code in (0, 3), output
         # The library raises InputError (ValidationError is one) and nothing else.
         with contextlib.suppress(InputError):
             read_dataset(folder, pseudonym_key="fuzz-key-not-secret-0123456789")
@@ -182,7 +220,12 @@ def test_validate_exits_0_or_3_on_any_dataset(
 # -- the importers -------------------------------------------------------------------
 
 _JSON_VALUE = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | CELL,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | CELL
+    | st.sampled_from(["@big@", "@e400@", "@digits@", "@int64@", "@deep@", "@surrogate@", "@nan@"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(CELL, inner, max_size=3),
     max_leaves=8,
 )
@@ -213,13 +256,46 @@ _GOOD = {
 }
 
 
+# JSON text json.dumps cannot write: drawn as a marker string, then put in raw.
+_RAW_JSON = {
+    "@big@": "1e1000000",
+    "@e400@": "1e400",
+    "@digits@": "9" * 4301,
+    "@int64@": "9223372036854775808",
+    "@deep@": "[" * 5000 + "]" * 5000,
+    "@surrogate@": '"A\\ud800"',
+    "@nan@": "NaN",
+}
+_RAW = st.sampled_from(sorted(_RAW_JSON))
+
+
+def _with_raw(text: str) -> str:
+    for marker, raw in _RAW_JSON.items():
+        text = text.replace(f'"{marker}"', raw)
+    return text
+
+
 @settings(FUZZ, max_examples=30)
-@given(grants=st.lists(_GRANT | _JSON_VALUE, max_size=4), extra=_JSON_VALUE)
+@example(
+    grants=[
+        {**_GOOD, "id": "G1", "amountAwarded": "@big@"},
+        {**_GOOD, "id": "G2", "amountAwarded": "@digits@"},
+        {**_GOOD, "id": "G3", "deep": "@deep@"},
+        {**_GOOD, "id": "G4", "recipientOrganization": [{"id": "GB-CHC-9", "name": "@surrogate@"}]},
+        {**_GOOD, "id": "G5", "plannedDates": [{"duration": "@int64@"}]},
+        {**_GOOD, "id": "G6", "amountAwarded": 1e308},
+        {**_GOOD, "id": "G7", "amountAwarded": 1e308},
+        {**_GOOD, "id": "G\x01", "title": "t" * 200_000},
+        {**_GOOD, "id": "G8", "recipientOrganization": [{"id": "GB-LAE-ABC:care", "name": "C"}]},
+    ],
+    extra="@deep@",
+)
+@given(grants=st.lists(_GRANT | _JSON_VALUE, max_size=4), extra=_JSON_VALUE | _RAW)
 def test_import_360giving_json_exits_0_or_3(grants: list[object], extra: object) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "grants.json"
         # json.dumps keeps a lone surrogate as the escape \ud800, as a publisher's file may.
-        text = json.dumps({"before": extra, "grants": [_GOOD, *grants]})
+        text = _with_raw(json.dumps({"before": extra, "grants": [_GOOD, *grants]}))
         source.write_text(text, encoding="utf-8")
         code, output = _run("import-360giving", str(source), "--out", f"{scratch}/out")
         assert code in (0, 3), output
