@@ -46,6 +46,7 @@ import contextlib
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -174,7 +175,7 @@ def confusable_key(value: str) -> str:
     return unicodedata.normalize("NFKC", value).translate(_LOOK_ALIKES)
 
 
-def confusable_groups(ids: object) -> list[list[str]]:
+def confusable_groups(ids: Iterable[object]) -> list[list[str]]:
     """Groups of two or more different ids that look the same (:func:`confusable_key`).
 
     Only an id with a non-ASCII character can look like another, so a column of
@@ -185,7 +186,7 @@ def confusable_groups(ids: object) -> list[list[str]]:
     >>> confusable_groups(["GB-CHC-1", "GB-\u0421HC-1", "GB-CHC-2"])
     [['GB-CHC-1', 'GB-\u0421HC-1']]
     """
-    distinct = {v for v in ids if isinstance(v, str)}  # type: ignore[attr-defined]
+    distinct = {v for v in ids if isinstance(v, str)}
     by_key: dict[str, set[str]] = {}
     for value in distinct:
         if not value.isascii():
