@@ -619,6 +619,8 @@ class _Importer:
         self.where_source = array("l")
         self.where_row = array("q")
         self.per_file: dict[str, _FileCounts] = {}
+        # Names repeat from grant to grant too: each is put through the text rule once.
+        self.text_cache: dict[str | None, tuple[str | None, str | None]] = {}
         # Ids repeat from grant to grant: each spelling is made whole once.
         self.id_cache: dict[tuple[str | None, str | None, str | None], OrgId] = {}
 
@@ -700,7 +702,12 @@ class _Importer:
             ("funder_department", department),
             ("programme", programme),
         ):
-            clean, text_problem = parse_text(raw_text)
+            known = self.text_cache.get(raw_text)
+            if known is None:
+                known = parse_text(raw_text)
+                if raw_text is None or len(raw_text) <= 1000:  # never keep a huge cell
+                    self.text_cache[raw_text] = known
+            clean, text_problem = known
             if text_problem is not None:
                 skip(field_name, raw_text, f"text not usable: the cell {text_problem}")
                 return
