@@ -621,3 +621,15 @@ def test_reading_in_chunks_gives_the_same_rows(
     code, output = _validate(folder)
     assert code == 3
     assert f"{folder}/funding.csv, row 59, column 'funder_id': the file is not UTF-8" in output
+
+
+def test_a_name_of_only_direction_marks_is_a_problem_not_an_empty_name(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [], orgs="C,\u202e\u202c,vcse\n")
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/organisations.csv, row 4, column 'name': the cell holds only "
+        "direction marks or other formatting characters, no text.\n"
+        "Type the text the cell should hold.\n"
+        "1 problem found; nothing was written.\n"
+    )

@@ -989,7 +989,16 @@ class _Reader:
             "Shorten the text, or retype it without the character named.",
             show_value=False,
         )
-        return parsed.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
+        cleaned = parsed.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
+        self.flag(
+            t,
+            values.notna() & problem.isna() & cleaned.isna(),
+            column,
+            "the cell holds only direction marks or other formatting characters, no text.",
+            "Type the text the cell should hold.",
+            show_value=False,
+        )
+        return cleaned
 
     def _unique(self, t: _Table, values: pd.Series) -> None:
         dup = values.duplicated(keep="first") & values.notna()
