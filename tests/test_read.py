@@ -380,3 +380,267 @@ def test_a_utf8_byte_order_mark_wins_over_another_encoding(tmp_path: Path) -> No
     (tmp_path / "organisations.csv").write_bytes(b"\xef\xbb\xbfid,name,type\nA,Caf\xc3\xa9,vcse\n")
     ds = read_dataset(tmp_path, encoding="cp1252")
     assert ds.organisations["name"].tolist() == ["Café"]
+
+
+# ------------------------------------------ bounds: no cell crashes a command (issue 18)
+
+
+def _validate(folder: Path) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    crash = result.exception if not isinstance(result.exception, SystemExit) else None
+    return result.exit_code, result.output + (f"\n{crash!r}" if crash else "")
+
+
+def _dataset(tmp_path: Path, funding_rows: list[str], orgs: str = "") -> Path:
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "organisations.csv").write_text(
+        "id,name,type\nA,Alpha,vcse\nB,Beta,funder\n" + orgs, encoding="utf-8"
+    )
+    (folder / "funding.csv").write_text(
+        "id,funder_id,recipient_id,amount,award_date,duration_months\n"
+        + "".join(f"{row}\n" for row in funding_rows),
+        encoding="utf-8",
+    )
+    return folder
+
+
+LARGEST = "more than the largest amount partnernet reads (£10,000,000,000,000)"
+TOO_LARGE_HINT = (
+    "Correct the value: no real one is this large (is a digit repeated, or an exponent wrong?)."
+)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1e1000000", f"'1e1000000' is {LARGEST}.\n{TOO_LARGE_HINT}"),
+        ("1e400", f"'1e400' is {LARGEST}.\n{TOO_LARGE_HINT}"),
+        (
+            "7" * 4301,
+            f"'{'7' * 80}...' is not a number.\n"
+            "Write the amount in pounds, e.g. 5000, 1234.50 or £1,234.50.",
+        ),
+        (
+            "\u09ea00",
+            "'\u09ea00' is not a number.\n"
+            "Write the amount in pounds, e.g. 5000, 1234.50 or £1,234.50.",
+        ),
+    ],
+    ids=["1e1000000", "1e400", "4301-digits", "bengali-digit"],
+)
+def test_an_amount_past_the_bounds_is_a_problem_not_a_crash(
+    tmp_path: Path, cell: str, message: str
+) -> None:
+    folder = _dataset(tmp_path, [f"G1,B,A,{cell},2024-01-01,"])
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/funding.csv, row 2, column 'amount': {message}\n"
+        "1 problem found; nothing was written.\n"
+    )
+
+
+def test_two_amounts_of_1e308_are_refused_before_analyse_can_overflow(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from partnernet.cli import cli
+
+    folder = _dataset(tmp_path, ["G1,B,A,1e308,2024-01-01,", "G2,B,A,1e308,2024-01-01,"])
+    result = CliRunner().invoke(cli, ["analyse", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert f"{folder}/funding.csv, row 3, column 'amount': '1e308' is {LARGEST}." in result.output
+    assert "2 problems found; nothing was written." in result.output
+
+
+def test_a_duration_past_the_bound_is_a_problem(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, ["G1,B,A,5,2024-01-01,9223372036854775808"])
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/funding.csv, row 2, column 'duration_months': "
+        "'9223372036854775808' is not a whole number of months from 0 to 9,999.\n"
+        "Write the duration in whole months, e.g. 12, or leave the cell empty.\n"
+        "1 problem found; nothing was written.\n"
+    )
+
+
+def test_9999_12_31_as_an_end_means_no_end_date(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [])
+    (folder / "partnerships.csv").write_text(
+        "source_id,target_id,start,end\nA,B,2020-01-01,9999-12-31\nB,A,2021-01-01,2022-01-01\n",
+        encoding="utf-8",
+    )
+    ds = read_dataset(folder)
+    assert _dates(ds.partnerships["end"]) == [None, "2022-01-01"]
+    # As a start it is still a date partnernet cannot hold.
+    (folder / "partnerships.csv").write_text(
+        "source_id,target_id,start\nA,B,9999-12-31\n", encoding="utf-8"
+    )
+    code, output = _validate(folder)
+    assert code == 3
+    assert "'9999-12-31' is outside the dates partnernet can hold (1678 to 2261)." in output
+
+
+def test_names_lose_bidi_controls_and_ids_are_composed(tmp_path: Path) -> None:
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    decomposed, composed = "cafe\u0301", "caf\u00e9"
+    (folder / "organisations.csv").write_text(
+        f"id,name,type\n{decomposed},Friends \u202e61\u202c Trust,vcse\nB,Beta,funder\n",
+        encoding="utf-8",
+    )
+    (folder / "funding.csv").write_text(
+        f"id,funder_id,recipient_id,amount,award_date\nG1,B,{composed},5,2024-01-01\n",
+        encoding="utf-8",
+    )
+    notes: list[str] = []
+    ds = read_dataset(folder, on_note=notes.append)
+    assert ds.organisations["id"].tolist() == [composed, "B"]
+    assert ds.organisations["name"].tolist() == ["Friends 61 Trust", "Beta"]
+    assert notes == [
+        f"{folder}/organisations.csv: 1 id value had accents written as separate marks; they "
+        "are read composed (Unicode NFC), so they match the same ids typed the other way."
+    ]
+
+
+def test_look_alike_ids_are_noted_and_kept_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "organisations.csv").write_text(
+        "id,name,type\nGB-CHC-1,Latin,vcse\nGB-\u0421HC-1,Cyrillic,vcse\nGB-CHC-\uff11,Wide,vcse\n",
+        encoding="utf-8",
+    )
+    notes: list[str] = []
+    ds = read_dataset(folder, on_note=notes.append)
+    assert len(ds.organisations) == 3
+    assert notes == [
+        f"{folder}/organisations.csv: 1 group of ids look the same but differ (letters of "
+        "another script or fullwidth characters): 'GB-CHC-1' and 'GB-CHC-\uff11' and "
+        "'GB-\u0421HC-1'. They are different organisations; correct the ids if they are one."
+    ]
+
+
+def test_an_oversized_name_and_an_oversized_cell_are_problems(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [], orgs=f"C,{'n' * 200_000},vcse\n")
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/organisations.csv, row 4, column 'name': the cell holds 200,000 "
+        "characters; at most 10,000 are read.\n"
+        "Shorten the text, or retype it without the character named.\n"
+        "1 problem found; nothing was written.\n"
+    )
+    (folder / "organisations.csv").write_text(
+        f'id,name,type\nA,"{"n" * 2_000_000}",vcse\n', encoding="utf-8"
+    )
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert (
+        "the file cannot be read as CSV (a cell holds more than 1,048,576 characters, far "
+        "more than any value; is a quote left open?)."
+    ) in output
+
+
+def test_misaligned_affiliations_never_show_a_persons_name(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [])
+    (folder / "affiliations.csv").write_text(
+        "person_id,org_id,role,start,end\n"
+        "GB-CHC-1,Jane Smith,A,member,2020-01-01\n"
+        "A,Jane Smith,GB-CHC-1,John Doe,Mary Major\n",
+        encoding="utf-8",
+    )
+    code, output = _validate(folder)
+    assert code == 3, output
+    for name in ("Jane", "John", "Mary", "Smith"):
+        assert name not in output
+    assert (
+        f"{folder}/affiliations.csv, row 2, column 'org_id': the value is not in organisations.csv."
+    ) in output
+    assert "row 2, column 'role': the value is not a known role." in output
+    assert "row 3, column 'start': the value is not a date in the form YYYY-MM-DD." in output
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    folder = _dataset(tmp_path, [])
+    (folder / "funding.csv").unlink()
+    os.mkfifo(folder / "funding.csv")
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/funding.csv: this is a named pipe (FIFO), not a file; partnernet "
+        "reads only regular files.\n"
+        "Replace it by the file itself (copy the data into a regular file).\n"
+        "1 problem found; nothing was written.\n"
+    )
+
+
+def test_a_link_to_a_device_or_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [])
+    (folder / "funding.csv").unlink()
+    (folder / "funding.csv").symlink_to("/dev/zero")
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert (
+        f"{folder}/funding.csv: this is a device (through a symbolic link), not a file"
+    ) in output
+    (folder / "funding.csv").unlink()
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("id,funder_id,recipient_id,amount,award_date\n", encoding="utf-8")
+    (folder / "funding.csv").symlink_to(outside)
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert (
+        f"{folder}/funding.csv: this is a symbolic link to {outside}, outside the dataset folder."
+    ) in output
+    # A link to a file inside the folder is read.
+    (folder / "funding.csv").unlink()
+    (folder / "grants-2024.txt").write_text(
+        "id,funder_id,recipient_id,amount,award_date\nG1,B,A,5,2024-01-01\n", encoding="utf-8"
+    )
+    (folder / "funding.csv").symlink_to(folder / "grants-2024.txt")
+    assert len(read_dataset(folder).funding) == 1
+
+
+def test_reading_in_chunks_gives_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnernet.io import read as reader_module
+
+    folder = _dataset(
+        tmp_path,
+        [f"G{i},B,A,{i + 1},2024-01-01," for i in range(50)]
+        + ["bad,row"]
+        + [f"H{i},B,A,{i + 1},2024-01-01," for i in range(7)],
+    )
+    code, whole = _validate(folder)
+    monkeypatch.setattr(reader_module, "_CHUNK_ROWS", 4)
+    monkeypatch.setattr(reader_module, "_TEXT_BLOCK", 64)
+    code_chunked, chunked = _validate(folder)
+    assert (code, code_chunked) == (3, 3)
+    assert chunked == whole
+    assert f"{folder}/funding.csv, row 52: the row has 2 fields but the header has 6." in whole
+    (folder / "funding.csv").write_bytes(
+        (folder / "funding.csv").read_bytes().replace(b"H6,B", b"H6,\xff")
+    )
+    code, output = _validate(folder)
+    assert code == 3
+    assert f"{folder}/funding.csv, row 59, column 'funder_id': the file is not UTF-8" in output
+
+
+def test_a_name_of_only_direction_marks_is_a_problem_not_an_empty_name(tmp_path: Path) -> None:
+    folder = _dataset(tmp_path, [], orgs="C,\u202e\u202c,vcse\n")
+    code, output = _validate(folder)
+    assert code == 3, output
+    assert output == (
+        f"Error: {folder}/organisations.csv, row 4, column 'name': the cell holds only "
+        "direction marks or other formatting characters, no text.\n"
+        "Type the text the cell should hold.\n"
+        "1 problem found; nothing was written.\n"
+    )

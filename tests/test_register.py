@@ -370,3 +370,18 @@ def test_real_register_suggests_charity_ids_for_trafford_recipients(tmp_path):
         ("360G-trafford-the_manchester_deaf_centre", "GB-CHC-1110373"),
     }
     assert len(read_aliases(out / SUGGESTED_ALIASES_FILE)) == 4
+
+
+def test_an_income_past_the_bound_is_a_left_out_row(dataset, tmp_path):
+    rows = (DATA / "register.csv").read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[-1] = "1e400"
+    register = tmp_path / "register.csv"
+    register.write_text("\n".join([header, ",".join(first), *rows[2:]]) + "\n", encoding="utf-8")
+    summary = import_register(register, dataset)
+    assert (
+        2,
+        "income",
+        "income too large: '1e400' is more than the largest amount "
+        "partnernet reads (£10,000,000,000,000)",
+    ) in [(s.row, s.column, s.reason) for s in summary.skipped]

@@ -517,3 +517,37 @@ def test_file_of_only_people_gives_nothing_and_fails_without_names(tmp_path: Pat
     assert "people.csv" in output and "John" not in output
     assert not (out / "organisations.csv").exists()
     assert "John" not in skipped.read_text(encoding="utf-8")
+
+
+def test_a_bad_amount_or_name_is_a_left_out_row_not_a_failed_import(tmp_path: Path) -> None:
+    source = tmp_path / "spend.csv"
+    source.write_text(
+        "Service Area,Supplier Name,Amount,Payment Date,Expense Type\n"
+        "Care,Friends Trust,750,01/04/2024,Grants\n"
+        "Care,Big Trust,1e400,01/04/2024,Grants\n"
+        f"Care,{'n' * 20_000},750,01/04/2024,Grants\n"
+        "Care \u202eerac,Plain Trust,\u09ea00,01/04/2024,Grants\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "ds"
+    code, output = _run(
+        tmp_path,
+        str(source),
+        "--out",
+        str(out),
+        "--council-id",
+        "GB-LAE-ABC",
+        "--council-name",
+        "Council",
+    )
+    assert code == 0, output
+    assert (
+        f"{source}, row 3, column 'Amount': amount too large: '1e400' is more than the largest "
+        "amount partnernet reads (£10,000,000,000,000)"
+    ) in output
+    assert (
+        f"{source}, row 4, column 'Supplier Name': text not usable: the supplier cell holds "
+        "20,000 characters; at most 10,000 are read"
+    ) in output
+    assert f"{source}, row 5, column 'Amount': amount not a number: '\u09ea00'" in output
+    assert _funding(out)["amount"].tolist() == [750.0]

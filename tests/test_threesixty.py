@@ -104,6 +104,7 @@ def test_trafford_identifier_rules_and_suggested_aliases(trafford_rows, trafford
     assert summary.skipped == [] and summary.left_out == 0
     assert {fix: summary.id_fix_counts().get(fix, 0) for fix in ORG_ID_FIXES} == {
         "invisible character removed": 0,
+        "accents composed (Unicode NFC)": 0,
         "company number zero-padded to eight characters": 0,
         "registry prefix repeated in the number removed": 0,
         "Scottish charity number written with its SC": 0,
@@ -1016,3 +1017,238 @@ def test_no_suggestions_no_aliases_file(tmp_path):
     code, output = run("import-360giving", DATA / "ids_invisible.csv", "--out", out)
     assert code == 0, output
     assert not (out / "suggested-aliases.csv").exists()
+
+
+# ------------------------------------------------- one bad cell never stops an import
+
+
+JSON_SHAPE = rows.JsonList("grants", "grant", "360Giving", "a test file")
+
+
+def _grant(number: int, **fields: object) -> dict[str, object]:
+    grant: dict[str, object] = {
+        "id": f"G{number}",
+        "amountAwarded": 500,
+        "awardDate": "2024-01-01",
+        "recipientOrganization": [{"id": "GB-CHC-1", "name": "Alpha"}],
+        "fundingOrganization": [{"id": "GB-CHC-2", "name": "Fund"}],
+    }
+    grant.update(fields)
+    return grant
+
+
+def _import_json(tmp_path: Path, text: str) -> tuple[int, str, Path]:
+    source = tmp_path / "grants.json"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = run("import-360giving", str(source), "--out", str(out))
+    return code, output, out
+
+
+def _one_good_one_bad(tmp_path: Path, bad: str) -> tuple[int, str, Path]:
+    good = json.dumps(_grant(1))
+    return _import_json(tmp_path, '{"grants": [' + good + "," + bad + "]}")
+
+
+@pytest.mark.parametrize(
+    ("bad", "line"),
+    [
+        (
+            json.dumps(_grant(2)).replace('"amountAwarded": 500', '"amountAwarded": 1e1000000'),
+            "grants.json, grant 2, column 'amountAwarded': amount too large: '1E+1000000' is "
+            "more than the largest amount partnernet reads (£10,000,000,000,000)",
+        ),
+        (
+            json.dumps(_grant(2)).replace('"amountAwarded": 500', '"amountAwarded": 1e400'),
+            "grants.json, grant 2, column 'amountAwarded': amount too large: '1E+400' is more "
+            "than the largest amount partnernet reads (£10,000,000,000,000)",
+        ),
+        (
+            json.dumps(_grant(2)).replace('"amountAwarded": 500', '"amountAwarded": ' + "7" * 4301),
+            "grants.json, grant 2, column 'amountAwarded': amount too large: '" + "7" * 80 + "...' "
+            "is more than the largest amount partnernet reads (£10,000,000,000,000)",
+        ),
+        (
+            json.dumps(_grant(2, id="G\x012")),
+            "grants.json, grant 2, column 'id': grant identifier not usable: 'G<U+0001>2' "
+            "contains an invisible character (U+0001)",
+        ),
+        (
+            json.dumps(_grant(2, recipientOrganization=[{"id": "GB-CHC-1", "name": "A\ud800"}])),
+            "grants.json, grant 2, column 'recipientOrganization/0/name': text not usable: the "
+            "cell holds a character that is not valid Unicode (a lone surrogate, U+D800)",
+        ),
+        (
+            json.dumps(_grant(2, grantProgramme=[{"title": "t" * 200_000}])),
+            "grants.json, grant 2, column 'grantProgramme/0/title': text not usable: the cell "
+            "holds 200,000 characters; at most 10,000 are read",
+        ),
+        (
+            '{"id": "G2", "x": ' + "[" * 5000 + "]" * 5000 + "}",
+            "grants.json, grant 2: grant not readable: values nested more than 64 deep",
+        ),
+    ],
+    ids=["1e1000000", "1e400", "4301-digits", "control-in-id", "surrogate", "200KB", "nested"],
+)
+def test_a_bad_cell_leaves_its_grant_out_and_the_import_goes_on(
+    tmp_path: Path, bad: str, line: str
+) -> None:
+    code, output, out = _one_good_one_bad(tmp_path, bad)
+    assert code == 0, output
+    assert "Imported 1 grant worth £500.00" in output
+    assert f"  {tmp_path / line}" in output.splitlines()
+    funding = read_dataset(out).funding
+    assert funding["id"].tolist() == ["G1"]
+
+
+def test_a_huge_duration_is_no_duration(tmp_path: Path) -> None:
+    bad = json.dumps(_grant(2, plannedDates=[{"duration": 9223372036854775808}]))
+    code, output, out = _one_good_one_bad(tmp_path, bad)
+    assert code == 0, output
+    funding = read_dataset(out).funding
+    assert funding["id"].tolist() == ["G1", "G2"]
+    assert funding["duration_months"].isna().all()
+
+
+def test_an_id_a_department_was_given_is_left_out(tmp_path: Path) -> None:
+    council = [{"id": "GB-LAE-ABC", "name": "Council", "department": "Care"}]
+    grants = [
+        _grant(1, fundingOrganization=council),
+        _grant(2, recipientOrganization=[{"id": "GB-LAE-ABC:care", "name": "Care Ltd"}]),
+    ]
+    code, output, out = _import_json(tmp_path, json.dumps({"grants": grants}))
+    assert code == 0, output
+    assert (
+        f"  {tmp_path / 'grants.json'}, grant 2, column 'recipientOrganization/0/id': "
+        "identifier taken by a department: 'GB-LAE-ABC:care' is the id this import gave the "
+        "department 'Care' of GB-LAE-ABC"
+    ) in output.splitlines()
+    orgs = read_dataset(out).organisations.set_index("id")
+    assert orgs.loc["GB-LAE-ABC:care", "type"] == "department"
+
+
+def test_a_department_never_takes_an_id_a_file_used(tmp_path: Path) -> None:
+    council = [{"id": "GB-LAE-ABC", "name": "Council", "department": "Care"}]
+    grants = [
+        _grant(1, recipientOrganization=[{"id": "GB-LAE-ABC:care", "name": "Care Ltd"}]),
+        _grant(2, fundingOrganization=council),
+    ]
+    code, output, out = _import_json(tmp_path, json.dumps({"grants": grants}))
+    assert code == 0, output
+    orgs = read_dataset(out).organisations.set_index("id")
+    assert orgs.loc["GB-LAE-ABC:care", "type"] != "department"
+    assert orgs.loc["GB-LAE-ABC:care-2", "type"] == "department"
+    funding = read_dataset(out).funding.set_index("id")
+    assert funding.loc["G2", "funder_id"] == "GB-LAE-ABC:care-2"
+
+
+def test_a_200kb_cell_in_a_csv_is_read_and_a_200kb_name_left_out(tmp_path: Path) -> None:
+    source = tmp_path / "grants.csv"
+    header = (
+        "Identifier,Title,Amount Awarded,Award Date,Recipient Org:Identifier,"
+        "Recipient Org:Name,Funding Org:Identifier,Funding Org:Name\n"
+    )
+    source.write_text(
+        header
+        + f"G1,{'t' * 200_000},5,2024-01-01,GB-CHC-1,A,GB-CHC-2,F\n"
+        + f"G2,x,5,2024-01-01,GB-CHC-1,{'n' * 200_000},GB-CHC-2,F\n",
+        encoding="utf-8",
+    )
+    code, output = run("import-360giving", str(source), "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    assert (
+        f"  {source}, row 3, column 'Recipient Org:Name': text not usable: the cell holds "
+        "200,000 characters; at most 10,000 are read"
+    ) in output.splitlines()
+
+
+def test_bidi_controls_are_removed_from_names_and_accents_composed(tmp_path: Path) -> None:
+    name = "Caf\u0065\u0301 \u202e61 Trust"
+    grants = [_grant(1, recipientOrganization=[{"id": "GB-CHC-1", "name": name}])]
+    code, output, out = _import_json(tmp_path, json.dumps({"grants": grants}))
+    assert code == 0, output
+    names = dict(read_dataset(out).organisations[["id", "name"]].itertuples(index=False))
+    assert names["GB-CHC-1"] == "Caf\u00e9 61 Trust"
+
+
+def test_look_alike_ids_are_listed_not_merged_and_nfc_equal_ids_are_one(tmp_path: Path) -> None:
+    grants = [
+        _grant(1, recipientOrganization=[{"id": "360G-caf\u00e9", "name": "A"}]),
+        _grant(2, recipientOrganization=[{"id": "360G-cafe\u0301", "name": "A"}]),
+        _grant(3, recipientOrganization=[{"id": "GB-\u0421HC-1", "name": "B"}]),
+        _grant(4, recipientOrganization=[{"id": "GB-CHC-\uff11", "name": "C"}]),
+    ]
+    code, output, out = _import_json(tmp_path, json.dumps({"grants": grants}))
+    assert code == 0, output
+    ids = set(read_dataset(out).organisations["id"])
+    assert ids == {"360G-caf\u00e9", "GB-\u0421HC-1", "GB-CHC-\uff11", "GB-CHC-2"}
+    assert (
+        "1 group of organisation identifiers look the same but differ (letters of another "
+        "script or fullwidth characters); they were not merged: correct the files, or join "
+        "them with --aliases if they are one organisation."
+    ) in output
+    assert "  'GB-CHC-１' and 'GB-СHC-1'" in output.splitlines()
+    assert "Identifiers made whole: 1 accents composed (Unicode NFC)" in output
+
+
+def test_a_large_value_before_the_grants_is_passed_over_without_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Re-parsing a value from its start on every 64 KB refill (a 40 MB value took 76 s)
+    # hands the decoder the text again and again; now each value's end is found by one
+    # forward scan, a value other than the grants is never decoded, and the decoder
+    # sees each grant's text once.
+    big = '"' + ("x" * 1000 + '\\"') * 2000 + '"'
+    text = '{"description": ' + big + ', "grants": [' + json.dumps(_grant(1)) + "]}"
+    source = tmp_path / "grants.json"
+    source.write_text(text, encoding="utf-8")
+    handed: list[int] = []
+    original = json.JSONDecoder.raw_decode
+
+    def counting(self: json.JSONDecoder, s: str, idx: int = 0) -> tuple[object, int]:
+        result, end = original(self, s, idx)
+        handed.append(end - idx)
+        return result, end
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", counting)
+    items = list(rows.json_items(source, "utf-8", None, shape=JSON_SHAPE))
+    assert [i["id"] for i in items] == ["G1"]
+    # The two keys and the one grant: nothing of the 2 MB description.
+    assert sum(handed) == len('"description"') + len('"grants"') + len(json.dumps(_grant(1)))
+
+
+@pytest.mark.parametrize("escape_at_boundary", range(0, 6))
+def test_values_cut_at_every_refill_boundary_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, escape_at_boundary: int
+) -> None:
+    monkeypatch.setattr(rows, "_JSON_CHUNK", 7 + escape_at_boundary)
+    grants = [
+        _grant(1, title='a "quoted" \\ back\\slash', amountAwarded=12345.67),
+        _grant(2, extra=[[{"k": [1, 2, {"z": "]}"}]}]], amountAwarded=10**20),
+    ]
+    text = json.dumps({"note": 'x\\"y' * 5, "grants": grants, "after": [1, {"a": "}"}]})
+    source = tmp_path / "grants.json"
+    source.write_text(text, encoding="utf-8")
+    items = list(rows.json_items(source, "utf-8", None, shape=JSON_SHAPE))
+    assert items == json.loads(text, parse_float=Decimal, parse_int=Decimal)["grants"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: str) -> None:
+    import os
+
+    source = tmp_path / "grants.json"
+    if kind == "fifo":
+        os.mkfifo(source)
+        what = "a named pipe (FIFO)"
+    else:
+        source.symlink_to("/dev/zero")
+        what = "a device"
+    code, output = run("import-360giving", str(source), "--out", str(tmp_path / "out"))
+    assert code == 3, output
+    assert output == (
+        "Reading grants\n"
+        f"Error: {source} is {what}, not a file; partnernet reads only regular files.\n"
+        "Give the path of the file itself (copy the data into a file first).\n"
+    )
+    assert not (tmp_path / "out").exists()

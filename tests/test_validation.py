@@ -162,7 +162,8 @@ CASES: list[tuple[str, dict[str, str], str]] = [
     (
         "bad_unknown_affiliation_org",
         {},
-        "bad_unknown_affiliation_org/affiliations.csv, row 3, column 'org_id': 'GB-CHC-42' is "
+        # affiliations.csv is personal data: a shifted column would put a name here.
+        "bad_unknown_affiliation_org/affiliations.csv, row 3, column 'org_id': the value is "
         "not in organisations.csv.\n" + ADD_ORG + "\n" + ONE,
     ),
     (
@@ -320,8 +321,8 @@ CASES: list[tuple[str, dict[str, str], str]] = [
         "bad_duration",
         {},
         "bad_duration/funding.csv, row 2, column 'duration_months': '18.5' is not a whole "
-        "number of months.\nWrite the duration in whole months, e.g. 12, or leave the cell "
-        "empty.\n" + ONE,
+        "number of months from 0 to 9,999.\nWrite the duration in whole months, e.g. 12, or "
+        "leave the cell empty.\n" + ONE,
     ),
     (
         "bad_boolean",

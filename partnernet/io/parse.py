@@ -18,11 +18,26 @@ The rules (DESIGN section 2):
   and ``YYYY-MM-DD`` still read then.
 - Booleans: ``true``/``false``, ``yes``/``no``, ``1``/``0`` in any case.
 - Durations: a whole number of months, ``12`` or ``12.0``.
-- Identifiers: kept exactly as written in a dataset, so an invisible character or
-  a space at either end would make two ids that look the same fail to match; such
-  ids are refused with a message that makes the character visible. An importer
-  reads other people's ids through :func:`normalise_org_id`, which makes them whole
-  by the rules of docs/import-rules.md ("Identifiers") and says what it fixed.
+- Identifiers: kept as written in a dataset but for Unicode normalisation (NFC, so
+  an accent typed as one character or as a letter and a combining mark is one id),
+  so an invisible character or a space at either end would make two ids that look
+  the same fail to match; such ids are refused with a message that makes the
+  character visible. Ids that still look alike after NFC (a Cyrillic ``С`` for a
+  Latin ``C``, fullwidth digits) stay different ids, and :func:`confusable_groups`
+  finds them so the reader and importers can warn. An importer reads other
+  people's ids through :func:`normalise_org_id`, which makes them whole by the
+  rules of docs/import-rules.md ("Identifiers") and says what it fixed.
+- Text (names, programmes, places): :func:`parse_text` trims it, composes it (NFC),
+  removes bidirectional controls (a right-to-left override in a name would reverse
+  the rest of any sentence it is printed in) and refuses a lone surrogate (no file
+  can be written with one) or a cell longer than :data:`MAX_TEXT_CHARS`.
+- Open end dates: ``9999-12-31`` (:data:`OPEN_END`), the "no end date" many
+  systems write, means the same as an empty end cell: still running.
+
+Every rule has explicit bounds, so no single cell can crash a command or make a
+later sum infinite: digits are ASCII ``0-9`` only (``৪00`` is not 400), a number
+is at most :data:`MAX_NUMBER_CHARS` characters, money at most :data:`MAX_AMOUNT`,
+durations at most :data:`MAX_MONTHS`, identifiers at most :data:`MAX_ID_CHARS`.
 """
 
 from __future__ import annotations
@@ -31,6 +46,7 @@ import contextlib
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -40,26 +56,149 @@ import pandas as pd
 
 __all__ = [
     "BAD_ID",
+    "BIDI_CONTROLS",
     "BOOLEANS",
     "BOOLEAN_WORDS",
     "INVISIBLE_NAMES",
     "ISO_DATE",
+    "MAX_AMOUNT",
+    "MAX_ID_CHARS",
+    "MAX_MONTHS",
+    "MAX_NUMBER_CHARS",
+    "MAX_TEXT_CHARS",
+    "OPEN_END",
     "ORG_ID_FIXES",
     "UNDECODED",
     "OrgId",
     "bad_id_mask",
+    "confusable_groups",
+    "confusable_key",
     "date_column",
     "describe_bad_id",
     "id_hint",
+    "id_problem",
     "is_bad_id",
+    "money_problem",
     "normalise_org_id",
     "number_column",
     "parse_boolean",
     "parse_date",
     "parse_money",
     "parse_months",
+    "parse_text",
     "quote",
 ]
+
+# -- bounds ------------------------------------------------------------------------
+
+# The largest amount or income read: ten trillion pounds, several times the UK's
+# whole annual output, so no real grant, payment or income is near it. Below it a
+# float64 still holds every penny exactly (2**53 pence is about £90 trillion), and
+# the sum of a hundred million such amounts stays finite, so no total is infinite.
+MAX_AMOUNT = Decimal(10) ** 13
+# A number written with more characters than this is not read at all (a 4,301-digit
+# integer would reach Python's limit on converting digits).
+MAX_NUMBER_CHARS = 64
+# Durations in whole months: up to 9,999 (over 800 years; more is a typo).
+MAX_MONTHS = 9_999
+# An identifier longer than this is a shifted column or junk, not an id.
+MAX_ID_CHARS = 256
+# A name, title or other text cell longer than this is refused: no organisation's
+# name is near it, and a megabyte "name" would be printed in every output.
+MAX_TEXT_CHARS = 10_000
+# The end date many systems write for "no end date".
+OPEN_END = date(9999, 12, 31)
+# Bidirectional controls: embeddings, overrides, isolates and marks.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# -- text --------------------------------------------------------------------------
+
+
+def parse_text(value: object, *, limit: int = MAX_TEXT_CHARS) -> tuple[str | None, str | None]:
+    """A text cell by the text rule: ``(text, problem)``.
+
+    ``text`` is trimmed, composed (NFC) and without bidirectional controls, or
+    ``None`` when empty; ``problem`` says why the cell cannot be used (a lone
+    surrogate, or more than ``limit`` characters), and then ``text`` is ``None``.
+
+    Examples
+    --------
+    >>> parse_text("  Caf\u0065\u0301 \u202eUK ")
+    ('Caf\xe9 UK', None)
+    >>> parse_text("A\\ud800")[1]
+    'holds a character that is not valid Unicode (a lone surrogate, U+D800)'
+    >>> parse_text("x" * 20, limit=10)[1]
+    'holds 20 characters; at most 10 are read'
+    """
+    if value is None:
+        return None, None
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        stripped = text.strip()
+        if len(stripped) > limit:
+            return None, f"holds {len(stripped):,} characters; at most {limit:,} are read"
+        text = stripped
+    if not text.isascii():
+        surrogate = _SURROGATE.search(text)
+        if surrogate is not None:
+            return None, (
+                "holds a character that is not valid Unicode (a lone surrogate, "
+                f"U+{ord(surrogate.group()):04X})"
+            )
+        text = _BIDI.sub("", unicodedata.normalize("NFC", text))
+    text = text.strip()
+    return (text or None), None
+
+
+# Letters of other scripts drawn like Latin ones, for confusable_key. NFKC already
+# folds fullwidth and other compatibility forms.
+_LOOK_ALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеорсухіјѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοϲ",
+    "ABESIJKMHOPCTXYaeopcyxijsdqwABEZHIKMNOPTYXaoc",
+)
+
+
+def confusable_key(value: str) -> str:
+    """What an identifier looks like: compatibility forms folded (NFKC), and
+    Cyrillic and Greek letters drawn like Latin ones read as those.
+
+    Examples
+    --------
+    >>> confusable_key("GB-\u0421HC-1") == confusable_key("GB-CHC-\uff11") == "GB-CHC-1"
+    True
+    """
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFKC", value).translate(_LOOK_ALIKES)
+
+
+def confusable_groups(ids: Iterable[object]) -> list[list[str]]:
+    """Groups of two or more different ids that look the same (:func:`confusable_key`).
+
+    Only an id with a non-ASCII character can look like another, so a column of
+    plain ASCII ids costs one pass. Groups are sorted, and so are their members.
+
+    Examples
+    --------
+    >>> confusable_groups(["GB-CHC-1", "GB-\u0421HC-1", "GB-CHC-2"])
+    [['GB-CHC-1', 'GB-\u0421HC-1']]
+    """
+    distinct = {v for v in ids if isinstance(v, str)}
+    by_key: dict[str, set[str]] = {}
+    for value in distinct:
+        if not value.isascii():
+            by_key.setdefault(confusable_key(value), set()).add(value)
+    groups = []
+    for key, members in by_key.items():
+        if key in distinct:
+            members = members | {key}
+        if len(members) > 1:
+            groups.append(sorted(members))
+    return sorted(groups)
+
 
 # -- identifiers -------------------------------------------------------------------
 
@@ -169,6 +308,29 @@ def describe_bad_id(value: str) -> str:
     return _and(parts)
 
 
+def id_problem(value: str) -> str | None:
+    """Why an identifier cannot be used whatever its form, or ``None``.
+
+    Too long (more than :data:`MAX_ID_CHARS`), or holding a lone surrogate (no
+    file can be written with one). Invisible characters are :func:`is_bad_id`'s.
+
+    Examples
+    --------
+    >>> id_problem("GB-CHC-1") is None, id_problem("x" * 300)
+    (True, 'is 300 characters long; an identifier has at most 256')
+    """
+    if len(value) > MAX_ID_CHARS:
+        return f"is {len(value):,} characters long; an identifier has at most {MAX_ID_CHARS}"
+    if not value.isascii():
+        surrogate = _SURROGATE.search(value)
+        if surrogate is not None:
+            return (
+                "holds a character that is not valid Unicode (a lone surrogate, "
+                f"U+{ord(surrogate.group()):04X})"
+            )
+    return None
+
+
 def id_hint(value: str, _: int = 0) -> str:
     """How to fix an identifier that fails :func:`is_bad_id`.
 
@@ -222,8 +384,10 @@ FIX_PREFIX_REPEATED = "registry prefix repeated in the number removed"
 FIX_SCOTTISH_SC = "Scottish charity number written with its SC"
 FIX_FROM_CHARITY = "bare prefix completed from the charity number"
 FIX_FROM_COMPANY = "bare prefix completed from the company number"
+FIX_COMPOSED = "accents composed (Unicode NFC)"
 ORG_ID_FIXES = (
     FIX_INVISIBLE,
+    FIX_COMPOSED,
     FIX_COMPANY_PADDED,
     FIX_PREFIX_REPEATED,
     FIX_SCOTTISH_SC,
@@ -272,7 +436,9 @@ def normalise_org_id(
     The rules, in order (docs/import-rules.md, "Identifiers"):
 
     1. Invisible characters (no-break spaces, zero-width spaces, control
-       characters, ...) inside the id are removed; spaces at either end are dropped.
+       characters, ...) inside the id are removed; spaces at either end are dropped;
+       accents are composed (NFC). An id longer than :data:`MAX_ID_CHARS`, or
+       holding a lone surrogate, is not an identifier.
     2. ``DUMMY`` with any suffix, a placeholder word (``NULL``, ``unknown``, ...) or
        zeros as the id or its last part are placeholders.
     3. A web address, a sentence (three words or more), or a word with neither a
@@ -312,10 +478,21 @@ def normalise_org_id(
     "placeholder identifier: 'DUMMY01' names no real organisation"
     """
     text = "" if value is None else str(value).strip()
+    if len(text) > MAX_ID_CHARS * 4:
+        # Not worth cleaning: far too long to be an identifier whatever it holds.
+        return OrgId(None, (), f"not an identifier: {quote(text)} {id_problem(text)}")
     cleaned = _HIDDEN_CHARS.sub("", text.replace("\n", "")).strip()
     fixes: list[str] = [FIX_INVISIBLE] if cleaned != text else []
+    if not cleaned.isascii():
+        composed = unicodedata.normalize("NFC", cleaned)
+        if composed != cleaned:
+            cleaned = composed
+            fixes.append(FIX_COMPOSED)
     if not cleaned:
         return OrgId(None, tuple(fixes))
+    problem = id_problem(cleaned)
+    if problem is not None:
+        return OrgId(None, tuple(fixes), f"not an identifier: {quote(cleaned)} {problem}")
     if _is_placeholder(cleaned):
         return OrgId(
             None,
@@ -434,10 +611,15 @@ def _registered_number(scheme: str, number: str) -> tuple[str, list[str]]:
 
 # -- money and other numbers -------------------------------------------------------
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+# ASCII digits only: Python's \d (and Decimal, float and int) also read other
+# scripts' digits, so '৪00' would be 400.
+_NUMBER = (
+    r"[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:[eE][-+]?[0-9]+)?)"
+)
 _MONEY = r"(?:[-+]\s*)?£?\s*" + _NUMBER
-_NUMBER_RE = re.compile(_NUMBER)
-_MONEY_RE = re.compile(_MONEY)
+_NUMBER_RE = re.compile(_NUMBER, re.ASCII)
+_MONEY_RE = re.compile(_MONEY, re.ASCII)
 _NUMBER_NOISE = re.compile(r"[£,\s]")
 
 
@@ -455,36 +637,67 @@ def parse_money(value: object) -> Decimal | None:
     >>> parse_money("1,23"), parse_money("abc"), parse_money("NaN")
     (None, None, None)
     """
+    amount = _money(value)
+    # copy_abs, not abs(): abs() rounds to the context and overflows on 1e1000000.
+    return amount if amount is not None and amount.copy_abs() <= MAX_AMOUNT else None
+
+
+def money_problem(value: object) -> str:
+    """Why :func:`parse_money` gives ``None`` for a value that is not empty.
+
+    Examples
+    --------
+    >>> money_problem("1e400"), money_problem("five")
+    ('more than the largest amount partnernet reads (£10,000,000,000,000)', 'not a number')
+    """
+    amount = _money(value)
+    if amount is not None and amount.copy_abs() > MAX_AMOUNT:
+        return f"more than the largest amount partnernet reads (£{MAX_AMOUNT:,.0f})"
+    return "not a number"
+
+
+def _money(value: object) -> Decimal | None:
+    """An amount without the bound on its size; ``None`` when not finite."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, Decimal | int):
+    if isinstance(value, int):
+        # Converting a huge int to Decimal goes through its digits (Python's limit).
+        if value.bit_length() > 256:
+            return Decimal("Infinity") if value > 0 else Decimal("-Infinity")
         amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            return None
         amount = Decimal(repr(value))
     else:
         text = str(value).strip()
-        if _MONEY_RE.fullmatch(text) is None:
+        if len(text) > MAX_NUMBER_CHARS or _MONEY_RE.fullmatch(text) is None:
             return None
         try:
             amount = Decimal(_NUMBER_NOISE.sub("", text))
-        except InvalidOperation:
+        except (InvalidOperation, ArithmeticError):
             return None
-    # An amount too large for a float would be infinite in the dataset.
-    return amount if amount.is_finite() and math.isfinite(float(amount)) else None
+    # NaN is no amount; an infinite one is reported as above the bound. Comparing a
+    # Decimal of any exponent with the bound is exact and cheap, and no arithmetic
+    # is done on one until it is within the bound.
+    return None if amount.is_nan() else amount
 
 
 def _parse_float(text: str) -> float:
     try:
-        value = float(_NUMBER_NOISE.sub("", text))
+        return float(_NUMBER_NOISE.sub("", text))  # infinite when too large for a float
     except ValueError:
         return np.nan
-    return value if np.isfinite(value) else np.nan
 
 
 def number_column(values: pd.Series, *, money: bool) -> pd.Series:
-    """A column of text as float64: NaN where a cell is missing or not a number.
+    """A column of text as float64: NaN where a cell is missing or not a number,
+    infinite where it is a number too large for a float (``1e400``).
 
-    ``money=True`` reads each cell as :func:`parse_money` does; ``money=False``
+    ``money=True`` reads each cell as :func:`parse_money` does, but leaves a value
+    above :data:`MAX_AMOUNT` in place for the caller to name; ``money=False``
     accepts plain numbers only (no ``£``, no space after a sign).
 
     Examples
@@ -504,18 +717,22 @@ def number_column(values: pd.Series, *, money: bool) -> pd.Series:
         (pattern.fullmatch(text) is not None for text in uniques), dtype=bool, count=len(uniques)
     )
     as_text = pd.Series(uniques, dtype="object")
-    parsed = pd.to_numeric(as_text, errors="coerce").astype("float64").to_numpy(copy=True)
+    fits &= np.fromiter(
+        (len(text) <= MAX_NUMBER_CHARS for text in uniques), dtype=bool, count=len(uniques)
+    )
+    parsed = pd.to_numeric(as_text.where(fits), errors="coerce").astype("float64")
+    parsed = parsed.to_numpy(copy=True)
     parsed[~fits] = np.nan
     for i in np.flatnonzero(fits & ~np.isfinite(parsed)).tolist():
         parsed[i] = _parse_float(str(as_text.iat[i]))
     return pd.Series(np.append(parsed, np.nan)[codes], index=values.index)
 
 
-_MONTHS_RE = re.compile(r"\d+(?:\.0*)?")
+_MONTHS_RE = re.compile(r"[0-9]{1,16}(?:\.0*)?", re.ASCII)
 
 
 def parse_months(value: object) -> int | None:
-    """A duration as a whole number of months (0 or more), or ``None``.
+    """A duration as a whole number of months (0 to :data:`MAX_MONTHS`), or ``None``.
 
     Spreadsheets and JSON write whole numbers as ``12.0``; that is 12 months.
 
@@ -527,17 +744,19 @@ def parse_months(value: object) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value >= 0 else None
+        return value if 0 <= value <= MAX_MONTHS else None
     if isinstance(value, Decimal | float):
-        # A number parsed from JSON: whole and not negative, written any way.
+        # A number parsed from JSON: whole and not negative, written any way; compared
+        # with the bound first, so 1e1000000 is never turned into an int.
         with contextlib.suppress(ValueError, ArithmeticError):
-            if value >= 0 and value == int(value):
+            if 0 <= value <= MAX_MONTHS and value == int(value):
                 return int(value)
         return None
     text = str(value).strip()
     if _MONTHS_RE.fullmatch(text) is None:
         return None
-    return int(text.split(".")[0])
+    months = int(text.split(".")[0])
+    return months if months <= MAX_MONTHS else None
 
 
 # -- booleans ----------------------------------------------------------------------
@@ -559,7 +778,7 @@ def parse_boolean(text: str) -> bool | None:
 
 # -- dates -------------------------------------------------------------------------
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def parse_date(
@@ -586,6 +805,9 @@ def parse_date(
     >>> parse_date("2023-05-01T09:30:00Z", date_times=True)
     datetime.date(2023, 5, 1)
     """
+    if not text.isascii() or len(text) > 64:
+        # strptime would read other scripts' digits; no date is this long.
+        return None
     if date_format:
         with contextlib.suppress(ValueError):
             return datetime.strptime(text, date_format).date()
@@ -618,9 +840,11 @@ def date_column(values: pd.Series, *, date_format: str | None) -> pd.Series:
     # Dates repeat a lot: parse each distinct text once.
     codes, uniques = pd.factorize(values)
     texts = pd.Series(uniques, dtype="object")
+    # ASCII only: strptime and pandas read other scripts' digits too.
+    texts = texts.where(np.array([v.isascii() and len(v) <= 64 for v in texts], dtype=bool))
     if date_format is None:
         # pandas would also take 2024-1-5; the rule says YYYY-MM-DD.
-        iso = [ISO_DATE.fullmatch(v) is not None for v in texts]
+        iso = [isinstance(v, str) and ISO_DATE.fullmatch(v) is not None for v in texts]
         texts = texts.where(np.array(iso, dtype=bool))
     dates = pd.to_datetime(texts, format=date_format or "%Y-%m-%d", errors="coerce")
     if date_format is not None:

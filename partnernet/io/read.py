@@ -10,6 +10,18 @@ written (``01234567`` keeps its zero) and names such as ``NA`` or ``null`` stay
 names. The checks run on whole columns with pandas; only the few rows that fail
 are visited one by one to word their messages, so a national-scale dataset (about
 a million rows) reads in seconds.
+
+A file is streamed: its text is decoded a block at a time and its rows are turned
+into columns :data:`_CHUNK_ROWS` at a time, so reading holds the columns being
+built and one chunk of rows, never the whole file as text or as lists of cells.
+Only regular files inside the folder are read: a FIFO, a device (a link to
+``/dev/zero`` never ends) or a link to a file outside the folder is a problem.
+
+Values follow the rules of :mod:`partnernet.io.parse`, bounds included: ids are
+composed (NFC), names and other text lose bidirectional controls, and a cell past
+a bound is a problem, never a crash. ``affiliations.csv`` holds personal data, so
+its messages never quote a cell (a shifted column would put a person's name in
+any of them).
 """
 
 from __future__ import annotations
@@ -17,12 +29,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import operator
 import os
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import stat
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +46,7 @@ import pandas as pd
 
 from partnernet import model
 from partnernet.errors import InputError, Problem, ValidationError
-from partnernet.io import parse, pseudonym
+from partnernet.io import parse, pseudonym, rows
 from partnernet.io.folders import REGISTER_SUGGESTIONS, SPEND_UNITS, SUGGESTED_ALIASES
 from partnernet.io.parse import quote as _quote
 
@@ -56,6 +71,17 @@ _ID_COLUMNS = {
     "affiliations": ("person_id", "org_id"),
 }
 _SEPARATORS = re.compile(r"[\s\-]+")
+# Rows turned into columns at a time, and characters decoded at a time.
+_CHUNK_ROWS = 1 << 14
+_TEXT_BLOCK = 1 << 20
+# Tables whose cells are personal data: never quoted in a message.
+_PERSONAL_TABLES = frozenset({"affiliations"})
+# Free-text columns, read by the text rule (parse.parse_text).
+_TEXT_COLUMNS = {
+    "organisations": ("name", "locality", "tags"),
+    "boards": ("name", "level", "theme"),
+    "funding": ("programme",),
+}
 _PSEUDONYM_SHAPE = re.compile(pseudonym.PSEUDONYM_PATTERN)
 
 
@@ -203,6 +229,8 @@ class _Reader:
         self.delimiter = delimiter
         self.problems: list[tuple[tuple[int, int, int, int], Problem]] = []
         self.notes: list[str] = []
+        # While checking a table of personal data, cells are never quoted.
+        self.personal = False
         # Where each table is read from, when not its CSV file (found by _find_sources).
         self.sources: dict[str, _Source] = {}
 
@@ -254,15 +282,20 @@ class _Reader:
         if not len(positions):
             return
         cells = t.get(column) if values is None else values
+        show_value = show_value and not self.personal
         for i in positions.tolist():
             raw: object = cells.iat[i]
             text = raw if isinstance(raw, str) else None
-            shown = _quote(text) if text is not None else "''"
+            shown = self.shown(text) if text is not None else "''"
             words = reason(text or "", i) if callable(reason) else reason.replace("{value}", shown)
             fix = hint(text or "", i) if callable(hint) else hint.replace("{value}", shown)
             self.add(
                 t.name, t.path, int(t.rows[i]), column, text if show_value else None, words, fix
             )
+
+    def shown(self, value: str) -> str:
+        """A cell as a message quotes it; personal data is never quoted."""
+        return "the value" if self.personal else _quote(value)
 
     def sorted_problems(self) -> list[Problem]:
         return [p for _, p in sorted(self.problems, key=lambda item: item[0])]
@@ -356,6 +389,8 @@ class _Reader:
                 if name in csv_names:
                     found.setdefault(stem, []).append(_Source(path, path, name, None))
                 continue
+            if ext.lower() == ".xlsx" and not self._regular(None, path):
+                continue
             if ext.lower() != ".xlsx":
                 if ext.lower() in _DATA_EXTENSIONS:
                     self.notes.append(
@@ -444,9 +479,10 @@ class _Reader:
                 f"Put the {name} table in a CSV file named {name}.csv.",
             )
             return unusable
+        if not self._regular(name, path):
+            return unusable
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            handle = open(path, "rb")  # noqa: SIM115 (closed below, after streaming)
         except OSError as exc:
             self.add(
                 name,
@@ -458,8 +494,77 @@ class _Reader:
                 "Check that it exists and that you may read it.",
             )
             return unusable
+        with handle:
+            return self._stream_csv(name, path, handle, required, unusable)
+
+    def _regular(self, name: str | None, path: str) -> bool:
+        """Whether ``path`` is a regular file inside the folder; a problem if not.
+
+        A FIFO would wait forever for a writer, a device such as ``/dev/zero``
+        never ends, and a link out of the folder reads a file the dataset does not
+        hold.
+        """
+        try:
+            linked = os.path.islink(path)
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                f"the file cannot be read ({exc.strerror}).",
+                "Check that it exists and that you may read it (a link may point nowhere).",
+            )
+            return False
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file"
+            )
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                f"this is {kind}{' (through a symbolic link)' if linked else ''}, not a file; "
+                "partnernet reads only regular files.",
+                "Replace it by the file itself (copy the data into a regular file).",
+            )
+            return False
+        if linked:
+            folder = os.path.realpath(self.folder)
+            target = os.path.realpath(path)
+            if os.path.commonpath([folder, target]) != folder:
+                self.add(
+                    name,
+                    path,
+                    None,
+                    None,
+                    None,
+                    f"this is a symbolic link to {target}, outside the dataset folder.",
+                    "Copy the file into the dataset folder instead of linking to it.",
+                )
+                return False
+        return True
+
+    def _stream_csv(
+        self,
+        name: str,
+        path: str,
+        handle: io.BufferedReader,
+        required: tuple[str, ...],
+        unusable: _Table,
+    ) -> _Table:
+        """A table from an open CSV file, decoded and parsed a block at a time."""
         header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
-        if not data:
+        head = handle.read(len(codecs.BOM_UTF8))
+        if not head:
             fix = (
                 f"{header_hint}, one per organisation ('partnernet init DIR' writes templates)."
                 if name == "organisations"
@@ -467,24 +572,27 @@ class _Reader:
             )
             self.add(name, path, None, None, None, "the file is empty (0 bytes).", fix)
             return unusable
-
-        codec, text = self._decode(data)
-        if self._wrong_delimiter(name, path, text):
-            return unusable
-        records, error_line, error = _parse(text, self.delimiter)
-        if error is not None:
-            self.add(
-                name,
-                path,
-                error_line,
-                None,
-                None,
-                f"the file cannot be read as CSV ({error}).",
-                "Check the quotes on that line: a value holding a comma, quote or line break "
-                'must be wrapped in double quotes, with any quote inside written twice ("").',
+        codec = self.codec
+        if head == codecs.BOM_UTF8:
+            codec = "utf-8"
+        else:
+            handle.seek(0)
+        # surrogateescape keeps undecodable bytes in place, so the problem can be
+        # reported at its own row and column instead of a byte offset.
+        with io.TextIOWrapper(handle, encoding=codec, errors="surrogateescape", newline="") as text:
+            state = _Decoded()
+            blocks = _text_blocks(text, state)
+            first = next(blocks, [])
+            if first and first[0].startswith("\ufeff"):
+                first[0] = first[0][1:]
+            line = next((ln for ln in "".join(first[:1000]).splitlines() if ln.strip()), "")
+            if self._wrong_delimiter(name, path, line):
+                return unusable
+            lines = itertools.chain.from_iterable(itertools.chain([first], blocks))
+            reader = csv.reader(lines, strict=True, delimiter=self.delimiter)
+            return self._records_table(
+                name, path, _csv_rows(reader, state), decoded=state, codec=codec
             )
-            return unusable
-        return self._records_table(name, path, records, text=text, codec=codec)
 
     def _load_sheet(self, name: str, source: _Source) -> _Table:
         """A table from a workbook's sheet: stored values only, as text."""
@@ -515,16 +623,16 @@ class _Reader:
         records = [[_cell_text(cell) for cell in row] for row in sheet.itertuples(index=False)]
         while records and not any(records[-1]):
             records.pop()
-        return self._records_table(name, source.shown, records, text=None, codec=None)
+        return self._records_table(name, source.shown, iter(records), decoded=None, codec=None)
 
-    def _wrong_delimiter(self, name: str, path: str, text: str) -> bool:
-        """Refuse a file whose header is split by another separator than the one given.
+    def _wrong_delimiter(self, name: str, path: str, line: str) -> bool:
+        """Refuse a file whose header (its first non-blank ``line``) is split by
+        another separator than the one given.
 
         Read with the wrong separator a semicolon file is one wide column, and every
         required column would be reported missing; one message that names the
         separator says what is really wrong.
         """
-        line = next((ln for ln in text.splitlines() if ln.strip()), "")
         if not line:
             return False
         fields = {sep: _header_fields(line, sep) for sep in _DELIMITER_NAMES}
@@ -558,17 +666,51 @@ class _Reader:
         self,
         name: str,
         path: str,
-        records: list[list[str]],
+        records: Iterator[list[str]],
         *,
-        text: str | None,
+        decoded: _Decoded | None,
         codec: str | None,
     ) -> _Table:
-        """A table from its rows of cells as text, the header first (row 1)."""
+        """A table from its rows of cells as text, the header first (row 1).
+
+        The rows are consumed to the end, :data:`_CHUNK_ROWS` at a time. A file
+        that turns out not to be CSV, or not text in its encoding, is reported by
+        that problem alone (its other problems would be noise), so problems are
+        kept aside until the whole file has been read.
+        """
+        kept_aside = self.problems
+        self.problems = []
+        try:
+            table = self._records_columns(name, path, records)
+        finally:
+            found, self.problems = self.problems, kept_aside
+        if decoded is not None and decoded.error is not None:
+            line, error = decoded.error
+            self.add(
+                name,
+                path,
+                line,
+                None,
+                None,
+                f"the file cannot be read as CSV ({error}).",
+                "Check the quotes on that line: a value holding a comma, quote or line break "
+                'must be wrapped in double quotes, with any quote inside written twice ("").',
+            )
+            return _unusable(name, path)
+        if decoded is not None and decoded.first_bad is not None and codec is not None:
+            self._not_decodable(name, path, decoded, codec)
+            return _unusable(name, path)
+        self.problems.extend(found)
+        return table
+
+    def _records_columns(self, name: str, path: str, records: Iterator[list[str]]) -> _Table:
         required = model.REQUIRED_COLUMNS[name]
         header_hint = f"Add the header row ({','.join(required)}) and the rows below it"
-        unusable = _absent(name, path, usable=False)
-        unusable.present = True
-        if not records or not any(any(r) for r in records):
+        unusable = _unusable(name, path)
+        first = next(records, None)
+        blank = first is None or not any(first)
+        # A blank first row with rows below it is a missing header, reported below.
+        if first is None or (blank and not any(any(r) for r in records)):
             self.add(
                 name,
                 path,
@@ -579,11 +721,10 @@ class _Reader:
                 f"{header_hint}.",
             )
             return unusable
-        header = [_column_name(c) for c in records[0]]
-        if text is not None and codec is not None and parse.UNDECODED.search(text):
-            self._not_decodable(name, path, records, header, codec)
-            return unusable
+        header = [_column_name(c) for c in first]
         if not any(header):
+            for _ in records:  # read to the end: a CSV error there is the problem to report
+                pass
             self.add(
                 name,
                 path,
@@ -597,17 +738,64 @@ class _Reader:
 
         usable = self._check_header(name, path, header)
         width = len(header)
-        body = records[1:]
+        ids = set(_ID_COLUMNS[name])
+        wanted: dict[str, int] = {}
+        for position, column in enumerate(header):
+            if column in model.COLUMNS[name] and column not in wanted:
+                wanted[column] = position
+        parts: dict[str, list[np.ndarray]] = {column: [] for column in wanted}
+        row_parts: list[np.ndarray] = []
+        last = 1  # the spreadsheet row of the last record read
+        while body := list(itertools.islice(records, _CHUNK_ROWS)):
+            kept, rows = self._chunk_rows(name, path, body, width, last + 1)
+            last += len(body)
+            if not usable or not kept:
+                continue
+            for column, position in wanted.items():
+                raw = list(map(operator.itemgetter(position), kept))
+                stripped = np.array(list(map(str.strip, raw)), dtype="object")
+                empty = stripped == ""
+                values = np.array(raw, dtype="object") if column in ids else stripped
+                values[empty] = None
+                parts[column].append(_shared(values))
+            row_parts.append(np.asarray(rows, dtype=np.int64))
+        if not usable:
+            return unusable
+        if not row_parts and name == "organisations":
+            self.add(
+                name,
+                path,
+                None,
+                None,
+                None,
+                "the file has a header but no organisations.",
+                "Add one row per organisation below the header.",
+            )
+            return unusable
+        cells = {}
+        for column in list(parts):
+            # One column's chunks are joined and let go before the next: the peak is
+            # the table plus one column, not the table twice.
+            chunks = parts.pop(column)
+            joined = np.concatenate(chunks) if chunks else np.empty(0, dtype="object")
+            del chunks
+            cells[column] = pd.Series(joined, dtype="object")
+        rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+        return _Table(name, path, True, True, cells, rows_all)
+
+    def _chunk_rows(
+        self, name: str, path: str, body: list[list[str]], width: int, first_row: int
+    ) -> tuple[list[list[str]], list[int]]:
+        """The filled rows of one chunk that fit the header, and their spreadsheet rows;
+        a problem for each row with too many or too few fields."""
         lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
         if ((lengths == width) | (lengths == 0)).all():
             # The usual case, done without a Python loop over the rows.
             filled = np.fromiter(map(any, body), dtype=bool, count=len(body))
             kept = body if filled.all() else [body[i] for i in np.flatnonzero(filled)]
-            rows = (np.flatnonzero(filled) + 2).tolist()
-            body = []
-        else:
-            kept, rows = [], []
-        for number, record in enumerate(body, start=2):
+            return kept, (np.flatnonzero(filled) + first_row).tolist()
+        kept, rows = [], []
+        for number, record in enumerate(body, start=first_row):
             n = len(record)
             if n == width:
                 if any(record):
@@ -640,63 +828,14 @@ class _Reader:
                 f"the row has {n} fields but the header has {width}.",
                 hint,
             )
-        if not usable:
-            return unusable
-        if not kept and name == "organisations":
-            self.add(
-                name,
-                path,
-                None,
-                None,
-                None,
-                "the file has a header but no organisations.",
-                "Add one row per organisation below the header.",
-            )
-            return unusable
+        return kept, rows
 
-        ids = set(_ID_COLUMNS[name])
-        cells: dict[str, pd.Series] = {}
-        for position, column in enumerate(header):
-            if column not in model.COLUMNS[name] or column in cells:
-                continue
-            raw = list(map(operator.itemgetter(position), kept))
-            stripped = np.array(list(map(str.strip, raw)), dtype="object")
-            empty = stripped == ""
-            values = np.array(raw, dtype="object") if column in ids else stripped
-            values[empty] = None
-            cells[column] = pd.Series(values, dtype="object")
-        return _Table(name, path, True, True, cells, np.asarray(rows, dtype=np.int64))
-
-    def _decode(self, data: bytes) -> tuple[str, str]:
-        """The codec used and the text; a UTF-8 byte-order mark means UTF-8."""
-        codec = self.codec
-        if data.startswith(codecs.BOM_UTF8):
-            codec, data = "utf-8", data[len(codecs.BOM_UTF8) :]
-        # surrogateescape keeps undecodable bytes in place, so the problem can be
-        # reported at its own row and column instead of a byte offset.
-        text = data.decode(codec, errors="surrogateescape")
-        return codec, text[1:] if text.startswith("\ufeff") else text
-
-    def _not_decodable(
-        self, name: str, path: str, records: list[list[str]], header: list[str], codec: str
-    ) -> None:
-        found: tuple[int, str | None, int] | None = None
-        bad_rows = 0
-        for number, record in enumerate(records, start=1):
-            hit = None
-            for position, cell in enumerate(record):
-                match = parse.UNDECODED.search(cell)
-                if match:
-                    hit = (position, ord(match.group()) - 0xDC00)
-                    break
-            if hit is None:
-                continue
-            bad_rows += 1
-            if found is None:
-                column = header[hit[0]] if number > 1 and hit[0] < len(header) else None
-                found = (number, column or None, hit[1])
-        assert found is not None
-        row, column, byte = found
+    def _not_decodable(self, name: str, path: str, decoded: _Decoded, codec: str) -> None:
+        assert decoded.first_bad is not None
+        row, position, byte = decoded.first_bad
+        header = decoded.header
+        column = header[position] if row > 1 and position < len(header) else None
+        bad_rows = decoded.bad_rows
         others = (
             f"; {bad_rows - 1} more row{'s' if bad_rows > 2 else ''} "
             f"{'have' if bad_rows > 2 else 'has'} such bytes"
@@ -717,7 +856,7 @@ class _Reader:
                 f"as {self.encoding}{others}."
             )
             hint = "Give the encoding the file was saved in with --encoding, or save it as UTF-8."
-        self.add(name, path, row, column, None, reason, hint)
+        self.add(name, path, row, column or None, None, reason, hint)
 
     def _check_header(self, name: str, path: str, header: list[str]) -> bool:
         usable = True
@@ -774,6 +913,19 @@ class _Reader:
     def _id_column(self, t: _Table, column: str, *, required: bool) -> tuple[pd.Series, pd.Series]:
         """The ids of ``column`` and a mask of those with invisible characters."""
         values = self._required(t, column) if required else t.get(column)
+        values = self._composed(t, column, values)
+        problem = _per_unique(values, parse.id_problem) if not _short_ascii(values) else None
+        if problem is not None:
+            self.flag(
+                t,
+                problem.notna(),
+                column,
+                lambda v, i: f"the {column} {problem.iat[i]}.",
+                "Correct the id: it is likely a shifted column or a pasted paragraph.",
+                show_value=False,
+            )
+            # Such ids are not looked up or checked further.
+            values = values.where(problem.isna())
         bad = pd.Series(parse.bad_id_mask(values), index=values.index)
         personal = column == "person_id"
         self.flag(
@@ -783,12 +935,70 @@ class _Reader:
             lambda v, _: (
                 f"the {column} {parse.describe_bad_id(v)}."
                 if personal
-                else f"{_quote(v)} {parse.describe_bad_id(v)}."
+                else f"{self.shown(v)} {parse.describe_bad_id(v)}."
             ),
             parse.id_hint,
             show_value=not personal,
         )
         return values, bad
+
+    def _composed(self, t: _Table, column: str, values: pd.Series) -> pd.Series:
+        """Ids composed (NFC), so one typed with separate accent marks matches."""
+        present = values.dropna()
+        if not len(present) or "".join(present.tolist()).isascii():
+            return values
+        composed = _per_unique(values, lambda v: unicodedata.normalize("NFC", v))
+        changed = int((values.notna() & (composed != values)).sum())
+        if changed and not self.personal:
+            self.notes.append(
+                f"{t.path}: {changed:,} {column} value{'s' if changed != 1 else ''} had accents "
+                "written as separate marks; they are read composed (Unicode NFC), so they "
+                "match the same ids typed the other way."
+            )
+        composed = composed.where(values.notna(), values)
+        # Every later check and lookup (references, duplicates) sees the composed id.
+        t.cells[column] = composed
+        return composed
+
+    def _confusables(self, t: _Table, ids: pd.Series) -> None:
+        """A note for ids that look the same but differ (never merged)."""
+        groups = parse.confusable_groups(ids)
+        if not groups:
+            return
+        listed = "; ".join(" and ".join(_quote(i) for i in g) for g in groups[:10])
+        more = f" (and {len(groups) - 10:,} more)" if len(groups) > 10 else ""
+        self.notes.append(
+            f"{t.path}: {len(groups):,} group{'s' if len(groups) != 1 else ''} of ids look the "
+            f"same but differ (letters of another script or fullwidth characters): {listed}"
+            f"{more}. They are different organisations; correct the ids if they are one."
+        )
+
+    def _text_cells(self, t: _Table, column: str, values: pd.Series | None = None) -> pd.Series:
+        """A free-text column by the text rule (parse.parse_text): trimmed, composed,
+        bidirectional controls removed; a cell that breaks it is a problem."""
+        values = t.get(column) if values is None else values
+        if not values.notna().any() or _short_ascii(values):
+            return values
+        parsed = _per_unique(values, parse.parse_text)
+        problem = parsed.map(lambda p: p[1] if isinstance(p, tuple) else None)
+        self.flag(
+            t,
+            problem.notna(),
+            column,
+            lambda v, i: f"the cell {problem.iat[i]}.",
+            "Shorten the text, or retype it without the character named.",
+            show_value=False,
+        )
+        cleaned = parsed.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
+        self.flag(
+            t,
+            values.notna() & problem.isna() & cleaned.isna(),
+            column,
+            "the cell holds only direction marks or other formatting characters, no text.",
+            "Type the text the cell should hold.",
+            show_value=False,
+        )
+        return cleaned
 
     def _unique(self, t: _Table, values: pd.Series) -> None:
         dup = values.duplicated(keep="first") & values.notna()
@@ -836,7 +1046,7 @@ class _Reader:
         )
 
     def _text(self, t: _Table, column: str) -> pd.Series:
-        return t.get(column)
+        return self._text_cells(t, column)
 
     def _vocabulary(
         self, t: _Table, column: str, allowed: Iterable[str], *, required: bool = False
@@ -868,12 +1078,33 @@ class _Reader:
         values = t.get(column)
         present = values.notna()
         numbers = parse.number_column(values, money=money)
-        bad = present & ~np.isfinite(numbers)
+        bad = present & numbers.isna()
         self.flag(t, bad, column, "{value} is not a number.", not_a_number)
+        too_large = present & numbers.notna() & (numbers.abs() > float(parse.MAX_AMOUNT))
+        largest = f"{'£' if money else ''}{parse.MAX_AMOUNT:,.0f}"
+        self.flag(
+            t,
+            too_large,
+            column,
+            f"{{value}} is more than the largest {'amount' if money else 'number'} partnernet "
+            f"reads ({largest}).",
+            "Correct the value: no real one is this large (is a digit repeated, or an exponent "
+            "wrong?).",
+        )
+        bad = bad | too_large
         return numbers.where(~bad), bad
 
-    def _dates(self, t: _Table, column: str, *, required: bool = False) -> pd.Series:
+    def _dates(
+        self, t: _Table, column: str, *, required: bool = False, open_end: bool = False
+    ) -> pd.Series:
         values = self._required(t, column, _DATE_HINTS.get(column)) if required else t.get(column)
+        if open_end and values.notna().any():
+            # The "no end date" many systems write means what an empty cell means.
+            sentinel = _per_unique(
+                values,
+                lambda v: parse.parse_date(v, date_format=self.date_format) == parse.OPEN_END,
+            )
+            values = values.where(~sentinel.eq(True))
         present = values.notna()
         parsed = parse.date_column(values, date_format=self.date_format)
         bad = present & parsed.isna()
@@ -881,7 +1112,7 @@ class _Reader:
         return parsed
 
     def _date_reason(self, value: str, _: int = 0) -> str:
-        shown = _quote(value)
+        shown = self.shown(value)
         if self.date_format is None and not parse.ISO_DATE.fullmatch(value):
             return f"{shown} is not a date in the form YYYY-MM-DD."
         try:
@@ -908,14 +1139,16 @@ class _Reader:
 
     def _period(self, t: _Table) -> tuple[pd.Series, pd.Series]:
         start = self._dates(t, "start")
-        end = self._dates(t, "end")
+        end = self._dates(t, "end", open_end=True)
         backwards = start.notna() & end.notna() & (start > end)
         ends = t.get("end")
         self.flag(
             t,
             backwards,
             "start",
-            lambda v, i: f"the start {_quote(v)} is after the end {_quote(str(ends.iat[i]))}.",
+            lambda v, i: (
+                f"the start {self.shown(v)} is after the end {self.shown(str(ends.iat[i]))}."
+            ),
             "Swap the two dates, or correct one of them.",
         )
         return start, end
@@ -953,7 +1186,8 @@ class _Reader:
         ids, _ = self._id_column(t, "id", required=True)
         self._unique(t, ids)
         parents, bad_parents = self._id_column(t, "parent_id", required=False)
-        name = self._required(t, "name")
+        name = self._text_cells(t, "name", self._required(t, "name"))
+        self._confusables(t, ids)
         org_type = self._vocabulary(t, "type", model.ORG_TYPES, required=True)
         band = self._vocabulary(t, "size_band", model.SIZE_BANDS)
         income, _ = self._number(
@@ -997,7 +1231,7 @@ class _Reader:
                 "size_band": size_band,
                 "income": income,
                 "locality": self._text(t, "locality"),
-                "tags": _normalise_tags(t.get("tags")),
+                "tags": _normalise_tags(self._text_cells(t, "tags")),
             }
         )
 
@@ -1102,7 +1336,7 @@ class _Reader:
         return pd.DataFrame(
             {
                 "id": ids,
-                "name": self._required(t, "name"),
+                "name": self._text_cells(t, "name", self._required(t, "name")),
                 "convener_id": convener,
                 "level": self._text(t, "level"),
                 "theme": self._text(t, "theme"),
@@ -1187,7 +1421,7 @@ class _Reader:
             t,
             duration.notna() & months.isna(),
             "duration_months",
-            "{value} is not a whole number of months.",
+            f"{{value}} is not a whole number of months from 0 to {parse.MAX_MONTHS:,}.",
             "Write the duration in whole months, e.g. 12, or leave the cell empty.",
         )
         return pd.DataFrame(
@@ -1252,11 +1486,16 @@ class _Reader:
     def _affiliations(self, t: _Table, org_ids: pd.Index | None) -> pd.DataFrame:
         if not t.usable or not t.present:
             return model.empty_frame("affiliations")
-        people, _ = self._id_column(t, "person_id", required=True)
-        orgs, bad_orgs = self._id_column(t, "org_id", required=True)
-        self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
-        role = self._vocabulary(t, "role", model.ROLES)
-        start, end = self._period(t)
+        # Columns shifted by one put a person's name in any column: quote no cell.
+        self.personal = True
+        try:
+            people, _ = self._id_column(t, "person_id", required=True)
+            orgs, bad_orgs = self._id_column(t, "org_id", required=True)
+            self._references(t, orgs, bad_orgs, "org_id", org_ids, "organisations")
+            role = self._vocabulary(t, "role", model.ROLES)
+            start, end = self._period(t)
+        finally:
+            self.personal = False
         return pd.DataFrame(
             {"person_id": people, "org_id": orgs, "role": role, "start": start, "end": end}
         )
@@ -1326,12 +1565,79 @@ def _cell_text(cell: object) -> str:
     return str(cell)
 
 
-def _parse(text: str, delimiter: str = ",") -> tuple[list[list[str]], int | None, str | None]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+@dataclass
+class _Decoded:
+    """What streaming a CSV file found besides its rows: whether any text block held
+    an undecodable byte, the first cell holding one (record, position, byte) and
+    how many records do, the header's column names, and a CSV error (line, text)."""
+
+    undecoded: bool = False
+    first_bad: tuple[int, int, int] | None = None
+    bad_rows: int = 0
+    header: list[str] = field(default_factory=list)
+    error: tuple[int, str] | None = None
+
+
+def _shared(values: np.ndarray) -> np.ndarray:
+    """The cells with one string object per distinct value (None kept).
+
+    The csv module makes a new string for every cell; ids, dates and vocabularies
+    repeat, so sharing one object per value (one pass in C) keeps a column near
+    eight bytes a row instead of fifty or more.
+    """
+    codes, uniques = pd.factorize(values)
+    shared = np.empty(len(values), dtype="object")
+    present = codes >= 0
+    shared[present] = np.asarray(uniques, dtype="object")[codes[present]]
+    return shared
+
+
+def _unusable(name: str, path: str) -> _Table:
+    table = _absent(name, path, usable=False)
+    table.present = True
+    return table
+
+
+def _text_blocks(text: io.TextIOWrapper, state: _Decoded) -> Iterator[list[str]]:
+    """The file's lines, about a megabyte at a time; each block is scanned once (in
+    C) for bytes that did not decode, so clean files pay no per-cell check."""
+    while lines := text.readlines(_TEXT_BLOCK):
+        if not state.undecoded:
+            joined = "".join(lines)
+            if not joined.isascii() and parse.UNDECODED.search(joined):
+                state.undecoded = True
+        yield lines
+
+
+def _csv_rows(reader: Any, state: _Decoded) -> Iterator[list[str]]:
+    """The records of a CSV reader; a CSV error ends them and is kept in ``state``.
+
+    Once a block with an undecodable byte has been read, each record is searched
+    for it, to name the first cell holding one and count the records that do.
+    """
+    number = 0
     try:
-        return list(reader), None, None
+        for record in reader:
+            number += 1
+            if number == 1:
+                state.header = [_column_name(c) for c in record]
+            if state.undecoded:
+                for position, cell in enumerate(record):
+                    match = parse.UNDECODED.search(cell)
+                    if match:
+                        state.bad_rows += 1
+                        if state.first_bad is None:
+                            state.first_bad = (number, position, ord(match.group()) - 0xDC00)
+                        break
+            yield record
     except csv.Error as exc:
-        return [], reader.line_num or 1, str(exc)
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = (
+                f"a cell holds more than {rows.CSV_FIELD_LIMIT:,} characters, far more than "
+                "any value; is a quote left open?"
+            )
+        state.error = (reader.line_num or 1, message)
 
 
 def _column_name(cell: str) -> str:
@@ -1354,6 +1660,15 @@ def _and(items: list[str]) -> str:
 
 def _or(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _short_ascii(values: pd.Series) -> bool:
+    """Whether every cell is ASCII and short enough for every bound (one C pass)."""
+    present = values.dropna().tolist()
+    if not present:
+        return True
+    longest = max(map(len, present))
+    return longest <= parse.MAX_ID_CHARS and "".join(present).isascii()
 
 
 def _per_unique(values: pd.Series, func: Callable[[Any], object]) -> pd.Series:

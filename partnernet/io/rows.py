@@ -8,7 +8,14 @@ progress callback as they go. Text is decoded with the encoding a person gives
 reported at the row that holds it.
 
 Every problem is an :class:`~partnernet.errors.InputError` naming the file; a row
-an importer leaves out is a :class:`SkippedRow`.
+an importer leaves out is a :class:`SkippedRow`. Only regular files are read
+(:func:`regular_file`): a FIFO would wait forever for a writer, and a device such
+as ``/dev/zero`` never ends.
+
+Bounds: a CSV cell may hold up to :data:`CSV_FIELD_LIMIT` characters (the text
+rules of :mod:`partnernet.io.parse` then bound what is kept); a JSON value may nest
+:data:`MAX_JSON_DEPTH` deep, and its integers are read as ``Decimal`` so a
+4,301-digit number is a value to refuse, not Python's digit limit.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import csv
 import io
 import json
 import os
+import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +40,7 @@ from partnernet.io.parse import UNDECODED
 
 __all__ = [
     "JsonList",
+    "NestedTooDeep",
     "Progress",
     "SkippedRow",
     "csv_records",
@@ -44,6 +54,7 @@ __all__ = [
     "open_text",
     "open_zip_text",
     "pair_rows",
+    "regular_file",
     "require_files",
     "unreadable",
 ]
@@ -52,6 +63,18 @@ Progress = Callable[[int], None]
 
 _PROGRESS_EVERY = 5000
 _JSON_CHUNK = 1 << 16
+# The csv module's own limit (128 KiB) raises in the middle of a row; this one is far
+# above any real cell and still bounds what one cell can make us hold. It is the
+# process-wide setting of the csv module, set once here for every reader.
+CSV_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(CSV_FIELD_LIMIT)
+# 360Giving grants nest four or five deep; the json module recurses per level.
+MAX_JSON_DEPTH = 64
+# What ends a number or a literal, and what matters inside and outside a string
+# when finding where a JSON value ends.
+_SCALAR_END = re.compile(r"[,\]}\s]")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_IN_STRING = re.compile(r'["\\]')
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,40 @@ class SkippedRow:
 
 
 # -- opening and decoding ----------------------------------------------------------
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def regular_file(path: str | os.PathLike[str], name: str | None = None) -> None:
+    """Refuse anything but a regular file (a symbolic link is followed).
+
+    A FIFO would block forever waiting for a writer and ``/dev/zero`` never ends, so
+    neither is opened at all.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is not a regular file, or cannot be looked at.
+    """
+    shown = name or str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise unreadable(shown, exc) from exc
+    if stat.S_ISREG(mode):
+        return
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    raise InputError(
+        f"{shown} is {kind}, not a file; partnernet reads only regular files.",
+        hint="Give the path of the file itself (copy the data into a file first).",
+        path=shown,
+    )
 
 
 def unreadable(name: str, exc: OSError) -> InputError:
@@ -144,6 +201,7 @@ def open_text(
         When the encoding is unknown or the file cannot be opened.
     """
     codec = _codec(encoding)
+    regular_file(path)
     try:
         handle = open(path, encoding=codec, newline=newline, errors=errors)  # noqa: SIM115
     except OSError as exc:
@@ -225,6 +283,7 @@ def file_kind(
         When the file cannot be read, is a spreadsheet workbook, or is neither.
     """
     name = str(path)
+    regular_file(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -347,6 +406,15 @@ class JsonList:
     missing_hint: str
 
 
+@dataclass(frozen=True)
+class NestedTooDeep:
+    """An item of a JSON list nested deeper than :data:`MAX_JSON_DEPTH`: yielded in
+    its place by :func:`json_items`, so an importer can leave it out with
+    :attr:`reason` and read on."""
+
+    reason: str = f"values nested more than {MAX_JSON_DEPTH} deep"
+
+
 def json_path(record: dict[str, Any], path: str) -> Any:
     """The value at ``path`` (``a/0/b``) in one record, or ``None``.
 
@@ -379,7 +447,8 @@ def json_records(
 ) -> Iterator[tuple[int, list[Any]]]:
     """(place in the list, values at ``paths``) for every record of a JSON file.
 
-    A record that is not an object gives ``None`` for every path.
+    A record that is not an object (or is nested too deep) gives ``None`` for every
+    path.
     """
     for number, record in enumerate(json_items(path, encoding, progress, shape=shape), start=1):
         if isinstance(record, dict):
@@ -394,12 +463,14 @@ def json_items(
     """The items of the top-level list ``shape.key``, parsed one at a time.
 
     The standard library has no streaming JSON parser, so this walks the top-level
-    object itself and hands each value to ``raw_decode``, reading more of the file
-    whenever a value runs past the end of what has been read. Numbers are
+    object itself: it finds where each value ends (reading more of the file as
+    needed, and never scanning a character twice), then hands the whole value to
+    ``raw_decode`` once. A value other than the list is skipped without being kept.
+    So time is linear in the file and memory is one item, not the file. Numbers are
     :class:`~decimal.Decimal`, so amounts keep their pennies exactly.
     """
     name = str(path)
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     found = False
     key_text, item = shape.key, shape.item
     with open_text(path, encoding, newline=None, errors="strict") as handle:
@@ -418,12 +489,12 @@ def json_items(
                     if not buf.take("]"):
                         while True:
                             count += 1
-                            yield buf.value(decoder, count)
+                            yield buf.value(decoder, count, item=True)
                             if buf.take("]"):
                                 break
                             buf.expect(",", f"',' or ']' after a {item}")
                 else:
-                    buf.value(decoder, count)
+                    buf.skip_value(count)
                 if buf.take("}"):
                     break
                 buf.expect(",", "',' or '}'")
@@ -457,7 +528,9 @@ class _JsonBuffer:
         if self.eof:
             return False
         try:
-            chunk = self.handle.read(_JSON_CHUNK)
+            # Read as much again as is pending, so a long value is read in doubling
+            # chunks and the pending text is copied a bounded number of times.
+            chunk = self.handle.read(max(_JSON_CHUNK, len(self.text) - self.pos))
         except UnicodeDecodeError as exc:
             raise not_text(self.name, self.encoding, None) from exc
         if self.progress is not None:
@@ -490,20 +563,85 @@ class _JsonBuffer:
         if not self.take(char):
             self.fail(None, f"expected {what}")
 
-    def value(self, decoder: json.JSONDecoder, count: int) -> Any:
+    def value(self, decoder: json.JSONDecoder, count: int, *, item: bool = False) -> Any:
+        """The value at ``pos``; an item of the list nested too deep is passed over
+        and given as :class:`NestedTooDeep` (elsewhere that fails the file)."""
         self.skip_space()
-        while True:
-            try:
-                result, end = decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                if self.fill():
-                    continue
-                self.fail(count, exc.msg)
-            # A number cut off by the end of the buffer parses as a shorter number.
-            if end == len(self.text) and self.fill():
-                continue
+        end, too_deep = self.extent(count, keep=True)
+        if too_deep:
+            if not item:
+                self.fail(count, NestedTooDeep().reason)
             self.pos = end
-            return result
+            return NestedTooDeep()
+        try:
+            result, end = decoder.raw_decode(self.text, self.pos)
+        except json.JSONDecodeError as exc:
+            self.fail(count, exc.msg)
+        self.pos = end
+        return result
+
+    def skip_value(self, count: int) -> None:
+        """Pass over a value without keeping it (a 40 MB description, say)."""
+        self.skip_space()
+        self.pos, too_deep = self.extent(count, keep=False)
+        if too_deep:
+            self.fail(count, NestedTooDeep().reason)
+
+    def extent(self, count: int, *, keep: bool) -> tuple[int, bool]:
+        """Where the value at ``pos`` ends, reading on until it does.
+
+        Scans forward only, from a regex match to the next, remembering whether it
+        is inside a string and how deep it is; with ``keep=False`` what has been
+        scanned is dropped as it goes. At the end of the file it stops and leaves
+        the decoder to report what is wrong. Also says whether the value nests
+        deeper than :data:`MAX_JSON_DEPTH` (the scan itself does not recurse).
+        """
+        i = self.pos
+        if i >= len(self.text):
+            return i, False
+        if self.text[i] not in '[{"':
+            while (match := _SCALAR_END.search(self.text, i)) is None:
+                i = self._more(i, keep)
+                if i < 0:
+                    return len(self.text), False
+            return match.start(), False
+        depth = deepest = 0
+        in_string = False
+        while True:
+            match = (_IN_STRING if in_string else _STRUCTURE).search(self.text, i)
+            if match is None:
+                i = self._more(i, keep)
+                if i < 0:
+                    return len(self.text), deepest > MAX_JSON_DEPTH
+                continue
+            char = match.group()
+            i = match.end()
+            if in_string:
+                if char == "\\":
+                    i += 1  # the escaped character, even when it is yet to be read
+                else:
+                    in_string = False
+                    if depth == 0:
+                        return i, deepest > MAX_JSON_DEPTH
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            else:
+                depth -= 1
+                if depth <= 0:
+                    return i, deepest > MAX_JSON_DEPTH
+
+    def _more(self, i: int, keep: bool) -> int:
+        """Read more; ``i`` (where scanning goes on) in the new text, or -1 at the end."""
+        if not keep:
+            # Nothing before the scan position is needed again.
+            self.pos = min(i, len(self.text))
+        before = self.pos
+        if not self.fill():
+            return -1
+        return i - before
 
     def finish(self) -> None:
         self.skip_space()

@@ -52,7 +52,7 @@ import pandas as pd
 from partnernet.errors import InputError
 from partnernet.io.folders import REGISTER_SUGGESTIONS
 from partnernet.io.merge import read_existing, write_validated
-from partnernet.io.parse import normalise_org_id, parse_money
+from partnernet.io.parse import money_problem, normalise_org_id, parse_money, quote
 from partnernet.io.rows import (
     Progress,
     SkippedRow,
@@ -373,11 +373,17 @@ def read_register(
             income = _parse_income(raw)
             problem = None
             if income is None and raw.casefold() not in _MISSING:
-                problem = f"income not a number: '{raw}'"
+                why = money_problem(raw)
+                problem = (
+                    f"income not a number: {quote(raw)}"
+                    if why == "not a number"
+                    else f"income too large: {quote(raw)} is {why}"
+                )
             elif income is not None and income < 0:
-                problem = f"income below zero: '{raw}'"
+                problem = f"income below zero: {quote(raw)}"
             if problem is not None:
-                summary.skipped.append(SkippedRow(name, row_number, income_name, raw, problem))
+                shown = raw if len(raw) <= 1000 else quote(raw, limit=200)[1:-1]
+                summary.skipped.append(SkippedRow(name, row_number, income_name, shown, problem))
                 unusable.update(keys)
                 continue
             for key in keys:

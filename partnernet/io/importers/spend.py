@@ -62,7 +62,7 @@ from partnernet.io.folders import SPEND_UNITS
 from partnernet.io.importers.orgtypes import OTHER_RULE, name_type, org_type
 from partnernet.io.importers.threesixty import normal_name
 from partnernet.io.merge import read_existing, write_validated
-from partnernet.io.parse import is_bad_id, parse_date, parse_money
+from partnernet.io.parse import is_bad_id, money_problem, parse_date, parse_money, parse_text, quote
 from partnernet.io.rows import (
     Progress,
     SkippedRow,
@@ -71,6 +71,7 @@ from partnernet.io.rows import (
     open_text,
     open_zip_text,
     pair_rows,
+    regular_file,
     require_files,
     unreadable,
 )
@@ -381,6 +382,7 @@ def _sources(
             hint="Save the payments sheet as 'CSV UTF-8' and import that file.",
             path=name,
         )
+    regular_file(path)  # a FIFO would block the probe below forever
     try:
         with open(path, "rb") as probe:
             head = probe.read(4)
@@ -670,12 +672,27 @@ class _Importer:
             s.skipped_pounds += amount or 0
 
         if amount is None:
+            why = money_problem(raw_amount) if raw_amount else None
             skip(
                 "amount",
-                raw_amount or None,
-                f"amount not a number: '{raw_amount}'" if raw_amount else "no amount",
+                (raw_amount if len(raw_amount) <= 1000 else quote(raw_amount, 200)[1:-1]) or None,
+                "no amount"
+                if why is None
+                else f"amount not a number: {quote(raw_amount)}"
+                if why == "not a number"
+                else f"amount too large: {quote(raw_amount)} is {why}",
             )
             return
+        # Names by the text rule: composed, no bidi controls, bounded, encodable.
+        for role, text in (("supplier", supplier), ("unit", unit)):
+            clean, problem = parse_text(text)
+            if problem is not None:
+                skip(role, None, f"text not usable: the {role} cell {problem}")
+                return
+            if role == "supplier":
+                supplier = clean or ""
+            else:
+                unit = clean or ""
         if unit.casefold() in _MISSING:
             unit = ""
         self._unit(unit, amount)
@@ -690,7 +707,7 @@ class _Importer:
             skip(
                 "date",
                 raw_date,
-                f"unknown date format: '{raw_date}' (dates must be DD/MM/YYYY or "
+                f"unknown date format: {quote(raw_date)} (dates must be DD/MM/YYYY or "
                 "YYYY-MM-DD, or give the format with --date-format, e.g. %m/%d/%Y)",
             )
             return

@@ -38,6 +38,17 @@ The rules, each reported in the :class:`ImportSummary`:
   identifier (a web address, a place name), an amount that is not a number or not
   above zero, an award date in an unknown format -- is listed with its file and
   row and left out, never guessed. A file that gives no grant fails the import.
+- Values are read with the bounds of :mod:`partnernet.io.parse`: a grant whose
+  amount is above the largest partnernet reads, whose identifier holds an
+  invisible or control character or is too long, or whose name, department or
+  programme breaks the text rule (a lone surrogate, an oversized cell) is left out
+  with its reason like any other unusable row; one bad cell never stops the import.
+- A department's made-up id (``<funder id>:<department>``) never takes an id a file
+  uses: it gets a ``-2`` suffix when an organisation already has it, and a grant
+  naming an organisation by a department id made earlier is left out.
+- Identifiers that look alike but differ (a Cyrillic letter for a Latin one,
+  fullwidth digits) are listed in the summary, never merged; identifiers equal
+  once their accents are composed (NFC) are one organisation.
 - A funder that is also a recipient stays one organisation, so chains of
   re-granted money stay visible in the graph.
 
@@ -75,16 +86,24 @@ from partnernet.io.importers.orgtypes import (
 )
 from partnernet.io.merge import read_aliases, read_existing, write_validated
 from partnernet.io.parse import (
+    MAX_ID_CHARS,
     ORG_ID_FIXES,
     OrgId,
+    confusable_groups,
+    describe_bad_id,
+    id_problem,
+    is_bad_id,
+    money_problem,
     normalise_org_id,
     parse_date,
     parse_money,
     parse_months,
+    parse_text,
     quote,
 )
 from partnernet.io.rows import (
     JsonList,
+    NestedTooDeep,
     Progress,
     SkippedRow,
     csv_records,
@@ -194,6 +213,8 @@ class ImportSummary:
     # (alias, id, why): likely one organisation under two ids, never merged here.
     suggested_aliases: list[tuple[str, str, str]] = field(default_factory=list)
     suggested_aliases_file: str | None = None
+    # Groups of organisation ids that look the same but differ (never merged).
+    confusable_ids: list[list[str]] = field(default_factory=list)
 
     @property
     def left_out(self) -> int:
@@ -260,6 +281,17 @@ class ImportSummary:
             )
             if n > max_listed:
                 out.append(f"  ... and {n - max_listed:,} more.")
+        if self.confusable_ids:
+            n = len(self.confusable_ids)
+            out.append(
+                f"{n:,} group{_s(n)} of organisation identifiers look the same but differ "
+                "(letters of another script or fullwidth characters); they were not merged: "
+                "correct the files, or join them with --aliases if they are one organisation."
+            )
+            out.extend(
+                "  " + " and ".join(quote(i) for i in group)
+                for group in self.confusable_ids[:max_listed]
+            )
         if self.types_added:
             out.append(
                 "New organisations by type: "
@@ -399,8 +431,8 @@ def _run(
     for path in paths:
         name = str(path)
         importer.summary.files.append(name)
-        for row, values, unit, columns in _records(path, encoding, progress):
-            importer.add(name, row, values, unit=unit, columns=columns)
+        for row, values, unit, columns, problem in _records(path, encoding, progress):
+            importer.add(name, row, values, unit=unit, columns=columns, problem=problem)
     return importer.finish()
 
 
@@ -570,6 +602,8 @@ class _Importer:
                 self.existing_departments.setdefault((parent, _slug(name)), dept_id)
         self.orgs: dict[str, _Org] = {}
         self.departments: dict[tuple[str, str], tuple[str, str]] = {}
+        # The department ids this import made up, each to the funder and name it stands for.
+        self.made_ids: dict[str, tuple[str, str]] = {}
         self.grant_index: dict[str, int] = {}
         # The funding rows as compact columns: a million grants fit in memory.
         self.ids: list[str] = []
@@ -580,8 +614,15 @@ class _Importer:
         self.durations = array("q")
         self.programmes: list[str | None] = []
         self.currencies: list[str | None] = []
-        self.where: list[tuple[str, int, str]] = []
+        # Where each kept grant was read: an index into ``sources`` (file and unit) and
+        # its row, as compact arrays (a tuple per grant cost about 100 bytes each).
+        self.sources: list[tuple[str, str]] = []
+        self.source_index: dict[tuple[str, str], int] = {}
+        self.where_source = array("l")
+        self.where_row = array("q")
         self.per_file: dict[str, _FileCounts] = {}
+        # Names repeat from grant to grant too: each is put through the text rule once.
+        self.text_cache: dict[str | None, tuple[str | None, str | None]] = {}
         # Ids repeat from grant to grant: each spelling is made whole once.
         self.id_cache: dict[tuple[str | None, str | None, str | None], OrgId] = {}
 
@@ -595,8 +636,12 @@ class _Importer:
         *,
         unit: str = "row",
         columns: Sequence[str] = _CSV_COLUMNS,
+        problem: str | None = None,
     ) -> None:
-        """Take one grant record: keep it, count it or list why it was left out."""
+        """Take one grant record: keep it, count it or list why it was left out.
+
+        ``problem`` says why a record could not even be read (nested too deep).
+        """
         s = self.summary
         s.rows_read += 1
         per_file = self.per_file.setdefault(path, _FileCounts())
@@ -623,15 +668,19 @@ class _Importer:
         raw_amount, raw_duration = values[_IDX["amount"]], values[_IDX["duration"]]
         # What a left-out grant was worth, so no pound leaves the import unstated.
         worth = parse_money(raw_amount)
+        listed_id = grant_id if grant_id is None or _safe(grant_id) else _visible(grant_id)
 
         def skip(name: str | None, value: object, reason: str) -> None:
             column = columns[_IDX[name]] if name else None
-            shown = None if value is None else str(value)
-            s.skipped.append(SkippedRow(path, row, column, shown, reason, grant_id, unit))
+            shown = None if value is None else _visible(str(value))
+            s.skipped.append(SkippedRow(path, row, column, shown, reason, listed_id, unit))
             kind = reason.split(":")[0]
             per_file.reasons[kind] = per_file.reasons.get(kind, 0) + 1
             self._left_out(worth, currency)
 
+        if problem is not None:
+            skip(None, None, f"grant not readable: {problem}")
+            return
         if (recipient_name or "").casefold() in _INDIVIDUAL_NAMES or (
             not raw_recipient and (individual_id or individual_name)
         ):
@@ -642,6 +691,31 @@ class _Importer:
         if not grant_id:
             skip("id", None, "no grant identifier: the grant cannot be told apart from others")
             return
+        grant_problem = id_problem(grant_id) or (
+            describe_bad_id(grant_id) if is_bad_id(grant_id) else None
+        )
+        if grant_problem is not None:
+            skip("id", grant_id, f"grant identifier not usable: {quote(grant_id)} {grant_problem}")
+            return
+        texts: dict[str, str | None] = {}
+        for field_name, raw_text in (
+            ("recipient_name", recipient_name),
+            ("funder_name", funder_name),
+            ("funder_department", department),
+            ("programme", programme),
+        ):
+            known = self.text_cache.get(raw_text)
+            if known is None:
+                known = parse_text(raw_text)
+                if raw_text is None or len(raw_text) <= 1000:  # never keep a huge cell
+                    self.text_cache[raw_text] = known
+            clean, text_problem = known
+            if text_problem is not None:
+                skip(field_name, raw_text, f"text not usable: the cell {text_problem}")
+                return
+            texts[field_name] = clean
+        recipient_name, funder_name = texts["recipient_name"], texts["funder_name"]
+        department, programme = texts["funder_department"], texts["programme"]
         org_ids: list[str] = []
         for name, value, what, charity, company in (
             ("recipient_id", raw_recipient, "recipient", recipient_charity, recipient_company),
@@ -665,17 +739,30 @@ class _Importer:
         recipient, funder = org_ids
         recipient = sys.intern(self.aliases.get(recipient, recipient))
         funder = sys.intern(self.aliases.get(funder, funder))
+        for name, org_id in (("recipient_id", recipient), ("funder_id", funder)):
+            made_for = self.made_ids.get(org_id)
+            if made_for is not None:
+                skip(
+                    name,
+                    org_id,
+                    f"identifier taken by a department: {quote(org_id)} is the id this import "
+                    f"gave the department {quote(made_for[1])} of {made_for[0]}",
+                )
+                return
         if recipient == funder:
             skip("recipient_id", recipient, "recipient is the funder: a grant to itself is no tie")
             return
 
-        amount = parse_money(raw_amount)
+        amount = worth
         if amount is None:
             shown = "" if raw_amount is None else str(raw_amount).strip()
-            if shown:
-                skip("amount", shown, f"amount not a number: '{shown}'")
-            else:
+            problem = money_problem(raw_amount) if shown else None
+            if problem is None:
                 skip("amount", None, "no amount")
+            elif problem == "not a number":
+                skip("amount", shown, f"amount not a number: {quote(shown)}")
+            else:
+                skip("amount", shown, f"amount too large: {quote(shown)} is {problem}")
             return
         if amount <= 0:
             skip("amount", raw_amount, f"amount not above zero: {raw_amount}")
@@ -683,7 +770,7 @@ class _Importer:
         # The dataset contract reads an empty currency as pounds.
         currency = (currency or "GBP").upper()
         if not _CURRENCY.fullmatch(currency):
-            skip("currency", currency, f"currency not a three-letter code: '{currency}'")
+            skip("currency", currency, f"currency not a three-letter code: {quote(currency)}")
             return
         if not raw_date:
             skip("award_date", None, "no award date")
@@ -693,7 +780,7 @@ class _Importer:
             skip(
                 "award_date",
                 raw_date,
-                f"unknown date format: '{raw_date}' (dates must be YYYY-MM-DD or an ISO "
+                f"unknown date format: {quote(raw_date)} (dates must be YYYY-MM-DD or an ISO "
                 "date-time, or give the format with --date-format, e.g. %d/%m/%Y)",
             )
             return
@@ -701,7 +788,7 @@ class _Importer:
             skip(
                 "award_date",
                 raw_date,
-                f"date out of range: '{raw_date}' is not a plausible award date",
+                f"date out of range: {quote(raw_date)} is not a plausible award date",
             )
             return
 
@@ -711,7 +798,8 @@ class _Importer:
             self.summary.duplicates += 1
             first = (self.recipients[seen], self.amounts[seen], self.days[seen])
             if first != (recipient, float(amount), award.toordinal()):
-                first_path, first_row, first_unit = self.where[seen]
+                first_path, first_unit = self.sources[self.where_source[seen]]
+                first_row = self.where_row[seen]
                 self.summary.conflicting_duplicates.append(
                     SkippedRow(
                         path,
@@ -750,7 +838,12 @@ class _Importer:
         self.durations.append(_months(raw_duration))
         self.programmes.append(sys.intern(programme) if programme else None)
         self.currencies.append(sys.intern(currency))
-        self.where.append((path, row, unit))
+        source = self.source_index.get((path, unit))
+        if source is None:
+            source = self.source_index[(path, unit)] = len(self.sources)
+            self.sources.append((path, unit))
+        self.where_source.append(source)
+        self.where_row.append(row)
         if currency == "GBP":
             self.summary.pounds += amount
         else:
@@ -760,7 +853,7 @@ class _Importer:
     def _left_out(self, worth: Decimal | None, currency: str | None) -> None:
         if worth is None or worth <= 0:
             return
-        code = (currency or "GBP").upper()
+        code = (currency or "GBP").upper()[:12]
         if code == "GBP":
             self.summary.left_out_pounds += worth
         else:
@@ -790,7 +883,14 @@ class _Importer:
         if existing is not None:
             return existing
         if key not in self.departments:
-            self.departments[key] = (sys.intern(f"{funder}:{key[1]}"), department)
+            made = candidate = f"{funder}:{key[1]}"[: MAX_ID_CHARS - 8]
+            number = 1
+            # Never an id a file uses for an organisation: that would be two in one.
+            while made in self.orgs or made in self.existing_types or made in self.made_ids:
+                number += 1
+                made = f"{candidate}-{number}"
+            self.departments[key] = (sys.intern(made), department)
+            self.made_ids[made] = (funder, department)
         return self.departments[key][0]
 
     # -- the result ---------------------------------------------------------------
@@ -817,6 +917,7 @@ class _Importer:
             str(t): int(n) for t, n in new.organisations["type"].value_counts().items()
         }
         s.suggested_aliases = self._suggest_aliases(dataset.organisations)
+        s.confusable_ids = confusable_groups(dataset.organisations["id"])
         return dataset, s
 
     def _fail_files_that_gave_nothing(self) -> None:
@@ -990,6 +1091,17 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+def _safe(text: str) -> bool:
+    """Whether a cell can be listed as it is (in --skipped and the summary)."""
+    return len(text) <= 1000 and (text.isascii() or parse_text(text)[1] is None)
+
+
+def _visible(text: str) -> str:
+    """A cell as a left-out row lists it: as it is when it can be written, else
+    with what cannot be written shown as ``<U+D800>`` and cut at 200 characters."""
+    return text if _safe(text) else quote(text, limit=200)[1:-1]
+
+
 def normal_name(name: str) -> str:
     """An organisation's name folded for comparison: case, '&', punctuation, 'The'.
 
@@ -1044,8 +1156,9 @@ def _flat_record(record: dict[str, Any]) -> tuple[list[Any], tuple[str, ...]]:
 
 def _records(
     path: str | os.PathLike[str], encoding: str, progress: Progress | None
-) -> Iterator[tuple[int, list[Any], str, tuple[str, ...]]]:
-    """(position, values in ``_NAMES`` order, unit, column names) for every grant."""
+) -> Iterator[tuple[int, list[Any], str, tuple[str, ...], str | None]]:
+    """(position, values in ``_NAMES`` order, unit, column names, why the record
+    cannot be read or None) for every grant."""
     kind = file_kind(
         path,
         csv_marker=b"identifier",
@@ -1055,13 +1168,16 @@ def _records(
     )
     if kind == "json":
         for number, record in enumerate(json_items(path, encoding, progress, shape=_JSON), 1):
-            if not isinstance(record, dict):
-                yield number, [None] * len(_NAMES), "grant", _JSON_PATHS
+            if isinstance(record, NestedTooDeep):
+                yield number, [None] * len(_NAMES), "grant", _JSON_PATHS, record.reason
+            elif not isinstance(record, dict):
+                yield number, [None] * len(_NAMES), "grant", _JSON_PATHS, None
             elif any(k in record for k in _NESTED_KEYS):
-                yield number, [json_path(record, p) for p in _JSON_PATHS], "grant", _JSON_PATHS
+                paths = [json_path(record, p) for p in _JSON_PATHS]
+                yield number, paths, "grant", _JSON_PATHS, None
             else:
                 values, names = _flat_record(record)
-                yield number, values, "grant", names
+                yield number, values, "grant", names, None
     else:
         for row, cells in csv_records(
             path,
@@ -1070,7 +1186,7 @@ def _records(
             columns=_column_index,
             empty_hint="Give a 360Giving flat CSV file with a header row and one grant per row.",
         ):
-            yield row, cells, "row", _CSV_COLUMNS
+            yield row, cells, "row", _CSV_COLUMNS, None
 
 
 def _not_360giving(name: str) -> InputError:
