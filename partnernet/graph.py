@@ -23,8 +23,10 @@ Every node has ``node_kind``: ``"organisation"`` or ``"board"``.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections import Counter
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Any
 
 import networkx as nx
@@ -38,6 +40,7 @@ __all__ = [
     "board_seats",
     "build_graph",
     "co_membership",
+    "load_igraph",
     "org_graph",
     "parse_layers",
     "shared_people",
@@ -47,6 +50,38 @@ LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "PART_OF", "SH
 # PART_OF links a department to its own body; it is structure, not engagement, so
 # it is drawn on the map but does not form ties for the metrics.
 ORG_GRAPH_LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "SHARES_PERSON")
+
+
+def load_igraph() -> ModuleType:
+    """The igraph module, imported without its drawing module's matplotlib.
+
+    igraph's ``__init__`` imports its drawing module, which imports
+    ``matplotlib.pyplot`` when matplotlib is installed: 0.2 to 0.9 s of every run,
+    for plotting partnernet never does (the report's charts use matplotlib's
+    ``Figure`` without pyplot; the map is drawn by vis.js). While igraph is
+    imported, ``import matplotlib`` is made to fail, so igraph's drawing falls back
+    to its placeholder; matplotlib itself is put back untouched afterwards. Every
+    module that uses igraph imports it through here, so whichever comes first
+    (the analysis or the map) pays only for igraph itself.
+
+    Examples
+    --------
+    >>> load_igraph().Graph(n=2, edges=[(0, 1)]).ecount()
+    1
+    """
+    if "igraph" in sys.modules:
+        return sys.modules["igraph"]
+    had_matplotlib = "matplotlib" in sys.modules
+    saved = sys.modules.get("matplotlib")
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes the import fail
+    try:
+        import igraph
+    finally:
+        if had_matplotlib:
+            sys.modules["matplotlib"] = saved  # type: ignore[assignment]
+        else:
+            del sys.modules["matplotlib"]
+    return igraph
 
 
 def parse_layers(layers: Iterable[str] | str | None) -> tuple[str, ...]:

@@ -14,12 +14,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
+
+from partnernet.graph import load_igraph
+
+if TYPE_CHECKING:
+    import igraph as ig
+else:
+    ig = load_igraph()
 
 __all__ = [
     "betweenness",
