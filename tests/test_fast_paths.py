@@ -8,13 +8,17 @@ equal results, not close ones.
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
+from partnernet import graph
 from partnernet.analysis import centrality, ei, summary
 from partnernet.graph import load_igraph, org_graph
 from partnernet.io.read import read_dataset
@@ -29,10 +33,15 @@ def locality_graph() -> nx.Graph:
 
 
 @pytest.fixture(scope="module")
-def city_graph(tmp_path_factory: pytest.TempPathFactory) -> nx.Graph:
+def city_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("city")
     generate_sample(folder, scale="city", seed=3)
-    return org_graph(read_dataset(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def city_graph(city_folder: Path) -> nx.Graph:
+    return org_graph(read_dataset(city_folder))
 
 
 @pytest.mark.parametrize("graph", ["locality_graph", "city_graph"])
@@ -121,3 +130,25 @@ def test_leiden_modularity_is_at_least_networkx_louvain_on_the_samples(
     assert nx.community.modularity(G, ours, weight="weight") >= nx.community.modularity(
         G, theirs, weight="weight"
     )
+
+
+def _pairs_by_loop(frame: pd.DataFrame, group: str) -> Counter[tuple[str, str]]:
+    """The Python loop graph.shared_people and graph.co_membership used before."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    rows = frame.drop_duplicates([group, "org_id"])
+    for _, orgs in rows.groupby(group)["org_id"]:
+        for a, b in itertools.combinations(sorted(orgs), 2):
+            pairs[(a, b)] += 1
+    return pairs
+
+
+@pytest.mark.parametrize("folder", ["locality", "city"])
+def test_pair_counts_equal_the_loop_in_value_and_order(folder: str, city_folder: Path) -> None:
+    ds = read_dataset(ROOT / "sample_data" if folder == "locality" else city_folder)
+    for fast, frame, group in [
+        (graph.shared_people(ds), ds.affiliations, "person_id"),
+        (graph.co_membership(ds), ds.memberships, "board_id"),
+    ]:
+        slow = _pairs_by_loop(frame, group)
+        assert len(slow) > 10
+        assert list(fast.items()) == list(slow.items())  # same counts, same order

@@ -214,8 +214,9 @@ def small_vs_large_tests(
     (2, 1, 1, 0.0)
     """
     ids = exclusion_population(ds)
-    bands = ds.organisations.set_index("id")["size_band"]
-    seats = board_seats(ds)
+    # Plain dicts: a pandas label lookup per organisation cost more than the tests.
+    bands = dict(zip(ds.organisations["id"], ds.organisations["size_band"], strict=True))
+    seats = board_seats(ds).to_dict()
     known = [i for i in ids if band_of(bands.get(i)) != UNKNOWN_BAND]
     small = np.array([bands[i] in SMALL_BANDS for i in known], dtype=bool)
     degree = np.array([G.degree(i) if i in G else 0 for i in known], dtype="float64")

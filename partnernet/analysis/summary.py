@@ -152,7 +152,10 @@ def _average_path_length(
 ) -> tuple[float | None, str, int | None]:
     if len(largest) < 2:
         return None, "none", None
-    g, _ = to_igraph(G.subgraph(largest), weight=None)
+    # The largest part cut from the whole graph's igraph copy (made once for a
+    # frozen graph): the same vertices in the same order as G.subgraph(largest).
+    whole, nodes = to_igraph(G, weight=None)
+    g = whole.induced_subgraph([i for i, node in enumerate(nodes) if node in largest])
     if len(largest) <= exact_limit:
         return float(g.average_path_length(directed=False)), "exact", None
     picked = random.Random(seed).sample(range(len(largest)), sources)
