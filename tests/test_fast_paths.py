@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from partnernet import graph
-from partnernet.analysis import centrality, ei, summary
+from partnernet.analysis import centrality, ei, exclusion, summary
 from partnernet.graph import load_igraph, org_graph
 from partnernet.io.read import read_dataset
 from partnernet.synthetic.generate import generate_sample
@@ -152,3 +152,16 @@ def test_pair_counts_equal_the_loop_in_value_and_order(folder: str, city_folder:
         slow = _pairs_by_loop(frame, group)
         assert len(slow) > 10
         assert list(fast.items()) == list(slow.items())  # same counts, same order
+
+
+@pytest.mark.parametrize(("n", "k"), [(500, 1), (500, 37), (500, 249), (500, 250), (30, 29)])
+def test_smallest_first_equals_a_full_argsort(n: int, k: int) -> None:
+    keys = np.random.default_rng(n + k).random((40, n))
+    assert np.array_equal(exclusion._smallest_first(keys, k), np.argsort(keys, axis=1)[:, :k])
+
+
+def test_ei_on_a_graph_without_labels_or_ties_is_undefined() -> None:
+    empty = ei.ei_permutation_test(nx.Graph(), {}, n_permutations=10, seed=0)
+    assert (empty.ei, empty.groups) == (None, ())
+    lonely = ei.ei_permutation_test(nx.empty_graph(["a", "b"]), {"a": 1, "b": 2}, seed=0)
+    assert lonely.ei is None and lonely.internal == 0

@@ -219,7 +219,7 @@ def ei_permutation_test(
         size = rows * n_groups
         lab_u = labels[:, u_idx]
         same = lab_u == labels[:, v_idx]
-        if n_groups <= FEW_GROUPS:
+        if 0 < n_groups <= FEW_GROUPS:
             # A pass over the tie matrix per group beats listing the internal ties
             # (np.nonzero) when there are few groups, as with the five sectors.
             internal = np.stack(
