@@ -80,7 +80,8 @@ def load_igraph() -> ModuleType:
             sys.modules["matplotlib"] = saved  # type: ignore[assignment]
         else:
             del sys.modules["matplotlib"]
-    return igraph
+    module: ModuleType = igraph
+    return module
 
 
 def parse_layers(layers: Iterable[str] | str | None) -> tuple[str, ...]:
