@@ -165,3 +165,19 @@ def test_ei_on_a_graph_without_labels_or_ties_is_undefined() -> None:
     assert (empty.ei, empty.groups) == (None, ())
     lonely = ei.ei_permutation_test(nx.empty_graph(["a", "b"]), {"a": 1, "b": 2}, seed=0)
     assert lonely.ei is None and lonely.internal == 0
+
+
+@pytest.mark.parametrize("graph", ["locality_graph", "city_graph"])
+def test_clustering_equals_networkx_to_the_last_bit(
+    graph: str, request: pytest.FixtureRequest
+) -> None:
+    G = request.getfixturevalue(graph)
+    assert summary._clustering(G) == (nx.average_clustering(G), nx.transitivity(G))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_clustering_equals_networkx_on_random_graphs(seed: int) -> None:
+    G = nx.gnm_random_graph(120, 400 + 50 * seed, seed=seed)
+    G.add_node("lonely")
+    assert summary._clustering(G) == (nx.average_clustering(G), nx.transitivity(G))
+    assert summary._clustering(nx.empty_graph(3)) == (0.0, 0.0)
