@@ -215,8 +215,11 @@ def burt_constraint(G: nx.Graph) -> pd.Series:
     g, nodes = to_igraph(G)
     values = np.asarray(g.constraint(weights="weight"), dtype="float64")
     # NetworkX leaves a node with no out-going tie undefined (it looks at G[v]).
-    no_ties = np.array([len(G[v]) == 0 for v in nodes], dtype=bool)
-    values[no_ties] = np.nan
+    # Only a node igraph sees with no out-going tie can be one (a self-loop, which
+    # igraph does not hold, still counts in G[v]), so only those are looked up.
+    for i in np.flatnonzero(np.asarray(g.outdegree() if g.is_directed() else g.degree()) == 0):
+        if len(G[nodes[i]]) == 0:
+            values[i] = np.nan
     return _series(values, nodes, "constraint")
 
 
