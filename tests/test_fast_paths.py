@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 from partnernet import graph
-from partnernet.analysis import centrality, ei, exclusion, summary
+from partnernet.analysis import centrality, ei, exclusion, paths, summary
+from partnernet.analysis.populations import decision_sources
 from partnernet.graph import load_igraph, org_graph
 from partnernet.io.read import read_dataset
 from partnernet.synthetic.generate import generate_sample
@@ -181,3 +182,33 @@ def test_clustering_equals_networkx_on_random_graphs(seed: int) -> None:
     G.add_node("lonely")
     assert summary._clustering(G) == (nx.average_clustering(G), nx.transitivity(G))
     assert summary._clustering(nx.empty_graph(3)) == (0.0, 0.0)
+
+
+def _random_starts(G: nx.Graph, seed: int) -> dict[object, int]:
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(G), size=max(1, len(G) // 15), replace=False)
+    nodes = list(G)
+    return {nodes[i]: int(rng.integers(0, 2)) for i in picked}
+
+
+@pytest.mark.parametrize("graph", ["locality_graph", "city_graph"])
+def test_distance_in_igraph_equals_the_python_search(
+    graph: str, request: pytest.FixtureRequest
+) -> None:
+    G = request.getfixturevalue(graph)
+    fast = paths.distance_to_decision(G)
+    slow = paths._distance_by_search(G, set(), decision_sources(G))
+    pd.testing.assert_series_equal(fast, slow)
+    assert np.isinf(fast).any() and (fast == 0).any() and (fast >= 2).any()
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_distance_in_igraph_equals_the_python_search_on_random_graphs(
+    seed: int, directed: bool
+) -> None:
+    G = nx.gnm_random_graph(150, 160, seed=seed, directed=directed)
+    starts = _random_starts(G, seed)
+    fast = paths.distance_to_decision(G, sources=starts)
+    slow = paths._distance_by_search(G, set(), starts)
+    pd.testing.assert_series_equal(fast, slow)
