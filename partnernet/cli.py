@@ -18,14 +18,20 @@ from typing import Any
 import click
 
 from partnernet import __version__
-from partnernet.errors import PartnernetError
+from partnernet.errors import PartnernetError, visible
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+    _echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print ``text``, which quotes names, ids or cells from the data: every control
+    character shown (``visible``), never acted on by the terminal."""
+    click.echo(visible(text, keep_newlines=True), err=err)
 
 
 def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,7 +92,7 @@ def delimiter_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _note(message: str) -> None:
-    click.echo(f"Note: {message}", err=True)
+    _echo(f"Note: {message}", err=True)
 
 
 def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,20 +120,23 @@ def init(dataset_dir: str) -> None:
     """Create DIR with templates of the six dataset files.
 
     Each CSV file has its header (required columns first) and an example row; the
-    examples form a dataset that validates. DIR is created when missing; an
-    existing file is never overwritten (nothing is written if any exists).
+    examples form a dataset that validates and analyses with no pseudonym key set
+    (the example person is already a pseudonym). DIR is created when missing; an
+    existing file is never overwritten (nothing is written if any exists). Prints
+    the three commands to run next.
 
     \b
     Example:
       partnernet init mydata
     """
-    from partnernet.io.templates import write_templates
+    from partnernet.io.templates import KEY_HELP, next_commands, write_templates
 
     written = write_templates(dataset_dir)
     names = ", ".join(path.name for path in written)
+    commands = "\n".join(f"  {command}" for command in next_commands(dataset_dir))
     click.echo(
-        f"Wrote {names} to {dataset_dir}.\n"
-        f"Replace the example rows with your own, then run: partnernet validate {dataset_dir}",
+        f"Wrote {names} to {dataset_dir}.\n{KEY_HELP}\n"
+        f"Replace the example rows with your own, then run:\n{commands}",
         err=True,
     )
 
@@ -168,7 +177,7 @@ def validate(
         _count(len(ds.partnerships), "partnership"),
         _count(len(ds.affiliations), "affiliation"),
     ]
-    click.echo(f"{dataset_dir} is valid: {', '.join(counts)}.")
+    _echo(f"{dataset_dir} is valid: {', '.join(counts)}.")
 
 
 def _count(n: int, noun: str) -> str:
@@ -348,13 +357,13 @@ def import_360giving(
         # --quiet hides progress and notes, never a grant or a pound left out.
         left_out = summary.left_out_line()
         if left_out is not None:
-            click.echo(left_out, err=True)
+            _echo(left_out, err=True)
         return
     for line in summary.lines():
-        click.echo(line, err=True)
+        _echo(line, err=True)
     left_out = summary.left_out_line()
     if left_out is not None:
-        click.echo(left_out, err=True)
+        _echo(left_out, err=True)
     click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
 
@@ -434,7 +443,7 @@ def import_register(
         )
     if not quiet:
         for line in summary.lines():
-            click.echo(line, err=True)
+            _echo(line, err=True)
         if summary.matched:
             click.echo(f"Wrote {out_dir}/organisations.csv", err=True)
         else:
@@ -579,11 +588,11 @@ def import_spend(
         )
     if not quiet:
         for line in summary.lines():
-            click.echo(line, err=True)
+            _echo(line, err=True)
     # --quiet hides progress and notes, never a payment or pound left out.
     for warning in (summary.left_out_line(), summary.units_warning()):
         if warning is not None:
-            click.echo(warning, err=True)
+            _echo(warning, err=True)
     if not quiet:
         click.echo(f"Wrote {out_dir}/organisations.csv and {out_dir}/funding.csv", err=True)
 
@@ -608,9 +617,18 @@ SAMPLE_SCALES = ("locality", "city", "region", "national")
 )
 @seed_option
 @click.option("--force", is_flag=True, help="Replace dataset files already in OUT.")
+@click.option(
+    "--year-after",
+    "year_after_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Also write the same place one year on, with known changes planted, to this folder.",
+)
 @quiet_option
 @handle_errors
-def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> None:
+def sample(
+    out_dir: str, scale: str, seed: int, force: bool, year_after_dir: str | None, quiet: bool
+) -> None:
     """Write a synthetic place whose findings are known, to try partnernet on.
 
     The place has a council with five departments (two of them siloed), a health
@@ -618,18 +636,45 @@ def sample(out_dir: str, scale: str, seed: int, force: bool, quiet: bool) -> Non
     sized like the real sector. The same seed always gives the same files. OUT
     already holding dataset files is refused unless --force is given (exit 5).
 
+    With --year-after DIR2 the same place one year on is written to DIR2 too
+    (locality scale only), with changes planted for 'partnernet compare' to find:
+    micro and small groups gain board seats, the Housing department starts to
+    coordinate, a volunteer centre joins as a new broker, three groups leave;
+    funding is unchanged.
+
     \b
     Examples:
       partnernet sample --out mysample
       partnernet sample --out big --scale national --seed 1
+      partnernet sample --out y2024 --year-after y2025
     """
     from partnernet.synthetic.generate import generate_sample
 
+    if year_after_dir is not None:
+        from partnernet.io.folders import prepare_output_folder
+
+        if scale != "locality":
+            raise click.UsageError("--year-after writes a locality-scale place only.")
+        prepare_output_folder(year_after_dir)
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
     if not quiet:
         summary = ", ".join(f"{n:,} {table}" for table, n in counts.items())
         click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
+    if year_after_dir is not None:
+        from partnernet.io.read import read_dataset
+        from partnernet.io.writers import write_dataset
+        from partnernet.synthetic.year_after import year_after
+
+        after, planted = year_after(read_dataset(out_dir), seed=seed)
+        write_dataset(after, year_after_dir)
+        if not quiet:
+            click.echo(
+                f"Wrote the year after to {year_after_dir}: {len(planted.seat_gainers)} groups "
+                f"gained board seats, {len(planted.joined)} organisations joined and "
+                f"{len(planted.left)} left.",
+                err=True,
+            )
 
 
 def neo4j_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -764,7 +809,7 @@ def load(
                 batch_size=batch_size,
                 progress=None if quiet else (lambda _table, rows: bar.update(rows)),
             )
-        where = store.uri + (f" (database {store.database})" if store.database else "")
+        where = store.shown_uri + (f" (database {store.database})" if store.database else "")
     loaded = [
         _count(counts["organisations"], "organisation"),
         _count(counts["boards"], "board"),
@@ -774,7 +819,7 @@ def load(
         _count(counts["affiliations"], "affiliation"),
     ]
     wiped = f" after deleting {_count(counts['wiped'], 'node')}" if wipe else ""
-    click.echo(
+    _echo(
         f"Loaded {', '.join(loaded)} into Neo4j at {where}{wiped}; "
         f"{_count(counts['shares_person'], 'SHARES_PERSON tie')}."
     )
@@ -800,6 +845,12 @@ def load(
     help="The place the data covers, for the report's first page (default: the local "
     "authorities in the data).",
 )
+@click.option(
+    "--xlsx",
+    is_flag=True,
+    help="Also write tables.xlsx: the three tables and the data dictionary as sheets "
+    "(values only, never a formula).",
+)
 @layers_option
 @seed_option
 @permutations_option
@@ -815,6 +866,7 @@ def analyse(
     write_back: bool,
     title: str | None,
     place: str | None,
+    xlsx: bool,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -827,7 +879,8 @@ def analyse(
     """Validate a dataset, measure its network and write the map, report and tables.
 
     Writes network.html, report.html, report.md, metrics.csv, metrics.json,
-    groups.csv, departments.csv, summary.json and findings.json into OUT, which
+    groups.csv, departments.csv, summary.json and findings.json into OUT (with
+    --xlsx, tables.xlsx too; docs/outputs.md says what every column means), which
     is created when missing (and checked before anything is read). Nothing is
     written unless the whole dataset is valid. Needs no server unless
     --from-neo4j or --write-back is given.
@@ -836,6 +889,7 @@ def analyse(
     Examples:
       partnernet analyse sample_data --out out/
       partnernet analyse sample_data --out out/ --title "Marshford partnerships 2025"
+      partnernet analyse sample_data --out out/ --xlsx
       partnernet analyse --from-neo4j --write-back --out out/
     """
     from partnernet.io.folders import prepare_output_folder
@@ -874,7 +928,7 @@ def analyse(
             findings = explain(results)
             if bars is not None:
                 bars("writing the tables, map and report", 0, 1)
-            written = write_outputs(out_dir, results, findings, title=title, place=place)
+            written = write_outputs(out_dir, results, findings, xlsx=xlsx, title=title, place=place)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
             click.echo(
@@ -882,7 +936,7 @@ def analyse(
             )
     for finding in findings:
         if finding.question != "coverage":
-            click.echo(f"- {finding.text}")
+            _echo(f"- {visible(finding.text)}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
@@ -964,10 +1018,95 @@ def render(
         click.echo(f"Wrote {target}", err=True)
 
 
+@cli.command("export")
+@dataset_argument
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["gexf", "graphml", "kumu", "pajek"]),
+    help="gexf (Gephi, with the map's positions, colours and sizes), graphml (Cytoscape, "
+    "igraph, R), kumu (Kumu's JSON blueprint) or pajek (.net, for statnet and UCINET).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=str),
+    help="The file to write (e.g. out/network.gexf); its folder is created when missing.",
+)
+@layers_option
+@seed_option
+@permutations_option
+@reading_options
+@delimiter_option
+@quiet_option
+@handle_errors
+def export_network(
+    dataset_dir: str,
+    fmt: str,
+    out_file: str,
+    layers: str | None,
+    seed: int,
+    permutations: int,
+    date_format: str | None,
+    encoding: str,
+    delimiter: str | None,
+    quiet: bool,
+) -> None:
+    """Write the organisation network for Gephi, Cytoscape, Kumu, R or Pajek.
+
+    One file: every organisation with every metric of metrics.csv, the boards
+    with their members, and the ties the metrics were computed on, each with its
+    layers. No person is exported. The same seed gives the same metrics and, in
+    GEXF and Pajek, the same layout as the map.
+
+    \b
+    Examples:
+      partnernet export sample_data --format gexf --out out/network.gexf
+      partnernet export sample_data --format graphml --out out/network.graphml
+      partnernet export sample_data --format kumu --out out/kumu.json --layers FUNDS
+    """
+    from partnernet.exchange import check_exchange_path, write_exchange
+
+    chosen = _parsed_layers(layers)
+    # Checked first: a mistyped --out should not cost a whole analysis.
+    target = check_exchange_path(out_file, fmt)
+
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.io.read import read_dataset
+
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
+    with _step_bars(quiet, "Analysing: {step}") as bars:
+        results = run_analysis(
+            ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
+        )
+        if bars is not None:
+            bars(f"writing {fmt}", 0, 1)
+        write_exchange(target, results, fmt)
+    if not quiet:
+        click.echo(f"Wrote {target}", err=True)
+
+
 @cli.command()
 @click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
 @click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))
-@out_folder_option("Folder for the comparison tables (created when missing).")
+@out_folder_option("Folder for the change page, its map and tables (created when missing).")
+@click.option(
+    "--aliases",
+    "aliases_file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(path_type=str),
+    help="CSV with columns alias,id: an organisation whose id changed between the years.",
+)
+@click.option("--title", default=None, help="Title of the change page (default 'What changed').")
 @layers_option
 @seed_option
 @permutations_option
@@ -979,6 +1118,8 @@ def compare(
     old_dir: str,
     new_dir: str,
     out_dir: str,
+    aliases_file: str | None,
+    title: str | None,
     layers: str | None,
     seed: int,
     permutations: int,
@@ -989,10 +1130,13 @@ def compare(
 ) -> None:
     """Compare two datasets of the same place, say 2024 and 2025.
 
-    Writes ties_changed.csv (new and lost ties), organisations_changed.csv,
-    board_seats_changed.csv and headline_changes.csv (every headline figure before
-    and after) into OUT, which is created when missing. Both datasets are
-    validated first.
+    Matches organisations by id (--aliases for renamed ids), analyses each year
+    once and writes into OUT: compare.html and compare.md (what changed, the
+    Covenant view, and permutation tests of whether each change is more than
+    chance), difference.html (the new map with new ties and organisations
+    highlighted and lost ties faint), changes.csv (one row per change) and
+    headline_changes.csv (every headline figure before and after). Both datasets
+    are validated first.
 
     \b
     Example:
@@ -1002,34 +1146,48 @@ def compare(
 
     prepare_output_folder(out_dir)  # before the heavy imports and any reading
 
+    from pathlib import Path
+
     from partnernet.analysis.compare import compare as compare_runs
+    from partnernet.analysis.compare import matched
     from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_comparison
+    from partnernet.io.merge import read_aliases
     from partnernet.io.read import read_dataset
 
     chosen = _parsed_layers(layers)
-    old = read_dataset(
-        old_dir,
-        date_format=date_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        on_note=None if quiet else _note,
+    aliases = read_aliases(aliases_file, encoding=encoding) if aliases_file else {}
+    old, new = (
+        read_dataset(
+            folder,
+            date_format=date_format,
+            encoding=encoding,
+            delimiter=delimiter,
+            on_note=None if quiet else _note,
+        )
+        for folder in (old_dir, new_dir)
     )
-    new = read_dataset(
-        new_dir,
-        date_format=date_format,
-        encoding=encoding,
-        delimiter=delimiter,
-        on_note=None if quiet else _note,
-    )
+    old, new = matched(old, new, aliases)
     runs = [
         run_analysis(ds, layers=chosen, seed=seed, permutations=permutations, progress=None)
         for ds in (old, new)
     ]
     comparison = compare_runs(*runs)
-    written = write_comparison(out_dir, comparison)
-    for line in comparison.summary_lines():
-        click.echo(f"- {line}")
+    labels = [Path(folder).resolve().name or folder for folder in (old_dir, new_dir)]
+    if labels[0] == labels[1]:
+        labels = ["before", "after"]
+    written = write_comparison(
+        out_dir,
+        comparison,
+        before_label=labels[0],
+        after_label=labels[1],
+        title=title,
+        aliases_used=len(aliases),
+    )
+    from partnernet.findings.compare import terminal_lines
+
+    for line in terminal_lines(comparison):
+        _echo(f"- {line}")
     if not quiet:
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
@@ -1041,7 +1199,7 @@ def main() -> None:
     except Exception as exc:  # a bug: say so plainly, exit 1
         if os.environ.get("PARTNERNET_DEBUG", "").strip() not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
-        click.echo(
+        _echo(
             f"Error: unexpected {type(exc).__name__}: {exc}\n"
             "This is a bug in partnernet; please report it with the command you ran"
             " (PARTNERNET_DEBUG=1 shows the traceback).",

@@ -15,36 +15,32 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.compare import (
-    BOARD_SEAT_CHANGE_COLUMNS,
-    HEADLINE_COLUMNS,
-    ORGANISATION_CHANGE_COLUMNS,
-    TIE_CHANGE_COLUMNS,
-    Comparison,
-)
+from partnernet.analysis.compare import CHANGE_COLUMNS, Comparison
+from partnernet.analysis.exclusion import name_communities
 from partnernet.analysis.records import as_plain
-from partnernet.analysis.results import (
-    DEPARTMENT_COLUMNS,
-    GROUP_CSV_COLUMNS,
-    METRIC_COLUMNS,
-    Results,
-)
+from partnernet.analysis.results import Results
+from partnernet.dictionary import ROUNDING, columns_of, dictionary_rows, unit_of
 from partnernet.findings import Finding
 from partnernet.io.folders import prepare_output_folder
-from partnernet.io.writers import atomic_write_text, neutralise_cell
+from partnernet.io.writers import atomic_write_bytes, atomic_write_text, neutralise_cell
 
 __all__ = [
     "comparison_files",
+    "departments_table",
+    "groups_table",
     "json_ready",
+    "metrics_table",
+    "rounded",
     "summary_json",
     "table_files",
+    "tables_workbook",
     "write_comparison",
     "write_outputs",
 ]
@@ -82,7 +78,11 @@ def _csv_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
         if pd.api.types.is_float_dtype(series):
             out[column] = series.where(np.isfinite(series.to_numpy(dtype=float)), np.nan)
         elif not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series.astype("object").map(neutralise_cell)
+            # Built cell by cell: Series.map would turn a column of whole numbers
+            # and shares (headline_changes.csv) into floats, writing 209 as 209.0.
+            out[column] = pd.Series(
+                [neutralise_cell(v) for v in series], index=series.index, dtype="object"
+            )
     # CRLF (RFC 4180) because the csv writer quotes a field only when it holds a
     # character of the line terminator: with "\n" alone, a stray "\r" in a name
     # would go out unquoted and split the row in every reader.
@@ -120,38 +120,165 @@ def summary_json(results: Results) -> dict[str, Any]:
     return plain
 
 
-def table_files(results: Results, findings: Sequence[Finding]) -> dict[str, str]:
-    """The tables and JSON files of a run, by file name, as text."""
-    metrics = results.metrics.loc[:, list(METRIC_COLUMNS)]
+def _names(results: Results) -> pd.Series:
+    orgs = results.dataset.organisations
+    return pd.Series(orgs["name"].to_numpy(), index=orgs["id"].to_numpy())
+
+
+def _community_labels(results: Results) -> dict[str, str]:
+    # Named as groups.csv names them, over every community: groups.csv lists only
+    # those with VCSE or infrastructure members, metrics.csv every organisation's.
+    metrics = results.metrics.set_index("id")
+    by = results.summary.group_tests.community_names_by
+    centrality = metrics["betweenness"] if by == "betweenness" else None
+    names = name_communities(results.graph, metrics["community"], centrality=centrality)
+    return {number: f"around {name}" for number, name in names.items()}
+
+
+def metrics_table(results: Results) -> pd.DataFrame:
+    """``metrics.csv``'s rows, unrounded: the metrics with each organisation's
+    locality and tags (so the table filters by the groups the report names) and
+    its community's name beside its number."""
+    metrics = results.metrics
+    orgs = results.dataset.organisations.set_index("id")
+    table = metrics.assign(
+        locality=metrics["id"].map(orgs["locality"]),
+        tags=metrics["id"].map(orgs["tags"]),
+        community_label=metrics["community"].astype(str).map(_community_labels(results)),
+    )
+    return table.loc[:, list(columns_of("metrics.csv"))]
+
+
+def groups_table(results: Results) -> pd.DataFrame:
+    """``groups.csv``'s rows, unrounded, with the name of the organisation that
+    explains a group beside its id."""
+    groups = results.groups
+    explained = groups["explained_by"].map(_names(results))
+    table = groups.assign(explained_by_name=explained.where(explained.notna(), ""))
+    return table.loc[:, list(columns_of("groups.csv"))]
+
+
+def departments_table(results: Results) -> pd.DataFrame:
+    """``departments.csv``'s rows, unrounded, with the department's and its public
+    body's names beside their ids."""
+    names = _names(results)
+    departments = results.departments
+    table = departments.assign(
+        department_name=departments["department_id"].map(names),
+        parent_name=departments["parent_id"].map(names),
+    )
+    return table.loc[:, list(columns_of("departments.csv"))]
+
+
+def _significant(value: float, figures: int = 4) -> float:
+    # At 10,000 and above 4 significant figures would blur whole units (12,345
+    # ties would read 12,350), so the value is rounded to a whole number instead.
+    if abs(value) >= 10**figures:
+        return float(round(value))
+    return float(f"{value:.{figures}g}")
+
+
+def rounded(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """``frame`` rounded, column by column, to what its unit means
+    (:data:`partnernet.dictionary.ROUNDING`): shares and measures to 4 significant
+    figures, pounds to the penny, counts and hops as whole numbers (empty where
+    missing or infinite). Numbers stay numbers.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"n": [209.0], "share_isolated": [0.025028112449799196]})
+    >>> rounded(frame, "groups.csv").to_dict(orient="records")
+    [{'n': 209, 'share_isolated': 0.02503}]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        rule = ROUNDING.get(unit_of(file_name, column))
+        if rule is None:
+            continue
+        values = pd.to_numeric(out[column], errors="raise").astype("float64")
+        values = values.where(np.isfinite(values.to_numpy()), np.nan)
+        if rule == "integer":
+            out[column] = values.round().astype("Int64")
+        elif rule == "pennies":
+            out[column] = values.round(2)
+        else:
+            out[column] = values.map(lambda v: v if pd.isna(v) else _significant(v))
+    return out
+
+
+def _people_tables(results: Results) -> dict[str, pd.DataFrame]:
+    """The three tables for people, rounded, by file name."""
     return {
-        "metrics.csv": _csv_text(metrics, METRIC_COLUMNS),
-        "groups.csv": _csv_text(results.groups, GROUP_CSV_COLUMNS),
-        "departments.csv": _csv_text(results.departments, DEPARTMENT_COLUMNS),
-        "metrics.json": _json_text(metrics),
+        "metrics.csv": rounded(metrics_table(results), "metrics.csv"),
+        "groups.csv": rounded(groups_table(results), "groups.csv"),
+        "departments.csv": rounded(departments_table(results), "departments.csv"),
+    }
+
+
+def table_files(results: Results, findings: Sequence[Finding]) -> dict[str, str]:
+    """The tables and JSON files of a run, by file name, as text.
+
+    The CSV tables are rounded for people (:func:`rounded`); ``metrics.json`` has
+    the same columns at full precision, for programs.
+    """
+    files = {
+        name: _csv_text(table, columns_of(name)) for name, table in _people_tables(results).items()
+    }
+    return {
+        **files,
+        "metrics.json": _json_text(metrics_table(results)),
         "summary.json": _json_text(summary_json(results)),
         "findings.json": _json_text([f.to_dict() for f in findings]),
     }
+
+
+def tables_workbook(results: Results) -> bytes:
+    """``tables.xlsx``: the three tables as sheets, rounded as in the CSV files,
+    and the data dictionary as a fourth sheet. Every cell is a value."""
+    from partnernet.io.workbook import workbook_bytes
+
+    sheets = {name.removesuffix(".csv"): t for name, t in _people_tables(results).items()}
+    sheets["dictionary"] = pd.DataFrame(
+        dictionary_rows(), columns=["file", "column", "unit", "meaning"]
+    )
+    return workbook_bytes(sheets)
 
 
 def _json_text(value: Any) -> str:
     return json.dumps(json_ready(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def comparison_files(comparison: Comparison) -> dict[str, str]:
-    """The files of ``partnernet compare``, by file name, as text."""
+def comparison_files(
+    comparison: Comparison,
+    *,
+    before_label: str = "before",
+    after_label: str = "after",
+    title: str | None = None,
+    aliases_used: int = 0,
+) -> dict[str, str]:
+    """The files of ``partnernet compare``, by file name, as text: the change page
+    (``compare.html``, ``compare.md``), the difference map (``difference.html``),
+    ``changes.csv`` (one row per change) and ``headline_changes.csv``."""
+    from partnernet.findings.compare import HEADLINE_TABLE_COLUMNS, headline_table
+    from partnernet.render.compare import DIFFERENCE_MAP, render_compare, render_difference_map
+
+    labels = {"before_label": before_label, "after_label": after_label}
+    html, markdown = render_compare(comparison, title=title, aliases_used=aliases_used, **labels)
     return {
-        "ties_changed.csv": _csv_text(comparison.ties, TIE_CHANGE_COLUMNS),
-        "organisations_changed.csv": _csv_text(
-            comparison.organisations, ORGANISATION_CHANGE_COLUMNS
-        ),
-        "board_seats_changed.csv": _csv_text(comparison.board_seats, BOARD_SEAT_CHANGE_COLUMNS),
-        "headline_changes.csv": _csv_text(comparison.headline, HEADLINE_COLUMNS),
+        "compare.html": html,
+        "compare.md": markdown,
+        DIFFERENCE_MAP: render_difference_map(comparison, **labels),
+        "changes.csv": _csv_text(comparison.changes(), CHANGE_COLUMNS),
+        "headline_changes.csv": _csv_text(headline_table(comparison), HEADLINE_TABLE_COLUMNS),
     }
 
 
-def write_comparison(out_dir: str | os.PathLike[str], comparison: Comparison) -> list[Path]:
-    """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing)."""
-    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison))
+def write_comparison(
+    out_dir: str | os.PathLike[str], comparison: Comparison, **options: Any
+) -> list[Path]:
+    """Write the files of ``partnernet compare`` into ``out_dir`` (created when missing);
+    ``options`` as :func:`comparison_files`."""
+    return _write_files(prepare_output_folder(out_dir), comparison_files(comparison, **options))
 
 
 def write_outputs(
@@ -160,6 +287,7 @@ def write_outputs(
     findings: Sequence[Finding],
     *,
     html: bool = True,
+    xlsx: bool = False,
     title: str | None = None,
     place: str | None = None,
 ) -> list[Path]:
@@ -168,12 +296,16 @@ def write_outputs(
     The folder is created when missing (:func:`prepare_output_folder`). With
     ``html`` the interactive map and the report are written too; ``title`` and
     ``place`` go on the report's first page
-    (:func:`partnernet.render.report.render_report`). Everything is
+    (:func:`partnernet.render.report.render_report`). With ``xlsx`` the tables
+    and the data dictionary are written as ``tables.xlsx`` too
+    (:func:`tables_workbook`). Everything is
     rendered from ``results`` and ``findings``: no graph is built, no measure
     computed.
     """
     folder = prepare_output_folder(out_dir)
-    files = table_files(results, findings)
+    files: dict[str, str | bytes] = dict(table_files(results, findings))
+    if xlsx:
+        files["tables.xlsx"] = tables_workbook(results)
     if html:
         from partnernet.render.network import render_network_html
         from partnernet.render.report import render_report
@@ -185,11 +317,14 @@ def write_outputs(
     return _write_files(folder, files)
 
 
-def _write_files(folder: Path, files: dict[str, str]) -> list[Path]:
+def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     prepare_output_folder(folder)
     written = []
-    for name, text in files.items():
+    for name, content in files.items():
         path = folder / name
-        atomic_write_text(path, text)
+        if isinstance(content, bytes):
+            atomic_write_bytes(path, content)
+        else:
+            atomic_write_text(path, content)
         written.append(path)
     return written

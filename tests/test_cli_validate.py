@@ -5,6 +5,7 @@ command's own behaviour: the success line, options, exit codes, help."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
@@ -110,7 +111,14 @@ def test_init_writes_templates_that_validate(
     assert err == (
         "Wrote organisations.csv, boards.csv, memberships.csv, funding.csv, partnerships.csv, "
         "affiliations.csv to mydata/new.\n"
-        "Replace the example rows with your own, then run: partnernet validate mydata/new\n"
+        "The example person in affiliations.csv is already a pseudonym, so no key is needed "
+        "yet. Before you write people's names or ids there, set PARTNERNET_PSEUDONYM_KEY to a "
+        "long random secret (or PARTNERNET_PSEUDONYM_KEY_FILE to a file holding one); "
+        "partnernet then replaces each by its keyed pseudonym on reading.\n"
+        "Replace the example rows with your own, then run:\n"
+        "  partnernet validate mydata/new\n"
+        "  partnernet analyse mydata/new --out mydata/new-results/\n"
+        "  partnernet render mydata/new --out mydata/new-results/map.html --colour-by size_band\n"
     )
     folder = tmp_path / "mydata" / "new"
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
@@ -124,6 +132,67 @@ def test_init_writes_templates_that_validate(
         "mydata/new is valid: 2 organisations, 1 board, 1 membership, 1 funding award, "
         "1 partnership, 1 affiliation.\n"
     )
+
+
+def test_init_then_its_three_next_commands_run_with_no_key_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user with no pseudonym key: init, then each command it prints, exits 0."""
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run("init", "my_place/")
+    assert code == 0
+    printed = [line.strip() for line in err.splitlines() if line.startswith("  partnernet ")]
+    assert len(printed) == 3
+    for line in printed:
+        code, out, err = _run(*shlex.split(line)[1:])
+        assert code == 0, f"{line}\n{out}{err}"
+    results = tmp_path / "my_place-results"
+    assert (results / "report.html").is_file() and (results / "map.html").is_file()
+    # the person is the template's own pseudonym, kept as written, never replaced
+    metrics = (results / "metrics.csv").read_text(encoding="utf-8")
+    assert "psn-" not in metrics
+
+
+def test_init_x_validate_x_analyse_x_with_no_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    for args in (("init", "x"), ("validate", "x"), ("analyse", "x", "--out", "y", "-q")):
+        code, out, err = _run(*args)
+        assert code == 0, f"{args}\n{out}{err}"
+    assert (tmp_path / "y" / "metrics.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("import-360giving", "grants.csv"),
+        ("import-register", "grants.csv"),
+        ("import-spend", "grants.csv", "--council-id", "GB-LAE-EXA"),
+    ],
+    ids=lambda e: e[0],
+)
+def test_import_into_the_templates_names_a_missing_file_first(
+    extra: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the folder names people and no key is set, the missing file comes first."""
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
+    monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert _run("init", "my_place/")[0] == 0
+    with (tmp_path / "my_place" / "affiliations.csv").open("a", encoding="utf-8") as f:
+        f.write("Jane Smith,GB-CHC-1234567,member,,\n")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "my_place").iterdir()}
+    code, out, err = _run(*extra, "--out", "my_place/", "-q")
+    assert (code, out) == (3, "")
+    assert err == (
+        "Error: grants.csv does not exist.\nCheck the file name and the folder you are in.\n"
+    )
+    assert {p.name: p.read_bytes() for p in (tmp_path / "my_place").iterdir()} == before
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(

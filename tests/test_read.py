@@ -249,15 +249,15 @@ def test_the_key_comes_from_argument_then_environment_then_file(
         return str(read_dataset(FULL, pseudonym_key=argument).affiliations.loc[0, "person_id"])
 
     key_file = tmp_path / "key"
-    key_file.write_text("  from-file\n")
+    key_file.write_text("  from-the-key-file\n")
     monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY_FILE", str(key_file))
-    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY", "from-env")
-    argument: str | None = "from-argument"
-    assert jane() == _psn("Jane Smith", "from-argument")
+    monkeypatch.setenv("PARTNERNET_PSEUDONYM_KEY", "from-the-environment")
+    argument: str | None = "from-the-argument"
+    assert jane() == _psn("Jane Smith", "from-the-argument")
     argument = None
-    assert jane() == _psn("Jane Smith", "from-env")
+    assert jane() == _psn("Jane Smith", "from-the-environment")
     monkeypatch.delenv("PARTNERNET_PSEUDONYM_KEY")
-    assert jane() == _psn("Jane Smith", "from-file")  # contents stripped
+    assert jane() == _psn("Jane Smith", "from-the-key-file")  # contents stripped
 
 
 def test_an_unreadable_or_empty_key_file_is_an_input_error(
@@ -308,7 +308,9 @@ def test_templates_have_headers_in_model_order_and_validate(tmp_path: Path) -> N
         assert header == ",".join(COLUMNS[table])
     ds = read_dataset(tmp_path / "new")
     assert [len(getattr(ds, t)) for t in TABLES] == [2, 1, 1, 1, 1, 1]
-    assert ds.affiliations.loc[0, "person_id"] == _psn("person-0001")
+    # the example person is already a pseudonym: kept as written, whatever the key
+    assert ds.affiliations.loc[0, "person_id"] == "psn-0123456789abcdef0123"
+    assert pseudonym.is_pseudonym(ds.affiliations.loc[0, "person_id"])
 
 
 def test_templates_never_overwrite_and_write_nothing_when_one_exists(tmp_path: Path) -> None:

@@ -551,3 +551,14 @@ def test_the_group_chooser_lists_the_largest_flagged_groups_and_counts_the_rest(
     largest = sorted(range(len(counts)), key=lambda i: -counts[i])[:listed]
     assert capped["groups"] == [everything["groups"][i] for i in sorted(largest)]
     assert capped["groupsNotListed"] == len(counts) - listed
+
+
+def test_the_page_draws_the_payload_other_writers_can_use(sample_html: str) -> None:
+    _ds, results = sample()
+    data = network_module.network_payload(results)
+    assert payload(sample_html) == json.loads(json.dumps(data))
+    organisations = [n for n in data["nodes"] if n["kind"] == "organisation"]
+    assert len(organisations) == len(results.dataset.organisations)
+    for node in data["nodes"]:
+        assert {"id", "label", "name", "x", "y", "size", "color", "kind"} <= set(node)
+        assert re.fullmatch(r"#[0-9a-f]{6}", node["color"]["background"])

@@ -520,7 +520,7 @@ BAD_FILES = [
     (lambda tmp: DATA / "truncated.json", "is not valid 360Giving JSON", "complete JSON"),
     (_workbook, "is a spreadsheet workbook", "save the grants sheet as 'CSV UTF-8'"),
     (_latin1, "is not utf-8 text (row 3)", "--encoding"),
-    (lambda tmp: tmp / "nowhere.csv", "cannot read", "Check the path"),
+    (lambda tmp: tmp / "nowhere.csv", "nowhere.csv does not exist.", "Check the file name"),
 ]
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "decision_maker_reach",
     "funding_concentration",
     "group_tests",
+    "name_communities",
     "removal_group_overlap",
     "size_band_table",
     "small_vs_large_tests",
@@ -303,6 +304,34 @@ def funding_concentration(
     )
 
 
+def name_communities(
+    G: nx.Graph, community: pd.Series | dict[Hashable, Any], *, centrality: pd.Series | None = None
+) -> dict[str, str]:
+    """Each community's name: the name of its most central member over all its
+    organisations (highest ``centrality``, degree when None; the first in graph
+    order on a tie). Keys are the community numbers as text.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("d", "e")])
+    >>> nx.set_node_attributes(G, {"a": "Hub", "d": "Dee"}, "name")
+    >>> name_communities(G, {"a": 0, "b": 0, "c": 0, "d": 1, "e": 1})
+    {'0': 'Hub', '1': 'Dee'}
+    """
+    name_of = {n: str(G.nodes[n].get("name", n)) for n in G}
+    central = centrality if centrality is not None else pd.Series(dict(G.degree()), dtype=float)
+    labels_all = pd.Series(community) if not isinstance(community, pd.Series) else community
+    ranked = pd.DataFrame(
+        {"community": labels_all.reindex(list(G)), "c": central.reindex(list(G))}
+    ).dropna(subset=["community"])
+    ranked["order"] = range(len(ranked))
+    ranked = ranked.sort_values(["c", "order"], ascending=[False, True], kind="stable")
+    names: dict[str, str] = {}
+    for node, label in ranked.groupby("community", sort=False)["community"].head(1).items():
+        names[str(label)] = name_of.get(node, str(node))
+    return names
+
+
 def under_connected_groups(
     G: nx.Graph,
     *,
@@ -434,18 +463,9 @@ def under_connected_groups(
         ordered = sorted(by_community, key=_community_key)
         groupings.append(("community", {str(c): by_community[c] for c in ordered}))
 
-    name_of = {n: str(G.nodes[n].get("name", n)) for n in G}
-    central = centrality if centrality is not None else pd.Series(dict(G.degree()), dtype=float)
-    community_names: dict[str, str] = {}
-    if community is not None:
-        labels_all = pd.Series(community) if not isinstance(community, pd.Series) else community
-        ranked = pd.DataFrame(
-            {"community": labels_all.reindex(list(G)), "c": central.reindex(list(G))}
-        ).dropna(subset=["community"])
-        ranked["order"] = range(len(ranked))
-        ranked = ranked.sort_values(["c", "order"], ascending=[False, True], kind="stable")
-        for node, label in ranked.groupby("community", sort=False)["community"].head(1).items():
-            community_names[str(label)] = name_of.get(node, str(node))
+    community_names = (
+        name_communities(G, community, centrality=centrality) if community is not None else {}
+    )
 
     rows: list[dict[str, Any]] = []
     for grouping, groups in groupings:

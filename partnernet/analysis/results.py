@@ -6,6 +6,7 @@ All tables are pandas DataFrames with exactly the columns named below, in order.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import networkx as nx
@@ -235,3 +236,70 @@ class Results:
     @property
     def layers(self) -> tuple[str, ...]:
         return self.summary.settings.layers
+
+    def _overview(self) -> list[tuple[str, str]]:
+        """What a notebook shows of a run, as (heading, text) pairs: counts,
+        headline figures, the tables and graphs. Nothing about any one
+        organisation or person: no names, no ids."""
+        settings = self.summary.settings
+        net = self.summary.network
+        boards = f", {net.boards:,} boards" if net.boards else ""
+        rows = [
+            ("network", f"{net.organisations:,} organisations{boards}, {net.ties:,} ties"),
+            ("layers", ", ".join(settings.layers) or "none"),
+            ("run", f"seed {settings.seed}, {settings.permutations:,} permutations per test"),
+            (
+                "shape",
+                f"density {_figure(net.density)}; {net.components:,} components "
+                f"(largest {net.largest_component:,}); {net.isolates:,} isolates; "
+                f"{net.communities:,} communities (modularity {_figure(net.modularity)})",
+            ),
+            ("top brokers", f"{len(self.top_brokers):,}"),
+        ]
+        for name in _TABLE_NAMES:
+            frame = getattr(self, name)
+            rows.append((name, f"DataFrame, {frame.shape[0]:,} rows × {frame.shape[1]:,} columns"))
+        matrices = "matrix" if len(self.overlap) == 1 else "matrices"
+        rows.append(("overlap", f"{len(self.overlap):,} department × department {matrices}"))
+        for name in ("graph", "multilayer"):
+            G = getattr(self, name)
+            rows.append(
+                (
+                    name,
+                    f"networkx {type(G).__name__}, {G.number_of_nodes():,} nodes, "
+                    f"{G.number_of_edges():,} edges",
+                )
+            )
+        return rows
+
+    def __repr__(self) -> str:
+        lines = [f"  {heading}: {text}" for heading, text in self._overview()]
+        return "<Results\n" + "\n".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        """The same overview as an HTML table, for Jupyter; every text escaped."""
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(heading)}</th>"
+            f"<td style='text-align:left'>{html.escape(text)}</td></tr>"
+            for heading, text in self._overview()
+        )
+        return f"<table><caption>partnernet Results</caption>{body}</table>"
+
+
+# The DataFrames of a Results, in the order its overview lists them.
+_TABLE_NAMES: tuple[str, ...] = (
+    "metrics",
+    "groups",
+    "departments",
+    "size_bands",
+    "roles",
+    "roles_expected_by_group",
+    "removal",
+    "duplicated",
+    "cut_points",
+    "renamings",
+)
+
+
+def _figure(value: float | None) -> str:
+    return "not defined" if value is None else f"{value:.3g}"

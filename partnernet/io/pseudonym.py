@@ -10,6 +10,7 @@ written anywhere and never appears in a message.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import hmac
 import os
@@ -23,6 +24,7 @@ from partnernet.errors import InputError
 __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
+    "MIN_KEY_LENGTH",
     "PSEUDONYM_PATTERN",
     "is_pseudonym",
     "missing_key_error",
@@ -112,30 +114,43 @@ def pseudonymise_series(values: pd.Series, key: bytes | None) -> pd.Series:
     return out
 
 
+# The shortest key accepted, in bytes after trimming (16 ASCII characters). The
+# pseudonyms are only as private as the key: anyone holding the outputs and a list of
+# candidate names can try keys offline, one HMAC each, so a word or a PIN is found at
+# once. 16 characters even of hex digits hold 64 bits, beyond such a search; the key
+# partnernet suggests (secrets.token_hex(32)) is 64 characters.
+MIN_KEY_LENGTH = 16
+_MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+
 def resolve_key(key: str | bytes | None = None) -> bytes | None:
     """The pseudonymisation key, or None when none is set.
 
     Looked for in this order: the ``key`` argument; the environment variable
-    ``PARTNERNET_PSEUDONYM_KEY``; the file named by ``PARTNERNET_PSEUDONYM_KEY_FILE``
-    (its contents with surrounding whitespace removed). Empty values count as unset.
+    ``PARTNERNET_PSEUDONYM_KEY``; the file named by ``PARTNERNET_PSEUDONYM_KEY_FILE``.
+    Each has surrounding whitespace removed the same way (a key typed into a
+    variable and the same key written to a file, newline and all, give the same
+    pseudonyms), and empty values count as unset. A key shorter than
+    ``MIN_KEY_LENGTH`` bytes is refused.
 
     Raises
     ------
     InputError
-        When the key file is named but cannot be read or is empty.
+        When the key file is named but cannot be read or is empty, or the key is
+        too short to keep the pseudonyms private.
     """
     if key is not None:
-        key_bytes = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-        if key_bytes.strip():
-            return key_bytes
-    from_env = os.environ.get(KEY_ENV, "")
-    if from_env.strip():
-        return from_env.encode("utf-8")
+        given = _trimmed(key)
+        if given:
+            return _long_enough(given, "the pseudonym key given")
+    from_env = _trimmed(os.environ.get(KEY_ENV, ""))
+    if from_env:
+        return _long_enough(from_env, f"the pseudonym key in {KEY_ENV}")
     key_file = os.environ.get(KEY_FILE_ENV, "")
     if not key_file.strip():
         return None
     try:
-        contents = Path(key_file).read_bytes().strip()
+        contents = _trimmed(Path(key_file).read_bytes())
     except OSError as exc:
         raise InputError(
             f"cannot read the pseudonym key file {key_file} named by {KEY_FILE_ENV}: "
@@ -145,10 +160,30 @@ def resolve_key(key: str | bytes | None = None) -> bytes | None:
     if not contents:
         raise InputError(
             f"the pseudonym key file {key_file} named by {KEY_FILE_ENV} is empty.",
-            hint="Put a long random secret in it, e.g. "
-            'python -c "import secrets; print(secrets.token_hex(32))" > FILE.',
+            hint=f"Put a long random secret in it, e.g. {_MAKE_A_KEY} > FILE.",
         )
-    return contents
+    return _long_enough(contents, f"the pseudonym key in {key_file} (named by {KEY_FILE_ENV})")
+
+
+def _trimmed(key: str | bytes) -> bytes:
+    """The key as bytes, surrounding whitespace removed: one rule for every source.
+
+    A UTF-8 byte-order mark goes too: an editor that saves the key file with one
+    would otherwise give the key another set of pseudonyms.
+    """
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    return raw.strip().removeprefix(codecs.BOM_UTF8).strip()
+
+
+def _long_enough(key: bytes, where: str) -> bytes:
+    if len(key) < MIN_KEY_LENGTH:
+        # Neither the key nor its length is shown: both would help a guesser.
+        raise InputError(
+            f"{where} is too short: a pseudonym key needs at least {MIN_KEY_LENGTH} "
+            "characters, or anyone with the outputs could guess it and test names.",
+            hint=f"Make a long random one with: {_MAKE_A_KEY}",
+        )
+    return key
 
 
 def missing_key_error(path: str, people: int) -> InputError:
@@ -158,7 +193,8 @@ def missing_key_error(path: str, people: int) -> InputError:
         f"{path} names people ({people} {plural}) but no pseudonym key is set, so "
         "person_id cannot be pseudonymised.",
         hint=(
-            f"Set {KEY_ENV} to a long random secret, or {KEY_FILE_ENV} to the path of a file "
+            f"Set {KEY_ENV} to a long random secret (at least {MIN_KEY_LENGTH} characters), "
+            f"or {KEY_FILE_ENV} to the path of a file "
             'holding one (make one with: python -c "import secrets; '
             'print(secrets.token_hex(32))" > partnernet.key). Use the same key every time '
             "so pseudonyms stay stable. Keep the key secret and never share it with the "

@@ -20,7 +20,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +44,7 @@ __all__ = [
     "open_text",
     "open_zip_text",
     "pair_rows",
+    "require_files",
     "unreadable",
 ]
 
@@ -88,6 +89,28 @@ def unreadable(name: str, exc: OSError) -> InputError:
         hint="Check the path and that the file can be read.",
         path=name,
     )
+
+
+def require_files(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Fail on the first input file that is missing, before anything else is read.
+
+    An importer reads the dataset it merges into first; without this check a
+    mistyped file name would be reported as whatever is wrong with that dataset.
+    """
+    for path in paths:
+        name = os.fspath(path)
+        if not os.path.exists(name):
+            raise InputError(
+                f"{name} does not exist.",
+                hint="Check the file name and the folder you are in.",
+                path=name,
+            )
+        if os.path.isdir(name):
+            raise InputError(
+                f"{name} is a folder, not a file.",
+                hint="Give the file itself, not its folder.",
+                path=name,
+            )
 
 
 def not_text(name: str, encoding: str, row: int | None) -> InputError:

@@ -1,9 +1,12 @@
 """Blank dataset templates for ``partnernet init``: the six CSV files of DESIGN
 section 2 with their headers and an example row that shows the format.
 
-The examples form a dataset that validates (with a pseudonym key set, since
-affiliations.csv names a person), so a new user can run ``partnernet validate`` on
-the templates straight away and then replace the rows with their own.
+The examples form a dataset that validates and analyses as it stands, with no
+pseudonym key set: the example person in affiliations.csv is already a pseudonym
+(``psn-`` and 20 hex digits, as in the sample and in every dataset partnernet
+writes), which the reader keeps as it is. A user who writes real names or payroll
+numbers there needs a key (:data:`KEY_HELP`); the reader then replaces each one by
+its keyed pseudonym.
 """
 
 from __future__ import annotations
@@ -15,9 +18,18 @@ from pathlib import Path
 
 from partnernet import model
 from partnernet.errors import OutputError
+from partnernet.io.pseudonym import KEY_ENV, KEY_FILE_ENV
 from partnernet.io.writers import atomic_write_text
 
-__all__ = ["TEMPLATE_ROWS", "write_templates"]
+__all__ = ["KEY_HELP", "TEMPLATE_ROWS", "next_commands", "write_templates"]
+
+# What init tells a user about people: the example needs no key, their own rows will.
+KEY_HELP = (
+    "The example person in affiliations.csv is already a pseudonym, so no key is needed "
+    "yet. Before you write people's names or ids there, set "
+    f"{KEY_ENV} to a long random secret (or {KEY_FILE_ENV} to a file holding one); "
+    "partnernet then replaces each by its keyed pseudonym on reading."
+)
 
 # Two organisations, not one: a funding award and a partnership each need two
 # different organisations, and the examples must pass validation.
@@ -83,7 +95,8 @@ TEMPLATE_ROWS: dict[str, tuple[dict[str, str], ...]] = {
     ),
     "affiliations": (
         {
-            "person_id": "person-0001",
+            # Already a pseudonym, so the templates need no key (see KEY_HELP).
+            "person_id": "psn-0123456789abcdef0123",
             "org_id": "GB-CHC-1234567",
             "role": "chair",
             "start": "2023-09-01",
@@ -139,6 +152,23 @@ def write_templates(folder: str | os.PathLike[str]) -> list[Path]:
     for table, path in zip(model.TABLES, paths, strict=True):
         atomic_write_text(path, template_text(table))
     return paths
+
+
+def next_commands(folder: str) -> tuple[str, ...]:
+    """The three commands ``partnernet init`` suggests next, each of which works on
+    the templates as written.
+
+    Examples
+    --------
+    >>> next_commands("my_place")[1]
+    'partnernet analyse my_place --out my_place-results/'
+    """
+    name = folder.rstrip("/\\") or folder
+    return (
+        f"partnernet validate {name}",
+        f"partnernet analyse {name} --out {name}-results/",
+        f"partnernet render {name} --out {name}-results/map.html --colour-by size_band",
+    )
 
 
 def template_text(table: str) -> str:

@@ -87,7 +87,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -106,6 +106,7 @@ __all__ = [
     "Store",
     "connect",
     "property_names",
+    "redact_uri",
 ]
 
 DEFAULT_URI = "bolt://localhost:7687"
@@ -199,7 +200,7 @@ def connect(
     except (neo4j_exceptions.DriverError, ValueError) as exc:
         # The driver's own message can quote the whole URI, credentials and all.
         raise StoreError(
-            f"{_redact(uri)!r} is not a Neo4j URI the driver can use ({type(exc).__name__}).",
+            f"{redact_uri(uri)!r} is not a Neo4j URI the driver can use ({type(exc).__name__}).",
             hint="Use bolt://HOST:7687, or neo4j+s://HOST for an encrypted connection.",
         ) from None
     return Store(
@@ -261,9 +262,14 @@ class Store:
         self._has_password = has_password
         self._verified = False
 
+    @property
+    def shown_uri(self) -> str:
+        """The URI as messages and the CLI show it (see :func:`redact_uri`)."""
+        return redact_uri(self.uri)
+
     def __repr__(self) -> str:
         return (
-            f"Store(uri={_redact(self.uri)!r}, username={self.username!r}, "
+            f"Store(uri={redact_uri(self.uri)!r}, username={self.username!r}, "
             f"database={self.database!r})"
         )
 
@@ -473,7 +479,7 @@ class Store:
             if count != len(batch):
                 raise StoreError(
                     f"only {count} of {len(batch)} {table} rows reached Neo4j at "
-                    f"{_redact(self.uri)}: the organisations or boards they name "
+                    f"{redact_uri(self.uri)}: the organisations or boards they name "
                     "were missing (was the graph changed during the load?).",
                     hint=_RERUN_HINT,
                 )
@@ -509,7 +515,7 @@ class Store:
 
 
 def _store_error(exc: BaseException, store: Store, *, writing: bool) -> StoreError | None:
-    uri = _redact(store.uri)
+    uri = redact_uri(store.uri)
     ex = neo4j_exceptions
     if isinstance(exc, ex.AuthError):
         if not store._has_password:
@@ -649,26 +655,40 @@ def _check_uri(uri: str) -> None:
         parts = None
     if parts is None or parts.scheme not in _SCHEMES or not parts.hostname:
         raise StoreError(
-            f"{_redact(uri)!r} is not a Neo4j URI.",
+            f"{redact_uri(uri)!r} is not a Neo4j URI.",
             hint="Use bolt://HOST:7687, or neo4j+s://HOST for an encrypted connection.",
         )
     if parts.username is not None or parts.password is not None:
         raise StoreError(
-            f"{_redact(uri)!r} carries credentials, which Neo4j URIs cannot.",
+            f"{redact_uri(uri)!r} carries credentials, which Neo4j URIs cannot.",
             hint="Put the user in NEO4J_USERNAME and the password in NEO4J_PASSWORD.",
         )
 
 
-def _redact(uri: str) -> str:
-    """``uri`` without any user name or password it carries."""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparseable URI>"
-    if "@" not in parts.netloc:
-        return uri
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
+def redact_uri(uri: str) -> str:
+    """``uri`` as it may be shown: no user name, password or query string survives.
+
+    Worked on the text rather than a parsed URI, so a password holding ``/``, ``?``
+    or ``#`` (which moves where a parser thinks the host starts) is still hidden:
+    everything between ``://`` and the last ``@`` is replaced, and so is everything
+    after the first ``?`` or ``#`` (routing parameters, or a password put there).
+
+    Examples
+    --------
+    >>> redact_uri("neo4j://user:pa/ss@db.example.org:7687?password=x#y")
+    'neo4j://***@db.example.org:7687?***'
+    >>> redact_uri("bolt://localhost:7687")
+    'bolt://localhost:7687'
+    """
+    scheme, separator, rest = uri.partition("://")
+    if not separator:
+        scheme, rest = "", uri
+    if "@" in rest:
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=-1)
+    if cut >= 0:
+        rest = rest[: cut + 1] + "***"
+    return f"{scheme}{separator}{rest}"
 
 
 def _one_line(text: str) -> str:

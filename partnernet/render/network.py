@@ -67,6 +67,7 @@ __all__ = [
     "COLOUR_BY",
     "SIZE_BY",
     "check_map_path",
+    "network_payload",
     "render_network_html",
     "script_json",
     "write_network",
@@ -239,8 +240,58 @@ def render_network_html(
     layers: Iterable[str] | str | None = None,
     seed: int | None = None,
     max_organisations: int = MAP_LIMIT,
+    changes: Any = None,
 ) -> str:
     """The interactive map of a dataset as one self-contained HTML page.
+
+    The page draws :func:`network_payload` (same parameters); see there for what
+    it shows.
+
+    Returns
+    -------
+    str
+        The page, to be written as UTF-8.
+
+    Examples
+    --------
+    >>> from partnernet.analysis.pipeline import analyse
+    >>> render_network_html(analyse(Dataset.from_frames())).startswith("<!DOCTYPE html>")
+    True
+    """
+    return _page(
+        network_payload(
+            results,
+            colour_by=colour_by,
+            size_by=size_by,
+            layers=layers,
+            seed=seed,
+            max_organisations=max_organisations,
+            changes=changes,
+        ),
+        title="Partnership network" if changes is None else "What changed: partnership network",
+    )
+
+
+def network_payload(
+    results: Results,
+    *,
+    colour_by: str = "type",
+    size_by: str = "betweenness",
+    layers: Iterable[str] | str | None = None,
+    seed: int | None = None,
+    max_organisations: int = MAP_LIMIT,
+    changes: Any = None,
+) -> dict[str, Any]:
+    """Everything the interactive map draws, as plain JSON-ready data.
+
+    Other writers (GEXF for Gephi) use it to give the same positions, colours and
+    sizes as the map. Its ``nodes`` are vis-network node dicts with at least
+    ``id`` (opaque, ``n0``...), ``label`` (shortened name), ``name`` (full name),
+    ``x``, ``y`` (pixels, y downwards), ``size`` (radius in pixels), ``color``
+    (``{"background": "#rrggbb", ...}``), ``kind`` ("organisation" or "board")
+    and ``ftype`` (organisation type or "board"); its ``edges`` have ``from``,
+    ``to``, ``layer``, ``width`` and ``color``; ``legend``, ``filters``, ``groups``
+    and ``subtitle`` describe the page around them.
 
     Organisations are dots (brokers are stars, under-connected organisations have
     a dashed red ring), boards are diamonds, departments hang on their public body
@@ -265,17 +316,15 @@ def render_network_html(
         infrastructure body and top broker first, then the rest by the ``size_by``
         measure, and up to a tenth of the room for the boards joining them. The
         heading says how many of how many are shown.
-
-    Returns
-    -------
-    str
-        The page, to be written as UTF-8.
+    changes : a :class:`partnernet.render.difference.MapChanges`: draw the
+        difference map of ``partnernet compare`` (new ties and organisations
+        highlighted, lost ties faint) instead.
 
     Examples
     --------
     >>> from partnernet.analysis.pipeline import analyse
-    >>> render_network_html(analyse(Dataset.from_frames())).startswith("<!DOCTYPE html>")
-    True
+    >>> network_payload(analyse(Dataset.from_frames()))["nodes"]
+    []
     """
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {', '.join(COLOUR_BY)}, not {colour_by!r}")
@@ -406,7 +455,11 @@ def render_network_html(
             ],
         },
     }
-    return _page(payload)
+    if changes is not None:
+        from partnernet.render.difference import mark_changes
+
+        mark_changes(payload, {k: n.vis_id for k, n in nodes.items()}, changes)
+    return payload
 
 
 def check_map_path(path: str | os.PathLike[str]) -> Path:
@@ -445,7 +498,7 @@ def write_network(path: str | os.PathLike[str], results: Results, **options: Any
     return target
 
 
-def _page(payload: dict[str, Any]) -> str:
+def _page(payload: dict[str, Any], *, title: str = "Partnership network") -> str:
     vis_js, vis_css = _vis_assets()
     app_js = _template_text("network.js")
     page_css = _template_text("network.css")
@@ -460,7 +513,7 @@ def _page(payload: dict[str, Any]) -> str:
         ]
     )
     return _TEMPLATES.get_template("network.html").render(
-        title="Partnership network",
+        title=title,
         csp=csp,
         data_json=Markup(script_json(payload)),
         vis_js=Markup(vis_js),

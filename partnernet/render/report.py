@@ -3,10 +3,12 @@ tables and charts that make them obvious, as ``report.html`` and ``report.md``.
 
 Both are built from one in-memory outline of the report, so they say the same
 things. The HTML is rendered by jinja2 with autoescaping on (every string from the
-data is escaped), carries its charts as inline PNG ``data:`` images and a
+data is escaped, each right-to-left run of a name isolated in a ``<bdi>`` so it cannot
+reorder the sentence it is in), carries its charts as inline PNG ``data:`` images and a
 Content-Security-Policy that allows no script and no remote load, and prints
 cleanly. The Markdown escapes every character that Markdown or HTML would read as
-markup in a name, so a name can neither inject a link nor break a table.
+markup in a name, and breaks what GFM would autolink, so a name can neither inject a
+link nor break a table.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, SECTORS, SIZE_BANDS, TABLES, Dataset, sector_of
 from partnernet.render import charts
-from partnernet.render.common import org_names, split_ids
+from partnernet.render.common import isolate_directions, org_names, split_ids
 from partnernet.render.network import csp_hash
 
 __all__ = [
@@ -95,6 +97,8 @@ _TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# `{{ text|isolated }}`: escaped, with each right-to-left run of a name in a <bdi>.
+_TEMPLATES.filters["isolated"] = isolate_directions
 
 # Characters that start markup anywhere in a line: emphasis, code, links and
 # images, raw HTML and autolinks, table cells, strikethrough and maths; "&" too, so
@@ -103,10 +107,21 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~$])")
 # Characters that start markup only at the start of a line (headings, lists,
 # quotes, rules, setext underlines, numbered lists).
 _MARKDOWN_LINE_START = re.compile(r"^([#+\-=>]|\d+(?=[.)](\s|$)))")
+# What GFM's autolink extension would turn into a live link: "http://" (any
+# "scheme://"), "www." and e-mail addresses. The ":" and the "." are escaped: the
+# autolinker reads the raw text, where "http\://" and "www\." are no longer URLs.
+# An address cannot be broken that way (cmark-gfm finds addresses in the text after
+# escapes are undone), so a word joiner, invisible and never a line break, goes
+# before its "@". Bare domains ("example.org") are not GFM links and stay as typed.
+_AUTOLINK_SCHEME = re.compile(r":(?=//)")
+_AUTOLINK_WWW = re.compile(r"(?i)(?<=www)\.")
+_WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: object) -> str:
-    """``text`` made literal in Markdown: one line, every markup character escaped.
+    """``text`` made literal in Markdown: one line, every markup character escaped,
+    and nothing GFM would make a link (a URL, ``www.``, an e-mail address) left
+    whole.
 
     Examples
     --------
@@ -114,8 +129,13 @@ def escape_markdown(text: object) -> str:
     \\[x\\](javascript:alert(1)) \\| \\<b\\>
     >>> print(escape_markdown("# Heading"), escape_markdown("1. First"))
     \\# Heading 1\\. First
+    >>> print(escape_markdown("See https://evil.example or www.evil.example"))
+    See https\\://evil.example or www\\.evil.example
     """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", plain_text(text))
+    escaped = _AUTOLINK_SCHEME.sub(r"\\:", escaped)
+    escaped = _AUTOLINK_WWW.sub(r"\\.", escaped)
+    escaped = escaped.replace("@", _WORD_JOINER + "@")
     match = _MARKDOWN_LINE_START.match(escaped)
     if match:
         end = match.end()

@@ -53,7 +53,14 @@ from partnernet.errors import InputError
 from partnernet.io.folders import REGISTER_SUGGESTIONS
 from partnernet.io.merge import read_existing, write_validated
 from partnernet.io.parse import normalise_org_id, parse_money
-from partnernet.io.rows import Progress, SkippedRow, data_rows, next_row, open_text
+from partnernet.io.rows import (
+    Progress,
+    SkippedRow,
+    data_rows,
+    next_row,
+    open_text,
+    require_files,
+)
 from partnernet.io.writers import atomic_open, neutralise_cell
 from partnernet.model import Dataset, size_band_for_income
 
@@ -577,6 +584,7 @@ def import_register(
     -------
     RegisterSummary
     """
+    require_files([path])  # a missing file is named before anything about the dataset
     existing = read_existing(out, date_format=date_format, encoding=encoding)
     if existing is None:
         raise InputError(

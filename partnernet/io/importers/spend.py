@@ -71,6 +71,7 @@ from partnernet.io.rows import (
     open_text,
     open_zip_text,
     pair_rows,
+    require_files,
     unreadable,
 )
 from partnernet.io.writers import atomic_open, neutralise_cell
@@ -994,6 +995,8 @@ def import_spend(
     -------
     SpendSummary
     """
+    paths = list(paths)
+    require_files(paths)  # a missing file is named before anything about the dataset
     mapping = read_departments_map(departments, encoding=encoding) if departments else None
     existing = read_existing(out, date_format=dataset_date_format, encoding=encoding)
     importer = _Importer(

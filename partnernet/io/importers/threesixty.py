@@ -92,6 +92,7 @@ from partnernet.io.rows import (
     file_kind,
     json_items,
     json_path,
+    require_files,
 )
 from partnernet.io.writers import atomic_open, neutralise_cell
 from partnernet.model import PUBLIC_BODY_TYPES, Dataset
@@ -443,6 +444,8 @@ def import_360giving(
         Likely duplicate organisations are written to ``out/suggested-aliases.csv``
         (``alias,id,reason``; see :func:`write_suggested_aliases`), never merged.
     """
+    paths = list(paths)
+    require_files(paths)  # a missing file is named before anything about the dataset
     alias_map = read_aliases(aliases, encoding=encoding) if aliases is not None else None
     existing = read_existing(out, date_format=date_format, encoding=encoding)
     importer = _Importer(existing, dict(alias_map or {}), date_format)

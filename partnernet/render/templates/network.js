@@ -160,23 +160,25 @@
 
   // Search by name.
   var names = document.getElementById("pn-names");
-  var byName = {};
+  // A Map, not an object: a name such as "constructor" or "__proto__" is a key
+  // like any other, never an inherited property.
+  var byName = new Map();
   nodes.forEach(function (node) {
     var key = node.name.toLowerCase();
-    if (!byName[key]) {
-      byName[key] = [];
+    if (!byName.has(key)) {
+      byName.set(key, []);
       var option = el("option");
       option.value = node.name;
       names.appendChild(option);
     }
-    byName[key].push(node.id);
+    byName.get(key).push(node.id);
   });
   var search = document.getElementById("pn-search");
   var searchNote = document.getElementById("pn-search-note");
   function find() {
     var query = search.value.trim().toLowerCase();
     if (!query) { searchNote.textContent = ""; return; }
-    var ids = byName[query];
+    var ids = byName.get(query);
     if (!ids) {
       ids = [];
       nodes.forEach(function (node) {

@@ -1,0 +1,463 @@
+"""The data dictionary: every column of every table ``partnernet analyse`` writes,
+its unit and how it is computed, and the top-level keys of its JSON files.
+
+It is the one source of three things: ``docs/outputs.md`` (generated from it with
+``python -m partnernet.dictionary > docs/outputs.md``; a test checks the file is
+current), the ``dictionary`` sheet of the ``--xlsx`` workbook, and how the
+exporter rounds each column for people (:data:`ROUNDING`): shares, ratios and
+measures to 4 significant figures, money to the penny, counts and hops as whole
+numbers. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "FILES",
+    "ROUNDING",
+    "SIGNIFICANT",
+    "UNITS",
+    "Column",
+    "OutputFile",
+    "dictionary_markdown",
+    "dictionary_rows",
+]
+
+# What each unit means to a reader, and (ROUNDING) how the tables round it.
+UNITS: dict[str, str] = {
+    "id": "an identifier, kept exactly as the dataset writes it",
+    "text": "words",
+    "count": "a whole number",
+    "hops": "a whole number of ties; empty where there is no path",
+    "share": "a fraction from 0 to 1",
+    "ratio": "a ratio (1 is the average)",
+    "measure": "a number on the scale its definition gives",
+    "p-value": "a probability from 0 to 1; empty where untested",
+    "pounds": "pounds sterling (awards in GBP or with no currency only)",
+    "yes/no": "True or False",
+    "date": "a date, YYYY-MM-DD; empty where nothing is dated",
+    "JSON": "a JSON value (object, list or number); see its description",
+}
+
+SIGNIFICANT = "4 significant figures (whole numbers from 10,000 up)"
+# How the CSV tables and the workbook round a unit. The JSON files keep full
+# precision: they are for programs, the tables for people.
+ROUNDING: dict[str, str] = {
+    "count": "integer",
+    "hops": "integer",
+    "share": SIGNIFICANT,
+    "ratio": SIGNIFICANT,
+    "measure": SIGNIFICANT,
+    "p-value": SIGNIFICANT,
+    "pounds": "pennies",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column (or JSON key) of an output file."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One output file, or files sharing their columns, with what a row is."""
+
+    names: tuple[str, ...]
+    row: str
+    columns: tuple[Column, ...]
+
+
+_ROLE = (
+    "Gould-Fernandez brokerage (1989): ordered pairs (a, c) with no tie a-c for which "
+    "this organisation is the middle of a two-path a-it-c, with sectors "
+    "(vcse, infrastructure, public, funder, private) "
+)
+
+_METRICS = (
+    Column("id", "id", "The organisation's id (organisations.csv)."),
+    Column("name", "text", "The organisation's name (organisations.csv)."),
+    Column("type", "text", "The organisation's type (organisations.csv)."),
+    Column(
+        "size_band",
+        "text",
+        "Income band: given in organisations.csv, else derived from income; empty "
+        "when neither is known.",
+    ),
+    Column("locality", "text", "The organisation's locality (organisations.csv)."),
+    Column(
+        "tags",
+        "text",
+        "The organisation's tags, ';'-separated (organisations.csv); each tag is a group "
+        "in groups.csv.",
+    ),
+    Column(
+        "degree",
+        "count",
+        "Distinct organisations it is tied to in the organisation graph (partnerships, "
+        "funding, shared boards, shared people, by --layers).",
+    ),
+    Column(
+        "weighted_degree",
+        "measure",
+        "Sum of its tie weights (a shared board or person counts once per board or "
+        "person; a partnership its weight).",
+    ),
+    Column(
+        "betweenness",
+        "share",
+        "Normalised betweenness centrality: the share of shortest paths between other "
+        "organisations that pass through it (sampled with a stated bound on large graphs).",
+    ),
+    Column(
+        "constraint",
+        "measure",
+        "Burt's constraint (1992), 0 to about 1: high when its contacts are tied to "
+        "each other; empty for an organisation with no ties.",
+    ),
+    Column(
+        "effective_size",
+        "measure",
+        "Burt's effective size: its contacts less their redundancy with each other; "
+        "empty for an organisation with no ties.",
+    ),
+    Column("coordinator", "count", _ROLE + "a, it and c all in one sector."),
+    Column("itinerant", "count", _ROLE + "a and c in one sector, it in another."),
+    Column("gatekeeper", "count", _ROLE + "it and c in one sector, a in another."),
+    Column("representative", "count", _ROLE + "a and it in one sector, c in another."),
+    Column("liaison", "count", _ROLE + "a, it and c in three different sectors."),
+    Column(
+        "board_seats",
+        "count",
+        "Boards it sits on as chair, co-chair or member (memberships.csv).",
+    ),
+    Column("funding_received", "pounds", "Total of the awards it received (funding.csv)."),
+    Column(
+        "funding_from_public",
+        "pounds",
+        "Total of the awards it received from public bodies (local_authority, "
+        "department, nhs, central_government).",
+    ),
+    Column(
+        "distance_to_decision",
+        "hops",
+        "Ties from it to the nearest decision maker (a public body, or a board seat at "
+        "distance 1); 0 for a public body itself; empty when there is no path.",
+    ),
+    Column(
+        "community",
+        "count",
+        "Number of its network community (Louvain, seeded; the same number in "
+        "groups.csv, grouping 'community').",
+    ),
+    Column(
+        "community_label",
+        "text",
+        "Its community's name: 'around' the community's most central member, as in "
+        "groups.csv's label.",
+    ),
+    Column(
+        "under_connected",
+        "yes/no",
+        "True when it belongs to at least one group flagged in groups.csv.",
+    ),
+)
+
+_GROUPS = (
+    Column(
+        "grouping", "text", "What the groups are made by: size_band, tag, locality or community."
+    ),
+    Column("group", "text", "The group: a size band, a tag, a locality or a community number."),
+    Column(
+        "label",
+        "text",
+        "How a person reads the group; a community is named 'around' its most central member.",
+    ),
+    Column("n", "count", "Organisations in the group (VCSE and infrastructure organisations)."),
+    Column(
+        "mean_degree_ratio",
+        "ratio",
+        "The group's mean degree divided by the mean degree of all VCSE and "
+        "infrastructure organisations.",
+    ),
+    Column("share_isolated", "share", "Share of its members with no tie at all."),
+    Column(
+        "share_far_from_decision",
+        "share",
+        "Share of its members more than 2 ties from any decision maker, or with no path.",
+    ),
+    Column(
+        "p_degree",
+        "p-value",
+        "Share of random groups of the same size (seeded reshuffles) with as low a mean "
+        "degree; empty for size bands, which are not tested here.",
+    ),
+    Column(
+        "p_far",
+        "p-value",
+        "Share of random groups of the same size with as large a share far from "
+        "decision makers; empty when untested.",
+    ),
+    Column(
+        "significant",
+        "yes/no",
+        "A test passes the Benjamini-Hochberg step at a 5% false discovery rate over "
+        "all groups tested.",
+    ),
+    Column(
+        "flagged",
+        "yes/no",
+        "Significant, and past the effect threshold: mean degree ratio below 0.75, or a "
+        "far share at least 0.15 above that of all VCSE and infrastructure organisations.",
+    ),
+    Column(
+        "explained_by",
+        "id",
+        "The one organisation most of its members are tied to alone, when there is one; "
+        "else empty.",
+    ),
+    Column("explained_by_name", "text", "That organisation's name."),
+)
+
+_DEPARTMENTS = (
+    Column("department_id", "id", "The department's id (organisations.csv)."),
+    Column("department_name", "text", "The department's name."),
+    Column("parent_id", "id", "The id of the public body it belongs to (its parent_id)."),
+    Column("parent_name", "text", "That public body's name."),
+    Column(
+        "coordination_ties",
+        "count",
+        "Sibling departments it has a direct partnership or a shared board with.",
+    ),
+    Column(
+        "max_partner_overlap",
+        "share",
+        "Largest Jaccard overlap (shared / all) of the organisations it funds, partners "
+        "or sits on a board with, against any sibling active at the same time.",
+    ),
+    Column(
+        "siloed",
+        "yes/no",
+        "No coordination tie to any sibling and every overlap below 0.1.",
+    ),
+    Column(
+        "duplicated_engagement",
+        "count",
+        "Organisations it deals with that a concurrent sibling with no coordination tie "
+        "to it also deals with.",
+    ),
+    Column("active_from", "date", "Date of its first dated tie (award, membership, partnership)."),
+    Column("active_to", "date", "Date of its last dated tie."),
+    Column("concurrent_siblings", "count", "Sibling departments active at the same time."),
+)
+
+_SUMMARY = (
+    Column("layers", "JSON", "The tie layers the organisation graph was built from."),
+    Column("seed", "count", "The seed of every random step (reshuffles, communities)."),
+    Column("permutations", "count", "Reshuffles each permutation test ran."),
+    Column(
+        "betweenness_sample",
+        "JSON",
+        "Sources sampled for betweenness, or null when it is exact.",
+    ),
+    Column(
+        "network",
+        "JSON",
+        "Organisations and ties by type and layer, density, components, degree "
+        "centralisation, clustering, average path length, communities and modularity.",
+    ),
+    Column(
+        "size_bands",
+        "JSON",
+        "One object per size band: count, share, median degree, share with a board seat, "
+        "share publicly funded, share of funding, median betweenness and distance, share "
+        "with no path.",
+    ),
+    Column(
+        "small_vs_large",
+        "JSON",
+        "Permutation tests of small and micro against medium and larger: degree and "
+        "board-seat share, with p-values and reshuffles.",
+    ),
+    Column(
+        "funding_concentration",
+        "JSON",
+        "Gini coefficient across recipients, the top 10% share and the Lorenz curve, in pounds.",
+    ),
+    Column(
+        "ei",
+        "JSON",
+        "Krackhardt and Stern's E-I index (1988) by sector and by department, with "
+        "permutation p-values.",
+    ),
+    Column(
+        "brokerage_roles",
+        "JSON",
+        "Each Gould-Fernandez role: observed, expected in a random graph of the same "
+        "density (with z), expected and p-value with sector labels reshuffled.",
+    ),
+    Column(
+        "infrastructure_path_share",
+        "JSON",
+        "Share of shortest paths from small organisations to decision makers that pass "
+        "through an infrastructure organisation.",
+    ),
+    Column("brokerage_null", "JSON", "The reshuffled-label null's settings and the top brokers."),
+    Column(
+        "group_tests",
+        "JSON",
+        "The under-connected group tests: reshuffles, false discovery rate, groups and "
+        "tests run, how many significant and flagged.",
+    ),
+    Column(
+        "removal_overlap",
+        "JSON",
+        "For each broker, how far the organisations its removal cuts off overlap each "
+        "flagged group.",
+    ),
+    Column(
+        "duplicated_engagement",
+        "JSON",
+        "Each organisation dealt with by sibling departments with no coordination tie "
+        "between them, with those departments.",
+    ),
+    Column(
+        "likely_renamings",
+        "JSON",
+        "Pairs of sibling departments where one likely replaced the other.",
+    ),
+    Column(
+        "currencies",
+        "JSON",
+        "Awards and amounts in pounds, and the awards in other currencies (counted, never added).",
+    ),
+    Column(
+        "period",
+        "JSON",
+        "First and last award dates and the dated memberships and partnerships.",
+    ),
+)
+
+_FINDINGS = (
+    Column("id", "id", "The finding's stable name (e.g. coverage-ties)."),
+    Column(
+        "question",
+        "text",
+        "The question it answers: coverage, exclusion, silos, brokerage or summary.",
+    ),
+    Column("text", "text", "The sentence, as the report prints it."),
+    Column("figures", "JSON", "Every number the sentence rests on, by name."),
+)
+
+_WORKBOOK = (
+    Column("metrics", "text", "The sheet of metrics.csv, the same columns and rounding."),
+    Column("groups", "text", "The sheet of groups.csv."),
+    Column("departments", "text", "The sheet of departments.csv."),
+    Column("dictionary", "text", "This dictionary: file, column, unit, meaning."),
+)
+
+FILES: tuple[OutputFile, ...] = (
+    OutputFile(
+        ("metrics.csv", "metrics.json"),
+        "one organisation (metrics.json: one object per organisation, unrounded, null for empty)",
+        _METRICS,
+    ),
+    OutputFile(("groups.csv",), "one group of organisations", _GROUPS),
+    OutputFile(
+        ("departments.csv",),
+        "one department of a public body with two or more departments",
+        _DEPARTMENTS,
+    ),
+    OutputFile(("summary.json",), "one run (the top-level keys)", _SUMMARY),
+    OutputFile(("findings.json",), "one finding (the keys of each object)", _FINDINGS),
+    OutputFile(
+        ("tables.xlsx",),
+        "one sheet (written with --xlsx); cells are values, never formulas",
+        _WORKBOOK,
+    ),
+)
+
+
+def columns_of(file_name: str) -> tuple[str, ...]:
+    """The column names of one output file, in order.
+
+    Examples
+    --------
+    >>> columns_of("departments.csv")[:2]
+    ('department_id', 'department_name')
+    """
+    for entry in FILES:
+        if file_name in entry.names:
+            return tuple(c.name for c in entry.columns)
+    raise KeyError(file_name)
+
+
+def unit_of(file_name: str, column: str) -> str:
+    """The unit of one column of one output file."""
+    for entry in FILES:
+        if file_name in entry.names:
+            for c in entry.columns:
+                if c.name == column:
+                    return c.unit
+    raise KeyError((file_name, column))
+
+
+def dictionary_rows() -> list[tuple[str, str, str, str]]:
+    """(file, column, unit, meaning), one per column: the workbook's dictionary sheet."""
+    return [
+        (", ".join(entry.names), c.name, c.unit, c.meaning)
+        for entry in FILES
+        for c in entry.columns
+    ]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def dictionary_markdown() -> str:
+    """The text of ``docs/outputs.md``."""
+    lines = [
+        "# What each output file holds",
+        "",
+        "Every column of every table `partnernet analyse` writes, its unit and how it is",
+        "computed, and the top-level keys of its JSON files. Generated from",
+        "`partnernet/dictionary.py` (`python -m partnernet.dictionary > docs/outputs.md`);",
+        "the same text is the `dictionary` sheet of `partnernet analyse --xlsx`'s",
+        "`tables.xlsx`. The maps and the report (`network.html`, `report.html`,",
+        "`report.md`) are for reading and have no columns.",
+        "",
+        "## Units",
+        "",
+        "| unit | meaning | rounded in the tables to |",
+        "|---|---|---|",
+    ]
+    for unit, meaning in UNITS.items():
+        lines.append(f"| {unit} | {_cell(meaning)} | {ROUNDING.get(unit, 'as it is')} |")
+    lines += [
+        "",
+        "Text cells a spreadsheet would run as a formula (starting `=`, `+`, `-`, `@`,",
+        "tab or carriage return) are written with a leading `'`. The JSON files keep full",
+        "precision.",
+    ]
+    for entry in FILES:
+        heading = " and ".join(f"`{name}`" for name in entry.names)
+        lines += [
+            "",
+            f"## {heading}",
+            "",
+            f"One row: {entry.row}.",
+            "",
+            "| column | unit | how it is computed |",
+            "|---|---|---|",
+        ]
+        lines += [f"| `{c.name}` | {c.unit} | {_cell(c.meaning)} |" for c in entry.columns]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(dictionary_markdown(), end="")
