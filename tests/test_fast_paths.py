@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from partnernet import graph
-from partnernet.analysis import centrality, ei, exclusion, paths, summary
+from partnernet.analysis import centrality, ei, exclusion, paths, removal, summary
 from partnernet.analysis.populations import decision_sources
 from partnernet.graph import load_igraph, org_graph
 from partnernet.io.read import read_dataset
@@ -212,3 +212,44 @@ def test_distance_in_igraph_equals_the_python_search_on_random_graphs(
     fast = paths.distance_to_decision(G, sources=starts)
     slow = paths._distance_by_search(G, set(), starts)
     pd.testing.assert_series_equal(fast, slow)
+
+
+def _pieces_by_removal(G: nx.Graph) -> dict[object, tuple[int, int]]:
+    """Each cut point's (pieces, separated), by removing it and counting (slow)."""
+    out = {}
+    for node in nx.articulation_points(G):
+        component = nx.node_connected_component(G, node)
+        rest = G.subgraph(component - {node})
+        sizes = [len(c) for c in nx.connected_components(rest)]
+        out[node] = (len(sizes), sum(sizes) - max(sizes))
+    return out
+
+
+def _bridge_sides_by_removal(G: nx.Graph) -> dict[frozenset[object], int]:
+    out = {}
+    for u, v in nx.bridges(G):
+        H = G.copy()
+        H.remove_edge(u, v)
+        out[frozenset((u, v))] = min(
+            len(nx.node_connected_component(H, u)), len(nx.node_connected_component(H, v))
+        )
+    return out
+
+
+@pytest.mark.parametrize("graph", ["locality_graph", "city_graph", "random_graph"])
+def test_cut_points_and_bridges_equal_removing_each_one(
+    graph: str, request: pytest.FixtureRequest
+) -> None:
+    G = (
+        nx.gnm_random_graph(200, 230, seed=4)
+        if graph == "random_graph"
+        else request.getfixturevalue(graph)
+    )
+    table = removal.articulation_points(G)
+    expected = _pieces_by_removal(G)
+    assert len(expected) > 5
+    assert {r.id: (r.pieces, r.separated) for r in table.itertuples()} == expected
+    sides = removal.bridges(G)
+    assert {frozenset((r.source, r.target)): r.separated for r in sides.itertuples()} == (
+        _bridge_sides_by_removal(G)
+    )
