@@ -224,7 +224,7 @@ def network_summary(
         ``transitivity`` (unweighted); ``average_path_length`` (hops, within the
         largest component), ``average_path_length_method`` (``"exact"``,
         ``"sampled"`` or ``"none"``) and ``average_path_length_sources`` (the
-        number of sampled sources, or None); ``communities`` (Louvain, counting
+        number of sampled sources, or None); ``communities`` (Leiden, counting
         organisations with no tie as communities of one),
         ``communities_of_two_or_more``, ``community_sizes`` (largest first),
         ``modularity`` (None without ties); ``seed``. Undefined figures are None.
