@@ -1095,6 +1095,74 @@ def export_network(
 
 
 @cli.command()
+@dataset_argument
+@click.option(
+    "--org",
+    "org_id",
+    required=True,
+    help="The organisation's id, as in the id column of organisations.csv.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=str),
+    help="The HTML file to write (e.g. out/profile.html); its folder is created when missing.",
+)
+@layers_option
+@seed_option
+@reading_options
+@delimiter_option
+@quiet_option
+@handle_errors
+def profile(
+    dataset_dir: str,
+    org_id: str,
+    out_file: str,
+    layers: str | None,
+    seed: int,
+    date_format: str | None,
+    encoding: str,
+    delimiter: str | None,
+    quiet: bool,
+) -> None:
+    """Write one organisation's profile: a page to send to a member group or a funder.
+
+    Its ties by kind, board seats, funding in and out, how it stands against
+    organisations of its size band, the brokerage roles it plays and what its loss
+    would cut off, each figure explained. One self-contained HTML file with no
+    script, opening offline. An id that is not in the dataset is refused (exit 3)
+    with the nearest ids.
+
+    \b
+    Example:
+      partnernet profile sample_data --org GB-CHC-1100019 --out out/marshford-cvs.html
+    """
+    from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.io.read import read_dataset
+    from partnernet.render.network import check_map_path
+    from partnernet.render.profile import check_organisation, write_profile
+
+    chosen = _parsed_layers(layers)
+    # Checked first: a mistyped --out or --org should not cost a whole analysis.
+    target = check_map_path(out_file)
+    ds = read_dataset(
+        dataset_dir,
+        date_format=date_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        on_note=None if quiet else _note,
+    )
+    check_organisation(ds, org_id)
+    # A profile states no p-value, so the permutation tests run at their minimum.
+    with _step_bars(quiet, "Analysing: {step}") as bars:
+        results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
+    write_profile(target, results, org_id)
+    if not quiet:
+        click.echo(f"Wrote {target}", err=True)
+
+
+@cli.command()
 @click.argument("old_dir", metavar="OLD", type=click.Path(path_type=str))
 @click.argument("new_dir", metavar="NEW", type=click.Path(path_type=str))
 @out_folder_option("Folder for the change page, its map and tables (created when missing).")

@@ -126,13 +126,17 @@ def test_the_hostile_map_shows_payloads_as_text_and_runs_none(
             "Array.from(document.querySelectorAll('#pn-names option')).map(o => o.value)"
         )
         assert payload_name in options
-        # Nothing the names describe exists in the document.
+        # Nothing the names describe exists in the document; the only link is the
+        # details panel's own, to the report's glossary.
         assert (
-            page.evaluate(
-                "document.querySelectorAll('img, iframe, svg, marquee, a, object').length"
-            )
+            page.evaluate("document.querySelectorAll('img, iframe, svg, marquee, object').length")
             == 0
         )
+        assert set(
+            page.evaluate(
+                "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"
+            )
+        ) == {"report.html#glossary"}
         assert page.evaluate("document.querySelectorAll('script').length") == 3
         page.wait_for_timeout(300)  # time for any deferred handler to fire
         assert_quiet(page, watch)
@@ -207,6 +211,195 @@ def test_a_five_thousand_organisation_map_opens_and_stays_usable(
         ) == int((ds.organisations["type"] == "vcse").sum())
         assert _inked_share(page) > 0.001
         assert_quiet(page, watch)
+
+
+def _label_boxes(page: Any) -> list[dict[str, Any]]:
+    boxes: list[dict[str, Any]] = page.evaluate("window.pnLabelBoxes()")
+    return boxes
+
+
+def _overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    ]
+
+
+def test_the_sample_map_labels_the_key_organisations_and_no_two_labels_overlap(
+    chromium: Any, tmp_path: Path
+) -> None:
+    ds, results = sample()
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
+        wait_for_map(page)
+        boxes = _label_boxes(page)
+        assert _overlapping(boxes) == []
+        # The boxes are where the text is drawn: measured, inside the map's area.
+        width, height = page.evaluate(
+            "[document.getElementById('pn-network').clientWidth,"
+            " document.getElementById('pn-network').clientHeight]"
+        )
+        assert all(b["y"] >= -1 and b["y"] + b["h"] <= height + 1 for b in boxes)
+        assert all(b["w"] > 20 and b["h"] >= 12 for b in boxes)
+        assert all(b["x"] >= -1 and b["x"] + b["w"] <= width + 1 for b in boxes)
+        labelled = {b["text"] for b in boxes}
+        names = ds.organisations.set_index("id")["name"]
+        assert names[results.top_brokers[0]] in labelled
+        public = ds.organisations[ds.organisations["type"] == "local_authority"]["name"]
+        assert set(public) <= labelled
+        # Only key organisations at the default view; more once zoomed in, still apart.
+        assert len(boxes) <= 20
+        page.evaluate("window.network.moveTo({scale: window.network.getScale() * 3})")
+        page.wait_for_timeout(200)
+        zoomed = _label_boxes(page)
+        assert _overlapping(zoomed) == []
+        assert len(zoomed) > len(boxes) // 2
+        assert any(b["text"] not in labelled for b in zoomed)
+        assert_quiet(page, watch)
+
+
+def test_hover_and_search_label_an_organisation_the_default_view_leaves_unlabelled(
+    chromium: Any, tmp_path: Path
+) -> None:
+    _ds, results = sample()
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
+        wait_for_map(page)
+        labelled = {b["id"] for b in _label_boxes(page)}
+        quiet = page.evaluate(
+            "window.network.body.data.nodes.get({filter: n => n.tier === 3}).map(n => n.id)"
+        )
+        target = next(i for i in quiet if i not in labelled)
+        x, y = node_screen_position(page, target)
+        page.mouse.move(x, y)
+        page.wait_for_timeout(200)
+        assert target in {b["id"] for b in _label_boxes(page)}
+        page.mouse.move(5, 5)
+        page.mouse.click(x, y)
+        boxes = _label_boxes(page)
+        assert target in {b["id"] for b in boxes}
+        assert _overlapping(boxes) == []
+        # The details panel explains each figure and links to the glossary.
+        details = page.locator("#pn-details").inner_text()
+        assert "Betweenness:" in details and "shortest routes" in details
+        assert page.locator("#pn-details a").get_attribute("href") == "report.html#glossary"
+        assert_quiet(page, watch)
+
+
+def test_save_picture_downloads_the_current_view_as_a_png(chromium: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    _ds, results = sample()
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
+        wait_for_map(page)
+        with page.expect_download() as info:
+            page.click("#pn-save")
+        download = info.value
+        assert download.suggested_filename == "partnership-network.png"
+        target = tmp_path / "picture.png"
+        download.save_as(target)
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        canvas = page.evaluate(
+            "[document.querySelector('#pn-network canvas').width,"
+            " document.querySelector('#pn-network canvas').height]"
+        )
+        assert_quiet(page, watch)
+    with Image.open(target) as image:
+        assert list(image.size) == canvas
+        pixels = np.asarray(image.convert("RGB"))
+    # A white ground with the map on it: many pixels inked, many left white.
+    inked = (pixels < 235).any(axis=2).mean()
+    assert 0.01 < inked < 0.9
+    assert (pixels == 255).all(axis=2).mean() > 0.1
+
+
+def test_the_city_map_shows_communities_filling_the_canvas_with_no_rings_until_picked(
+    chromium: Any, tmp_path: Path
+) -> None:
+    from partnernet import read_dataset
+    from partnernet.synthetic import generate_sample
+
+    generate_sample(tmp_path / "city", scale="city", seed=0)
+    ds = read_dataset(tmp_path / "city", pseudonym_key="test-key-not-secret")
+    # Enough reshuffles for the group tests to flag groups (the floor of 100 is
+    # above what Benjamini-Hochberg lets through).
+    results = analyse(ds, seed=0, permutations=1_000)
+    with open_page(chromium, _map(tmp_path, results)) as (page, watch):
+        wait_for_map(page)
+        spread = page.evaluate(
+            """() => {
+                const net = window.network;
+                const area = document.getElementById('pn-network');
+                const xs = [], ys = [];
+                Object.values(net.getPositions()).forEach(p => {
+                    const d = net.canvasToDOM(p);
+                    xs.push(d.x); ys.push(d.y);
+                });
+                xs.sort((a, b) => a - b); ys.sort((a, b) => a - b);
+                const at = (v, q) => v[Math.floor(q * (v.length - 1))];
+                return [(at(xs, 0.95) - at(xs, 0.05)) / area.clientWidth,
+                        (at(ys, 0.95) - at(ys, 0.05)) / area.clientHeight];
+            }"""
+        )
+        # The middle 90% of the drawn nodes spans most of the canvas both ways (the
+        # one-layout map was a small hairball in an empty canvas).
+        assert spread[0] > 0.6 and spread[1] > 0.6, spread
+        assert _overlapping(_label_boxes(page)) == []
+        ringed = (
+            "window.network.body.data.nodes.get({filter: n => n.under === true"
+            " && n.color.border === '#d62728'}).length"
+        )
+        under = int(results.metrics["under_connected"].sum())
+        assert under > 0
+        assert page.evaluate(ringed) == 0
+        assert page.get_by_role("radio", name="No rings").is_checked()
+        page.get_by_role("radio", name="Ring every flagged group").check()
+        assert page.evaluate(ringed) == page.evaluate(
+            "window.network.body.data.nodes.get({filter: n => n.under === true}).length"
+        )
+        page.screenshot(path=str(tmp_path / "city-map.png"))
+        assert_quiet(page, watch)
+
+
+# --- Profiles -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("org_id", ["GB-LAE-EVL", "CVS-1", "V-ISOLATED"])
+def test_a_hostile_profile_opens_offline_shows_its_name_as_text_and_runs_nothing(
+    chromium: Any, tmp_path: Path, org_id: str
+) -> None:
+    from partnernet.render.profile import write_profile
+
+    ds, results = hostile()
+    target = write_profile(tmp_path / "profile.html", results, org_id)
+    with open_page(chromium, target) as (page, watch):
+        name = ds.organisations.set_index("id").loc[org_id, "name"]
+        assert page.locator("h1").inner_text() == name
+        assert (
+            page.evaluate("document.querySelectorAll('script, img, iframe, svg, object').length")
+            == 0
+        )
+        assert page.evaluate(
+            "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"
+        ) == ["report.html#glossary"]
+        page.wait_for_timeout(200)
+        assert_quiet(page, watch)
+
+
+def test_screenshot_of_a_profile(chromium: Any, tmp_path: Path) -> None:
+    from partnernet.render.profile import write_profile
+
+    _ds, results = sample()
+    target = write_profile(tmp_path / "profile.html", results, results.top_brokers[0])
+    with open_page(chromium, target, width=1000, height=1400) as (page, watch):
+        assert page.locator("h1").inner_text() == "Marshford CVS"
+        assert page.locator("section").count() >= 5
+        page.screenshot(path=str(tmp_path / "profile.png"), full_page=True)
+        assert_quiet(page, watch)
+    assert (tmp_path / "profile.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # --- The report -----------------------------------------------------------------

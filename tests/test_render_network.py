@@ -562,3 +562,104 @@ def test_the_page_draws_the_payload_other_writers_can_use(sample_html: str) -> N
     for node in data["nodes"]:
         assert {"id", "label", "name", "x", "y", "size", "color", "kind"} <= set(node)
         assert re.fullmatch(r"#[0-9a-f]{6}", node["color"]["background"])
+
+
+# --- A legible map --------------------------------------------------------------
+
+
+def test_the_lines_note_explains_lines_against_the_reports_ties(sample_html: str) -> None:
+    ds, results = sample()
+    data = payload(sample_html)
+    network = results.summary.network
+    # Counted here from the dataset: one MEMBER_OF line per (organisation, board).
+    board_lines = len(ds.memberships.drop_duplicates(["org_id", "board_id"]))
+    assert data["linesNote"] == (
+        f"{len(data['edges']):,} lines drawn for the report's {network.ties:,} ties between "
+        "organisations: two organisations tied in several ways (funding, partnership, a "
+        "shared person) get one line for each way, and boards are drawn as "
+        f"{board_lines:,} lines to their members where the report counts "
+        f"{network.ties_by_layer['MEMBER_OF']:,} ties between members sharing a board."
+    )
+    # With fewer layers drawn the report's ties are not comparable: no claim.
+    only_funding = payload(render_network_html(results, layers="FUNDS"))
+    assert only_funding["linesNote"] == (
+        f"Only some kinds of tie are drawn: the report's {network.ties:,} ties count every kind."
+    )
+    part = payload(render_network_html(results, max_organisations=60))
+    assert part["linesNote"] == (
+        f"The report's {network.ties:,} ties join all {len(ds.organisations):,} "
+        "organisations; the lines here join only those drawn."
+    )
+
+
+def test_labels_go_first_to_brokers_infrastructure_and_public_bodies(sample_html: str) -> None:
+    _ds, results = sample()
+    nodes = payload(sample_html)["nodes"]
+    orgs = results.metrics.set_index("name")
+    brokers = set(orgs.index[orgs["id"].isin(results.top_brokers)])
+    # The heads of public bodies (model.PUBLIC_BODY_TYPES less departments) and the CVS.
+    heads = {"local_authority", "nhs", "central_government", "infrastructure"}
+    for node in nodes:
+        if node["kind"] == "board":
+            assert "tier" not in node
+            continue
+        org_type = orgs.loc[node["name"], "type"]
+        if node["name"] in brokers or org_type in heads:
+            assert node["tier"] == 1, node["name"]
+        elif org_type == "department":
+            assert node["tier"] == 2, node["name"]
+        else:
+            assert node["tier"] == 3, node["name"]
+        assert node["label"]  # kept for other writers; the page draws it (network.js)
+
+
+def test_the_details_figures_are_explained_and_place_an_organisation_in_its_band(
+    sample_html: str,
+) -> None:
+    _ds, results = sample()
+    data = payload(sample_html)
+    cvs = next(n for n in data["nodes"] if n["name"] == "Marshford CVS")
+    facts = dict(cvs["facts"])
+    row = results.metrics.set_index("id").loc["GB-CHC-1100019"]
+    assert facts["degree"] == f"{row['degree']:,}"
+    assert facts["itinerant"] == f"{row['itinerant']:,}"
+    assert facts["betweenness"] == f"{row['betweenness']:.4f}"
+    medium = results.metrics[results.metrics["size_band"] == "medium"]
+    assert facts["band"].endswith(f"of the {len(medium) - 1} other organisations of its size band")
+    assert facts["band"].startswith("more partners than 100% and a higher betweenness than 100%")
+    for key in facts:
+        assert key == "band" or data["meanings"][key][1], key
+    assert "would lose every route to a decision maker" in cvs["cutOff"]
+    rank = list(results.top_brokers).index("GB-CHC-1100019") + 1
+    assert cvs["marks"][0] == f"★ Top broker (rank {rank} of {len(results.top_brokers)})"
+    assert cvs["marks"][0] in cvs["title"].splitlines()
+
+
+def test_a_city_sized_map_lays_communities_out_as_groups_and_rings_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    _ds, results = sample()
+    monkeypatch.setattr(network_module, "COMMUNITY_LAYOUT_FROM", 100)
+    data = network_module.network_payload(results)
+    assert data["ringsByDefault"] is False
+    under = [n for n in data["nodes"] if n.get("under")]
+    assert under and all(n["color"]["border"] == n["plainBorder"] for n in under)
+    # Each large community sits apart: its members are nearer their own centre than
+    # any other community's centre is.
+    community = results.metrics.set_index("name")["community"]
+    tied = set(results.metrics.loc[results.metrics["degree"] > 0, "name"])
+    xy: dict[int, list[tuple[float, float]]] = {}
+    for node in data["nodes"]:
+        if node["kind"] == "organisation" and node["name"] in tied:
+            xy.setdefault(int(community[node["name"]]), []).append((node["x"], node["y"]))
+    large = {c: np.array(p) for c, p in xy.items() if len(p) >= network_module.MIN_GROUP_DRAWN}
+    assert len(large) >= 5
+    centres = {c: p.mean(axis=0) for c, p in large.items()}
+    for c, points in large.items():
+        spread = np.median(np.hypot(*(points - centres[c]).T))
+        nearest = min(np.hypot(*(centres[c] - centres[o])) for o in centres if o != c)
+        assert spread < nearest / 2, c
+    monkeypatch.undo()
+    assert network_module.network_payload(results)["ringsByDefault"] is True

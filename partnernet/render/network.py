@@ -51,6 +51,7 @@ from pyvis.network import Network
 from partnernet.analysis.results import BROKERAGE_ROLES, Results
 from partnernet.errors import OutputError
 from partnernet.findings import wording
+from partnernet.findings.profile import FIGURE_MEANINGS, band_position, removal_sentences
 from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
 from partnernet.graph import ORG_GRAPH_LAYERS, load_igraph, parse_layers
 from partnernet.io.folders import prepare_output_folder
@@ -145,6 +146,22 @@ LARGE_MAP = 1000
 # matter most and the boards joining them (see _most_notable) and says so, and
 # metrics.csv keeps every organisation.
 MAP_LIMIT = 5000
+# From this many organisations on the map, communities are laid out as groups
+# (see _layout) and no group is ringed until the reader picks one.
+COMMUNITY_LAYOUT_FROM = 1000
+# From this many nodes, igraph's force layout works on a grid (nearby nodes only
+# repel), which is much faster and looks the same at this size.
+GRID_LAYOUT_FROM = 1000
+# Inside a community of the community layout, the grid is used from this many
+# members: a few hundred members on a grid look the same and take a sixth of the time.
+GROUP_GRID_LAYOUT_FROM = 100
+# Force layouts come out round; screens are wider than tall, so the layout is
+# stretched sideways by this much to fill the map's area when fitted.
+LANDSCAPE = 1.3
+# A community with fewer drawn members than this, or beyond the largest
+# MAX_GROUPS_DRAWN, is drawn with its neighbours.
+MIN_GROUP_DRAWN = 8
+MAX_GROUPS_DRAWN = 60
 # The map's group chooser lists at most this many flagged groups.
 GROUPS_LISTED = 15
 MIN_NODE_SIZE = 9.0
@@ -362,7 +379,18 @@ def network_payload(
     flagged = flagged_groups_by_member(results)
     max_value = max(size_values.values(), default=0.0)
     colours, legend = _colours(nodes, G, metrics, colour_by)
-    positions = _layout(list(nodes), edges, seed=seed)
+    organisations_drawn = sum(1 for node in nodes.values() if node.kind == "organisation")
+    # A city or more is a hairball under one force layout: communities are placed
+    # first and their members within them, so the groups can be seen.
+    by_community = organisations_drawn >= COMMUNITY_LAYOUT_FROM
+    communities = _communities(nodes, metrics) if by_community else None
+    positions = _layout(list(nodes), edges, seed=seed, communities=communities)
+    # At a city's size every flagged group ringed at once rings most of the map:
+    # rings wait for the reader to pick a group.
+    rings_by_default = not by_community
+    band = band_position(results.metrics) if not results.metrics.empty else None
+    band_rows = band.to_dict(orient="index") if band is not None else {}
+    cut_off = removal_sentences(results)
 
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     for key, node in nodes.items():
@@ -377,8 +405,11 @@ def network_payload(
             }
             shape = "diamond"
         else:
+            facts = _organisation_facts(
+                metrics.get(key, {}), given.get(key, 0.0), band_rows.get(key)
+            )
             title = _organisation_tooltip(
-                key, data, metrics.get(key, {}), names, given.get(key, 0.0), broker_rank, flagged
+                key, data, metrics.get(key, {}), dict(facts), names, broker_rank, flagged
             )
             size = _scaled(size_values.get(key, 0.0), max_value)
             is_broker = key in broker_rank
@@ -386,6 +417,15 @@ def network_payload(
             shape = "star" if is_broker else "dot"
             notable = is_broker or data["public_body"] or size >= LABEL_SIZE
             notable = notable or data["type"] in ("infrastructure", "funder")
+            # Who is labelled first, wherever the page can fit them (network.js):
+            # brokers, infrastructure and the heads of public bodies, then their
+            # departments; everyone else once the reader zooms in.
+            if is_broker or data["type"] == "infrastructure":
+                tier = 1
+            elif data["public_body"]:
+                tier = 2 if data["type"] == "department" else 1
+            else:
+                tier = 3
             border = BROKER_BORDER if is_broker else "#ffffff"
             options = {
                 "size": size * (1.25 if is_broker else 1.0),
@@ -396,11 +436,17 @@ def network_payload(
                 # The page can take the ring off and put it back (see network.js).
                 "plainBorder": border,
                 "plainBorderWidth": 2 if is_broker else 1,
+                "tier": tier,
+                "facts": facts,
+                "marks": _organisation_marks(key, metrics.get(key, {}), broker_rank, flagged),
             }
+            if key in cut_off:
+                options["cutOff"] = cut_off[key]
             if is_under:
-                options["color"] = _node_colour(colours[key], UNDER_CONNECTED_BORDER)
-                options["borderWidth"] = 2
                 options["under"] = True
+                if rings_by_default:
+                    options["color"] = _node_colour(colours[key], UNDER_CONNECTED_BORDER)
+                    options["borderWidth"] = 2
         net.add_node(
             node.vis_id,
             label=plain_text(names[key], limit=LABEL_LIMIT),
@@ -432,6 +478,9 @@ def network_payload(
         "edges": net.edges,
         "options": options,
         "subtitle": _subtitle(nodes, edges, colour_by, size_by, all_organisations, all_boards),
+        "linesNote": _lines_note(results, nodes, edges, drawn_layers, all_organisations),
+        "meanings": {key: list(value) for key, value in FIGURE_MEANINGS.items()},
+        "ringsByDefault": rings_by_default,
         "legend": {
             "colourTitle": legend[0],
             "colours": legend[1],
@@ -725,11 +774,12 @@ def _organisation_tooltip(
     key: str,
     data: dict[str, Any],
     row: dict[str, Any],
+    shown: dict[str, str],
     names: dict[str, str],
-    given: float,
     broker_rank: dict[str, int],
     flagged: dict[str, list[str]],
 ) -> str:
+    """The hover text; ``shown`` is :func:`_organisation_facts` (figures as written)."""
     lines = [names[key]]
     kind = TYPE_LABELS.get(data["type"], data["type"])
     if data["type"] == "department" and data.get("parent_id") in names:
@@ -740,39 +790,40 @@ def _organisation_tooltip(
     if data.get("locality"):
         facts.append(plain_text(data["locality"], limit=40))
     lines.append(" · ".join(facts))
-    if key in broker_rank:
-        lines.append(f"★ Top broker (rank {broker_rank[key]} of {len(broker_rank)})")
-    if key in flagged:
-        lines.append("Under-connected group: " + "; ".join(flagged[key]))
-    elif row.get("under_connected"):
-        lines.append("In an under-connected group")
+    lines += _organisation_marks(key, row, broker_rank, flagged)
     if row:
+        lines.append(f"Partners: {shown['degree']} · Betweenness: {shown['betweenness']}")
         lines.append(
-            f"Partners: {wording.number(row.get('degree'))} · "
-            f"Betweenness: {wording.number(row.get('betweenness'), digits=4)}"
+            f"Board seats: {shown['board_seats']} · "
+            f"Hops to a decision maker: {shown['distance_to_decision']}"
         )
-        lines.append(
-            f"Board seats: {wording.number(row.get('board_seats'))} · "
-            f"Hops to a decision maker: {wording.number(row.get('distance_to_decision'))}"
-        )
-        received: Any = row.get("funding_received")
-        if _is_number(received) and float(received) > 0:
+        if "funding_received" in shown:
             lines.append(
-                f"Funding received: {wording.money(received)} "
-                f"(from public bodies {wording.money(row.get('funding_from_public'))})"
+                f"Funding received: {shown['funding_received']} "
+                f"(from public bodies {shown['funding_from_public']})"
             )
-        roles = [
-            f"{role} {wording.number(row.get(role))}"
-            for role in BROKERAGE_ROLES
-            if _is_number(row.get(role)) and float(row.get(role) or 0) > 0
-        ]
+        roles = [f"{role} {shown[role]}" for role in BROKERAGE_ROLES if role in shown]
         if roles:
             lines.append("Brokerage roles: " + ", ".join(roles))
-        if _is_number(row.get("community")):
-            lines.append(f"Community: {int(row['community'])}")
-    if given > 0:
-        lines.append(f"Funding given: {wording.money(given)}")
+        if "community" in shown:
+            lines.append(f"Community: {shown['community']}")
+    if "funding_given" in shown:
+        lines.append(f"Funding given: {shown['funding_given']}")
     return "\n".join(lines)
+
+
+def _organisation_marks(
+    key: str, row: dict[str, Any], broker_rank: dict[str, int], flagged: dict[str, list[str]]
+) -> list[str]:
+    """Its star and its ring, in words (the tooltip and the details panel)."""
+    marks = []
+    if key in broker_rank:
+        marks.append(f"★ Top broker (rank {broker_rank[key]} of {len(broker_rank)})")
+    if key in flagged:
+        marks.append("Under-connected group: " + "; ".join(flagged[key]))
+    elif row.get("under_connected"):
+        marks.append("In an under-connected group")
+    return marks
 
 
 def _board_tooltip(key: str, data: dict[str, Any], G: Any, names: dict[str, str]) -> str:
@@ -788,8 +839,19 @@ def _board_tooltip(key: str, data: dict[str, Any], G: Any, names: dict[str, str]
     return "\n".join(lines)
 
 
-def _layout(keys: list[str], edges: list[_Edge], *, seed: int) -> dict[str, tuple[float, float]]:
-    """Seeded Fruchterman-Reingold positions in vis-network's pixel space."""
+def _layout(
+    keys: list[str],
+    edges: list[_Edge],
+    *,
+    seed: int,
+    communities: dict[str, int] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Seeded Fruchterman-Reingold positions in vis-network's pixel space.
+
+    With ``communities`` (a group for each key), each group is laid out on its own
+    and placed as a disc where the groups' layout puts it (see
+    :func:`_community_layout`), so communities show as groups, not one hairball.
+    """
     n = len(keys)
     if n == 0:
         return {}
@@ -800,25 +862,20 @@ def _layout(keys: list[str], edges: list[_Edge], *, seed: int) -> dict[str, tupl
         # Departments are pulled hard towards their body, so they are drawn together.
         weight = 15.0 if edge.layer == "PART_OF" else 1.0
         pairs[(a, b)] = pairs.get((a, b), 0.0) + weight
-    g = ig.Graph(n=n, edges=list(pairs))
-    # igraph draws from one process-wide generator; give it a seeded one for this
-    # layout only, so the same data and seed always give the same picture.
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        layout = g.layout_fruchterman_reingold(
-            weights=list(pairs.values()) or None, niter=500, grid=n >= 1000
-        )
-    finally:
-        ig.set_random_number_generator(random)
-    coords = np.asarray(layout.coords, dtype=float).reshape(n, 2)
     tied = np.zeros(n, dtype=bool)
     for a, b in pairs:
         tied[a] = tied[b] = True
-    if tied.any():
-        coords -= coords[tied].mean(axis=0)
-        radius = np.hypot(coords[tied, 0], coords[tied, 1])
-        spread = float(np.percentile(radius, 95)) or 1.0
-        coords *= (35.0 * math.sqrt(int(tied.sum())) + 100.0) / spread
+    if communities is not None and tied.any():
+        group = np.array([communities.get(key, -1) for key in keys], dtype=np.int64)
+        coords = _community_layout(n, pairs, group, tied, seed=seed)
+    else:
+        coords = _force_layout(n, pairs, seed=seed)
+        if tied.any():
+            coords -= coords[tied].mean(axis=0)
+            radius = np.hypot(coords[tied, 0], coords[tied, 1])
+            spread = float(np.percentile(radius, 95)) or 1.0
+            coords *= (35.0 * math.sqrt(int(tied.sum())) + 100.0) / spread
+            coords[:, 0] *= LANDSCAPE
     if not tied.all():
         # Organisations with no tie would be flung to the edge and shrink the
         # connected map to a speck when it is fitted to the screen: they are lined
@@ -828,6 +885,221 @@ def _layout(keys: list[str], edges: list[_Edge], *, seed: int) -> dict[str, tupl
         key: (round(float(x), 1), round(float(y), 1))
         for key, (x, y) in zip(keys, coords, strict=True)
     }
+
+
+def _force_layout(
+    n: int, pairs: dict[tuple[int, int], float], *, seed: int, grid_from: int = GRID_LAYOUT_FROM
+) -> np.ndarray:
+    """igraph's Fruchterman-Reingold on ``n`` nodes and weighted ``pairs``, seeded;
+    on a grid from ``grid_from`` nodes."""
+    g = ig.Graph(n=n, edges=list(pairs))
+    # igraph draws from one process-wide generator; give it a seeded one for this
+    # layout only, so the same data and seed always give the same picture.
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        layout = g.layout_fruchterman_reingold(
+            weights=list(pairs.values()) or None, niter=500, grid=n >= grid_from
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    return np.asarray(layout.coords, dtype=float).reshape(n, 2)
+
+
+def _community_layout(
+    n: int,
+    pairs: dict[tuple[int, int], float],
+    group: np.ndarray,
+    tied: np.ndarray,
+    *,
+    seed: int,
+) -> np.ndarray:
+    """Communities placed first, then their members within them.
+
+    The groups are laid out by the ties between them (Fruchterman-Reingold on the
+    graph of communities, weighted by the ties across), each as a disc of area in
+    proportion to its members, pushed apart until no two discs overlap and
+    stretched to a landscape screen; each community's members are laid out on their
+    own ties inside their disc. Tied organisations without a community (boards)
+    join the community most of their neighbours are in. Cost: one small layout
+    per community, and the overlap passes over the discs (``k**2`` for ``k``
+    groups, at most ``MAX_GROUPS_DRAWN``).
+    """
+    coords = np.zeros((n, 2), dtype=float)
+    # Communities too small to show as a group, boards and anything else without a
+    # community join their neighbours' most common group (a few passes over the
+    # ties, so chains of them are reached); what no group reaches (small separate
+    # parts) is one group of its own.
+    sizes = np.bincount(group[tied & (group >= 0)], minlength=int(group.max()) + 1)
+    # At most MAX_GROUPS_DRAWN groups, the largest (ties to the smaller number): the
+    # discs are pushed apart pairwise, and more groups than this read as confetti.
+    order = np.lexsort((np.arange(len(sizes)), -sizes))
+    shown = np.zeros(len(sizes), dtype=bool)
+    shown[order[:MAX_GROUPS_DRAWN]] = True
+    shown &= sizes >= MIN_GROUP_DRAWN
+    small = (group < 0) | ~shown[np.maximum(group, 0)]
+    group[small] = -1
+    for _ in range(3):
+        votes: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for a, b in pairs:
+            if group[a] < 0 <= group[b]:
+                votes[a][int(group[b])] += 1
+            if group[b] < 0 <= group[a]:
+                votes[b][int(group[a])] += 1
+        if not votes:
+            break
+        for node, counts in votes.items():
+            group[node] = max(counts, key=lambda c: (counts[c], -c))
+    group[tied & (group < 0)] = group.max() + 1
+    members: dict[int, list[int]] = defaultdict(list)
+    for tied_node in np.flatnonzero(tied):
+        members[int(group[tied_node])].append(int(tied_node))
+    labels = sorted(members, key=lambda c: (-len(members[c]), c))
+    slot = {c: i for i, c in enumerate(labels)}
+    k = len(labels)
+    inside: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    across: dict[tuple[int, int], float] = {}
+    for (a, b), weight in pairs.items():
+        ga, gb = int(group[a]), int(group[b])
+        if ga == gb:
+            inside[ga][(a, b)] = weight
+        else:
+            key = (min(slot[ga], slot[gb]), max(slot[ga], slot[gb]))
+            across[key] = across.get(key, 0.0) + 1.0
+    # Each node gets about the room it has in the one-layout map.
+    cell = 30.0
+    radius = np.array([cell * math.sqrt(len(members[c])) for c in labels], dtype=float)
+    centres = _force_layout(k, across, seed=seed) if k > 1 else np.zeros((1, 2))
+    centres -= np.median(centres, axis=0)
+    # Groups with no tie across are flung far by the force layout: bring them in
+    # to the rim, then push the discs apart until none overlap.
+    distance = np.hypot(centres[:, 0], centres[:, 1])
+    rim = float(np.percentile(distance, 80)) if k > 1 else 1.0
+    far = distance > rim
+    centres[far] *= (rim / distance[far])[:, None]
+    centres *= math.sqrt(float((radius**2).sum())) / (rim or 1.0)
+    centres = _separate_discs(centres, radius)
+    centres[:, 0] *= LANDSCAPE
+    for c in labels:
+        nodes = members[c]
+        local = {node: i for i, node in enumerate(nodes)}
+        sub = {(local[a], local[b]): w for (a, b), w in inside[c].items()}
+        xy = (
+            _force_layout(len(nodes), sub, seed=seed, grid_from=GROUP_GRID_LAYOUT_FROM)
+            if len(nodes) > 1
+            else np.zeros((1, 2))
+        )
+        xy -= xy.mean(axis=0)
+        spread = float(np.percentile(np.hypot(xy[:, 0], xy[:, 1]), 95)) if len(nodes) > 1 else 1.0
+        xy *= 0.9 * radius[slot[c]] / (spread or 1.0)
+        # A member with no tie inside its community would fly off: keep it in the disc.
+        distance = np.hypot(xy[:, 0], xy[:, 1])
+        outside = distance > radius[slot[c]]
+        xy[outside] *= (radius[slot[c]] / distance[outside])[:, None]
+        coords[nodes] = xy + centres[slot[c]]
+    return coords
+
+
+def _separate_discs(centres: np.ndarray, radius: np.ndarray, *, gap: float = 40.0) -> np.ndarray:
+    """Push overlapping discs apart (all pairs at once, vectorised), keeping the
+    layout's arrangement."""
+    centres = centres.copy()
+    if len(centres) < 2:
+        return centres
+    need = radius[:, None] + radius[None, :] + gap
+    np.fill_diagonal(need, 0.0)
+    for _ in range(200):
+        delta = centres[:, None, :] - centres[None, :, :]
+        distance = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(distance, np.inf)
+        overlap = need - distance
+        if (overlap <= 0).all():
+            break
+        push = np.where(overlap > 0, overlap / 2.0, 0.0) / np.maximum(distance, 1e-6)
+        np.fill_diagonal(push, 0.0)
+        centres += (delta * push[..., None]).sum(axis=1) * 0.5
+        centres += np.where(distance == 0, 1.0, 0.0).sum(axis=1)[:, None]
+    return centres
+
+
+def _communities(nodes: dict[str, _Node], metrics: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Each drawn organisation's detected community (organisations without one and
+    boards are placed with their neighbours by :func:`_community_layout`)."""
+    out = {}
+    for key, node in nodes.items():
+        value: Any = metrics.get(key, {}).get("community")
+        if node.kind == "organisation" and _is_number(value):
+            out[key] = int(value)
+    return out
+
+
+def _organisation_facts(
+    row: dict[str, Any], given: float, band: dict[str, Any] | None
+) -> list[list[str]]:
+    """The figures the details panel explains (keys of ``FIGURE_MEANINGS``), as
+    written text, and how the organisation stands in its size band."""
+    facts: list[list[str]] = []
+    if row:
+        for key in ("degree", "betweenness", "board_seats", "distance_to_decision"):
+            facts.append(
+                [key, wording.number(row.get(key), digits=4 if key == "betweenness" else 2)]
+            )
+        received: Any = row.get("funding_received")
+        if _is_number(received) and float(received) > 0:
+            facts.append(["funding_received", wording.money(received)])
+            facts.append(["funding_from_public", wording.money(row.get("funding_from_public"))])
+    if given > 0:
+        facts.append(["funding_given", wording.money(given)])
+    for role in BROKERAGE_ROLES:
+        if _is_number(row.get(role)) and float(row.get(role) or 0) > 0:
+            facts.append([role, wording.number(row.get(role))])
+    if _is_number(row.get("community")):
+        facts.append(["community", wording.number(int(row["community"]))])
+    if band and _is_number(band.get("band_n")) and band["band_n"] > 1:
+        others = int(band["band_n"]) - 1
+        facts.append(
+            [
+                "band",
+                f"more partners than {wording.percent(band['degree_below'])} and a higher "
+                f"betweenness than {wording.percent(band['betweenness_below'])} of the "
+                f"{wording.count(others, 'other organisation')} of its size band",
+            ]
+        )
+    return facts
+
+
+def _lines_note(
+    results: Results,
+    nodes: dict[str, _Node],
+    edges: list[_Edge],
+    drawn_layers: list[str],
+    all_organisations: int,
+) -> str:
+    """Why the map's lines are not the report's ties, in figures."""
+    lines = wording.count(len(edges), "line")
+    drawn = sum(1 for n in nodes.values() if n.kind == "organisation")
+    network = results.summary.network
+    ties = wording.count(network.ties, "tie")
+    if drawn < all_organisations:
+        return (
+            f"The report's {ties} join all {wording.count(all_organisations, 'organisation')}; "
+            "the lines here join only those drawn."
+        )
+    if any(layer not in drawn_layers for layer in network.ties_by_layer):
+        return f"Only some kinds of tie are drawn: the report's {ties} count every kind."
+    board_lines = sum(1 for e in edges if e.layer == "MEMBER_OF")
+    board_ties = int(network.ties_by_layer.get("MEMBER_OF", 0))
+    text = (
+        f"{lines} drawn for the report's {ties} between "
+        "organisations: two organisations tied in several ways (funding, partnership, a "
+        "shared person) get one line for each way"
+    )
+    if board_lines:
+        text += (
+            f", and boards are drawn as {wording.count(board_lines, 'line')} to their "
+            f"members where the report counts {wording.count(board_ties, 'tie')} between "
+            "members sharing a board"
+        )
+    return text + "."
 
 
 def _grid_below(coords: np.ndarray, tied: np.ndarray, *, cell: float = 45.0) -> None:
