@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 CHECKER_DIR := tests/cypher_checker
 
-.PHONY: demo test test-fast test-neo4j lint format venv tools chromium cypher-checker neo4j-server bench clean
+.PHONY: demo test test-fast test-neo4j lint format venv tools chromium cypher-checker neo4j-server bench bench-scales bench-national clean
 
 # The package alone (what `make demo` needs), and the package with the test tools.
 $(VENV)/.package: pyproject.toml
@@ -71,10 +71,22 @@ format: venv
 	$(VENV)/bin/ruff check --fix partnernet tests bench
 
 bench: venv neo4j-server
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) bench/scales.py --markdown bench/scales-latest.md
 	$(PY) bench/analyse_locality.py
 	$(PY) bench/metrics_vs_igraph.py --skip-networkx
 	$(PY) bench/sample_memory.py
 	$(PY) bench/neo4j_load.py
+
+# issue 17's scales alone (no Neo4j): locality, city and region, then national
+# (about ten minutes and 3 GB) on its own.
+bench-scales: venv
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) bench/scales.py --markdown bench/scales-latest.md
+
+bench-national: venv
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) bench/scales.py --scale national --markdown bench/scales-national-latest.md
 
 clean:
 	rm -rf $(VENV) out big .pytest_cache .mypy_cache .ruff_cache neo4j-server/target

@@ -16,7 +16,6 @@ With ``--stages`` it also times each step of the analysis in this process.
 from __future__ import annotations
 
 import argparse
-import itertools
 import statistics
 import subprocess
 import sys
@@ -39,29 +38,11 @@ def _median_seconds(command: list[str], repeats: int) -> float:
 
 
 def _stages() -> None:
-    from partnernet.analysis.pipeline import analyse
-    from partnernet.export import table_files
-    from partnernet.io.read import read_dataset
-    from partnernet.render.network import render_network_html
-    from partnernet.render.report import render_report
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from steps import step_times
 
-    marks: list[tuple[str, float]] = []
-
-    def begin(step: str) -> None:
-        marks.append((step, time.perf_counter()))
-
-    begin("read and validate")
-    ds = read_dataset(ROOT / "sample_data")
-    results = analyse(ds, progress=begin)
-    begin("tables")
-    table_files(results)
-    begin("network.html")
-    render_network_html(ds, results)
-    begin("report.html and report.md")
-    render_report(ds, results)
-    begin("end")
-    for (name, began), (_, ended) in itertools.pairwise(marks):
-        print(f"  {name:<36} {ended - began:6.2f} s")
+    for name, seconds in step_times(ROOT / "sample_data"):
+        print(f"  {name:<52} {seconds:6.2f} s")
 
 
 def main() -> int:

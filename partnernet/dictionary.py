@@ -151,7 +151,7 @@ _METRICS = (
     Column(
         "community",
         "count",
-        "Number of its network community (Louvain, seeded; the same number in "
+        "Number of its network community (Leiden, seeded; the same number in "
         "groups.csv, grouping 'community').",
     ),
     Column(

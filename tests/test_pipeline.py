@@ -278,12 +278,10 @@ def test_large_counts_in_findings_carry_thousands_separators() -> None:
 def test_one_analyse_runs_each_costly_step_once_and_rendering_builds_nothing(
     sample: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Louvain, the brokerage roles and each graph build run exactly once per
+    """Community detection, the brokerage roles and each graph build run exactly once per
     analysis; the findings, the tables, the map and the report read Results and
     build no graph and compute no measure again."""
-    import networkx.algorithms.community as community
-
-    from partnernet.analysis import pipeline, roles
+    from partnernet.analysis import pipeline, roles, summary
     from partnernet.export import write_outputs
 
     calls: dict[str, int] = {}
@@ -297,8 +295,7 @@ def test_one_analyse_runs_each_costly_step_once_and_rendering_builds_nothing(
 
         monkeypatch.setattr(module, name, wrapper)
 
-    # nx.community is networkx.algorithms.community: one binding, counted once
-    counted(community, "louvain_communities")
+    counted(summary, "_leiden")  # the community engine (igraph's Leiden)
     counted(roles, "brokerage_roles")
     counted(pipeline, "brokerage_roles")
     counted(pipeline, "org_graph")
@@ -310,7 +307,7 @@ def test_one_analyse_runs_each_costly_step_once_and_rendering_builds_nothing(
 
     results = analyse(sample, seed=11, permutations=100)
     assert calls == {
-        "louvain_communities": 1,
+        "_leiden": 1,
         "brokerage_roles": 1,
         "org_graph": 1,
         "build_graph": 1,

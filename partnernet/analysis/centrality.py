@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import math
 import random
+import weakref
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
+
+from partnernet.graph import load_igraph
+
+if TYPE_CHECKING:
+    import igraph as ig
+else:
+    ig = load_igraph()
 
 __all__ = [
     "betweenness",
@@ -44,7 +51,9 @@ def to_igraph(G: nx.Graph, *, weight: str | None = "weight") -> tuple[ig.Graph, 
     Returns
     -------
     (igraph.Graph, list)
-        The graph and the node list that maps vertex indices back to nodes.
+        The graph and the node list that maps vertex indices back to nodes. For a
+        frozen ``G`` (``nx.freeze``) the igraph graph is made once and shared by
+        later calls: read it, never change it.
 
     Examples
     --------
@@ -54,6 +63,29 @@ def to_igraph(G: nx.Graph, *, weight: str | None = "weight") -> tuple[ig.Graph, 
     """
     if G.is_multigraph():
         raise ValueError("a simple graph is needed; collapse the multigraph first (nx.Graph(G))")
+    # A frozen graph (the pipeline freezes its organisation graph) cannot gain or
+    # lose a node or tie, so it is converted once per weight attribute and the
+    # igraph graph reused by every measure (it was converted seven times a run).
+    # Views are frozen too but follow a graph that may change: never cached.
+    cacheable = nx.is_frozen(G) and getattr(G, "_graph", None) is None
+    if cacheable:
+        cached = _CONVERTED.get(G, {}).get(weight)
+        if cached is not None:
+            return cached[0], list(cached[1])
+    g, nodes = _convert(G, weight)
+    if cacheable:
+        _CONVERTED.setdefault(G, {})[weight] = (g, nodes)
+        return g, list(nodes)
+    return g, nodes
+
+
+# Frozen graph -> {weight attribute: (igraph graph, node list)}; entries go with the graph.
+_CONVERTED: weakref.WeakKeyDictionary[
+    nx.Graph, dict[str | None, tuple[ig.Graph, list[Hashable]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[Hashable]]:
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
     edges = []
@@ -183,8 +215,11 @@ def burt_constraint(G: nx.Graph) -> pd.Series:
     g, nodes = to_igraph(G)
     values = np.asarray(g.constraint(weights="weight"), dtype="float64")
     # NetworkX leaves a node with no out-going tie undefined (it looks at G[v]).
-    no_ties = np.array([len(G[v]) == 0 for v in nodes], dtype=bool)
-    values[no_ties] = np.nan
+    # Only a node igraph sees with no out-going tie can be one (a self-loop, which
+    # igraph does not hold, still counts in G[v]), so only those are looked up.
+    for i in np.flatnonzero(np.asarray(g.outdegree() if g.is_directed() else g.degree()) == 0):
+        if len(G[nodes[i]]) == 0:
+            values[i] = np.nan
     return _series(values, nodes, "constraint")
 
 

@@ -49,6 +49,9 @@ __all__ = [
     "sector_ei",
 ]
 
+# Up to this many groups the permutation counts take one pass per group.
+FEW_GROUPS = 16
+
 
 def _labelled(G: nx.Graph, groups: Mapping[Hashable, Any] | pd.Series) -> dict[Hashable, Any]:
     """Nodes of ``G`` with a group label; missing labels (None, NaN) are dropped."""
@@ -190,8 +193,9 @@ def ei_permutation_test(
     nodes = list(label)
     names = sorted(set(label.values()), key=_sort_key)
     code_of = {g: i for i, g in enumerate(names)}
-    # The smallest integer type halves or quarters the memory each shuffle moves.
-    code_type = np.int16 if len(names) < 2**15 else np.int64
+    # The smallest integer type moves the least memory in each shuffle and gather;
+    # a shuffle permutes positions whatever the type, so the figures are the same.
+    code_type = np.int8 if len(names) < 2**7 else np.int16 if len(names) < 2**15 else np.int64
     codes = np.array([code_of[label[n]] for n in nodes], dtype=code_type)
     position = {n: i for i, n in enumerate(nodes)}
     pairs = [
@@ -214,8 +218,17 @@ def ei_permutation_test(
         rows = labels.shape[0]
         size = rows * n_groups
         lab_u = labels[:, u_idx]
-        row, col = np.nonzero(lab_u == labels[:, v_idx])
-        internal = np.bincount(row * n_groups + lab_u[row, col], minlength=size)
+        same = lab_u == labels[:, v_idx]
+        if 0 < n_groups <= FEW_GROUPS:
+            # A pass over the tie matrix per group beats listing the internal ties
+            # (np.nonzero) when there are few groups, as with the five sectors.
+            internal = np.stack(
+                [np.count_nonzero(same & (lab_u == g), axis=1) for g in range(n_groups)],
+                axis=1,
+            ).ravel()
+        else:
+            row, col = np.nonzero(same)
+            internal = np.bincount(row * n_groups + lab_u[row, col], minlength=size)
         offset = (np.arange(rows, dtype="int64") * n_groups)[:, None]
         degree_sum = np.bincount(
             (offset + labels).ravel(),

@@ -178,7 +178,9 @@ def analyse(
     chosen = parse_layers(layers)
 
     step("building the graph")
-    G = org_graph(ds, chosen)
+    # Frozen: no measure may add or remove a node or tie, so each conversion to
+    # igraph is made once and shared (centrality.to_igraph).
+    G = nx.freeze(org_graph(ds, chosen))
     multilayer = build_graph(ds)
     sectors = {n: d["sector"] for n, d in G.nodes(data=True)}
 

@@ -17,8 +17,10 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
+from partnernet.analysis.centrality import to_igraph
 from partnernet.analysis.paths import distance_to_decision
 from partnernet.analysis.populations import SMALL_BANDS, decision_sources, small_organisations
 from partnernet.analysis.results import REMOVAL_COLUMNS
@@ -60,17 +62,24 @@ def _block_cut_tree(G: nx.Graph) -> tuple[dict[Any, Any], dict[Any, Any], list[s
     own tree node, any other node in its only block), so one pass gives every
     subtree's size.
     """
-    U = nx.Graph(G) if not G.is_directed() else G.to_undirected()
-    U.remove_edges_from(list(nx.selfloop_edges(U)))
-    cut = set(nx.articulation_points(U))
+    # Blocks and cut points from igraph (compiled; NetworkX's search in Python was
+    # most of this step). Ties read as undirected, self-loops dropped; which block
+    # roots a component's tree changes no piece size, only how they are reached.
+    g, nodes = to_igraph(G, weight=None)
+    if g.is_directed():
+        g = g.as_undirected()
+    cover, cut_vertices = g.biconnected_components(return_articulation_points=True)
+    cut = {nodes[i] for i in cut_vertices}
+    component_of = g.connected_components().membership
+    component_size = np.bincount(component_of, minlength=1) if len(nodes) else np.zeros(0)
+    blocks_by_component: dict[int, list[set[Any]]] = {}
+    for block in cover:
+        blocks_by_component.setdefault(component_of[block[0]], []).append({nodes[i] for i in block})
     pieces: dict[Hashable, list[int]] = {}
     bridge_sides: dict[frozenset[Any], int] = {}
     blocks_all: list[set[Any]] = []
-    for component in nx.connected_components(U):
-        if len(component) < 2:
-            continue
-        comp_size = len(component)
-        blocks = [set(b) for b in nx.biconnected_components(U.subgraph(component))]
+    for component, blocks in blocks_by_component.items():
+        comp_size = int(component_size[component])
         blocks_all.extend(blocks)
         # Tree: ("B", i) block nodes and ("C", v) articulation nodes.
         adj: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from partnernet.analysis.centrality import to_igraph
 from partnernet.analysis.results import BROKERAGE_ROLES
+from partnernet.graph import load_igraph
+
+if TYPE_CHECKING:
+    import igraph as ig
+else:
+    ig = load_igraph()  # without igraph's drawing module and matplotlib.pyplot
 
 __all__ = [
     "MIN_RESHUFFLES",

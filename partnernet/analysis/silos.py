@@ -197,9 +197,18 @@ def partner_sets(ds: Dataset) -> dict[str, set[str]]:
         if dept in partners and other not in own[dept]:
             partners[dept].add(other)
 
-    for funder, recipient in ds.funding[["funder_id", "recipient_id"]].itertuples(index=False):
+    # Only rows that touch a department can add a partner: the rest are skipped
+    # in one vectorised filter (most of a region's rows touch none).
+    f = ds.funding
+    f = f.loc[f["funder_id"].isin(partners.keys()), ["funder_id", "recipient_id"]]
+    for funder, recipient in f.itertuples(index=False):
         add(funder, recipient)
-    for source, target in ds.partnerships[["source_id", "target_id"]].itertuples(index=False):
+    p = ds.partnerships
+    p = p.loc[
+        p["source_id"].isin(partners.keys()) | p["target_id"].isin(partners.keys()),
+        ["source_id", "target_id"],
+    ]
+    for source, target in p.itertuples(index=False):
         add(source, target)
         add(target, source)
     for members in _board_members(ds).values():
@@ -285,13 +294,16 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
             dates[org].extend(present)
             dated[org] += 1
 
+    # Rows that touch no department add nothing: filtered out first, in order.
     f = ds.funding
+    f = f[f["funder_id"].isin(depts) | f["recipient_id"].isin(depts)]
     for funder, recipient, when in f[["funder_id", "recipient_id", "award_date"]].itertuples(
         index=False
     ):
         add(funder, when)
         add(recipient, when)
     p = ds.partnerships
+    p = p[p["source_id"].isin(depts) | p["target_id"].isin(depts)]
     starts = p["start"] if "start" in p else pd.Series([pd.NaT] * len(p), index=p.index)
     ends = p["end"] if "end" in p else pd.Series([pd.NaT] * len(p), index=p.index)
     for source, target, start, end in zip(
@@ -301,6 +313,7 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
         if target != source:
             add(target, start, end)
     m = ds.memberships
+    m = m[m["org_id"].isin(depts)]
     starts = m["start"] if "start" in m else pd.Series([pd.NaT] * len(m), index=m.index)
     ends = m["end"] if "end" in m else pd.Series([pd.NaT] * len(m), index=m.index)
     for org, start, end in zip(m["org_id"], starts, ends, strict=True):

@@ -122,7 +122,7 @@ def summary_findings(network: NetworkSummary) -> list[Finding]:
         }
         side = "above" if q >= MODULARITY_CLEAR else "below"
         text = (
-            f"Community detection (Louvain) finds {count(groups, 'group')} of two or more "
+            f"Community detection (Leiden) finds {count(groups, 'group')} of two or more "
             f"organisations more tied among themselves than to others; the modularity of "
             f"{q:g} is {side} the {MODULARITY_CLEAR:g} usually read as clear community "
             "structure."

@@ -39,9 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import igraph as ig
 import jinja2
 import numpy as np
 import pandas as pd
@@ -54,11 +53,16 @@ from partnernet.errors import OutputError
 from partnernet.findings import wording
 from partnernet.findings.profile import FIGURE_MEANINGS, band_position, removal_sentences
 from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
-from partnernet.graph import ORG_GRAPH_LAYERS, parse_layers
+from partnernet.graph import ORG_GRAPH_LAYERS, load_igraph, parse_layers
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, POUNDS, SIZE_BANDS, Dataset, in_pounds
 from partnernet.render.common import flagged_groups_by_member, split_ids
+
+if TYPE_CHECKING:
+    import igraph as ig
+else:
+    ig = load_igraph()  # without igraph's drawing module and matplotlib.pyplot
 
 __all__ = [
     "COLOUR_BY",

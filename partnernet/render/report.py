@@ -493,7 +493,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "Community",
         "A group of organisations more tied among themselves than to the rest, found by "
-        "the Louvain method (seeded, so the same every run).",
+        "the Leiden method, a refinement of Louvain (seeded, so the same every run).",
     ),
     (
         "Modularity",

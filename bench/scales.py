@@ -1,0 +1,377 @@
+"""``partnernet analyse`` at each scale, against two floors measured in the same run.
+
+Issue 17: every step within a small factor of its floor. For each scale this
+script writes (or, for locality, reads) a sample, then reports
+
+- the *import floor*: a fresh interpreter running ``import pandas, networkx``;
+- the *igraph floor*: a fresh interpreter importing igraph, loading the same
+  organisation graph's edge list from a file and running one breadth-first search;
+- the whole ``partnernet analyse DIR --out OUT --quiet`` in a fresh process: wall
+  time and the child's own peak resident memory (``os.wait4``), each as a ratio to
+  the floors; the median of ``--repeats`` runs;
+- the time of each step in this process (``bench/steps.py``);
+- each heavy measure against igraph, rustworkx and networkit on the same graph
+  (those installed: ``pip install -e '.[bench]'``), with its ratio to the fastest.
+
+Then the verdicts of issue 17's targets. Run unattended, one scale or several::
+
+    .venv/bin/python bench/scales.py                          # locality, city, region
+    .venv/bin/python bench/scales.py --scale national         # about 10 minutes
+    .venv/bin/python bench/scales.py --scale city --repeats 5 --markdown bench/out.md
+
+``--markdown FILE`` also writes the tables as Markdown (for bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from steps import step_times  # noqa: E402
+
+SCALES = ("locality", "city", "region", "national")
+# Issue 17's targets: locality within 2x the import floor; the others in seconds.
+TARGET_SECONDS = {"city": 3.0, "region": 20.0, "national": 180.0}
+LOCALITY_FLOOR_RATIO = 2.0
+NATIONAL_PEAK_BYTES = 3 * 1024**3
+HEAVY_RATIO = 1.5
+IMPORT_FLOOR = "import pandas, networkx"
+IGRAPH_FLOOR = (
+    "import sys, numpy, igraph\n"
+    "edges = numpy.loadtxt(sys.argv[1], dtype='int64', ndmin=2)\n"
+    "g = igraph.Graph(n=int(sys.argv[2]), edges=edges.tolist())\n"
+    "g.bfs(0)\n"
+)
+
+
+def _run(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS in bytes of one child.
+
+    CPU time is the steadier figure on a shared machine: waiting for a core
+    counts in wall time but not in CPU time.
+    """
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        assert child.stderr is not None
+        raise RuntimeError(f"{command} failed: {child.stderr.read().decode()[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss * 1024  # Linux reports kilobytes
+
+
+def _median_run(command: list[str], repeats: int) -> tuple[float, float, int]:
+    runs = [_run(command) for _ in range(repeats)]
+    return (
+        statistics.median(w for w, _, _ in runs),
+        statistics.median(c for _, c, _ in runs),
+        max(m for _, _, m in runs),
+    )
+
+
+def _best(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _dataset(scale: str, workdir: Path) -> Path:
+    if scale == "locality":
+        return ROOT / "sample_data"
+    from partnernet.synthetic.generate import generate_sample
+
+    folder = workdir / scale
+    generate_sample(folder, scale=scale, seed=0)
+    return folder
+
+
+def _heavy(G: Any, repeats: int, pivots: int | None) -> list[dict[str, Any]]:
+    """Each heavy measure, partnernet's and each compiled library's, best of ``repeats``.
+
+    The libraries run on a graph they already hold; so does partnernet, whose
+    frozen organisation graph is converted to igraph once per run (that
+    conversion is its own row).
+    ``communities`` compares partnernet's best of ``LEIDEN_RUNS`` Leiden runs with
+    one Leiden run, ``communities (Louvain)`` the same with one Louvain run.
+    ``distance to decision makers`` is one breadth-first search from a node tied to
+    every decision maker in the libraries, the work partnernet's multi-source
+    search does. With ``pivots`` betweenness is sampled from that many sources.
+    """
+    import networkx as nx
+
+    from partnernet.analysis import centrality, summary
+    from partnernet.analysis.paths import distance_to_decision
+    from partnernet.analysis.populations import decision_sources
+    from partnernet.analysis.removal import articulation_points
+    from partnernet.graph import load_igraph
+
+    nodes = list(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = [(index[u], index[v], float(d.get("weight", 1.0))) for u, v, d in G.edges(data=True)]
+    pairs = [p for p in pairs if p[0] != p[1]]
+    edges = [(a, b) for a, b, _ in pairs]
+    weights = [w for _, _, w in pairs]
+    n = len(nodes)
+    hub = n  # the extra node tied to every decision maker
+    hub_edges = edges + [(hub, index[s]) for s in decision_sources(G)]
+    libraries: dict[str, dict[str, Callable[[], Any]]] = {}
+
+    ig = load_igraph()
+    g = ig.Graph(n=n, edges=edges)
+    g.es["weight"] = weights
+    g_hub = ig.Graph(n=n + 1, edges=hub_edges)
+    sources = None if pivots is None else list(range(0, n, max(1, n // pivots)))[:pivots]
+    libraries["igraph"] = {
+        "betweenness": lambda: g.betweenness(directed=False, sources=sources),
+        "constraint": lambda: g.constraint(weights="weight"),
+        # One Leiden run on modularity, the engine partnernet runs LEIDEN_RUNS times.
+        "communities": lambda: g.community_leiden(
+            objective_function="modularity", weights="weight", n_iterations=-1
+        ),
+        "communities (Louvain)": lambda: g.community_multilevel(weights="weight"),
+        "distance to decision makers": lambda: g_hub.bfs(hub),
+        "cut points": lambda: g.articulation_points(),
+    }
+    try:
+        import rustworkx as rx
+
+        r = rx.PyGraph(multigraph=False)
+        r.add_nodes_from(range(n))
+        r.add_edges_from_no_data(edges)
+        r_hub = rx.PyGraph(multigraph=False)
+        r_hub.add_nodes_from(range(n + 1))
+        r_hub.add_edges_from_no_data(hub_edges)
+        libraries["rustworkx"] = {
+            "cut points": lambda: rx.articulation_points(r),
+            "distance to decision makers": lambda: rx.graph_bfs_layers(r_hub, [hub]),
+        }
+        if pivots is None:
+            libraries["rustworkx"]["betweenness"] = lambda: rx.graph_betweenness_centrality(
+                r, normalized=True
+            )
+    except ImportError:
+        pass
+    try:
+        import networkit as nk
+
+        k = nk.Graph(n, weighted=True)
+        k_hub = nk.Graph(n + 1)
+        for (a, b), w in zip(edges, weights, strict=True):
+            k.addEdge(a, b, w)
+        for a, b in hub_edges:
+            k_hub.addEdge(a, b)
+
+        def nk_betweenness() -> Any:
+            if pivots is None:
+                return nk.centrality.Betweenness(k, normalized=True).run()
+            return nk.centrality.EstimateBetweenness(k, pivots, normalized=True).run()
+
+        libraries["networkit"] = {
+            "betweenness": nk_betweenness,
+            "communities (Louvain)": lambda: nk.community.PLM(k, refine=False).run(),
+            "distance to decision makers": lambda: nk.distance.BFS(k_hub, hub).run(),
+            "cut points": lambda: nk.components.BiconnectedComponents(k).run(),
+        }
+    except ImportError:
+        pass
+
+    # As in the pipeline: a frozen graph, converted to igraph once (that first
+    # conversion is timed on its own, as "conversion to igraph").
+    G = nx.freeze(G.copy())
+    centrality.to_igraph(G)
+    centrality.to_igraph(G, weight=None)
+    ours: dict[str, Callable[[], Any]] = {
+        "conversion to igraph": lambda: centrality._convert(G, "weight"),
+        "betweenness": lambda: centrality.betweenness(G, sample=pivots, seed=0),
+        "constraint": lambda: centrality.burt_constraint(G),
+        "communities": lambda: summary.louvain_communities(G, seed=0),
+        "communities (Louvain)": lambda: summary.louvain_communities(G, seed=0),
+        "distance to decision makers": lambda: distance_to_decision(G),
+        "cut points": lambda: articulation_points(G),
+    }
+    rows: list[dict[str, Any]] = []
+    for measure, fn in ours.items():
+        row: dict[str, Any] = {"measure": measure, "partnernet": _best(fn, repeats)}
+        for library, measures in libraries.items():
+            if measure in measures:
+                row[library] = _best(measures[measure], repeats)
+        others = [row[library] for library in libraries if library in row]
+        row["fastest"] = min(others) if others else None
+        row["ratio"] = row["partnernet"] / min(others) if others else None
+        rows.append(row)
+    return rows
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def run_scale(scale: str, repeats: int, workdir: Path, heavy: bool) -> tuple[str, list[str]]:
+    """The Markdown section of one scale and its verdicts."""
+    from partnernet.graph import org_graph
+    from partnernet.io.read import read_dataset
+
+    folder = _dataset(scale, workdir)
+    G = org_graph(read_dataset(folder))
+    index = {node: i for i, node in enumerate(G)}
+    edge_file = workdir / f"{scale}-edges.txt"
+    edge_file.write_text("".join(f"{index[u]} {index[v]}\n" for u, v in G.edges() if u != v))
+
+    import_floor, import_cpu, _ = _median_run([sys.executable, "-c", IMPORT_FLOOR], repeats)
+    igraph_floor, igraph_cpu, _ = _median_run(
+        [sys.executable, "-c", IGRAPH_FLOOR, str(edge_file), str(G.number_of_nodes())], repeats
+    )
+    command = [
+        str(Path(sys.executable).parent / "partnernet"),
+        "analyse",
+        str(folder),
+        "--out",
+        str(workdir / f"{scale}-out"),
+        "--quiet",
+    ]
+    whole, whole_cpu, peak = _median_run(command, repeats)
+    steps = step_times(folder)
+
+    lines = [
+        f"### {scale}: {G.number_of_nodes():,} organisations, {G.number_of_edges():,} ties",
+        "",
+        _table(
+            ["", "wall s", "x import floor", "x igraph floor", "CPU s", "CPU x import floor"],
+            [
+                [
+                    "import floor (`import pandas, networkx`)",
+                    f"{import_floor:.2f}",
+                    "1.00",
+                    "",
+                    f"{import_cpu:.2f}",
+                    "1.00",
+                ],
+                [
+                    "igraph floor (import, load the edge list, one BFS)",
+                    f"{igraph_floor:.2f}",
+                    f"{igraph_floor / import_floor:.2f}",
+                    "1.00",
+                    f"{igraph_cpu:.2f}",
+                    f"{igraph_cpu / import_cpu:.2f}",
+                ],
+                [
+                    f"`partnernet analyse` (peak RSS {peak / 1024**2:,.0f} MB)",
+                    f"{whole:.2f}",
+                    f"{whole / import_floor:.2f}",
+                    f"{whole / igraph_floor:.2f}",
+                    f"{whole_cpu:.2f}",
+                    f"{whole_cpu / import_cpu:.2f}",
+                ],
+            ],
+        ),
+        "",
+        "Steps (in one process, imports not counted):",
+        "",
+        _table(["step", "seconds"], [[name, f"{sec:.2f}"] for name, sec in steps]),
+        "",
+    ]
+    verdicts = []
+    if scale == "locality":
+        ratio = whole / import_floor
+        met = "met" if ratio <= LOCALITY_FLOOR_RATIO else "NOT met"
+        verdicts.append(
+            f"locality: {ratio:.2f}x the import floor (target {LOCALITY_FLOOR_RATIO:g}x): {met}"
+            f" (CPU time: {whole_cpu / import_cpu:.2f}x)"
+        )
+    else:
+        target = TARGET_SECONDS[scale]
+        met = "met" if whole <= target else "NOT met"
+        verdicts.append(
+            f"{scale}: {whole:.1f} s (target {target:g} s): {met} (CPU time {whole_cpu:.1f} s)"
+        )
+        if scale == "national":
+            ok = "met" if peak <= NATIONAL_PEAK_BYTES else "NOT met"
+            verdicts.append(f"national peak RSS {peak / 1024**3:.2f} GB (target 3 GB): {ok}")
+    if heavy:
+        pivots = 1_000 if G.number_of_nodes() > 20_000 else None
+        rows = _heavy(G, 1 if scale in ("region", "national") else 3, pivots)
+        libraries = [
+            lib for lib in ("igraph", "rustworkx", "networkit") if any(lib in r for r in rows)
+        ]
+        lines += [
+            "Heavy measures, best of the repeats, seconds"
+            + (f" (betweenness sampled from {pivots:,} sources)" if pivots else "")
+            + ":",
+            "",
+            _table(
+                ["measure", "partnernet", *libraries, "x fastest"],
+                [
+                    [
+                        r["measure"],
+                        f"{r['partnernet']:.3f}",
+                        *[f"{r[lib]:.3f}" if lib in r else "" for lib in libraries],
+                        f"{r['ratio']:.2f}" if r["ratio"] is not None else "",
+                    ]
+                    for r in rows
+                ],
+            ),
+            "",
+        ]
+        for r in rows:
+            if r["ratio"] is not None:
+                met = "met" if r["ratio"] <= HEAVY_RATIO else "NOT met"
+                verdicts.append(
+                    f"{scale} {r['measure']}: {r['ratio']:.2f}x the fastest library "
+                    f"(target {HEAVY_RATIO:g}x): {met}"
+                )
+    return "\n".join(lines), verdicts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale",
+        action="append",
+        choices=SCALES,
+        help="repeatable (default: locality, city, region)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="end-to-end runs (median)")
+    parser.add_argument("--no-heavy", action="store_true", help="skip the library comparison")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the tables here")
+    args = parser.parse_args()
+    scales = args.scale or ["locality", "city", "region"]
+    # The samples' people are synthetic; a throwaway key pseudonymises them here.
+    os.environ.setdefault("PARTNERNET_PSEUDONYM_KEY", secrets.token_hex(32))
+    sections, verdicts = [], []
+    with tempfile.TemporaryDirectory(prefix="partnernet-scales-") as tmp:
+        for scale in scales:
+            started = time.perf_counter()
+            repeats = args.repeats if scale in ("locality", "city") else 1
+            text, said = run_scale(scale, repeats, Path(tmp), heavy=not args.no_heavy)
+            text += f"\n(this scale's benchmark took {time.perf_counter() - started:.0f} s)\n"
+            print(text, flush=True)
+            sections.append(text)
+            verdicts += said
+    summary = "Targets:\n\n" + "\n".join(f"- {v}" for v in verdicts) + "\n"
+    print(summary)
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join([*sections, summary]), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
