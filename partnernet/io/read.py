@@ -49,6 +49,7 @@ from partnernet.errors import InputError, Problem, ValidationError
 from partnernet.io import parse, pseudonym, rows
 from partnernet.io.folders import REGISTER_SUGGESTIONS, SPEND_UNITS, SUGGESTED_ALIASES
 from partnernet.io.parse import quote as _quote
+from partnernet.io.writers import restore_cell
 
 __all__ = ["read_dataset"]
 
@@ -752,7 +753,8 @@ class _Reader:
             if not usable or not kept:
                 continue
             for column, position in wanted.items():
-                raw = list(map(operator.itemgetter(position), kept))
+                # Apostrophes partnernet's writer put before formula starts come off.
+                raw = list(map(restore_cell, map(operator.itemgetter(position), kept)))
                 stripped = np.array(list(map(str.strip, raw)), dtype="object")
                 empty = stripped == ""
                 values = np.array(raw, dtype="object") if column in ids else stripped

@@ -42,6 +42,7 @@ __all__ = [
     "dataset_to_csv_text",
     "make_dataset_folder",
     "neutralise_cell",
+    "restore_cell",
     "write_dataset",
 ]
 
@@ -85,6 +86,29 @@ def _text_cell(text: str) -> str:
         return text
     # Only a cell holding a separator can hide a formula start inside it.
     return '"' + _INNER.sub(r"\1'\2", text).replace('"', '""') + '"'
+
+
+# The inverse, for the reader: the apostrophes put before formula starts, at the start
+# and after a separator inside a cell, as a spreadsheet takes its own off on reading.
+_NEUTRALISED_START = re.compile(r"^'(?=[=+\-@\t\r])")
+_NEUTRALISED_INNER = re.compile(r"""([,;\t|]"*)'([=+\-@])""")
+
+
+def restore_cell(text: str) -> str:
+    """A cell's text as it was before :func:`csv_cell` neutralised it, so a dataset
+    partnernet rewrites (an import) reads back as its files were written.
+
+    Examples
+    --------
+    >>> [restore_cell(t) for t in ["'=SUM(A1)", "'@Home Trust", "Friends;'=cmd", "O'Neil"]]
+    ['=SUM(A1)', '@Home Trust', 'Friends;=cmd', "O'Neil"]
+    >>> all(restore_cell(csv_cell(t).strip('"').replace('""', '"')) == t
+    ...     for t in ["=1+1", "@x", 'a;"=b', "a,-1", "plain"])
+    True
+    """
+    if "'" not in text:
+        return text
+    return _NEUTRALISED_INNER.sub(r"\1\2", _NEUTRALISED_START.sub("", text, count=1))
 
 
 def _quoted(text: str) -> str:
