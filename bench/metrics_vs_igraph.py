@@ -40,7 +40,7 @@ from typing import Any
 
 import networkx as nx
 
-from partnernet.analysis import brokerage, centrality
+from partnernet.analysis import centrality, roles
 from partnernet.analysis.centrality import to_igraph
 from partnernet.graph import org_graph
 from partnernet.model import PUBLIC_BODY_TYPES, sector_of
@@ -122,7 +122,7 @@ def main() -> int:
         "betweenness": best_of(args.repeats, lambda: centrality.betweenness(G)),
         "constraint": best_of(args.repeats, lambda: centrality.burt_constraint(G)),
         "effective size": best_of(args.repeats, lambda: centrality.effective_size(G)),
-        "brokerage roles": best_of(args.repeats, lambda: brokerage.brokerage_roles(G, sectors)),
+        "brokerage roles": best_of(args.repeats, lambda: roles.brokerage_roles(G, sectors)),
     }
     g, _ = to_igraph(G)
     direct = {
