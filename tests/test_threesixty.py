@@ -1252,3 +1252,26 @@ def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path: Path, kind: st
         "Give the path of the file itself (copy the data into a file first).\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_control_character_in_an_organisation_id_is_taken_out_and_said(
+    tmp_path: Path,
+) -> None:
+    grants = tmp_path / "grants.csv"
+    grants.write_text(
+        "Identifier,Amount Awarded,Award Date,Recipient Org:Identifier,Recipient Org:Name,"
+        "Funding Org:Identifier,Funding Org:Name\n"
+        "A-1,1000,2024-01-01,GB-CHC-1\x01234,Age UK,GB-LAE-AAA,Aville Council\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["import-360giving", str(grants), "--out", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "Identifiers made whole: 1 invisible character removed "
+        "(e.g. 'GB-CHC-1<U+0001>234' -> 'GB-CHC-1234')."
+    ) in result.stderr
+    ds = read_dataset(tmp_path / "d")
+    assert sorted(ds.organisations["id"]) == ["GB-CHC-1234", "GB-LAE-AAA"]
+    assert ds.funding["recipient_id"].tolist() == ["GB-CHC-1234"]
