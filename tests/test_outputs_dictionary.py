@@ -1,5 +1,6 @@
-"""docs/outputs.md names every column of every file ``partnernet analyse`` writes,
-and nothing that is not there; it is the text partnernet/dictionary.py generates."""
+"""docs/outputs.md names every column of every file ``partnernet analyse`` and
+``partnernet compare`` write, and nothing that is not there; it is the text
+partnernet/dictionary.py generates."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT
+
+from partnernet.cli import cli
 
 from partnernet.dictionary import FILES, UNITS, dictionary_markdown
 from partnernet.export import write_outputs
@@ -70,12 +74,27 @@ def written(
     return folder
 
 
-def test_every_column_of_every_output_file_is_in_the_dictionary(written: Path) -> None:
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """compare's outputs on a sample and its planted year after: every kind of change."""
+    root = tmp_path_factory.mktemp("compared")
+    runner = CliRunner()
+    made = runner.invoke(
+        cli, ["sample", "--out", str(root / "a"), "--year-after", str(root / "b"), "-q"]
+    )
+    assert made.exit_code == 0, made.output
+    out = root / "out"
+    ran = runner.invoke(
+        cli,
+        ["compare", str(root / "a"), str(root / "b"), "--out", str(out), "-q"]
+        + ["--permutations", "100"],
+    )
+    assert ran.exit_code == 0, ran.output
+    return out
+
+
+def _check_both_ways(found: dict[str, list[str]], files: list[str]) -> None:
     documented = _documented()
-    found = _columns_written(written)
-    files = [name for name in found if ":" not in name]
-    assert {"metrics.csv", "groups.csv", "departments.csv", "metrics.json"} <= set(files)
-    assert {"summary.json", "findings.json", "tables.xlsx"} <= set(files)
     for name in files:
         assert name in documented, f"docs/outputs.md has no section for {name}"
         missing = set(found[name]) - documented[name]
@@ -83,10 +102,29 @@ def test_every_column_of_every_output_file_is_in_the_dictionary(written: Path) -
         # and the dictionary describes no column the file does not have
         extra = documented[name] - set(found[name])
         assert not extra, f"{name}: docs/outputs.md names columns it lacks: {sorted(extra)}"
+
+
+def test_every_column_of_every_output_file_is_in_the_dictionary(written: Path) -> None:
+    found = _columns_written(written)
+    files = [name for name in found if ":" not in name]
+    assert {"metrics.csv", "groups.csv", "departments.csv", "metrics.json"} <= set(files)
+    assert {"summary.json", "findings.json", "tables.xlsx"} <= set(files)
+    _check_both_ways(found, files)
     # each data sheet of the workbook is its CSV file, column for column
     for sheet in ("metrics", "groups", "departments"):
         assert found[f"tables.xlsx:{sheet}"] == found[f"{sheet}.csv"]
     assert found["tables.xlsx:dictionary"] == ["file", "column", "unit", "meaning"]
+
+
+def test_every_column_compare_writes_is_in_the_dictionary(compared: Path) -> None:
+    found = _columns_written(compared)
+    assert set(found) == {"changes.csv", "headline_changes.csv", ".partnernet-run.json"}
+    _check_both_ways(found, sorted(found))
+    # the planted year after has changes of every kind the dictionary describes
+    with (compared / "changes.csv").open(encoding="utf-8", newline="") as handle:
+        kinds = {row["kind"].split(" brokerage ")[-1] for row in csv.DictReader(handle)}
+    assert {"new tie", "lost tie", "joined", "left", "gained board seats"} <= kinds
+    assert {"grew", "shrank"} <= kinds
 
 
 def test_the_parser_sees_a_missing_column() -> None:
