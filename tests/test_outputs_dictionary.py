@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from partnernet.cli import cli
-
 from partnernet.dictionary import FILES, UNITS, dictionary_markdown
 from partnernet.export import write_outputs
 
@@ -84,11 +83,8 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert made.exit_code == 0, made.output
     out = root / "out"
-    ran = runner.invoke(
-        cli,
-        ["compare", str(root / "a"), str(root / "b"), "--out", str(out), "-q"]
-        + ["--permutations", "100"],
-    )
+    old, new = str(root / "a"), str(root / "b")
+    ran = runner.invoke(cli, ["compare", old, new, "--out", str(out), "-q", "--permutations", "100"])
     assert ran.exit_code == 0, ran.output
     return out
 
