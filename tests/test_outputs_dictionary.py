@@ -84,7 +84,8 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert made.exit_code == 0, made.output
     out = root / "out"
     old, new = str(root / "a"), str(root / "b")
-    ran = runner.invoke(cli, ["compare", old, new, "--out", str(out), "-q", "--permutations", "100"])
+    args = ["compare", old, new, "--out", str(out), "-q", "--permutations", "100"]
+    ran = runner.invoke(cli, args)
     assert ran.exit_code == 0, ran.output
     return out
 
