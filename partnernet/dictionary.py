@@ -368,7 +368,12 @@ _MANIFEST = (
     Column("command", "text", "The command that wrote the folder (analyse, compare, an import)."),
     Column("written_at", "date", "When the run was put in place (UTC, ISO 8601)."),
     Column("partnernet_version", "text", "The partnernet version that wrote it."),
-    Column("files", "JSON", "Each file of the run: name, bytes and SHA-256 of its contents."),
+    Column(
+        "files",
+        "JSON",
+        "Each file of the run: name, bytes and SHA-256 of its contents; a file a later "
+        "partnernet render wrote over also has replaced_by and replaced_at.",
+    ),
     Column("retired", "JSON", "Files of an earlier run that this run removed."),
 )
 
