@@ -146,7 +146,8 @@ def init(dataset_dir: str) -> None:
     Each CSV file has its header (required columns first) and an example row; the
     examples form a dataset that validates and analyses with no pseudonym key set
     (the example person is already a pseudonym). DIR is created when missing; an
-    existing file is never overwritten (nothing is written if any exists). Prints
+    existing file is never overwritten (nothing is written if any exists); the six
+    files arrive together, with a manifest, under DIR's lock. Prints
     the three commands to run next.
 
     \b
@@ -666,6 +667,8 @@ def sample(
     body, a CVS that is the main broker, a community foundation and VCSE groups
     sized like the real sector. The same seed always gives the same files. OUT
     already holding dataset files is refused unless --force is given (exit 5).
+    The files are replaced together, with a manifest: a run that fails or is
+    killed leaves the dataset that was there; a second writer exits 5.
 
     With --year-after DIR2 the same place one year on is written to DIR2 too
     (locality scale only), with changes planted for 'partnernet compare' to find:
