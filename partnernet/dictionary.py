@@ -1,6 +1,7 @@
 """The data dictionary: every column of every table ``partnernet analyse`` and
-``partnernet compare`` write, its unit and how it is computed, and the top-level
-keys of the JSON files.
+``partnernet compare`` write, its unit and how it is computed, the top-level keys
+of the JSON files, and the node and edge attributes of ``partnernet export``'s
+GraphML.
 
 It is the one source of three things: ``docs/outputs.md`` (generated from it with
 ``python -m partnernet.dictionary > docs/outputs.md``; a test checks the file is
@@ -470,6 +471,83 @@ _HEADLINE_CHANGES = (
     Column("definition", "text", "What the figure is, in one sentence."),
 )
 
+# partnernet export --format graphml (exchange.py): the attributes of its nodes and
+# edges, the GraphML keys a reader such as igraph or Cytoscape sees. A missing value
+# is left out of that node or edge, as in metrics.csv an empty cell.
+_BY_NAME = {c.name: c for c in _METRICS}
+_GRAPHML_NODES = (
+    Column("label", "text", "The organisation's or board's full name."),
+    Column("kind", "text", "'organisation' or 'board'."),
+    Column("type", "text", "The organisation's type (organisations.csv); 'board' for a board."),
+    *(
+        _BY_NAME[name]
+        for name in (
+            "degree",
+            "weighted_degree",
+            "betweenness",
+            "constraint",
+            "effective_size",
+            "coordinator",
+            "itinerant",
+            "gatekeeper",
+            "representative",
+            "liaison",
+            "board_seats",
+            "funding_received",
+            "funding_from_public",
+            "distance_to_decision",
+            "community",
+            "under_connected",
+            "size_band",
+            "locality",
+            "tags",
+        )
+    ),
+    Column(
+        "sector",
+        "text",
+        "The organisation's brokerage sector (vcse, infrastructure, public, funder, "
+        "private), from its type.",
+    ),
+    Column("parent_id", "id", "A department's parent body (organisations.csv)."),
+    Column(
+        "public_body",
+        "yes/no",
+        "Whether its type is a public body (local_authority, department, nhs, central_government).",
+    ),
+    Column("top_broker", "yes/no", "Whether it is one of the run's top brokers by betweenness."),
+    Column("broker_rank", "count", "Its rank among the top brokers, 1 the strongest."),
+    Column("level", "text", "A board's level (boards.csv)."),
+    Column("theme", "text", "A board's theme (boards.csv)."),
+    Column("convener_id", "id", "The organisation that convenes the board (boards.csv)."),
+    Column("members", "count", "Organisations that sit on the board."),
+)
+_GRAPHML_EDGES = (
+    Column(
+        "kind",
+        "text",
+        "'tie' (a tie of the organisation graph the measures describe) or 'board_seat' "
+        "(an organisation and a board it sits on).",
+    ),
+    Column(
+        "weight",
+        "measure",
+        "A tie's weight in the organisation graph (as weighted_degree sums it); 1 for a "
+        "board seat.",
+    ),
+    Column(
+        "layers",
+        "text",
+        "The layers forming a tie, ';'-separated (FUNDS, MEMBER_OF, PARTNERS_WITH, "
+        "SHARES_PERSON); MEMBER_OF for a board seat.",
+    ),
+    Column("funds", "yes/no", "Whether a funding award forms the tie."),
+    Column("member_of", "yes/no", "Whether a shared board forms the tie."),
+    Column("partners_with", "yes/no", "Whether a partnership forms the tie."),
+    Column("shares_person", "yes/no", "Whether a shared trustee or person forms the tie."),
+    Column("role", "text", "A board seat's roles (chair, co-chair, member), ';'-separated."),
+)
+
 FILES: tuple[OutputFile, ...] = (
     OutputFile(
         ("metrics.csv", "metrics.json"),
@@ -505,6 +583,17 @@ FILES: tuple[OutputFile, ...] = (
         ("headline_changes.csv",),
         "one headline figure of partnernet compare, before and after",
         _HEADLINE_CHANGES,
+    ),
+    OutputFile(
+        ("network.graphml:node",),
+        "one node of partnernet export --format graphml (an organisation or a board): "
+        "its attributes",
+        _GRAPHML_NODES,
+    ),
+    OutputFile(
+        ("network.graphml:edge",),
+        "one edge of partnernet export --format graphml: its attributes",
+        _GRAPHML_EDGES,
     ),
 )
 
@@ -552,7 +641,9 @@ def dictionary_markdown() -> str:
         "# What each output file holds",
         "",
         "Every column of every table `partnernet analyse` and `partnernet compare` write,",
-        "its unit and how it is computed, and the top-level keys of the JSON files.",
+        "its unit and how it is computed, the top-level keys of the JSON files, and the",
+        "node and edge attributes of `partnernet export --format graphml` (the other",
+        "export formats carry the same attributes; see `partnernet/exchange.py`).",
         "Generated from",
         "`partnernet/dictionary.py` (`python -m partnernet.dictionary > docs/outputs.md`);",
         "the same text is the `dictionary` sheet of `partnernet analyse --xlsx`'s",

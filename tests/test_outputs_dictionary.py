@@ -9,11 +9,12 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, SAMPLE_DIR
 
 from partnernet.cli import cli
 from partnernet.dictionary import FILES, UNITS, dictionary_markdown
@@ -122,6 +123,27 @@ def test_every_column_compare_writes_is_in_the_dictionary(compared: Path) -> Non
         kinds = {row["kind"].split(" brokerage ")[-1] for row in csv.DictReader(handle)}
     assert {"new tie", "lost tie", "joined", "left", "gained board seats"} <= kinds
     assert {"grew", "shrank"} <= kinds
+
+
+def _graphml_keys(path: Path) -> dict[str, list[str]]:
+    """'<file>:node' and '<file>:edge' -> the attribute names its GraphML keys declare."""
+    root = ElementTree.parse(path).getroot()
+    found: dict[str, list[str]] = {f"{path.name}:node": [], f"{path.name}:edge": []}
+    for key in root.iter("{http://graphml.graphdrawing.org/xmlns}key"):
+        if key.get("for") in ("node", "edge"):
+            found[f"{path.name}:{key.get('for')}"].append(str(key.get("attr.name")))
+    return found
+
+
+def test_every_attribute_graphml_export_writes_is_in_the_dictionary(tmp_path: Path) -> None:
+    """On the sample (boards included), every node and edge attribute both ways."""
+    out = tmp_path / "network.graphml"
+    args = ["export", str(SAMPLE_DIR), "--format", "graphml", "--out", str(out), "-q"]
+    result = CliRunner().invoke(cli, [*args, "--permutations", "100"])
+    assert result.exit_code == 0, result.output
+    found = _graphml_keys(out)
+    assert "members" in found["network.graphml:node"]  # the boards are there
+    _check_both_ways(found, sorted(found))
 
 
 def test_the_parser_sees_a_missing_column() -> None:
