@@ -146,7 +146,8 @@ def init(dataset_dir: str) -> None:
     Each CSV file has its header (required columns first) and an example row; the
     examples form a dataset that validates and analyses with no pseudonym key set
     (the example person is already a pseudonym). DIR is created when missing; an
-    existing file is never overwritten (nothing is written if any exists). Prints
+    existing file is never overwritten (nothing is written if any exists); the six
+    files arrive together, with a manifest, under DIR's lock. Prints
     the three commands to run next.
 
     \b
@@ -155,6 +156,7 @@ def init(dataset_dir: str) -> None:
     """
     from partnernet.io.templates import KEY_HELP, next_commands, write_templates
 
+    _lock_out(dataset_dir, "init")
     written = write_templates(dataset_dir)
     names = ", ".join(path.name for path in written)
     commands = "\n".join(f"  {command}" for command in next_commands(dataset_dir))
@@ -665,6 +667,8 @@ def sample(
     body, a CVS that is the main broker, a community foundation and VCSE groups
     sized like the real sector. The same seed always gives the same files. OUT
     already holding dataset files is refused unless --force is given (exit 5).
+    The files are replaced together, with a manifest: a run that fails or is
+    killed leaves the dataset that was there; a second writer exits 5.
 
     With --year-after DIR2 the same place one year on is written to DIR2 too
     (locality scale only), with changes planted for 'partnernet compare' to find:
@@ -680,12 +684,12 @@ def sample(
     """
     from partnernet.synthetic.generate import generate_sample
 
+    if year_after_dir is not None and scale != "locality":
+        raise click.UsageError("--year-after writes a locality-scale place only.")
+    # Each folder's lock for the whole command; each dataset replaced whole (io.staging).
+    _lock_out(out_dir, "sample")
     if year_after_dir is not None:
-        from partnernet.io.folders import prepare_output_folder
-
-        if scale != "locality":
-            raise click.UsageError("--year-after writes a locality-scale place only.")
-        prepare_output_folder(year_after_dir)
+        _lock_out(year_after_dir, "sample")
     with _step_bars(quiet, "Generating {step}") as bars:
         counts = generate_sample(out_dir, scale=scale, seed=seed, overwrite=force, progress=bars)
     if not quiet:
@@ -693,11 +697,11 @@ def sample(
         click.echo(f"Wrote a {scale} sample (seed {seed}) to {out_dir}: {summary}.", err=True)
     if year_after_dir is not None:
         from partnernet.io.read import read_dataset
-        from partnernet.io.writers import write_dataset
+        from partnernet.io.writers import replace_dataset
         from partnernet.synthetic.year_after import year_after
 
         after, planted = year_after(read_dataset(out_dir), seed=seed)
-        write_dataset(after, year_after_dir)
+        replace_dataset(after, year_after_dir, command="sample")
         if not quiet:
             click.echo(
                 f"Wrote the year after to {year_after_dir}: {len(planted.seat_gainers)} groups "
@@ -1014,8 +1018,11 @@ def render(
 
     The map is one HTML file that opens offline in any browser: brokers are
     stars, under-connected organisations have a red ring, boards are diamonds.
-    The folder is created when missing; an existing map is replaced only once
-    the new one is complete.
+    The folder is created when missing and locked while the command runs (a
+    second writer there exits 5); an existing map is replaced only once the new
+    one is complete. A map written over a file of an analyse run there (its
+    network.html) is recorded in that run's manifest, so the folder still reads
+    as one whole run.
 
     \b
     Examples:
@@ -1023,11 +1030,14 @@ def render(
       partnernet render sample_data --out out/funding.html --size-by funding --layers FUNDS
     """
     from partnernet.analysis.pipeline import analyse as run_analysis
+    from partnernet.io.staging import record_single_file
     from partnernet.render.network import check_map_path, write_network
 
     chosen = _parsed_layers(layers)
     # Checked first: a mistyped --out should not cost a whole analysis.
     target = check_map_path(out_file)
+    # One writer per folder: the map's folder is locked for the whole command.
+    _lock_out(str(target.parent), "render")
     ds = _read_folder(
         dataset_dir,
         date_format=date_format,
@@ -1041,6 +1051,13 @@ def render(
         if bars is not None:
             bars("drawing the map", 0, 1)
         write_network(target, results, colour_by=colour_by, size_by=size_by, layers=chosen)
+    # A map over a file of the folder's run (analyse's network.html) keeps the
+    # folder whole: the manifest records the replacement (io.staging).
+    if record_single_file(target.parent, target.name, command="render") and not quiet:
+        _note(
+            f"{target.name} was part of the run in {target.parent}; its manifest records "
+            "this map in its place."
+        )
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
 

@@ -1,5 +1,7 @@
-"""The data dictionary: every column of every table ``partnernet analyse`` writes,
-its unit and how it is computed, and the top-level keys of its JSON files.
+"""The data dictionary: every column of every table ``partnernet analyse`` and
+``partnernet compare`` write, its unit and how it is computed, the top-level keys
+of the JSON files, and the node and edge attributes of ``partnernet export``'s
+GraphML.
 
 It is the one source of three things: ``docs/outputs.md`` (generated from it with
 ``python -m partnernet.dictionary > docs/outputs.md``; a test checks the file is
@@ -38,6 +40,8 @@ UNITS: dict[str, str] = {
     "yes/no": "True or False",
     "date": "a date, YYYY-MM-DD; empty where nothing is dated",
     "JSON": "a JSON value (object, list or number); see its description",
+    "figure": "a headline figure: a count, a share (0 to 1) or an index, as the row's "
+    "kind says; empty where a year's data cannot give it",
 }
 
 SIGNIFICANT = "4 significant figures (whole numbers from 10,000 up)"
@@ -51,6 +55,11 @@ ROUNDING: dict[str, str] = {
     "measure": SIGNIFICANT,
     "p-value": SIGNIFICANT,
     "pounds": "pennies",
+}
+# Units whose rounding is not ROUNDING's (the tables' rule) but their own file's:
+# headline_changes.csv rounds each row by its kind (findings/compare.py, _rounded).
+_ROUNDED_BY_FILE: dict[str, str] = {
+    "figure": "counts whole, shares and indices to 4 decimal places",
 }
 
 
@@ -360,7 +369,12 @@ _MANIFEST = (
     Column("command", "text", "The command that wrote the folder (analyse, compare, an import)."),
     Column("written_at", "date", "When the run was put in place (UTC, ISO 8601)."),
     Column("partnernet_version", "text", "The partnernet version that wrote it."),
-    Column("files", "JSON", "Each file of the run: name, bytes and SHA-256 of its contents."),
+    Column(
+        "files",
+        "JSON",
+        "Each file of the run: name, bytes and SHA-256 of its contents; a file a later "
+        "partnernet render wrote over also has replaced_by and replaced_at.",
+    ),
     Column("retired", "JSON", "Files of an earlier run that this run removed."),
 )
 
@@ -369,6 +383,169 @@ _WORKBOOK = (
     Column("groups", "text", "The sheet of groups.csv."),
     Column("departments", "text", "The sheet of departments.csv."),
     Column("dictionary", "text", "This dictionary: file, column, unit, meaning."),
+)
+
+# partnernet compare (analysis/compare.py, findings/compare.py). Organisations are
+# matched by id across the two years, after the aliases file (--aliases) maps
+# renamed ids to one id.
+_CHANGES = (
+    Column(
+        "kind",
+        "text",
+        "What changed: 'new tie' or 'lost tie' (a pair of organisations tied in the "
+        "organisation graph of one year only); 'joined' or 'left' (an organisation in "
+        "one year's graph only); 'gained board seats' or 'lost board seats'; 'started "
+        "being siloed' or 'stopped being siloed' (a department in both years); "
+        "'<role> brokerage grew' or 'shrank' (a Gould-Fernandez role count of one of "
+        "either year's top brokers by betweenness).",
+    ),
+    Column(
+        "id",
+        "id",
+        "The organisation or department that changed; for a tie, the first of its two "
+        "ids in sorted order.",
+    ),
+    Column(
+        "name",
+        "text",
+        "Its name, from the year that has it (the new year when both do; a department's "
+        "from the new year's graph).",
+    ),
+    Column(
+        "other_id",
+        "id",
+        "A tie's other organisation; a department's parent body; empty for other kinds.",
+    ),
+    Column("other_name", "text", "A tie's other organisation's name; empty otherwise."),
+    Column(
+        "layer",
+        "text",
+        "A tie's layers, ';'-separated, in the year that has it: FUNDS (funding), "
+        "PARTNERS_WITH (a partnership), MEMBER_OF (a shared board), SHARES_PERSON (a "
+        "shared trustee); empty for other kinds.",
+    ),
+    Column(
+        "before",
+        "count",
+        "The old year's value: board seats (memberships.csv), 1 or 0 for siloed or not, "
+        "or the brokerage role count (0 for an organisation absent that year); empty "
+        "for ties and organisations.",
+    ),
+    Column("after", "count", "The new year's value, as 'before'."),
+)
+
+_HEADLINE_CHANGES = (
+    Column(
+        "figure",
+        "text",
+        "The headline figure's name, as the change page names it (the figures of "
+        "analysis/compare.py's HEADLINE_FIGURES, in the report's order).",
+    ),
+    Column("kind", "text", "'count', 'share' (0 to 1) or 'index': how the figure is read."),
+    Column(
+        "before",
+        "figure",
+        "The figure in the old year's run, read from the same records as summary.json "
+        "and the tables (counts whole, the rest to 4 decimal places).",
+    ),
+    Column("after", "figure", "The figure in the new year's run, as 'before'."),
+    Column(
+        "change",
+        "figure",
+        "after minus before (to 4 decimal places unless a count); empty when either is.",
+    ),
+    Column(
+        "before_text",
+        "text",
+        "'before' as the page writes it (findings/wording.py: thousands separators, "
+        "percentages, a gap in percentage points, indices to 2 or 3 places); '–' where it "
+        "cannot be computed.",
+    ),
+    Column("after_text", "text", "'after' as the page writes it."),
+    Column(
+        "change_text",
+        "text",
+        "The change as the page writes it: 'no change', '+281', '+7.5 points' for a "
+        "share (percentage points), '−0.17' for an index; '–' when either year lacks it.",
+    ),
+    Column("definition", "text", "What the figure is, in one sentence."),
+)
+
+# partnernet export --format graphml (exchange.py): the attributes of its nodes and
+# edges, the GraphML keys a reader such as igraph or Cytoscape sees. A missing value
+# is left out of that node or edge, as in metrics.csv an empty cell.
+_BY_NAME = {c.name: c for c in _METRICS}
+_GRAPHML_NODES = (
+    Column("label", "text", "The organisation's or board's full name."),
+    Column("kind", "text", "'organisation' or 'board'."),
+    Column("type", "text", "The organisation's type (organisations.csv); 'board' for a board."),
+    *(
+        _BY_NAME[name]
+        for name in (
+            "degree",
+            "weighted_degree",
+            "betweenness",
+            "constraint",
+            "effective_size",
+            "coordinator",
+            "itinerant",
+            "gatekeeper",
+            "representative",
+            "liaison",
+            "board_seats",
+            "funding_received",
+            "funding_from_public",
+            "distance_to_decision",
+            "community",
+            "under_connected",
+            "size_band",
+            "locality",
+            "tags",
+        )
+    ),
+    Column(
+        "sector",
+        "text",
+        "The organisation's brokerage sector (vcse, infrastructure, public, funder, "
+        "private), from its type.",
+    ),
+    Column("parent_id", "id", "A department's parent body (organisations.csv)."),
+    Column(
+        "public_body",
+        "yes/no",
+        "Whether its type is a public body (local_authority, department, nhs, central_government).",
+    ),
+    Column("top_broker", "yes/no", "Whether it is one of the run's top brokers by betweenness."),
+    Column("broker_rank", "count", "Its rank among the top brokers, 1 the strongest."),
+    Column("level", "text", "A board's level (boards.csv)."),
+    Column("theme", "text", "A board's theme (boards.csv)."),
+    Column("convener_id", "id", "The organisation that convenes the board (boards.csv)."),
+    Column("members", "count", "Organisations that sit on the board."),
+)
+_GRAPHML_EDGES = (
+    Column(
+        "kind",
+        "text",
+        "'tie' (a tie of the organisation graph the measures describe) or 'board_seat' "
+        "(an organisation and a board it sits on).",
+    ),
+    Column(
+        "weight",
+        "measure",
+        "A tie's weight in the organisation graph (as weighted_degree sums it); 1 for a "
+        "board seat.",
+    ),
+    Column(
+        "layers",
+        "text",
+        "The layers forming a tie, ';'-separated (FUNDS, MEMBER_OF, PARTNERS_WITH, "
+        "SHARES_PERSON); MEMBER_OF for a board seat.",
+    ),
+    Column("funds", "yes/no", "Whether a funding award forms the tie."),
+    Column("member_of", "yes/no", "Whether a shared board forms the tie."),
+    Column("partners_with", "yes/no", "Whether a partnership forms the tie."),
+    Column("shares_person", "yes/no", "Whether a shared trustee or person forms the tie."),
+    Column("role", "text", "A board seat's roles (chair, co-chair, member), ';'-separated."),
 )
 
 FILES: tuple[OutputFile, ...] = (
@@ -395,6 +572,28 @@ FILES: tuple[OutputFile, ...] = (
         "one run's manifest (the top-level keys), written last: a folder whose files do "
         "not match it does not hold one whole run",
         _MANIFEST,
+    ),
+    OutputFile(
+        ("changes.csv",),
+        "one change between the two years of partnernet compare (a header only when "
+        "nothing changed)",
+        _CHANGES,
+    ),
+    OutputFile(
+        ("headline_changes.csv",),
+        "one headline figure of partnernet compare, before and after",
+        _HEADLINE_CHANGES,
+    ),
+    OutputFile(
+        ("network.graphml:node",),
+        "one node of partnernet export --format graphml (an organisation or a board): "
+        "its attributes",
+        _GRAPHML_NODES,
+    ),
+    OutputFile(
+        ("network.graphml:edge",),
+        "one edge of partnernet export --format graphml: its attributes",
+        _GRAPHML_EDGES,
     ),
 )
 
@@ -441,12 +640,16 @@ def dictionary_markdown() -> str:
     lines = [
         "# What each output file holds",
         "",
-        "Every column of every table `partnernet analyse` writes, its unit and how it is",
-        "computed, and the top-level keys of its JSON files. Generated from",
+        "Every column of every table `partnernet analyse` and `partnernet compare` write,",
+        "its unit and how it is computed, the top-level keys of the JSON files, and the",
+        "node and edge attributes of `partnernet export --format graphml` (the other",
+        "export formats carry the same attributes; see `partnernet/exchange.py`).",
+        "Generated from",
         "`partnernet/dictionary.py` (`python -m partnernet.dictionary > docs/outputs.md`);",
         "the same text is the `dictionary` sheet of `partnernet analyse --xlsx`'s",
-        "`tables.xlsx`. The maps and the report (`network.html`, `report.html`,",
-        "`report.md`) are for reading and have no columns.",
+        "`tables.xlsx`. The maps and the pages (`network.html`, `report.html`,",
+        "`report.md`; compare's `compare.html`, `compare.md`, `difference.html`) are",
+        "for reading and have no columns.",
         "",
         "## Units",
         "",
@@ -454,7 +657,8 @@ def dictionary_markdown() -> str:
         "|---|---|---|",
     ]
     for unit, meaning in UNITS.items():
-        lines.append(f"| {unit} | {_cell(meaning)} | {ROUNDING.get(unit, 'as it is')} |")
+        rule = ROUNDING.get(unit) or _ROUNDED_BY_FILE.get(unit, "as it is")
+        lines.append(f"| {unit} | {_cell(meaning)} | {rule} |")
     lines += [
         "",
         "Text cells a spreadsheet would run as a formula (starting `=`, `+`, `-`, `@`,",

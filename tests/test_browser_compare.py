@@ -96,6 +96,28 @@ def test_the_difference_map_draws_new_ties_and_faint_lost_ties(
         legend = page.locator("#pn-marks").inner_text()
         assert "New organisation or board (green ring): 3" in legend
         assert "Lost tie (faint dotted grey line)" in legend
+        # Each change has a swatch drawn as the map draws it.
+        swatches = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#pn-marks li')).slice(0, 3)
+                .map(li => {
+                    const s = getComputedStyle(li.firstChild);
+                    const width = li.firstChild.getBoundingClientRect().width;
+                    return [li.firstChild.className, s.borderTopStyle, s.borderTopWidth,
+                            s.borderTopColor, s.opacity, width];
+                })"""
+        )
+        ring, new_line, lost_line = swatches
+        assert ring[0] == "pn-mark pn-mark-ring" and ring[1] == "solid"
+        assert ring[3] == "rgb(47, 158, 68)"  # JOINED_BORDER, the joined nodes' ring
+        assert new_line[:5] == ["pn-line pn-mark-line", "solid", "3px", "rgb(232, 89, 12)", "0.95"]
+        assert lost_line[:5] == [
+            "pn-line pn-mark-line",
+            "dotted",
+            "2px",  # drawn 1.5 wide on the map; a browser shows a 1.5px border as 1px
+            "rgb(154, 165, 177)",
+            "0.35",
+        ]
+        assert all(s[5] > 10 for s in swatches)
         assert page.locator("h1").inner_text() == "What changed: partnership network"
         assert "What changed from 2024 to 2025" in page.locator("#pn-subtitle").inner_text()
         assert_quiet(page, watch)
@@ -155,6 +177,7 @@ def test_screenshots_of_the_change_page_and_map(
     with open_page(chromium, tmp_path / "difference.html") as (page, watch):
         wait_for_map(page)
         page.screenshot(path=str(tmp_path / "difference.png"))
+        page.locator("#pn-marks").screenshot(path=str(tmp_path / "difference-legend.png"))
         assert_quiet(page, watch)
     with open_page(chromium, tmp_path / "compare.html", width=1200, height=1500) as (page, watch):
         page.screenshot(path=str(tmp_path / "compare.png"))

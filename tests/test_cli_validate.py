@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from partnernet.cli import cli
+from partnernet.io.staging import MANIFEST_NAME, check_manifest
 from partnernet.model import COLUMNS, TABLES
 
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -121,7 +122,11 @@ def test_init_writes_templates_that_validate(
         "  partnernet render mydata/new --out mydata/new-results/map.html --colour-by size_band\n"
     )
     folder = tmp_path / "mydata" / "new"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    # The six templates arrive together, with their run's manifest (io.staging).
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [MANIFEST_NAME, *(f"{t}.csv" for t in TABLES)]
+    )
+    assert check_manifest(folder) == []
     for table in TABLES:
         lines = (folder / f"{table}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(COLUMNS[table])

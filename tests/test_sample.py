@@ -19,6 +19,7 @@ from conftest import SAMPLE_DIR
 from partnernet import model
 from partnernet.cli import cli
 from partnernet.errors import OutputError
+from partnernet.io.staging import MANIFEST_NAME
 from partnernet.synthetic.generate import SCALES, generate_sample
 
 PUBLIC = model.PUBLIC_BODY_TYPES
@@ -295,7 +296,9 @@ def test_read_dataset_accepts_the_committed_sample(monkeypatch: pytest.MonkeyPat
 
 
 def _bytes(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    # The run's manifest (io.staging) names its time and run id, so it is never the
+    # same twice; the committed copy is the dataset, without one.
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != MANIFEST_NAME}
 
 
 def test_committed_sample_equals_a_fresh_run(tmp_path: Path) -> None:

@@ -865,3 +865,175 @@ def test_sigterm_at_random_points_of_an_import_leaves_nothing_behind(
         assert code in (0, 128 + signal.SIGTERM, -signal.SIGTERM)
         assert leftovers(out) == []  # no staging copy, no lock, no temporary file
         assert state(out) in (old, new)
+
+
+# ------------------------------------------ sample, init and render (whole runs too)
+
+
+def _sample_new(out: Path) -> list[str]:
+    return ["sample", "--out", str(out), "--seed", "2", "--force", "-q"]
+
+
+@pytest.fixture(scope="module")
+def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A sample dataset (seed 1), and the same folder after a sample of seed 2 over it."""
+    base = tmp_path_factory.mktemp("samples")
+    old = base / "old"
+    assert _partnernet("sample", "--out", old, "--seed", "1", "-q").returncode == 0
+    new = base / "new"
+    shutil.copytree(old, new)
+    assert _partnernet(*_sample_new(new)).returncode == 0
+    runs: dict[str, object] = {"old": state(old), "new": state(new), "old_dir": old}
+    assert runs["old"] != runs["new"]
+    return runs
+
+
+@pytest.mark.slow
+def test_killing_sample_at_steps_and_random_points_leaves_the_old_dataset_or_the_new(
+    tmp_path: Path, sample_runs: dict[str, object]
+) -> None:
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER)
+    rng = random.Random(KILL_SEED)
+    old, new = sample_runs["old"], sample_runs["new"]
+    assert isinstance(old, dict) and isinstance(new, dict)
+    probe = tmp_path / "probe"
+    shutil.copytree(str(sample_runs["old_dir"]), probe)
+    started = time.monotonic()
+    assert _partnernet(*_sample_new(probe)).returncode == 0
+    whole = time.monotonic() - started
+    # The six files' fsyncs, the commit, the old manifest's removal, six renames,
+    # the manifest's move and the cleanup: 22 calls in all.
+    steps = sorted(rng.sample(range(1, 23), KILL_TRIALS))
+    seen = []
+    for trial, k in enumerate(steps + [None] * KILL_TRIALS):
+        out = tmp_path / f"s{trial}"
+        shutil.copytree(str(sample_runs["old_dir"]), out)
+        if k is not None:
+            done = subprocess.run(
+                [PYTHON, str(script), str(k), *_sample_new(out)],
+                env=_env(),
+                capture_output=True,
+                timeout=600,
+            )
+            assert done.returncode in (0, -signal.SIGKILL), done.stderr
+        else:
+            run = subprocess.Popen(
+                [PYTHON, "-m", "partnernet", *_sample_new(out)],
+                env=_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(rng.uniform(0.3, 1.1) * whole)
+            os.kill(run.pid, signal.SIGKILL)
+            run.wait()
+        checked = _partnernet("validate", out)  # the next command: settles, then reads
+        assert checked.returncode == 0, checked.stderr
+        seen.append(assert_one_whole_run(out, old, new))
+    assert len(seen) == 2 * KILL_TRIALS
+
+
+def test_sample_init_and_render_into_a_locked_folder_exit_5_and_write_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "busy"
+    assert _partnernet("sample", "--out", folder, "--seed", "1", "-q").returncode == 0
+    before = state(folder)
+    holder = subprocess.Popen(
+        [
+            PYTHON,
+            "-c",
+            "import sys, time\n"
+            "from partnernet.io.staging import folder_lock\n"
+            f"with folder_lock({str(folder)!r}, command='sample'):\n"
+            "    print('locked', flush=True); time.sleep(30)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        runner = CliRunner()
+        for args in (
+            ["sample", "--out", str(folder), "--seed", "2", "--force", "-q"],
+            ["sample", "--out", str(tmp_path / "a"), "--year-after", str(folder), "-q"],
+            ["init", str(folder)],
+            ["render", str(SAMPLE_DIR), "--out", str(folder / "map.html"), "-q"],
+        ):
+            result = runner.invoke(cli, args)
+            assert result.exit_code == 5, (args, result.output)
+            assert f"Error: another partnernet run is writing to {folder} (pid {holder.pid}" in (
+                result.output
+            )
+            assert state(folder) == before
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    with folder_lock(folder, command="sample"):  # the lock file the holder's kill left
+        pass
+    assert leftovers(folder) == []
+    # --year-after's first folder was refused with it, and removed as never used
+    assert not (tmp_path / "a").exists()
+
+
+def test_init_is_one_run_and_refuses_any_existing_template(tmp_path: Path) -> None:
+    folder = tmp_path / "place"
+    folder.mkdir()
+    (folder / "funding.csv").write_text("mine\n")
+    result = CliRunner().invoke(cli, ["init", str(folder)])
+    assert result.exit_code == 5, result.output
+    assert "already has funding.csv; partnernet init never overwrites a file" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["funding.csv"]  # nothing else staged
+
+
+def test_the_year_after_replaces_its_folder_whole(tmp_path: Path) -> None:
+    """A table the new dataset has no rows for does not stay behind from the old one."""
+    from partnernet.io.read import read_dataset
+    from partnernet.io.writers import replace_dataset
+
+    target = tmp_path / "ds"
+    shutil.copytree(SAMPLE_DIR, target)
+    ds = read_dataset(SAMPLE_DIR)
+    without = type(ds).from_frames(organisations=ds.organisations, funding=ds.funding)
+    written = replace_dataset(without, target, command="sample")
+    assert [p.name for p in written] == ["organisations.csv", "funding.csv"]
+    assert sorted(state(target)) == ["funding.csv", "organisations.csv"]
+    manifest = json.loads((target / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["command"] == "sample"
+    assert sorted(manifest["retired"]) == sorted(
+        f"{t}.csv" for t in ("affiliations", "boards", "memberships", "partnerships")
+    )
+    assert check_manifest(target) == [] and leftovers(target) == []
+
+
+def test_render_into_an_analyse_folder_keeps_it_whole(tmp_path: Path) -> None:
+    """A map over the run's network.html is recorded in its manifest; map.html beside
+    the run leaves the manifest alone. Either way the next command sees one whole run."""
+    out = tmp_path / "out"
+    done = _partnernet("analyse", SAMPLE_DIR, "--out", out, "-q", "--permutations", "100")
+    assert done.returncode == 0, done.stderr
+    manifest = (out / MANIFEST_NAME).read_bytes()
+    beside = _partnernet("render", SAMPLE_DIR, "--out", out / "map.html")
+    assert beside.returncode == 0, beside.stderr
+    assert (out / MANIFEST_NAME).read_bytes() == manifest
+    old_map = (out / "network.html").read_bytes()
+    over = _partnernet(
+        "render", SAMPLE_DIR, "--out", out / "network.html", "--colour-by", "size_band"
+    )
+    assert over.returncode == 0, over.stderr
+    assert (out / "network.html").read_bytes() != old_map
+    assert "network.html was part of the run in" in over.stderr
+    (entry,) = [
+        e
+        for e in json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+        if e["name"] == "network.html"
+    ]
+    assert entry["replaced_by"] == "render"
+    assert check_manifest(out) == [] and leftovers(out) == []
+    assert "does not hold one whole run" not in _next_command_on(out).stderr
+    # and the check can fail: a hand edit still shows
+    (out / "network.html").write_text("edited")
+    assert "does not hold one whole run" in _next_command_on(out).stderr

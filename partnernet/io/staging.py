@@ -42,6 +42,13 @@ SIGTERM, SIGHUP and Ctrl-C during a run remove its staging folder (or finish its
 swap, once committed) before the process ends; after SIGKILL or a power cut the
 next command does it.
 
+A command that writes one file by itself (``render``'s map) takes the lock too, but
+stages nothing: a single file is put in place by one atomic rename. When the folder's
+manifest lists that file's name (a map rendered over an ``analyse`` run's
+``network.html``), :func:`record_single_file` updates that entry, saying which
+command replaced it, so the folder still reads as whole; a name the manifest does
+not list (``map.html`` beside the run) leaves the manifest alone.
+
 A folder's manifest lists the files of the run that wrote it. :func:`check_manifest`
 reports files that no longer match it (an analysis output edited by hand, or
 written by an older partnernet one file at a time). Dataset folders are not checked
@@ -59,6 +66,7 @@ import re
 import secrets
 import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -67,7 +75,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from partnernet.errors import OutputError
 from partnernet.io.folders import prepare_output_folder
@@ -81,6 +89,7 @@ __all__ = [
     "check_manifest",
     "consistent_read",
     "folder_lock",
+    "record_single_file",
     "settle",
     "stage_run",
     "writing_folder",
@@ -318,6 +327,64 @@ def check_manifest(folder: str | os.PathLike[str]) -> list[str]:
     return problems
 
 
+def record_single_file(folder: str | os.PathLike[str], name: str, *, command: str) -> bool:
+    """Record in ``folder``'s manifest that ``command`` replaced ``name`` by itself.
+
+    Call it under the folder's lock, after the file is in place. When the manifest
+    lists ``name``, its entry takes the file's new size and SHA-256 with
+    ``replaced_by`` and ``replaced_at``, and the manifest is replaced atomically;
+    otherwise (no manifest, or a file the run did not write) nothing changes.
+    Returns whether the manifest changed. A kill between the file's rename and this
+    one leaves the entry stale: the next command notes the folder as not whole, and
+    the next run replaces it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with stage_run(tmp, command="analyse") as run:
+    ...         _ = run.write_text("network.html", "old map")
+    ...     _ = (Path(tmp) / "network.html").write_text("new map")
+    ...     changed = record_single_file(tmp, "network.html", command="render")
+    ...     changed, check_manifest(tmp)
+    (True, [])
+    """
+    target = Path(folder)
+    manifest = _read_manifest(target / MANIFEST_NAME)
+    if manifest is None:
+        return False
+    entries = [e for e in manifest["files"] if isinstance(e, dict) and e.get("name") == name]
+    if not entries:
+        return False
+    path = target / name
+    for entry in entries:
+        entry.update(
+            bytes=path.stat().st_size,
+            sha256=_sha256(path),
+            replaced_by=command,
+            replaced_at=_now(),
+        )
+    text = json.dumps(manifest, indent=2) + "\n"
+    # A name settling recognises as a killed write's temporary file (_TEMPORARY).
+    fd, pending = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=".tmp", dir=target)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(pending, 0o644)
+        os.replace(pending, target / MANIFEST_NAME)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(pending)
+        raise _write_error(target / MANIFEST_NAME, exc) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(pending)
+        raise
+    return True
+
+
 # ---------------------------------------------------------------------- settling
 
 
@@ -466,6 +533,19 @@ class StagedRun:
             raise _write_error(self.folder / name, exc) from exc
         self.hashes[name] = (len(data), hashlib.sha256(data).hexdigest())
         return self.folder / name
+
+    @contextlib.contextmanager
+    def open_text(self, name: str) -> Iterator[IO[str]]:
+        """Stage ``name`` written as it goes (a file too large to hold as one text):
+        a UTF-8 text handle with no newline translation, flushed to disk on close."""
+        path = self.path / name
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise _write_error(self.folder / name, exc) from exc
 
     def commit(self, names: Iterable[str] | None = None) -> None:
         """Write the manifest of ``names`` (default: every file staged) and swap.

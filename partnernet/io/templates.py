@@ -18,7 +18,8 @@ from pathlib import Path
 from partnernet import model
 from partnernet.errors import OutputError
 from partnernet.io.pseudonym import KEY_ENV, KEY_FILE_ENV
-from partnernet.io.writers import SafeCsvWriter, atomic_write_text
+from partnernet.io.staging import stage_run
+from partnernet.io.writers import SafeCsvWriter
 
 __all__ = ["KEY_HELP", "TEMPLATE_ROWS", "next_commands", "write_templates"]
 
@@ -129,13 +130,6 @@ def write_templates(folder: str | os.PathLike[str]) -> list[Path]:
     """
     target = Path(folder)
     paths = [target / f"{table}.csv" for table in model.TABLES]
-    existing = [p for p in paths if p.exists()]
-    if existing:
-        names = ", ".join(p.name for p in existing)
-        raise OutputError(
-            f"{target} already has {names}; partnernet init never overwrites a file.",
-            hint="Choose an empty or new folder, or move those files away first.",
-        )
     if target.exists() and not target.is_dir():
         raise OutputError(
             f"cannot write templates to {target}: it is a file, not a folder.",
@@ -148,8 +142,17 @@ def write_templates(folder: str | os.PathLike[str]) -> list[Path]:
             f"cannot create the folder {target}: {exc.strerror or exc}.",
             hint="Check the path and its permissions, or choose another folder.",
         ) from exc
-    for table, path in zip(model.TABLES, paths, strict=True):
-        atomic_write_text(path, template_text(table))
+    # One whole run (io.staging): the six templates arrive together, under the lock.
+    with stage_run(target, command="init") as run:
+        existing = [p for p in paths if p.exists()]  # under the lock, once settled
+        if existing:
+            names = ", ".join(p.name for p in existing)
+            raise OutputError(
+                f"{target} already has {names}; partnernet init never overwrites a file.",
+                hint="Choose an empty or new folder, or move those files away first.",
+            )
+        for table in model.TABLES:
+            run.write_text(f"{table}.csv", template_text(table))
     return paths
 
 

@@ -29,7 +29,8 @@ import pandas as pd
 
 from partnernet.errors import OutputError
 from partnernet.io.folders import prepare_output_folder
-from partnernet.model import Dataset
+from partnernet.io.staging import stage_run
+from partnernet.model import TABLES, Dataset
 
 __all__ = [
     "SafeCsvWriter",
@@ -42,6 +43,7 @@ __all__ = [
     "dataset_to_csv_text",
     "make_dataset_folder",
     "neutralise_cell",
+    "replace_dataset",
     "restore_cell",
     "write_dataset",
 ]
@@ -349,6 +351,24 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path
         atomic_write_text(path, dataset_to_csv_text(frame))
         written.append(path)
     return written
+
+
+def replace_dataset(
+    dataset: Dataset, folder: str | os.PathLike[str], *, command: str
+) -> list[Path]:
+    """Write ``dataset`` as the dataset folder ``folder``, replacing the one there
+    whole: its files are staged and swapped in together under the folder's lock
+    (:func:`partnernet.io.staging.stage_run`), and a table file of the old dataset
+    that this one has no rows for is removed at the same swap, so the folder never
+    holds a mix of two datasets. Other files in the folder are left alone.
+
+    Returns the files written, as :func:`write_dataset` does.
+    """
+    target = Path(folder)
+    make_dataset_folder(target)
+    with stage_run(target, command=command, retire=[f"{t}.csv" for t in TABLES]) as run:
+        staged = write_dataset(dataset, run.path)
+    return [target / path.name for path in staged]
 
 
 def _format_number(value: float) -> str:

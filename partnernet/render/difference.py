@@ -24,7 +24,9 @@ from partnernet.findings.wording import plain_text
 __all__ = [
     "JOINED_BORDER",
     "LOST_COLOUR",
+    "LOST_STYLE",
     "NEW_TIE_COLOUR",
+    "NEW_TIE_STYLE",
     "MapChanges",
     "map_changes",
     "mark_changes",
@@ -33,6 +35,15 @@ __all__ = [
 NEW_TIE_COLOUR = "#e8590c"
 LOST_COLOUR = "#9aa5b1"
 JOINED_BORDER = "#2f9e44"
+# How a new tie (at least this wide) and a lost tie are drawn: the map's edges and
+# the legend's swatches (network.js, markSwatch) both read these.
+NEW_TIE_STYLE: dict[str, Any] = {
+    "line": NEW_TIE_COLOUR,
+    "width": 3.0,
+    "opacity": 0.95,
+    "dashes": False,
+}
+LOST_STYLE: dict[str, Any] = {"line": LOST_COLOUR, "width": 1.5, "opacity": 0.35, "dashes": True}
 _LAYER_WORDS = {
     "FUNDS": "funding",
     "MEMBER_OF": "board seat",
@@ -99,8 +110,12 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
             continue
         new_ties += 1
         edge["change"] = "new"
-        edge["color"] = {"color": NEW_TIE_COLOUR, "highlight": "#111111", "opacity": 0.95}
-        edge["width"] = max(float(edge.get("width", 1.0)), 3.0)
+        edge["color"] = {
+            "color": NEW_TIE_COLOUR,
+            "highlight": "#111111",
+            "opacity": NEW_TIE_STYLE["opacity"],
+        }
+        edge["width"] = max(float(edge.get("width", 1.0)), NEW_TIE_STYLE["width"])
         edge["title"] = f"New in {changes.after_label}.\n{edge.get('title', '')}"
     lost_drawn = lost_undrawn = 0
     for (u, v, layer), (a, b) in sorted(changes.before_edges.items()):
@@ -120,8 +135,12 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
                     f"Lost since {changes.before_label}: {_LAYER_WORDS.get(layer, layer)}, "
                     f"{a} – {b}"
                 ),
-                "width": 1.5,
-                "color": {"color": LOST_COLOUR, "highlight": "#111111", "opacity": 0.35},
+                "width": LOST_STYLE["width"],
+                "color": {
+                    "color": LOST_COLOUR,
+                    "highlight": "#111111",
+                    "opacity": LOST_STYLE["opacity"],
+                },
                 "dashes": [2, 5],
                 "arrows": {"to": {"enabled": False}},
             }
@@ -130,13 +149,19 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
     lost_text = f"Lost tie (faint dotted grey line): {wording.integer(lost_drawn)}"
     if lost_undrawn:
         lost_text += f", and {wording.integer(lost_undrawn)} to organisations no longer here"
+    # Each swatch is drawn as the map draws the thing (network.js, markSwatch).
     payload["legend"]["marks"] = [
         {
             "mark": "joined",
             "label": "New organisation or board (green ring): " + wording.integer(joined),
+            "swatch": {"ring": JOINED_BORDER},
         },
-        {"mark": "newtie", "label": f"New tie (thick orange line): {wording.integer(new_ties)}"},
-        {"mark": "losttie", "label": lost_text},
+        {
+            "mark": "newtie",
+            "label": f"New tie (thick orange line): {wording.integer(new_ties)}",
+            "swatch": dict(NEW_TIE_STYLE),
+        },
+        {"mark": "losttie", "label": lost_text, "swatch": dict(LOST_STYLE)},
         *payload["legend"]["marks"],
     ]
     if lost_drawn:

@@ -52,7 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from partnernet.errors import OutputError
-from partnernet.io.writers import SafeCsvWriter, atomic_open
+from partnernet.io.staging import stage_run
+from partnernet.io.writers import SafeCsvWriter
 from partnernet.model import COLUMNS, TABLES, size_band_for_income
 from partnernet.synthetic.place import (
     BAND_SHARES,
@@ -177,7 +178,8 @@ def generate_sample(
     ------
     OutputError
         When the folder cannot be created or written, or already holds a dataset
-        and ``overwrite`` is false (exit code 5). Nothing is left half-written.
+        and ``overwrite`` is false, or another run holds its lock (exit code 5).
+        The folder then keeps the dataset it had: the files are swapped in together.
 
     Examples
     --------
@@ -190,16 +192,17 @@ def generate_sample(
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     n_places, n_orgs = SCALES[scale]
-    folder = _prepare_folder(Path(out_dir), overwrite=overwrite)
+    folder = _prepare_folder(Path(out_dir))
     counts = dict.fromkeys(TABLES, 0)
     counters = _Counters()
     names = _place_names(random.Random(f"partnernet-sample:{seed}:names"), n_places)
-    with contextlib.ExitStack() as stack:
+    # One whole run (io.staging): the six files are staged and swapped in together
+    # under the folder's lock, so a kill leaves the old dataset or the new one.
+    with stage_run(folder, command="sample") as run, contextlib.ExitStack() as stack:
+        _refuse_existing(folder, overwrite=overwrite)  # under the lock, once settled
         writers = {}
         for table in TABLES:
-            handle = stack.enter_context(
-                atomic_open(folder / f"{table}.csv", "w", encoding="utf-8", newline="")
-            )
+            handle = stack.enter_context(run.open_text(f"{table}.csv"))
             # CRLF like write_dataset (RFC 4180), so both ways of writing a dataset agree.
             writers[table] = SafeCsvWriter(handle, lineterminator="\r\n")
             writers[table].writerow(COLUMNS[table])
@@ -222,10 +225,11 @@ def generate_sample(
             del rows
             if progress is not None:
                 progress("places", index + 1, n_places)
+        stack.close()  # every file flushed to disk before the commit
     return counts
 
 
-def _prepare_folder(folder: Path, *, overwrite: bool) -> Path:
+def _prepare_folder(folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
         raise OutputError(
             f"cannot write the sample to {folder}: it is a file, not a folder.",
@@ -238,6 +242,10 @@ def _prepare_folder(folder: Path, *, overwrite: bool) -> Path:
             f"cannot create the folder {folder}: {exc.strerror or exc}.",
             hint="Check the path and its permissions, or choose another output folder.",
         ) from exc
+    return folder
+
+
+def _refuse_existing(folder: Path, *, overwrite: bool) -> None:
     existing = [f"{t}.csv" for t in TABLES if (folder / f"{t}.csv").exists()]
     if existing and not overwrite:
         raise OutputError(
@@ -245,7 +253,6 @@ def _prepare_folder(folder: Path, *, overwrite: bool) -> Path:
             "the sample would overwrite it.",
             hint="Choose an empty or new folder, or add --force to replace those files.",
         )
-    return folder
 
 
 def _place_names(rng: random.Random, n: int) -> list[tuple[str, str]]:

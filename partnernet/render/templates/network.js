@@ -30,9 +30,29 @@
   document.getElementById("pn-size-note").textContent = data.legend.size;
   var marks = document.getElementById("pn-marks");
   var symbols = { broker: "\u2605", board: "\u25c6", under: "" };
+  // A mark drawn as the map draws it: a ring of the node's border colour, or a
+  // stretch of line in the tie's colour, width, dashes and opacity (the
+  // difference map's new and lost ties and organisations); else a symbol.
+  function markSwatch(entry) {
+    var swatch = entry.swatch;
+    if (swatch && swatch.line) {
+      var line = el("span", "pn-line pn-mark-line");
+      // At least 2px: a browser draws a 1.5px border as 1px, too thin to see dotted.
+      var width = Math.max(2, Math.round(swatch.width));
+      line.style.borderTop = width + "px " + (swatch.dashes ? "dotted " : "solid ") + swatch.line;
+      line.style.opacity = String(swatch.opacity);
+      return line;
+    }
+    if (swatch && swatch.ring) {
+      var ring = el("span", "pn-mark pn-mark-ring");
+      ring.style.borderColor = swatch.ring;
+      return ring;
+    }
+    return el("span", "pn-mark pn-mark-" + entry.mark, symbols[entry.mark]);
+  }
   data.legend.marks.forEach(function (entry) {
     var item = el("li");
-    item.appendChild(el("span", "pn-mark pn-mark-" + entry.mark, symbols[entry.mark]));
+    item.appendChild(markSwatch(entry));
     item.appendChild(el("span", null, entry.label));
     marks.appendChild(item);
   });
