@@ -998,6 +998,7 @@ def analyse(
 )
 @layers_option
 @seed_option
+@permutations_option
 @reading_options
 @delimiter_option
 @quiet_option
@@ -1009,6 +1010,7 @@ def render(
     size_by: str,
     layers: str | None,
     seed: int,
+    permutations: int,
     date_format: str | None,
     encoding: str,
     delimiter: str | None,
@@ -1045,9 +1047,13 @@ def render(
         delimiter=delimiter,
         on_note=None if quiet else _note,
     )
-    # The map shows no p-values, so the permutation tests run at their minimum.
+    # As many reshuffles as analyse: the red rings are the under-connected groups,
+    # and with 100 reshuffles no group could pass Benjamini-Hochberg, so the map would
+    # ring none where analyse's map rings some.
     with _step_bars(quiet, "Analysing: {step}") as bars:
-        results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
+        results = run_analysis(
+            ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
+        )
         if bars is not None:
             bars("drawing the map", 0, 1)
         write_network(target, results, colour_by=colour_by, size_by=size_by, layers=chosen)

@@ -406,6 +406,25 @@ def _render(*args: str) -> Any:
     return CliRunner().invoke(cli, ["render", *args], catch_exceptions=False)
 
 
+def test_render_rings_the_same_under_connected_organisations_as_analyse(
+    tmp_path: Path, sample_html: str
+) -> None:
+    """render runs the group tests as analyse does: with too few reshuffles no group
+    could pass Benjamini-Hochberg and its map would ring none."""
+    from conftest import SAMPLE_DIR
+
+    target = tmp_path / "map.html"
+    result = _render(str(SAMPLE_DIR), "--out", str(target), "--quiet")
+    assert result.exit_code == 0, result.output
+
+    def ringed(html: str) -> list[str]:
+        return sorted(n["name"] for n in payload(html)["nodes"] if n.get("under"))
+
+    expected = ringed(sample_html)
+    assert len(expected) == 28  # the two flagged groups of the sample (README, report)
+    assert ringed(target.read_text(encoding="utf-8")) == expected
+
+
 def test_render_command_writes_the_map_with_the_chosen_styling(tmp_path: Path) -> None:
     from conftest import SAMPLE_DIR
 
