@@ -131,3 +131,47 @@ def test_sample_year_after_writes_a_pair_compare_reads(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--year-after writes a locality-scale place only" in result.output
+
+
+def _small_seat_share(ds: Any) -> float:
+    """Worked out from the tables: micro and small voluntary and infrastructure
+    organisations holding a seat (chair, co-chair or member) on any board."""
+    orgs = ds.organisations
+    small = orgs.loc[
+        orgs["type"].isin(["vcse", "infrastructure"]) & orgs["size_band"].isin(["micro", "small"]),
+        "id",
+    ]
+    seats = ds.memberships.loc[ds.memberships["role"].isin(["chair", "co_chair", "member"])]
+    return float(small.isin(set(seats["org_id"])).mean())
+
+
+def test_the_covenant_view_gives_each_figure_its_definition_and_its_worked_change(
+    sample_dataset: Any, planted: tuple[Comparison, PlantedChanges]
+) -> None:
+    from partnernet.findings.compare import COVENANT, DEFINITIONS, covenant_rows, figure_text
+
+    result, _changes = planted
+    after, _ = year_after(sample_dataset, seed=3)
+    rows = covenant_rows(result)
+    assert [principle for principle, _q, _r in rows] == [
+        "Recognition",
+        "Partnership",
+        "Participation",
+        "Transparency",
+    ]
+    for (_principle, _question, figures), (_p, _q, shown) in zip(COVENANT, rows, strict=True):
+        assert [row[1] for row in shown] == [DEFINITIONS[f] for f in figures]
+        assert all(row[1] for row in shown)
+    by_figure = {row[0].lower(): row for _p, _q, shown in rows for row in shown}
+    seat = by_figure["small orgs: share with a board seat"]
+    before, after_share = _small_seat_share(sample_dataset), _small_seat_share(after)
+    assert after_share > before  # 14 small groups gained a seat
+    figure = "small orgs: share with a board seat"
+    assert seat[2:4] == [figure_text(figure, before), figure_text(figure, after_share)]
+    # Funding is untouched in the planted year: its change says so.
+    funding = by_figure["funding share of small orgs"]
+    assert funding[2] == funding[3]
+    # Housing starts coordinating: one more department coordinating with a sibling.
+    headline = result.headline.set_index("figure")
+    coordinating = headline.loc["departments coordinating with a sibling"]
+    assert coordinating["after"] - coordinating["before"] == 1
