@@ -1124,9 +1124,8 @@ def export_network(
     target = check_exchange_path(out_file, fmt)
 
     from partnernet.analysis.pipeline import analyse as run_analysis
-    from partnernet.io.read import read_dataset
 
-    ds = read_dataset(
+    ds = _read_folder(
         dataset_dir,
         date_format=date_format,
         encoding=encoding,

@@ -108,3 +108,17 @@ def test_stream_memory_on_small_files(tmp_path: Path) -> None:
         str(BENCH.parent),
     )
     assert figures.is_file()
+
+
+@pytest.mark.neo4j
+def test_neo4j_load_against_a_scratch_server(tmp_path: Path) -> None:
+    # A server of the test's own: the bench deletes the partnernet nodes of the one
+    # it is given, and needs no authentication. (Without --uri it starts one itself
+    # the same way, from neo4j-server/run.)
+    from neo4j_server import LaunchedServer
+
+    with LaunchedServer(tmp_path / "store", tmp_path / "neo4j.log") as server:
+        out = run_bench(
+            "neo4j_load.py", "--scales", "locality", "--repeats", "1", "--uri", server.uri
+        )
+    assert "| locality |" in out
