@@ -1,11 +1,16 @@
-"""Helpers shared by the map and the report: names by id, and which flagged groups
-an organisation belongs to. How figures read is :mod:`partnernet.findings.wording`;
-who the brokers are is :mod:`partnernet.analysis.populations`.
+"""Helpers shared by the map and the pages: names by id, which flagged groups an
+organisation belongs to, and the inline style and Content-Security-Policy of the
+pages with no script (report, profile, compare). How figures read is
+:mod:`partnernet.findings.wording`; who the brokers are is
+:mod:`partnernet.analysis.populations`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import unicodedata
+from importlib import resources
 
 from markupsafe import Markup, escape
 
@@ -13,7 +18,14 @@ from partnernet.analysis.results import Results
 from partnernet.findings.wording import group_label, plain_text
 from partnernet.model import Dataset
 
-__all__ = ["flagged_groups_by_member", "isolate_directions", "org_names", "split_ids"]
+__all__ = [
+    "csp_hash",
+    "flagged_groups_by_member",
+    "isolate_directions",
+    "org_names",
+    "script_free_style",
+    "split_ids",
+]
 
 # Characters that carry a direction of their own or set one: right-to-left letters,
 # Arabic digits and the explicit embeddings, overrides and isolates. A name holding
@@ -27,6 +39,34 @@ _DIRECTIONAL = frozenset(
 # left-to-right letter) is the sentence's, so it ends the name.
 _WITHIN_A_NAME = frozenset({"WS", "EN", "ES", "ET", "NSM", "BN"})
 _WITHIN_A_NAME_CHARS = frozenset("'\u2019.&/")
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source for an inline script or style."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def script_free_style(stylesheet: str, *, data_images: bool = False) -> tuple[Markup, str]:
+    """A page with no script: the stylesheet ``templates/<stylesheet>``, to inline, and
+    the Content-Security-Policy that lets that stylesheet alone apply (and images
+    from ``data:`` URIs, the report's charts, with ``data_images``); nothing else
+    loads, runs or submits.
+
+    Examples
+    --------
+    >>> css, csp = script_free_style("profile.css")
+    >>> csp.startswith("default-src 'none'; style-src 'sha256-") and "img-src" not in csp
+    True
+    """
+    css = (resources.files("partnernet.render") / "templates" / stylesheet).read_text(
+        encoding="utf-8"
+    )
+    policy = ["default-src 'none'", f"style-src {csp_hash(css)}"]
+    if data_images:
+        policy.append("img-src data:")
+    policy += ["base-uri 'none'", "form-action 'none'"]
+    return Markup(css), "; ".join(policy)
 
 
 def split_ids(value: object) -> list[str]:

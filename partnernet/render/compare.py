@@ -11,19 +11,18 @@ of a name (:func:`partnernet.render.report.escape_markdown`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from partnernet.analysis.change_tests import TIE_RESHUFFLE, YEAR_SWAP
 from partnernet.analysis.compare import Comparison
 from partnernet.findings import compare as words
 from partnernet.findings import wording
 from partnernet.findings.wording import TYPE_LABELS, plain_text
+from partnernet.render.common import script_free_style
 from partnernet.render.difference import map_changes
-from partnernet.render.network import csp_hash, render_network_html
+from partnernet.render.network import render_network_html
 from partnernet.render.report import Block, Table, escape_markdown
 
 __all__ = [
@@ -380,19 +379,8 @@ def _headline_table(comparison: Comparison, before: str, after: str) -> Table:
 
 
 def _html(page: _Page) -> str:
-    css = (resources.files("partnernet.render") / "templates" / "report.css").read_text(
-        encoding="utf-8"
-    )
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            f"style-src {csp_hash(css)}",
-            "img-src data:",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
-    return _TEMPLATES.get_template("compare.html").render(page=page, css=Markup(css), csp=csp)
+    css, csp = script_free_style("report.css", data_images=True)
+    return _TEMPLATES.get_template("compare.html").render(page=page, css=css, csp=csp)
 
 
 def _markdown(page: _Page) -> str:

@@ -26,9 +26,7 @@ arranged and still, the same picture for the same data and seed, and a
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import json
 import math
 import os
@@ -57,7 +55,7 @@ from partnernet.graph import ORG_GRAPH_LAYERS, load_igraph, parse_layers
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, POUNDS, SIZE_BANDS, Dataset, in_pounds
-from partnernet.render.common import flagged_groups_by_member, split_ids
+from partnernet.render.common import csp_hash, flagged_groups_by_member, split_ids
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -205,12 +203,6 @@ def script_json(value: Any) -> str:
     for raw, escaped in _JSON_ESCAPES.items():
         text = text.replace(raw, escaped)
     return text
-
-
-def csp_hash(text: str) -> str:
-    """The Content-Security-Policy source for an inline script or style."""
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
 @functools.cache

@@ -12,19 +12,16 @@ hash) and nothing else, so it can load nothing from anywhere.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
 
 from partnernet.analysis.results import Results
 from partnernet.errors import InputError
 from partnernet.findings.profile import OrganisationProfile, near_ids, organisation_profile
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import Dataset
-from partnernet.render.common import org_names
-from partnernet.render.network import csp_hash
+from partnernet.render.common import org_names, script_free_style
 
 __all__ = ["check_organisation", "profile_for", "render_profile_html", "write_profile"]
 
@@ -80,21 +77,11 @@ def render_profile_html(profile: OrganisationProfile, *, glossary_link: str = "r
     >>> "&lt;b&gt;A&lt;/b&gt;" in page and "<b>" not in page
     True
     """
-    css = (resources.files("partnernet.render") / "templates" / "profile.css").read_text(
-        encoding="utf-8"
-    )
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            f"style-src {csp_hash(css)}",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    css, csp = script_free_style("profile.css")
     return _TEMPLATES.get_template("profile.html").render(
         profile=profile,
         listed=LISTED,
-        css=Markup(css),
+        css=css,
         csp=csp,
         glossary=glossary_link + "#glossary",
     )

@@ -17,13 +17,11 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from partnernet.analysis.populations import EXCLUSION_TYPES, SMALL_BANDS
 from partnernet.analysis.results import Results
@@ -40,8 +38,7 @@ from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
 from partnernet.model import ORG_TYPES, SECTORS, SIZE_BANDS, TABLES, Dataset, sector_of
 from partnernet.render import charts
-from partnernet.render.common import isolate_directions, org_names, split_ids
-from partnernet.render.network import csp_hash
+from partnernet.render.common import isolate_directions, org_names, script_free_style, split_ids
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -1308,19 +1305,8 @@ def _method(results: Results) -> list[str]:
 
 
 def _html(outline: _Outline) -> str:
-    css = (resources.files("partnernet.render") / "templates" / "report.css").read_text(
-        encoding="utf-8"
-    )
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            f"style-src {csp_hash(css)}",
-            "img-src data:",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
-    return _TEMPLATES.get_template("report.html").render(report=outline, css=Markup(css), csp=csp)
+    css, csp = script_free_style("report.css", data_images=True)
+    return _TEMPLATES.get_template("report.html").render(report=outline, css=css, csp=csp)
 
 
 def _markdown(outline: _Outline) -> str:
