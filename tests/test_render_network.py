@@ -293,8 +293,12 @@ def test_each_flagged_group_lists_its_members_for_the_highlight(sample_html: str
     name_of = {n["id"]: n["name"] for n in data["nodes"]}
     flagged = results.groups[results.groups["flagged"]]
     kinds = {"size_band": "Size band", "tag": "Tag", "locality": "Locality"}
+    # Named as the report names them: a community by its most central member.
     assert [g["label"] for g in data["groups"]] == [
-        f"{kinds.get(r.grouping, 'Community')}: {r.group}" for r in flagged.itertuples()
+        f"{kinds.get(r.grouping, 'Community')}: {r.label}" for r in flagged.itertuples()
+    ]
+    assert "Community: around Old Town Gujarati Community Kitchen" in [
+        g["label"] for g in data["groups"]
     ]
     m = results.metrics.set_index("id")
     for group, row in zip(data["groups"], flagged.itertuples(), strict=True):

@@ -1234,7 +1234,9 @@ def _flagged_groups(results: Results, nodes: dict[str, _Node]) -> list[dict[str,
     for row in groups[groups["flagged"].astype(bool)].itertuples(index=False):
         members = [nodes[m].vis_id for m in split_ids(row.members) if m in nodes]
         if members:
-            label = group_label(str(row.grouping), plain_text(row.group, limit=40))
+            # The group's label, as the report names it ("around Marshford CVS" for a
+            # community, not its number).
+            label = group_label(str(row.grouping), plain_text(row.label, limit=48))
             out.append({"label": label, "count": len(members), "members": members})
     return out
 
