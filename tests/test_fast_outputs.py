@@ -111,3 +111,98 @@ def test_writing_a_run_imports_neither_pyvis_nor_ipython() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _old_json_ready(value: Any) -> Any:
+    """``export.json_ready`` as it was: one recursive call per value, frames through
+    ``to_dict(orient="records")``."""
+    if isinstance(value, dict):
+        return {str(k): _old_json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_old_json_ready(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return [_old_json_ready(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def _old_json_text(value: Any) -> str:
+    return json.dumps(_old_json_ready(value), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _awkward_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": pd.Series(["a", "b\u2028", "</script>"], dtype="str"),
+            "missing_text": pd.Series(["x", None, "ü"], dtype="str"),
+            "objects": pd.Series(["x", np.nan, np.int64(4)], dtype=object),
+            "floats": [1.5, float("nan"), -float("inf")],
+            "tiny": np.array([1e-300, -0.0, 0.1 + 0.2], dtype="float32"),
+            "ints": np.array([0, -(2**62), 7], dtype="int64"),
+            "unsigned": np.array([1, 2, 3], dtype="uint8"),
+            "flags": [True, False, True],
+            "nullable": pd.array([1, None, 3], dtype="Int64"),
+            "when": pd.to_datetime(["2024-01-31", None, "1999-12-01"]),
+            "category": pd.Categorical(["p", "q", "p"]),
+            7: ["numbered", "column", "name"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        "text",
+        3,
+        None,
+        {"a": {}, "b": [], "c": [[]], "d": [{}], "e": ({"x": (1, 2)},)},
+        [1, [2, [3, {"k": [None, True, 2.5, "é\n\t\"\\"]}]]],
+        {1: "int key", "s": {"nested": {"deeper": [1.0, -0.0, 1e16, 123456789.123]}}},
+        {"frame": pd.DataFrame({"a": [1, 2]}), "empty": pd.DataFrame({"a": []})},
+    ],
+    ids=lambda v: type(v).__name__,
+)
+def test_json_text_is_what_json_dumps_wrote(value: Any) -> None:
+    from partnernet.export import _json_text
+
+    assert _json_text(value) == _old_json_text(value)
+
+
+def test_json_of_an_awkward_frame_is_what_the_records_gave() -> None:
+    from partnernet.export import _json_text, json_ready
+
+    frame = _awkward_frame()
+    assert json_ready(frame) == _old_json_ready(frame)
+    assert _json_text({"rows": frame, "again": [frame]}) == _old_json_text(
+        {"rows": frame, "again": [frame]}
+    )
+    assert json_ready(frame)[2]["when"] == "1999-12-01"  # dates stay dates
+    assert json_ready(frame)[1]["floats"] is None and json_ready(frame)[1]["missing_text"] is None
+
+
+def test_json_refuses_what_json_refused() -> None:
+    from partnernet.export import _indented_json
+
+    for bad in ({"a": [float("nan")]}, [{"a": object()}], {"a": [1, {"b": float("inf")}]}):
+        with pytest.raises((ValueError, TypeError)):
+            _indented_json(bad)
+
+
+@pytest.mark.parametrize("analysed", [sample, hostile], ids=["sample", "hostile"])
+def test_json_files_of_a_run_are_what_they_were(analysed: Any) -> None:
+    from partnernet.export import _json_text, metrics_table, summary_json
+    from partnernet.findings import explain
+
+    _, results = analysed()
+    findings = [f.to_dict() for f in explain(results)]
+    for value in (metrics_table(results), summary_json(results), findings):
+        assert _json_text(value) == _old_json_text(value)
