@@ -219,3 +219,53 @@ def test_charts_import_matplotlib_without_its_3d_toolkit_and_leave_it_importable
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "Axes3D"]
+
+
+def _old_rounded(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """``export.rounded`` as it was: significant figures through ``Series.map``."""
+    from partnernet.dictionary import ROUNDING, unit_of
+    from partnernet.export import _significant
+
+    out = frame.copy()
+    for column in out.columns:
+        rule = ROUNDING.get(unit_of(file_name, column))
+        if rule is None:
+            continue
+        values = pd.to_numeric(out[column], errors="raise").astype("float64")
+        values = values.where(np.isfinite(values.to_numpy()), np.nan)
+        if rule == "integer":
+            out[column] = values.round().astype("Int64")
+        elif rule == "pennies":
+            out[column] = values.round(2)
+        else:
+            out[column] = values.map(lambda v: v if pd.isna(v) else _significant(v))
+    return out
+
+
+@pytest.mark.parametrize("analysed", [sample, hostile], ids=["sample", "hostile"])
+def test_rounded_tables_are_what_they_were(analysed: Any) -> None:
+    from partnernet.export import departments_table, groups_table, metrics_table, rounded
+
+    _, results = analysed()
+    for name, table in (
+        ("metrics.csv", metrics_table(results)),
+        ("groups.csv", groups_table(results)),
+        ("departments.csv", departments_table(results)),
+    ):
+        pd.testing.assert_frame_equal(rounded(table, name), _old_rounded(table, name))
+        # assert_frame_equal lets -0.0 equal 0.0: the CSV would not
+        assert rounded(table, name).to_csv() == _old_rounded(table, name).to_csv()
+
+
+def test_rounding_keeps_missing_and_infinite_values_empty() -> None:
+    from partnernet.export import rounded
+
+    frame = pd.DataFrame(
+        {"betweenness": [0.123456, float("nan"), float("inf"), -0.0, 12345.678, 1e-9]}
+    )
+    new, old = rounded(frame, "metrics.csv"), _old_rounded(frame, "metrics.csv")
+    pd.testing.assert_frame_equal(new, old)
+    assert new.to_csv() == old.to_csv()
+    assert rounded(frame.iloc[:0], "metrics.csv").dtypes.equals(
+        _old_rounded(frame.iloc[:0], "metrics.csv").dtypes
+    )
