@@ -269,3 +269,33 @@ def test_rounding_keeps_missing_and_infinite_values_empty() -> None:
     assert rounded(frame.iloc[:0], "metrics.csv").dtypes.equals(
         _old_rounded(frame.iloc[:0], "metrics.csv").dtypes
     )
+
+
+@pytest.mark.parametrize("max_organisations", [60, network_module.MAP_LIMIT])
+@pytest.mark.parametrize("analysed", [sample, hostile], ids=["sample", "hostile"])
+def test_map_edges_are_grouped_in_the_order_every_edge_gave(
+    analysed: Any, max_organisations: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawn edges, built from the drawn sources' edges only, against the old
+    grouping over every edge of the graph (which fixed the edges' order)."""
+    from collections import defaultdict
+
+    seen: dict[str, Any] = {}
+    aggregate = network_module._aggregate_edges
+
+    def recording(G: Any, nodes: Any, layers: Any, names: Any) -> Any:
+        edges = aggregate(G, nodes, layers, names)
+        grouped: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+        for u, v, data in G.edges(data=True):  # the old loop
+            if data["layer"] in layers and u in nodes and v in nodes and u != v:
+                grouped[(u, v, data["layer"])].append(data)
+        seen["old"], seen["new"] = list(grouped), [(e.source, e.target, e.layer) for e in edges]
+        seen["drawn"] = len(nodes)
+        return edges
+
+    monkeypatch.setattr(network_module, "_aggregate_edges", recording)
+    _, results = analysed()
+    network_module.network_payload(results, max_organisations=max_organisations)
+    assert seen["new"] == seen["old"] and len(seen["new"]) > 10
+    if max_organisations == 60 and analysed is sample:  # some sources not drawn
+        assert seen["drawn"] < results.multilayer.number_of_nodes()
