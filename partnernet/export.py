@@ -16,7 +16,7 @@ import functools
 import json
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -295,8 +295,8 @@ def _flat_encoder(depth: int) -> Callable[[Any], str]:
     # values at ``depth`` comes out as the indented encoder writes it when its item
     # separator carries the newline and the next level's indent.
     newline = "\n" + "  " * (depth + 1)
-    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=("," + newline, ": "))
-    return encoder.encode
+    separators = ("," + newline, ": ")
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=separators).encode
 
 
 def _indented_json(value: Any, depth: int = 0) -> str:
@@ -304,6 +304,7 @@ def _indented_json(value: Any, depth: int = 0) -> str:
     text, with each container of plain values (a record, a list of numbers) written
     by json's compiled encoder: the indented encoder is pure Python, about 1 s for
     ``metrics.json`` at region scale."""
+    children: Iterable[Any]
     if isinstance(value, dict):
         if not value:
             return "{}"

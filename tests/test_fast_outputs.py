@@ -165,7 +165,7 @@ def _awkward_frame() -> pd.DataFrame:
         3,
         None,
         {"a": {}, "b": [], "c": [[]], "d": [{}], "e": ({"x": (1, 2)},)},
-        [1, [2, [3, {"k": [None, True, 2.5, "é\n\t\"\\"]}]]],
+        [1, [2, [3, {"k": [None, True, 2.5, 'é\n\t"\\']}]]],
         {1: "int key", "s": {"nested": {"deeper": [1.0, -0.0, 1e16, 123456789.123]}}},
         {"frame": pd.DataFrame({"a": [1, 2]}), "empty": pd.DataFrame({"a": []})},
     ],

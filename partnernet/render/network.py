@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -40,7 +41,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-import importlib.util
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
