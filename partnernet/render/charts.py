@@ -10,17 +10,52 @@ from __future__ import annotations
 
 import base64
 import io
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from partnernet.findings.wording import plain_text
+
+
+def _figure_without_3d() -> Any:
+    """matplotlib's ``Figure``, imported without the 3D axes.
+
+    ``matplotlib.figure`` imports ``matplotlib.projections``, which imports
+    ``mpl_toolkits.mplot3d`` to register the 3D projection (about 0.06 s of every
+    run) and, when that fails, warns and does without it. The charts draw no 3D,
+    so while the figure module is imported the 3D toolkit is made to fail, its
+    warning silenced, and the toolkit put back untouched afterwards (as
+    :func:`partnernet.graph.load_igraph` does with igraph's matplotlib). The
+    charts are drawn exactly as before.
+    """
+    toolkit = "mpl_toolkits.mplot3d"
+    if "matplotlib.projections" not in sys.modules:
+        had, saved = toolkit in sys.modules, sys.modules.get(toolkit)
+        sys.modules[toolkit] = None  # type: ignore[assignment]  # makes the import fail
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Unable to import Axes3D")
+                import matplotlib.figure
+        finally:
+            if had:
+                sys.modules[toolkit] = saved  # type: ignore[assignment]
+            else:
+                del sys.modules[toolkit]
+    import matplotlib.figure
+
+    return matplotlib.figure.Figure
+
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+else:
+    Figure = _figure_without_3d()
 
 __all__ = [
     "group_chart",

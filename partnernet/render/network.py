@@ -1,7 +1,10 @@
 """The interactive network map: one self-contained, offline, script-safe HTML file.
 
-pyvis (the client's chosen library) builds the vis.js nodes, edges and options;
-this module writes the page itself, because pyvis's own template is unsafe for
+vis-network, as shipped in pyvis (the client's chosen library), draws the map.
+This module builds the vis.js nodes, edges and options as pyvis's ``Network``
+would (the same dictionaries, key for key) but without importing pyvis, whose
+package imports IPython and jsonpickle on the way (0.1 s of every run); and it
+writes the page itself, because pyvis's own template is unsafe for
 names that come from files anyone can edit: it does not escape the heading or the
 select menu, turns every tooltip into raw HTML as soon as one contains ``href``, and
 links Bootstrap and vis.js from a CDN even with ``cdn_resources="in_line"``.
@@ -27,6 +30,7 @@ arranged and still, the same picture for the same data and seed, and a
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import math
 import os
@@ -43,8 +47,6 @@ import jinja2
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
-from pyvis.edge import Edge
-from pyvis.network import Network
 
 from partnernet.analysis.results import BROKERAGE_ROLES, Results
 from partnernet.errors import OutputError
@@ -208,7 +210,11 @@ def script_json(value: Any) -> str:
 @functools.cache
 def _vis_assets() -> tuple[str, str]:
     """vis-network's JavaScript and CSS as bundled inside the installed pyvis."""
-    lib = resources.files("pyvis") / "lib"
+    # The package's folder, found without importing it (see the module's docstring).
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise RuntimeError("pyvis is not installed; reinstall partnernet")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "lib"
     versions = sorted(
         (p for p in lib.iterdir() if p.name.startswith("vis-")),
         key=lambda p: tuple(int(x) for x in p.name.removeprefix("vis-").split(".")),
@@ -384,7 +390,7 @@ def network_payload(
     band_rows = band.to_dict(orient="index") if band is not None else {}
     cut_off = removal_sentences(results)
 
-    net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
+    vis_nodes: list[dict[str, Any]] = []
     for key, node in nodes.items():
         data = G.nodes[key]
         x, y = positions[key]
@@ -439,35 +445,30 @@ def network_payload(
                 if rings_by_default:
                     options["color"] = _node_colour(colours[key], UNDER_CONNECTED_BORDER)
                     options["borderWidth"] = 2
-        net.add_node(
-            node.vis_id,
-            label=plain_text(names[key], limit=LABEL_LIMIT),
-            shape=shape,
-            title=title,
-            x=x,
-            y=y,
-            name=names[key],
-            kind=node.kind,
-            ftype=node.filter_key,
-            **options,
+        vis_nodes.append(
+            vis_node(
+                node.vis_id,
+                label=plain_text(names[key], limit=LABEL_LIMIT),
+                shape=shape,
+                title=title,
+                x=x,
+                y=y,
+                name=names[key],
+                kind=node.kind,
+                ftype=node.filter_key,
+                **options,
+            )
         )
-    for number, edge in enumerate(edges):
-        # pyvis's add_edge checks for duplicates by scanning every edge, which is
-        # quadratic; these edges are already unique, so its Edge is used directly.
-        net.edges.append(
-            Edge(
-                nodes[edge.source].vis_id,
-                nodes[edge.target].vis_id,
-                directed=edge.arrow,
-                **_edge_options(edge, number),
-            ).options
-        )
+    vis_edges = [
+        vis_edge(nodes[edge.source].vis_id, nodes[edge.target].vis_id, _edge_options(edge, number))
+        for number, edge in enumerate(edges)
+    ]
 
-    options = _vis_options(net, seed=seed, n_nodes=len(nodes))
+    options = _vis_options(seed=seed, n_nodes=len(nodes))
     listed_groups, groups_not_listed = _listed_groups(_flagged_groups(results, nodes))
     payload = {
-        "nodes": net.nodes,
-        "edges": net.edges,
+        "nodes": vis_nodes,
+        "edges": vis_edges,
         "options": options,
         "subtitle": _subtitle(nodes, edges, colour_by, size_by, all_organisations, all_boards),
         "linesNote": _lines_note(results, nodes, edges, drawn_layers, all_organisations),
@@ -585,9 +586,13 @@ def _aggregate_edges(
 ) -> list[_Edge]:
     """One drawn edge per (source, target, layer): several grants become one line."""
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for u, v, data in G.edges(data=True):
+    wanted = set(layers)
+    # Only the drawn sources' edges are visited (a fifth of a region's graph), in
+    # the order G.edges gives them: G's node order, then each node's own.
+    sources = [n for n in G if n in nodes]
+    for u, v, data in G.edges(sources, data=True):
         layer = data["layer"]
-        if layer in layers and u in nodes and v in nodes and u != v:
+        if layer in wanted and v in nodes and u != v:
             grouped[(u, v, layer)].append(data)
     out = []
     for (u, v, layer), facts in grouped.items():
@@ -1106,14 +1111,50 @@ def _grid_below(coords: np.ndarray, tied: np.ndarray, *, cell: float = 45.0) -> 
         coords[node] = (left + (i % columns) * cell, top + (i // columns) * cell)
 
 
-def _vis_options(net: Network, *, seed: int, n_nodes: int) -> dict[str, Any]:
-    # The layout is precomputed: no simulation, so nothing moves or burns CPU.
-    net.toggle_physics(False)
-    net.toggle_stabilization(False)
-    # Straight lines: curved "dynamic" edges would each add a hidden physics node.
-    net.options.edges.smooth.enabled = False
-    net.options.edges.color.inherit = False
-    options: dict[str, Any] = json.loads(net.options.to_json())
+def vis_node(
+    vis_id: str, *, label: str, shape: str, color: Any = "#97c2fc", **options: Any
+) -> dict[str, Any]:
+    """One vis.js node as pyvis's ``Network.add_node`` builds it (pyvis 0.3.2, no
+    font colour set): its colour, then the other options in the order given, then
+    ``id``, ``label`` (the id when the label is empty) and ``shape``. The key order
+    is the order of the page's JSON, so it is kept."""
+    node = {"color": color, **options}
+    node.update(id=vis_id, label=label or vis_id, shape=shape)
+    return node
+
+
+def vis_edge(source: str, target: str, options: dict[str, Any]) -> dict[str, Any]:
+    """One vis.js edge as pyvis's ``Edge`` builds it: the options, then ``from`` and
+    ``to`` (its ``directed`` flag only sets ``arrows``, which every edge here sets).
+    pyvis's own ``add_edge`` is not mirrored: it looks for a duplicate by scanning
+    every edge, which is quadratic, and these edges are already unique."""
+    edge = dict(options)
+    edge.update({"from": source, "to": target})
+    return edge
+
+
+# pyvis 0.3.2's default ``Network`` options (``Options.to_json``, keys sorted) after
+# ``toggle_physics(False)``, ``toggle_stabilization(False)`` and straight edges
+# that do not inherit their nodes' colour; tests/test_render_network.py checks this
+# against pyvis itself. The layout is precomputed: no simulation, so nothing moves
+# or burns CPU. Straight lines: curved "dynamic" edges would each add a hidden
+# physics node.
+_PYVIS_OPTIONS = """{
+  "configure": {"enabled": false},
+  "edges": {"color": {"inherit": false}, "smooth": {"enabled": false, "type": "dynamic"}},
+  "interaction": {"dragNodes": true, "hideEdgesOnDrag": false, "hideNodesOnDrag": false},
+  "physics": {
+    "enabled": false,
+    "stabilization": {
+      "enabled": false, "fit": true, "iterations": 1000, "onlyDynamicEdges": false,
+      "updateInterval": 50
+    }
+  }
+}"""
+
+
+def _vis_options(*, seed: int, n_nodes: int) -> dict[str, Any]:
+    options: dict[str, Any] = json.loads(_PYVIS_OPTIONS)
     options["interaction"].update(
         {
             "hover": True,
