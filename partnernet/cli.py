@@ -286,6 +286,23 @@ class _StepBars:
 
 
 @contextlib.contextmanager
+def _analysing(
+    ds: Any, *, layers: Any, seed: int, permutations: int, quiet: bool, then: str
+) -> Iterator[Any]:
+    """One analysis of ``ds`` under the step bars; the block that follows (writing
+    what the command writes) shows as the step ``then``."""
+    from partnernet.analysis.pipeline import analyse as run_analysis
+
+    with _step_bars(quiet, "Analysing: {step}") as bars:
+        results = run_analysis(
+            ds, layers=layers, seed=seed, permutations=permutations, progress=bars
+        )
+        if bars is not None:
+            bars(then, 0, 1)
+        yield results
+
+
+@contextlib.contextmanager
 def _step_bars(quiet: bool, label: str) -> Iterator[_StepBars | None]:
     """Bars for a command's steps (see :class:`_StepBars`); None under --quiet."""
     bars = None if quiet else _StepBars(label)
@@ -934,7 +951,6 @@ def analyse(
     _lock_out(out_dir, "analyse", outputs=True)
     chosen = _parsed_layers(layers)
 
-    from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.export import write_outputs
     from partnernet.findings import explain
 
@@ -953,13 +969,15 @@ def analyse(
             )
         else:
             ds = store.read_dataset()
-        with _step_bars(quiet, "Analysing: {step}") as bars:
-            results = run_analysis(
-                ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
-            )
+        with _analysing(
+            ds,
+            layers=chosen,
+            seed=seed,
+            permutations=permutations,
+            quiet=quiet,
+            then="writing the tables, map and report",
+        ) as results:
             findings = explain(results)
-            if bars is not None:
-                bars("writing the tables, map and report", 0, 1)
             written = write_outputs(out_dir, results, findings, xlsx=xlsx, title=title, place=place)
         if store is not None and write_back:
             updated = store.write_back(results.metrics)
@@ -1031,7 +1049,6 @@ def render(
       partnernet render sample_data --out out/network.html
       partnernet render sample_data --out out/funding.html --size-by funding --layers FUNDS
     """
-    from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.io.staging import record_single_file
     from partnernet.render.network import check_map_path, write_network
 
@@ -1050,12 +1067,14 @@ def render(
     # As many reshuffles as analyse: the red rings are the under-connected groups,
     # and with 100 reshuffles no group could pass Benjamini-Hochberg, so the map would
     # ring none where analyse's map rings some.
-    with _step_bars(quiet, "Analysing: {step}") as bars:
-        results = run_analysis(
-            ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
-        )
-        if bars is not None:
-            bars("drawing the map", 0, 1)
+    with _analysing(
+        ds,
+        layers=chosen,
+        seed=seed,
+        permutations=permutations,
+        quiet=quiet,
+        then="drawing the map",
+    ) as results:
         write_network(target, results, colour_by=colour_by, size_by=size_by, layers=chosen)
     # A map over a file of the folder's run (analyse's network.html) keeps the
     # folder whole: the manifest records the replacement (io.staging).
@@ -1123,8 +1142,6 @@ def export_network(
     # Checked first: a mistyped --out should not cost a whole analysis.
     target = check_exchange_path(out_file, fmt)
 
-    from partnernet.analysis.pipeline import analyse as run_analysis
-
     ds = _read_folder(
         dataset_dir,
         date_format=date_format,
@@ -1132,12 +1149,9 @@ def export_network(
         delimiter=delimiter,
         on_note=None if quiet else _note,
     )
-    with _step_bars(quiet, "Analysing: {step}") as bars:
-        results = run_analysis(
-            ds, layers=chosen, seed=seed, permutations=permutations, progress=bars
-        )
-        if bars is not None:
-            bars(f"writing {fmt}", 0, 1)
+    with _analysing(
+        ds, layers=chosen, seed=seed, permutations=permutations, quiet=quiet, then=f"writing {fmt}"
+    ) as results:
         write_exchange(target, results, fmt)
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
@@ -1187,7 +1201,6 @@ def profile(
     Example:
       partnernet profile sample_data --org GB-CHC-1100019 --out out/marshford-cvs.html
     """
-    from partnernet.analysis.pipeline import analyse as run_analysis
     from partnernet.render.network import check_map_path
     from partnernet.render.profile import check_organisation, write_profile
 
@@ -1204,9 +1217,10 @@ def profile(
     check_organisation(ds, org_id)
     # A profile states no test result (no p-value, no under-connected group), so the
     # permutation tests run at their minimum.
-    with _step_bars(quiet, "Analysing: {step}") as bars:
-        results = run_analysis(ds, layers=chosen, seed=seed, permutations=100, progress=bars)
-    write_profile(target, results, org_id)
+    with _analysing(
+        ds, layers=chosen, seed=seed, permutations=100, quiet=quiet, then="writing the profile"
+    ) as results:
+        write_profile(target, results, org_id)
     if not quiet:
         click.echo(f"Wrote {target}", err=True)
 
