@@ -30,7 +30,7 @@ from partnernet.analysis.results import Results
 from partnernet.dictionary import ROUNDING, columns_of, dictionary_rows, unit_of
 from partnernet.findings import Finding
 from partnernet.io.folders import prepare_output_folder
-from partnernet.io.staging import stage_run
+from partnernet.io.staging import listed_files, stage_run
 from partnernet.io.writers import csv_text
 
 __all__ = [
@@ -420,7 +420,12 @@ def write_outputs(
         files["report.html"], files["report.md"] = render_report(
             results, findings, title=title, place=place
         )
-    return _write_files(folder, files, command="analyse", outputs=ANALYSIS_OUTPUTS)
+    # An earlier analysis's outputs that this one does not write go (tables.xlsx
+    # without --xlsx), but only those the folder's manifest lists: a tables.xlsx of
+    # the user's own (a dataset workbook, say) is theirs.
+    earlier = listed_files(folder)
+    retired = tuple(name for name in ANALYSIS_OUTPUTS if name in earlier)
+    return _write_files(folder, files, command="analyse", outputs=retired)
 
 
 # Every file `analyse` can write: a run removes the ones it does not write again.

@@ -1037,3 +1037,18 @@ def test_render_into_an_analyse_folder_keeps_it_whole(tmp_path: Path) -> None:
     # and the check can fail: a hand edit still shows
     (out / "network.html").write_text("edited")
     assert "does not hold one whole run" in _next_command_on(out).stderr
+
+
+def test_analyse_removes_only_the_earlier_outputs_its_manifest_lists(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tables.xlsx").write_bytes(b"the user's own workbook")
+    run = ["analyse", str(SAMPLE_DIR), "--out", str(out), "-q", "--permutations", "100"]
+    assert CliRunner().invoke(cli, run).exit_code == 0
+    assert (out / "tables.xlsx").read_bytes() == b"the user's own workbook"
+    # One that an earlier analyse wrote goes when the next one does not write it.
+    assert CliRunner().invoke(cli, [*run, "--xlsx"]).exit_code == 0
+    assert (out / "tables.xlsx").read_bytes() != b"the user's own workbook"
+    assert CliRunner().invoke(cli, run).exit_code == 0
+    assert not (out / "tables.xlsx").exists()
+    assert check_manifest(out) == [] and leftovers(out) == []

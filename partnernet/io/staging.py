@@ -89,6 +89,7 @@ __all__ = [
     "check_manifest",
     "consistent_read",
     "folder_lock",
+    "listed_files",
     "record_single_file",
     "settle",
     "stage_run",
@@ -305,6 +306,24 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def listed_files(folder: str | os.PathLike[str]) -> set[str]:
+    """The files the folder's manifest lists: what the last partnernet run wrote
+    there (empty when there is none). A run retires only these, so a file of the
+    user's own in an output folder is never removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with stage_run(tmp, command="example") as run:
+    ...         _ = run.write_text("a.txt", "one")
+    ...     sorted(listed_files(tmp))
+    ['a.txt']
+    """
+    manifest = _read_manifest(Path(folder) / MANIFEST_NAME) or {"files": []}
+    return {str(f.get("name")) for f in manifest["files"] if isinstance(f, dict)}
 
 
 def check_manifest(folder: str | os.PathLike[str]) -> list[str]:
