@@ -175,3 +175,25 @@ def test_the_covenant_view_gives_each_figure_its_definition_and_its_worked_chang
     headline = result.headline.set_index("figure")
     coordinating = headline.loc["departments coordinating with a sibling"]
     assert coordinating["after"] - coordinating["before"] == 1
+
+
+def test_a_year_without_board_memberships_is_not_compared_as_a_gap_from_zero(
+    sample_dataset: Any, sample_results: Any
+) -> None:
+    from dataclasses import replace
+
+    from partnernet.findings.compare import cannot_test, change_test_sentence, covenant_rows
+
+    after, _ = year_after(sample_dataset, seed=3)
+    no_boards = replace(after, memberships=after.memberships.iloc[0:0])
+    result = compare(sample_results, analyse(no_boards, seed=11, permutations=200))
+    gate = cannot_test(result, "board seat gap")
+    assert gate is not None and "one of the two years has no board memberships" in gate
+    seat_test = next(t for t in result.tests if t.figure == "board seat gap")
+    assert change_test_sentence(seat_test, result) == gate
+    rows = {row[0].lower(): row for _p, _q, shown in covenant_rows(result) for row in shown}
+    assert rows["small orgs: share with a board seat"][4] == (
+        "not comparable: board memberships missing"
+    )
+    # The size-based figures that need no boards are still compared.
+    assert not rows["small orgs: mean ties"][4].startswith("not comparable")

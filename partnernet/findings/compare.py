@@ -282,11 +282,29 @@ def headline_table(comparison: Comparison) -> pd.DataFrame:
     )
 
 
+# The Covenant figures that rest on a change test's data (cannot_test), and what
+# the row says in place of a change when that data is missing in either year.
+_COVENANT_GATES: dict[str, tuple[str, str]] = {
+    "small orgs: share with a board seat": ("board seat gap", "board memberships missing"),
+    "larger orgs: share with a board seat": ("board seat gap", "board memberships missing"),
+    "board seat gap (small minus larger)": ("board seat gap", "board memberships missing"),
+    "small orgs: mean ties": ("ties gap", "sizes unknown"),
+    "larger orgs: mean ties": ("ties gap", "sizes unknown"),
+    "funding share of small orgs": ("funding share of small orgs", "sizes unknown"),
+    "E-I index by sector": ("E-I index by sector", "grants only"),
+}
+
+
 def covenant_rows(comparison: Comparison) -> list[tuple[str, str, list[list[str]]]]:
     """For each principle: its name, its question, and rows of (figure, definition,
     before, after, change) as text."""
     values = comparison.headline.set_index("figure")
-    grants_only = cannot_test(comparison, "E-I index by sector") is not None
+    # A figure whose change test the data cannot answer is shown, but not compared.
+    gated = {
+        figure: why
+        for figure, (gate, why) in _COVENANT_GATES.items()
+        if cannot_test(comparison, gate) is not None
+    }
     out = []
     for principle, question, figures in COVENANT:
         rows = []
@@ -298,8 +316,8 @@ def covenant_rows(comparison: Comparison) -> list[tuple[str, str, list[list[str]
                     DEFINITIONS[figure],
                     figure_text(figure, before),
                     figure_text(figure, after),
-                    "not comparable: grants only"
-                    if grants_only and figure == "E-I index by sector"
+                    f"not comparable: {gated[figure]}"
+                    if figure in gated
                     else change_text(figure, before, after),
                 ]
             )
@@ -486,10 +504,17 @@ def cannot_test(comparison: Comparison, figure: str) -> str | None:
     and the sector E-I index and brokerage need ties other than grants.
     """
     before, after = data_gates(comparison.before), data_gates(comparison.after)
-    if figure == "board seat gap" and not (before.board_seats or after.board_seats):
+    if figure == "board seat gap" and not (before.board_seats and after.board_seats):
+        # Both years: a year with no memberships file has no seats to compare, not
+        # a gap of zero (a change "from 0 points" would be the file's absence).
         return (
-            "Whether small organisations gained board seats cannot be answered yet: neither "
-            f"year has board memberships. Adding {BOARD_FILES} would answer it."
+            "Whether small organisations gained board seats cannot be answered yet: "
+            + (
+                "neither year has"
+                if not (before.board_seats or after.board_seats)
+                else "one of the two years has no"
+            )
+            + f" board memberships. Adding {BOARD_FILES} would answer it."
         )
     if figure in ("board seat gap", "ties gap", "funding share of small orgs") and not (
         before.sizes and after.sizes
