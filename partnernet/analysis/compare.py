@@ -296,6 +296,10 @@ def apply_aliases(ds: Dataset, aliases: Mapping[str, str]) -> Dataset:
     ...     {"id": ["old-id", "new-id"], "name": ["A", "A (new)"], "type": ["vcse", "vcse"]}))
     >>> apply_aliases(ds, {"old-id": "new-id"}).organisations[["id", "name"]].values.tolist()
     [['new-id', 'A (new)']]
+    >>> two = Dataset.from_frames(organisations=pd.DataFrame(
+    ...     {"id": ["x1", "x2"], "name": ["X", "X too"], "type": ["vcse", "vcse"]}))
+    >>> apply_aliases(two, {"x1": "X", "x2": "X"}).organisations[["id", "name"]].values.tolist()
+    [['X', 'X']]
     """
     if not aliases:
         return ds
@@ -307,6 +311,10 @@ def apply_aliases(ds: Dataset, aliases: Mapping[str, str]) -> Dataset:
         out = out.copy()
         for column in _ID_COLUMNS.get(table, ()):
             out[column] = out[column].map(lambda v: aliases.get(v, v) if isinstance(v, str) else v)
+        if table == "organisations":
+            # Two aliases of one id that this year lacks: one organisation, the first
+            # row kept (as a year listing the id itself keeps the id's own row).
+            out = out.drop_duplicates("id", keep="first")
         tables[table] = out
     return Dataset.from_frames(**tables)
 
