@@ -286,8 +286,9 @@ _P_BOUNDS = (0.001, 0.01, 0.05, 0.1)
 
 def p_shown(p: float, reshuffles: int) -> float:
     """The figure :func:`p_value` writes for ``p``: the bound (``0.001``, or the
-    first of 0.01, 0.05, 0.1 above the floor ``1 / (reshuffles + 1)`` when ``p``
-    is at that floor), else ``p`` rounded as shown.
+    first of 0.01, 0.05, 0.1 above the floor ``1 / (reshuffles + 1)``, or a
+    two-sided test's ``2 / (reshuffles + 1)``, when ``p`` is at that floor), else
+    ``p`` rounded as shown.
 
     Examples
     --------
@@ -295,11 +296,14 @@ def p_shown(p: float, reshuffles: int) -> float:
     (0.001, 0.01)
     >>> p_shown(0.04321, 5000), p_shown(0.00123, 5000)
     (0.043, 0.0012)
+    >>> p_shown(2 / 501, 500)  # the two-sided floor: a bound, not "p = 0.004"
+    0.01
     """
     floor = 1 / (reshuffles + 1)
     if p < P_SHOWN_BELOW:
         return P_SHOWN_BELOW
-    if math.isclose(p, floor, rel_tol=1e-9):
+    # A two-sided p-value (twice the smaller tail) has its floor at 2 / (n + 1).
+    if math.isclose(p, floor, rel_tol=1e-9) or math.isclose(p, 2 * floor, rel_tol=1e-9):
         return next((b for b in _P_BOUNDS if p < b), round(p, 3))
     return float(f"{p:.2g}") if p < 0.01 else round(p, 3)
 
