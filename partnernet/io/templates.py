@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 from pathlib import Path
 
 from partnernet import model
@@ -164,12 +165,16 @@ def next_commands(folder: str) -> tuple[str, ...]:
     --------
     >>> next_commands("my_place")[1]
     'partnernet analyse my_place --out my_place-results/'
+    >>> next_commands("my place")[0]  # quoted for the shell: pasted, it works
+    "partnernet validate 'my place'"
     """
     name = folder.rstrip("/\\") or folder
+    data, results = shlex.quote(name), shlex.quote(f"{name}-results/")
+    maps = shlex.quote(f"{name}-results/map.html")
     return (
-        f"partnernet validate {name}",
-        f"partnernet analyse {name} --out {name}-results/",
-        f"partnernet render {name} --out {name}-results/map.html --colour-by size_band",
+        f"partnernet validate {data}",
+        f"partnernet analyse {data} --out {results}",
+        f"partnernet render {data} --out {maps} --colour-by size_band",
     )
 
 
