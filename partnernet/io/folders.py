@@ -6,6 +6,7 @@ milliseconds, before it imports the analysis or reads any data.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -47,8 +48,12 @@ def prepare_output_folder(folder: str | os.PathLike[str]) -> Path:
         )
     try:
         target.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target, prefix=".partnernet-probe-"):
-            pass
+        fd, probe = tempfile.mkstemp(dir=target, prefix=".partnernet-probe-")
+        os.close(fd)
+        # Another run that holds the folder's lock removes probe files it finds
+        # (io.staging settles leftovers), perhaps this one already: that is fine.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(probe)
     except OSError as exc:
         raise OutputError(
             f"cannot write to {target}: {exc.strerror or exc}.",
