@@ -197,3 +197,39 @@ def test_a_year_without_board_memberships_is_not_compared_as_a_gap_from_zero(
     )
     # The size-based figures that need no boards are still compared.
     assert not rows["small orgs: mean ties"][4].startswith("not comparable")
+
+
+def test_a_partial_difference_map_counts_each_tie_once_and_loses_none_it_only_hides(
+    planted: tuple[Comparison, PlantedChanges],
+) -> None:
+    import re
+
+    from partnernet.render.difference import _key, map_changes
+    from partnernet.render.network import network_payload
+
+    result, _changes = planted
+    before, after = result.before.multilayer, result.after.multilayer
+    changes = map_changes(before, before_label="y1", after_label="y2", after=after)
+    payload = network_payload(result.after, max_organisations=60, changes=changes)
+    marks = {m["mark"]: m["label"] for m in payload["legend"]["marks"]}
+    by_vis = {n["id"]: n for n in payload["nodes"]}
+    new_pairs = {
+        (e["from"], e["to"], e["layer"])
+        if e["from"] <= e["to"]
+        else (e["to"], e["from"], e["layer"])
+        for e in payload["edges"]
+        if e.get("change") == "new"
+    }
+    assert marks["newtie"] == f"New tie (thick orange line): {len(new_pairs)}"
+    # Worked from the two graphs: the ties of last year that this year lacks.
+    gone = {
+        k
+        for k in (_key(u, v, d["layer"]) for u, v, d in before.edges(data=True) if u != v)
+        if k[2] != "PART_OF"
+        and k not in {_key(u, v, d["layer"]) for u, v, d in after.edges(data=True) if u != v}
+    }
+    counts = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", marks["losttie"])]
+    assert sum(counts) == len(gone)
+    drawn_lost = [e for e in payload["edges"] if e.get("change") == "lost"]
+    assert len(drawn_lost) == counts[0]
+    assert all(e["from"] in by_vis and e["to"] in by_vis for e in drawn_lost)

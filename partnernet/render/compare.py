@@ -96,7 +96,10 @@ def render_difference_map(
 ) -> str:
     """``difference.html``: the new year's map with the changes marked."""
     changes = map_changes(
-        comparison.before.multilayer, before_label=before_label, after_label=after_label
+        comparison.before.multilayer,
+        before_label=before_label,
+        after_label=after_label,
+        after=comparison.after.multilayer,
     )
     return render_network_html(comparison.after, changes=changes)
 

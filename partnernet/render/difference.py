@@ -62,21 +62,37 @@ class MapChanges:
     before_edges: Mapping[tuple[str, str, str], tuple[str, str]]
     before_label: str
     after_label: str
+    # This year's nodes and ties: on a map of the most notable 5,000, a tie of both
+    # years between organisations not drawn is not lost, and a lost tie whose ends
+    # are still here is not one "to organisations no longer here".
+    after_nodes: frozenset[str] = frozenset()
+    after_edges: frozenset[tuple[str, str, str]] = frozenset()
 
 
 def _key(u: str, v: str, layer: str) -> tuple[str, str, str]:
     return (u, v, layer) if u <= v else (v, u, layer)
 
 
-def map_changes(before: nx.MultiDiGraph, *, before_label: str, after_label: str) -> MapChanges:
-    """The :class:`MapChanges` of last year's multilayer graph."""
+def map_changes(
+    before: nx.MultiDiGraph,
+    *,
+    before_label: str,
+    after_label: str,
+    after: nx.MultiDiGraph | None = None,
+) -> MapChanges:
+    """The :class:`MapChanges` of last year's multilayer graph (and this year's nodes)."""
     names = {n: plain_text(d.get("name")) or "(no name)" for n, d in before.nodes(data=True)}
     edges = {
         _key(u, v, d["layer"]): (names[u], names[v])
         for u, v, d in before.edges(data=True)
         if u != v
     }
-    return MapChanges(frozenset(before.nodes), edges, before_label, after_label)
+    if after is None:
+        return MapChanges(frozenset(before.nodes), edges, before_label, after_label)
+    now = frozenset(_key(u, v, d["layer"]) for u, v, d in after.edges(data=True) if u != v)
+    return MapChanges(
+        frozenset(before.nodes), edges, before_label, after_label, frozenset(after.nodes), now
+    )
 
 
 def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: MapChanges) -> None:
@@ -97,7 +113,7 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
         else:
             node["change"] = "same"
     drawn: set[tuple[str, str, str]] = set()
-    new_ties = 0
+    new_keys: set[tuple[str, str, str]] = set()  # a pair's tie, whichever way it runs
     for edge in payload["edges"]:
         u, v = key_of.get(edge["from"]), key_of.get(edge["to"])
         if u is None or v is None:
@@ -108,7 +124,7 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
             edge["change"] = "same"
             edge["color"] = dict(edge["color"], opacity=0.3)
             continue
-        new_ties += 1
+        new_keys.add(key)
         edge["change"] = "new"
         edge["color"] = {
             "color": NEW_TIE_COLOUR,
@@ -117,12 +133,16 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
         }
         edge["width"] = max(float(edge.get("width", 1.0)), NEW_TIE_STYLE["width"])
         edge["title"] = f"New in {changes.after_label}.\n{edge.get('title', '')}"
-    lost_drawn = lost_undrawn = 0
+    new_ties = len(new_keys)
+    lost_drawn = lost_gone = lost_hidden = 0
     for (u, v, layer), (a, b) in sorted(changes.before_edges.items()):
-        if (u, v, layer) in drawn or layer == "PART_OF":
+        if (u, v, layer) in drawn or (u, v, layer) in changes.after_edges or layer == "PART_OF":
             continue
         if u not in vis_ids or v not in vis_ids:
-            lost_undrawn += 1
+            if u in changes.after_nodes and v in changes.after_nodes:
+                lost_hidden += 1
+            else:
+                lost_gone += 1
             continue
         payload["edges"].append(
             {
@@ -147,8 +167,10 @@ def mark_changes(payload: dict[str, Any], vis_ids: Mapping[str, str], changes: M
         )
         lost_drawn += 1
     lost_text = f"Lost tie (faint dotted grey line): {wording.integer(lost_drawn)}"
-    if lost_undrawn:
-        lost_text += f", and {wording.integer(lost_undrawn)} to organisations no longer here"
+    if lost_gone:
+        lost_text += f", and {wording.integer(lost_gone)} to organisations no longer here"
+    if lost_hidden:
+        lost_text += f", and {wording.integer(lost_hidden)} between organisations not drawn"
     # Each swatch is drawn as the map draws the thing (network.js, markSwatch).
     payload["legend"]["marks"] = [
         {
