@@ -253,6 +253,18 @@ def out_folder_option(help_text: str) -> Callable[[Callable[..., Any]], Callable
     )
 
 
+def out_file_option(example: str, what: str = "The file") -> Callable[..., Any]:
+    """``--out`` naming one output file (``example`` shows one); its folder is
+    created when missing."""
+    return click.option(
+        "--out",
+        "out_file",
+        required=True,
+        type=click.Path(path_type=str),
+        help=f"{what} to write (e.g. {example}); its folder is created when missing.",
+    )
+
+
 class _StepBars:
     """A ``progress(step, done, total)`` callback drawn as one bar per step on stderr,
     labelled ``label`` with ``{step}`` filled in."""
@@ -993,13 +1005,7 @@ def analyse(
 
 @cli.command()
 @dataset_argument
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=str),
-    help="The HTML file to write (e.g. out/network.html); its folder is created when missing.",
-)
+@out_file_option("out/network.html", "The HTML file")
 @click.option(
     "--colour-by",
     type=click.Choice(["type", "size_band", "community"]),
@@ -1097,13 +1103,7 @@ def render(
     help="gexf (Gephi, with the map's positions, colours and sizes), graphml (Cytoscape, "
     "igraph, R), kumu (Kumu's JSON blueprint) or pajek (.net, for statnet and UCINET).",
 )
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=str),
-    help="The file to write (e.g. out/network.gexf); its folder is created when missing.",
-)
+@out_file_option("out/network.gexf")
 @layers_option
 @seed_option
 @permutations_option
@@ -1165,13 +1165,7 @@ def export_network(
     required=True,
     help="The organisation's id, as in the id column of organisations.csv.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=str),
-    help="The HTML file to write (e.g. out/profile.html); its folder is created when missing.",
-)
+@out_file_option("out/profile.html", "The HTML file")
 @layers_option
 @seed_option
 @reading_options
