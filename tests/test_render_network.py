@@ -487,7 +487,7 @@ def test_render_command_refuses_an_unwritable_folder(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # the probe io.folders makes
     result = _render(str(SAMPLE_DIR), "--out", str(tmp_path / "map.html"))
     assert result.exit_code == 5
     assert f"cannot write to {tmp_path}: Permission denied" in result.output
