@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pytest
 
-from partnernet.analysis import stats
+from partnernet.analysis import ei, stats
 from partnernet.analysis.stats import _GROUP_STATISTICS, _batches, _p_values, permutation_test
 
 
@@ -63,3 +64,18 @@ def test_permutation_codes_use_the_smallest_type() -> None:
     expected: dict[int, Any] = {1: np.int8, 128: np.int8, 129: np.int16, 40_000: np.int32}
     for n_codes, code_type in expected.items():
         assert stats._code_type(n_codes) is code_type
+
+
+@pytest.mark.parametrize("n_groups", [3, 11, 12, 16])
+def test_ei_pair_codes_equal_the_listed_internal_ties(
+    n_groups: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 11 groups or fewer fit the pair codes in int8, 12 to 16 need int16.
+    G = nx.gnm_random_graph(300, 1_200, seed=n_groups)
+    rng = np.random.default_rng(n_groups)
+    labels = {n: int(g) for n, g in zip(G.nodes, rng.integers(0, n_groups, 300), strict=True)}
+    fast = ei.ei_permutation_test(G, labels, n_permutations=400, seed=3)
+    monkeypatch.setattr(ei, "FEW_GROUPS", 0)  # the np.nonzero listing
+    slow = ei.ei_permutation_test(G, labels, n_permutations=400, seed=3)
+    assert fast == slow
+    assert len(fast.groups) == n_groups

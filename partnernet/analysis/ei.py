@@ -217,16 +217,22 @@ def ei_permutation_test(
         """Per-row (internal, external) tie counts per group, shape (rows, n_groups)."""
         rows = labels.shape[0]
         size = rows * n_groups
-        lab_u = labels[:, u_idx]
-        same = lab_u == labels[:, v_idx]
         if 0 < n_groups <= FEW_GROUPS:
             # A pass over the tie matrix per group beats listing the internal ties
-            # (np.nonzero) when there are few groups, as with the five sectors.
+            # (np.nonzero) when there are few groups, as with the five sectors. One
+            # code per tie for its pair of labels (u's times n_groups plus v's) leaves
+            # one comparison per group: a tie inside group g has code g * (n_groups + 1).
+            pair_type = np.int8 if n_groups * n_groups <= 2**7 else np.int16
+            pair: npt.NDArray[Any] = labels[:, u_idx].astype(pair_type, copy=False)
+            pair *= n_groups
+            pair += labels[:, v_idx]
             internal = np.stack(
-                [np.count_nonzero(same & (lab_u == g), axis=1) for g in range(n_groups)],
+                [np.count_nonzero(pair == g * (n_groups + 1), axis=1) for g in range(n_groups)],
                 axis=1,
             ).ravel()
         else:
+            lab_u = labels[:, u_idx]
+            same = lab_u == labels[:, v_idx]
             row, col = np.nonzero(same)
             internal = np.bincount(row * n_groups + lab_u[row, col], minlength=size)
         offset = (np.arange(rows, dtype="int64") * n_groups)[:, None]
