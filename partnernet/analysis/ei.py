@@ -37,6 +37,7 @@ from partnernet.analysis.stats import (
     _check_choice,
     _check_permutations,
     _p_values,
+    count_true_by_row,
 )
 from partnernet.model import Dataset
 
@@ -227,7 +228,7 @@ def ei_permutation_test(
             pair *= n_groups
             pair += labels[:, v_idx]
             internal = np.stack(
-                [np.count_nonzero(pair == g * (n_groups + 1), axis=1) for g in range(n_groups)],
+                [count_true_by_row(pair == g * (n_groups + 1)) for g in range(n_groups)],
                 axis=1,
             ).ravel()
         else:
