@@ -65,15 +65,6 @@ def count_true_by_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64, count=len(mask))
 
 
-def _code_type(n_codes: int) -> type[np.signedinteger[Any]]:
-    """The smallest signed integer type holding codes 0 .. n_codes - 1."""
-    if n_codes <= 2**7:
-        return np.int8
-    if n_codes <= 2**15:
-        return np.int16
-    return np.int32 if n_codes <= 2**31 else np.int64
-
-
 def _tolerance(observed: float) -> float:
     # The same split computed in another order can differ in the last bits; a
     # permutation that ties the observed value must count as "as extreme".
@@ -185,21 +176,12 @@ def permutation_test(
     rest_value = float(stat(x[~mask]))
     observed = group_value - rest_value
 
-    # Shuffle small integer codes of the distinct values, not the float64 values:
-    # a shuffle draws the same positions whatever the dtype, and the codes move a
-    # quarter to an eighth of the memory (about 3x faster at region scale); the
-    # values gathered back from the codes are the same floats in the same places,
-    # so every statistic is the same to the last bit.
-    # (Distinct by bit pattern, so even -0.0 and 0.0 stay apart.)
-    bits, codes = np.unique(x.view(np.int64), return_inverse=True)
-    distinct = bits.view(np.float64)
-    codes = codes.reshape(-1).astype(_code_type(len(distinct)))
     rng = np.random.default_rng(seed)
     permuted = np.empty(n_permutations, dtype="float64")
     done = 0
     for size in _batches(n_permutations, len(x)):
         # Shuffle each row independently; the first n_group columns are the group.
-        shuffled = distinct[rng.permuted(np.tile(codes, (size, 1)), axis=1)]
+        shuffled = rng.permuted(np.tile(x, (size, 1)), axis=1)
         permuted[done : done + size] = stat(shuffled[:, :n_group]) - stat(shuffled[:, n_group:])
         done += size
     result.update(
