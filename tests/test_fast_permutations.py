@@ -4,12 +4,18 @@ same seeded draws."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pytest
 
-from partnernet.analysis import ei
+from partnernet.analysis import ei, exclusion
+from partnernet.analysis.populations import band_of, exclusion_population
 from partnernet.analysis.stats import _batches, count_true_by_row
+from partnernet.graph import board_seats
+from partnernet.io.read import read_dataset
+from partnernet.synthetic.generate import generate_sample
 
 
 @pytest.mark.parametrize("shape", [(0, 5), (3, 0), (1, 1), (7, 74_000), (40, 333)])
@@ -76,3 +82,21 @@ def test_ei_group_nulls_equal_the_counts_before_round_4(n_groups: int) -> None:
     labels = {n: int(g) for n, g in zip(G.nodes, rng.integers(0, n_groups, 250), strict=True)}
     fast = ei.ei_permutation_test(G, labels, n_permutations=600, seed=9)
     assert [g.expected for g in fast.groups] == _old_group_expected(G, labels, 600, 9)
+
+
+@pytest.mark.parametrize("scale", ["locality", "city"])
+def test_size_band_lookups_by_dict_equal_the_pandas_lookups(scale: str, tmp_path: Path) -> None:
+    # size_band_table reads each organisation's band, seats and funding from plain
+    # dicts now; they must give what the label lookups (orgs.at, Series.get) gave.
+    generate_sample(tmp_path, scale=scale, seed=4)
+    ds = read_dataset(tmp_path)
+    ids = exclusion_population(ds)
+    orgs = ds.organisations.set_index("id")
+    bands = dict(zip(ds.organisations["id"], ds.organisations["size_band"], strict=True))
+    assert [band_of(bands[i]) for i in ids] == [band_of(orgs.at[i, "size_band"]) for i in ids]
+    seats, seat_dict = board_seats(ds), board_seats(ds).to_dict()
+    assert [int(seat_dict.get(i, 0)) for i in ids] == [int(seats.get(i, 0)) for i in ids]
+    received = exclusion._funding_received(ds)
+    got = received.to_dict()
+    assert [float(got.get(i, 0.0)) for i in ids] == [float(received.get(i, 0.0)) for i in ids]
+    assert any(float(got.get(i, 0.0)) > 0 for i in ids)
