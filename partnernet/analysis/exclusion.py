@@ -141,13 +141,15 @@ def size_band_table(
     [['micro', 1, 1.0, 0.0], ['large', 1, 0.0, 1.0]]
     """
     ids = exclusion_population(ds)
-    orgs = ds.organisations.set_index("id")
-    seats = board_seats(ds)
-    received = _funding_received(ds)
+    # Plain dicts: a pandas label lookup per organisation cost half a second at
+    # region scale (organisation ids are unique, checked on reading).
+    band_by_id = dict(zip(ds.organisations["id"], ds.organisations["size_band"], strict=True))
+    seats = board_seats(ds).to_dict()
+    received = _funding_received(ds).to_dict()
     public_funded = _publicly_funded(ds)
     frame = pd.DataFrame(
         {
-            "band": [band_of(orgs.at[i, "size_band"]) for i in ids],
+            "band": [band_of(band_by_id[i]) for i in ids],
             "degree": [G.degree(i) if i in G else 0 for i in ids],
             "seated": [int(seats.get(i, 0)) > 0 for i in ids],
             "public_funded": [i in public_funded for i in ids],

@@ -22,6 +22,7 @@ import pandas as pd
 
 from partnernet.analysis.centrality import to_igraph
 from partnernet.analysis.results import BROKERAGE_ROLES
+from partnernet.analysis.stats import count_true_by_row
 from partnernet.graph import load_igraph
 
 if TYPE_CHECKING:
@@ -575,8 +576,8 @@ class _ReshuffleArrays:
             # and representative.
             x, y, z = (shuffled[:, self.triangles[:, i]] for i in range(3))
             xy, yz, xz = x == y, y == z, x == z
-            same = (xy & yz).sum(axis=1)
-            distinct = (~(xy | yz | xz)).sum(axis=1)
+            same = count_true_by_row(xy & yz)
+            distinct = count_true_by_row(~(xy | yz | xz))
             two = len(self.triangles) - same - distinct
             totals[:, _COORDINATOR] -= 6 * same
             totals[:, _LIAISON] -= 6 * distinct

@@ -55,6 +55,16 @@ def _batches(n_permutations: int, width: int) -> list[int]:
     return sizes
 
 
+def count_true_by_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """``np.count_nonzero(mask, axis=1)`` for a 2-d boolean array, one row at a time.
+
+    With an axis, count_nonzero sums the booleans as integers; without one it takes
+    its fast byte-counting path, six to eight times quicker on the permutation
+    tests' rows of tens of thousands of ties (the same integer counts).
+    """
+    return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64, count=len(mask))
+
+
 def _tolerance(observed: float) -> float:
     # The same split computed in another order can differ in the last bits; a
     # permutation that ties the observed value must count as "as extreme".
