@@ -61,7 +61,7 @@ FIGURE_MEANINGS: dict[str, tuple[str, str]] = {
     "community": (
         "Community",
         "the group of organisations more tied to one another than to the rest "
-        "(Louvain method), numbered largest first",
+        "(the Leiden method), numbered largest first",
     ),
     "coordinator": (
         "Coordinator",
