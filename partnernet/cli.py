@@ -265,6 +265,17 @@ def out_file_option(example: str, what: str = "The file") -> Callable[..., Any]:
     )
 
 
+def dataset_out_option(help_text: str) -> Callable[..., Any]:
+    """``--out`` naming a dataset folder (the six CSV files), never a file."""
+    return click.option(
+        "--out",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=str),
+        help=help_text,
+    )
+
+
 class _StepBars:
     """A ``progress(step, done, total)`` callback drawn as one bar per step on stderr,
     labelled ``label`` with ``{step}`` filled in."""
@@ -347,13 +358,7 @@ def _bytes_bar(quiet: bool, paths: tuple[str, ...] | list[str], label: str) -> A
 
 @cli.command("import-360giving")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Dataset folder to create, or to merge into when it exists.",
-)
+@dataset_out_option("Dataset folder to create, or to merge into when it exists.")
 @click.option(
     "--aliases",
     default=None,
@@ -426,13 +431,7 @@ def import_360giving(
 
 @cli.command("import-register")
 @click.argument("register_file", metavar="FILE", type=click.Path(path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="The dataset folder whose organisations get incomes and size bands.",
-)
+@dataset_out_option("The dataset folder whose organisations get incomes and size bands.")
 @click.option(
     "--number-column",
     default="registered_charity_number",
@@ -537,13 +536,7 @@ def _column_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command("import-spend")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path(path_type=str))
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Dataset folder to create, or to merge into when it exists.",
-)
+@dataset_out_option("Dataset folder to create, or to merge into when it exists.")
 @click.option(
     "--council-id",
     required=True,
@@ -662,13 +655,7 @@ SAMPLE_SCALES = ("locality", "city", "region", "national")
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=str),
-    help="Folder for the six CSV files; created when missing.",
-)
+@dataset_out_option("Folder for the six CSV files; created when missing.")
 @click.option(
     "--scale",
     type=click.Choice(SAMPLE_SCALES),
