@@ -628,3 +628,36 @@ def test_subset_ei_counts_the_same_ties_by_pairs_and_by_edges(k: int) -> None:
     edges = _subset_ei(np.random.default_rng(3), degree, codes, n, k, 400, by_edges=True)
     np.testing.assert_array_equal(pairs, edges)
     assert not np.isnan(edges).all()
+
+
+def test_a_bodys_e_i_index_is_given_only_when_its_units_could_show_a_tie() -> None:
+    from partnernet.analysis.pipeline import analyse
+    from partnernet.findings import explain
+
+    organisations = pd.DataFrame(
+        {
+            "id": ["C", "C:a", "C:b", "v1", "v2", "v3"],
+            "name": ["Council", "Care", "Housing", "V1", "V2", "V3"],
+            "type": ["local_authority", "department", "department", "vcse", "vcse", "vcse"],
+            "parent_id": [None, "C", "C", None, None, None],
+        }
+    )
+    funding = pd.DataFrame(
+        {
+            "id": ["g1", "g2", "g3", "g4", "g5"],
+            "funder_id": ["C:a", "C:a", "C:b", "C:b", "C"],
+            "recipient_id": ["v1", "v2", "v2", "v3", "v1"],
+            "amount": [100.0, 200.0, 300.0, 400.0, 500.0],
+        }
+    )
+    grants_only = Dataset.from_frames(organisations=organisations, funding=funding)
+    ids = [f.id for f in explain(analyse(grants_only, permutations=100))]
+    assert "coordination-not-assessable" in ids
+    assert not [i for i in ids if i.startswith("ei-body-")]
+    partnered = Dataset.from_frames(
+        organisations=organisations,
+        funding=funding,
+        partnerships=pd.DataFrame({"source_id": ["C:a"], "target_id": ["v3"]}),
+    )
+    ids = [f.id for f in explain(analyse(partnered, permutations=100))]
+    assert "ei-body-C" in ids

@@ -110,7 +110,10 @@ def silo_findings(
     if sector:
         findings.append(sector_ei_gate(results) or _sector_finding(sector, alpha))
     department = ei.get("department") if ei else None
-    if department:
+    # Without partnerships or boards a body's units could show no tie among
+    # themselves whatever they do, so their E-I index says nothing about working
+    # together (coordination-not-assessable says what would show it).
+    if department and coordination_observable(results.dataset):
         if len(department.get("bodies", [])) > max_bodies:
             findings.append(_body_ei_summary(department, name, alpha, max_listed))
         else:
@@ -348,7 +351,8 @@ def _coordination_not_assessable(departments: pd.DataFrame) -> Finding:
             "departments working together, so every pair of departments looks "
             "uncoordinated. partnerships.csv (partnerships between departments, or "
             "with the organisations they work with) or boards.csv with memberships.csv "
-            "(the boards and forums departments sit on) would show it. The "
+            "(the boards and forums departments sit on) would show it; until then no "
+            "body's E-I index is given either. The "
             f"{integer(len(departments))} departments of the "
             f"{count(n_bodies, 'public body', 'public bodies')} with two or more are "
             "compared below by the organisations they deal with only."
