@@ -136,6 +136,34 @@ def test_same_seed_gives_identical_results(
     assert [f.text for f in explain(again)] == [f.text for f in findings]
 
 
+@pytest.mark.parametrize("threads", [1, 4])
+def test_the_reshuffle_tests_give_the_same_figures_on_any_number_of_threads(
+    sample: Dataset, results: Results, threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each reshuffle test draws from a generator of its own, so running them one
+    after another (1 thread) or all at once (4) changes no figure."""
+    from partnernet.analysis import pipeline
+
+    monkeypatch.setattr(pipeline, "RESHUFFLE_THREADS", threads)
+    again = analyse(sample, seed=11)
+    pd.testing.assert_frame_equal(again.groups, results.groups)
+    pd.testing.assert_frame_equal(again.roles, results.roles)
+    assert again.summary == results.summary
+
+
+def test_an_error_in_a_reshuffle_test_reaches_the_caller(
+    sample: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from partnernet.analysis import exclusion
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise ArithmeticError("planted in the small-against-larger tests")
+
+    monkeypatch.setattr(exclusion, "small_vs_large_tests", broken)
+    with pytest.raises(ArithmeticError, match="planted in the small-against-larger"):
+        analyse(sample, seed=11, permutations=100)
+
+
 def test_summary_is_typed_records_that_the_exporter_makes_plain_json(results: Results) -> None:
     from partnernet.analysis.records import Record
 
@@ -231,6 +259,7 @@ def test_progress_announces_every_step_and_counts_the_long_ones(sample: Dataset)
         "siloed departments",
         "removal impact",
         "routes from small organisations to decision makers",
+        "reshuffle tests",
     ]
     # One call per candidate removed and per decision maker routes are counted
     # from (the public bodies and the boards taken together), counting up.

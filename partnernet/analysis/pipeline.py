@@ -7,7 +7,10 @@ graph and assembled into the tables of :mod:`partnernet.analysis.results`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -46,6 +49,10 @@ __all__ = ["analyse", "funding_by_recipient", "metrics_table"]
 # estimate with a stated error bound is used instead (DESIGN section 10).
 EXACT_BETWEENNESS_LIMIT = 20_000
 BETWEENNESS_PIVOTS = 1_000
+
+# The reshuffle tests run on at most this many threads beside the main one (one
+# per core the process may use): more threads than cores would only take turns.
+RESHUFFLE_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
 
 # progress(step, done, total): a step starting is (step, 0, 1); a step made of
 # many like parts (one per candidate removed, say) reports each part as it ends.
@@ -196,16 +203,6 @@ def analyse(
     role_test = brokerage_test(G, sectors, roles=roles)
     expected_by_group = expected_by_broker_group(G, sectors)
     brokers = top_brokers(betweenness)
-    reshuffled, broker_null = brokerage_permutation_test(
-        G,
-        sectors,
-        brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
-        n_permutations=permutations,
-        seed=seed,
-        roles=roles,
-        work_budget=RESHUFFLE_WORK_BUDGET,
-    )
-    role_table = _role_table(role_test, reshuffled)
 
     step("distance to decision makers")
     distance = distance_to_decision(G)
@@ -215,28 +212,51 @@ def analyse(
     community = summary.community_labels(G, found)
     network = summary.network_summary(G, multilayer, seed=seed, partition=found)
 
+    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
+    # The reshuffle tests are most of the run and independent of each other and
+    # of the tables below: each draws from a generator of its own seeded by
+    # ``seed`` and only reads the frozen graph, so their figures do not depend on
+    # the order they run in. They spend their time in numpy, which lets go of the
+    # GIL while it shuffles and counts, so on a second core they overlap each
+    # other and the tables this thread makes meanwhile.
+    reshuffles = _Background(
+        {  # the longest first (at region and national scale)
+            "ei": lambda: ei_indices(ds, G, n_permutations=permutations, seed=seed),
+            "small_vs_large": lambda: exclusion.small_vs_large_tests(
+                G, ds, n_permutations=permutations, seed=seed
+            ),
+            "brokerage": lambda: brokerage_permutation_test(
+                G,
+                sectors,
+                brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
+                n_permutations=permutations,
+                seed=seed,
+                roles=roles,
+                work_budget=RESHUFFLE_WORK_BUDGET,
+            ),
+            "groups": lambda: exclusion.under_connected_groups(
+                G,
+                distance=distance,
+                community=community,
+                centrality=betweenness,
+                use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
+                and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
+                n_permutations=permutations,
+                seed=seed,
+            ),
+        },
+        threads=RESHUFFLE_THREADS,
+    )
+
     step("exclusion of small organisations")
     size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
-    small_vs_large = exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed)
     concentration = exclusion.funding_concentration(ds)
-    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
-    groups = exclusion.under_connected_groups(
-        G,
-        distance=distance,
-        community=community,
-        centrality=betweenness,
-        use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
-        and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
-        n_permutations=permutations,
-        seed=seed,
-    )
 
     step("siloed departments")
     departments = silos.department_table(ds)
     overlap = silos.overlap_matrices(ds)
     duplicated = silos.duplicated_engagement(ds)
     renamings = silos.likely_renamings(ds)
-    ei = ei_indices(ds, G, n_permutations=permutations, seed=seed)
 
     step("removal impact")
     candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
@@ -246,6 +266,13 @@ def analyse(
     path_share = infrastructure_path_share(
         G, progress=parts("routes from small organisations to decision makers")
     )
+
+    step("reshuffle tests")
+    reshuffled, broker_null = reshuffles.result("brokerage")
+    role_table = _role_table(role_test, reshuffled)
+    small_vs_large = reshuffles.result("small_vs_large")
+    ei = reshuffles.result("ei")
+    groups = reshuffles.result("groups")
 
     metrics = metrics_table(
         G,
@@ -309,6 +336,44 @@ def analyse(
         ),
         renamings=renamings,
     )
+
+
+class _Background:
+    """Named pieces of work run on ``threads`` daemon threads, in the order given.
+
+    Each thread takes the next piece not yet started, so the longest pieces should
+    come first. ``result(name)`` waits for that piece and returns its value, or
+    raises what it raised. The threads are daemons: an interrupted run (Ctrl-C, a
+    signal) exits without waiting for a reshuffle test nobody will read.
+    """
+
+    def __init__(self, work: Mapping[str, Callable[[], Any]], *, threads: int) -> None:
+        self._pending = list(work.items())
+        self._lock = threading.Lock()
+        self._done = {name: threading.Event() for name in work}
+        self._values: dict[str, Any] = {}
+        self._errors: dict[str, BaseException] = {}
+        for _ in range(max(1, min(threads, len(work)))):
+            threading.Thread(target=self._work, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    return
+                name, piece = self._pending.pop(0)
+            try:
+                self._values[name] = piece()
+            except BaseException as error:  # handed to the thread that asks for it
+                self._errors[name] = error
+            finally:
+                self._done[name].set()
+
+    def result(self, name: str) -> Any:
+        self._done[name].wait()
+        if name in self._errors:
+            raise self._errors[name]
+        return self._values[name]
 
 
 def _listed(node: object) -> list[object]:
