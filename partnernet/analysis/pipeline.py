@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
@@ -50,8 +50,9 @@ __all__ = ["analyse", "funding_by_recipient", "metrics_table"]
 EXACT_BETWEENNESS_LIMIT = 20_000
 BETWEENNESS_PIVOTS = 1_000
 
-# The reshuffle tests run on at most this many threads beside the main one (one
-# per core the process may use): more threads than cores would only take turns.
+# The reshuffle tests and the route counts run on at most this many threads
+# beside the main one: one per core the process may use (more would only take
+# turns; the main thread is mostly waiting on igraph or for them).
 RESHUFFLE_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
 
 # progress(step, done, total): a step starting is (step, 0, 1); a step made of
@@ -160,8 +161,9 @@ def analyse(
         with ``BETWEENNESS_PIVOTS`` pivots above it.
     progress : called as ``progress(step, done, total)``: with ``(step, 0, 1)`` as
         each step starts, and after each part of the long steps (removing each
-        candidate, counting routes from each decision maker) with the parts done
-        so far and their number.
+        candidate; the last step, waiting for the reshuffle tests and the route
+        counts that run on other threads, as each of them ends) with the parts
+        done so far and their number.
 
     Examples
     --------
@@ -190,6 +192,21 @@ def analyse(
     G = nx.freeze(org_graph(ds, chosen))
     multilayer = build_graph(ds)
     sectors = {n: d["sector"] for n, d in G.nodes(data=True)}
+    # The reshuffle tests are most of the run and independent of each other and
+    # of every other step: each draws from a generator of its own seeded by
+    # ``seed`` and only reads the frozen graph and the dataset, so their figures
+    # do not depend on when or beside what they run. They spend their time in
+    # numpy, which lets go of the GIL while it shuffles and counts, so they run on
+    # the other cores while this thread goes on; each starts as soon as what it
+    # needs is known, the longest first.
+    background = _Background(threads=RESHUFFLE_THREADS)
+    background.start("ei", lambda: ei_indices(ds, G, n_permutations=permutations, seed=seed))
+    background.start(
+        "small_vs_large",
+        lambda: exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed),
+    )
+    # Counting the shortest routes is numpy level by level, like the tests.
+    background.start("routes", lambda: infrastructure_path_share(G))
 
     step("centrality")
     if betweenness_sample is None and G.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
@@ -213,41 +230,31 @@ def analyse(
     network = summary.network_summary(G, multilayer, seed=seed, partition=found)
 
     decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
-    # The reshuffle tests are most of the run and independent of each other and
-    # of the tables below: each draws from a generator of its own seeded by
-    # ``seed`` and only reads the frozen graph, so their figures do not depend on
-    # the order they run in. They spend their time in numpy, which lets go of the
-    # GIL while it shuffles and counts, so on a second core they overlap each
-    # other and the tables this thread makes meanwhile.
-    reshuffles = _Background(
-        {  # the longest first (at region and national scale)
-            "ei": lambda: ei_indices(ds, G, n_permutations=permutations, seed=seed),
-            "small_vs_large": lambda: exclusion.small_vs_large_tests(
-                G, ds, n_permutations=permutations, seed=seed
-            ),
-            "brokerage": lambda: brokerage_permutation_test(
-                G,
-                sectors,
-                brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
-                n_permutations=permutations,
-                seed=seed,
-                roles=roles,
-                work_budget=RESHUFFLE_WORK_BUDGET,
-            ),
-            "groups": lambda: exclusion.under_connected_groups(
-                G,
-                distance=distance,
-                community=community,
-                centrality=betweenness,
-                use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
-                and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
-                n_permutations=permutations,
-                seed=seed,
-            ),
-        },
-        threads=RESHUFFLE_THREADS,
+    background.start(
+        "brokerage",
+        lambda: brokerage_permutation_test(
+            G,
+            sectors,
+            brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
+            n_permutations=permutations,
+            seed=seed,
+            roles=roles,
+            work_budget=RESHUFFLE_WORK_BUDGET,
+        ),
     )
-
+    background.start(
+        "groups",
+        lambda: exclusion.under_connected_groups(
+            G,
+            distance=distance,
+            community=community,
+            centrality=betweenness,
+            use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
+            and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
+            n_permutations=permutations,
+            seed=seed,
+        ),
+    )
     step("exclusion of small organisations")
     size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
     concentration = exclusion.funding_concentration(ds)
@@ -262,17 +269,20 @@ def analyse(
     candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
     removal = removal_impact(G, candidates, progress=parts("removal impact"))
     cut_points = articulation_points(G)
-    step("routes from small organisations to decision makers")
-    path_share = infrastructure_path_share(
-        G, progress=parts("routes from small organisations to decision makers")
-    )
 
-    step("reshuffle tests")
-    reshuffled, broker_null = reshuffles.result("brokerage")
+    # What the other threads compute, as each piece ends (the longest last).
+    waiting = "reshuffle tests and routes from small organisations to decision makers"
+    step(waiting)
+    pieces = ("ei", "small_vs_large", "routes", "brokerage", "groups")
+    for done, name in enumerate(pieces, start=1):
+        background.result(name)
+        report(waiting, done, len(pieces))
+    ei = background.result("ei")
+    small_vs_large = background.result("small_vs_large")
+    path_share = background.result("routes")
+    reshuffled, broker_null = background.result("brokerage")
     role_table = _role_table(role_test, reshuffled)
-    small_vs_large = reshuffles.result("small_vs_large")
-    ei = reshuffles.result("ei")
-    groups = reshuffles.result("groups")
+    groups = background.result("groups")
 
     metrics = metrics_table(
         G,
@@ -339,27 +349,37 @@ def analyse(
 
 
 class _Background:
-    """Named pieces of work run on ``threads`` daemon threads, in the order given.
+    """Named pieces of work run on at most ``threads`` daemon threads.
 
-    Each thread takes the next piece not yet started, so the longest pieces should
-    come first. ``result(name)`` waits for that piece and returns its value, or
-    raises what it raised. The threads are daemons: an interrupted run (Ctrl-C, a
-    signal) exits without waiting for a reshuffle test nobody will read.
+    ``start`` queues a piece; a free thread takes the oldest queued piece, so the
+    longest pieces should be started first. ``result(name)`` waits for that piece
+    and returns its value, or raises what it raised. The threads are daemons: an
+    interrupted run (Ctrl-C, a signal) exits without waiting for a reshuffle test
+    nobody will read.
     """
 
-    def __init__(self, work: Mapping[str, Callable[[], Any]], *, threads: int) -> None:
-        self._pending = list(work.items())
+    def __init__(self, *, threads: int) -> None:
+        self._threads = max(1, threads)
         self._lock = threading.Lock()
-        self._done = {name: threading.Event() for name in work}
+        self._pending: list[tuple[str, Callable[[], Any]]] = []
+        self._busy = 0
+        self._done: dict[str, threading.Event] = {}
         self._values: dict[str, Any] = {}
         self._errors: dict[str, BaseException] = {}
-        for _ in range(max(1, min(threads, len(work)))):
-            threading.Thread(target=self._work, daemon=True).start()
+
+    def start(self, name: str, piece: Callable[[], Any]) -> None:
+        with self._lock:
+            self._done[name] = threading.Event()
+            self._pending.append((name, piece))
+            if self._busy < self._threads:
+                self._busy += 1
+                threading.Thread(target=self._work, daemon=True).start()
 
     def _work(self) -> None:
         while True:
             with self._lock:
                 if not self._pending:
+                    self._busy -= 1
                     return
                 name, piece = self._pending.pop(0)
             try:
