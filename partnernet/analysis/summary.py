@@ -159,10 +159,52 @@ def _average_path_length(
     if len(largest) <= exact_limit:
         return float(g.average_path_length(directed=False)), "exact", None
     picked = random.Random(seed).sample(range(len(largest)), sources)
-    distances = np.asarray(g.distances(source=picked, mode="all"), dtype="float64")
-    # Each row holds one zero, the source's distance to itself.
-    mean = distances.sum() / (len(picked) * (len(largest) - 1))
-    return float(mean), "sampled", sources
+    total = _distance_total(g, picked)
+    # The source's distance to itself is the zero left out of the denominator.
+    return total / (len(picked) * (len(largest) - 1)), "sampled", sources
+
+
+def _distance_total(g: Any, sources: list[int]) -> int:
+    """The sum, over ``sources``, of the hops from each to every vertex it reaches.
+
+    One breadth-first search from all sources at once, each source a bit of a row
+    of 64-bit words per vertex: a level ORs each vertex's neighbours' new bits,
+    and the bits new to a vertex at level d are sources d hops away. The same
+    integer as summing igraph's distance matrix, which at national scale is 500
+    rows of 200,000 Python integers; here each level is two numpy passes over the
+    ties.
+    """
+    n = g.vcount()
+    ends = np.asarray(g.get_edgelist(), dtype="int64").reshape(-1, 2)
+    # Every tie both ways, grouped by the vertex it arrives at.
+    tails = np.concatenate([ends[:, 0], ends[:, 1]])
+    heads = np.concatenate([ends[:, 1], ends[:, 0]])
+    order = np.argsort(heads, kind="stable")
+    tails, heads = tails[order], heads[order]
+    receivers, first_arc = np.unique(heads, return_index=True)
+    words = (len(sources) + 63) // 64
+    bit = np.arange(len(sources))
+    seen = np.zeros((n, words), dtype="uint64")
+    np.bitwise_or.at(
+        seen,
+        (np.asarray(sources, dtype="int64"), bit // 64),
+        np.left_shift(np.uint64(1), (bit % 64).astype("uint64")),
+    )
+    frontier = seen.copy()
+    total = 0
+    level = 0
+    while len(receivers):
+        level += 1
+        arriving = np.zeros_like(seen)
+        arriving[receivers] = np.bitwise_or.reduceat(frontier[tails], first_arc, axis=0)
+        new = arriving & ~seen
+        found = int(np.bitwise_count(new).sum())
+        if found == 0:
+            break
+        total += level * found
+        seen |= new
+        frontier = new
+    return total
 
 
 def _clustering(U: nx.Graph) -> tuple[float, float]:
