@@ -205,15 +205,16 @@ def analyse(
         "small_vs_large",
         lambda: exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed),
     )
-    # Counting the shortest routes is numpy level by level, like the tests.
+    # Counting the shortest routes is numpy level by level, like the tests, and so
+    # is the effective size, over the triangles.
     background.start("routes", lambda: infrastructure_path_share(G))
+    background.start("effective_size", lambda: centrality.effective_size(G))
 
     step("centrality")
     if betweenness_sample is None and G.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
         betweenness_sample = BETWEENNESS_PIVOTS
     betweenness = centrality.betweenness(G, sample=betweenness_sample, seed=seed)
     constraint = centrality.burt_constraint(G)
-    effective = centrality.effective_size(G)
 
     step("brokerage roles")
     roles = brokerage_roles(G, sectors)
@@ -273,13 +274,14 @@ def analyse(
     # What the other threads compute, as each piece ends (the longest last).
     waiting = "reshuffle tests and routes from small organisations to decision makers"
     step(waiting)
-    pieces = ("ei", "small_vs_large", "routes", "brokerage", "groups")
+    pieces = ("ei", "small_vs_large", "routes", "effective_size", "brokerage", "groups")
     for done, name in enumerate(pieces, start=1):
         background.result(name)
         report(waiting, done, len(pieces))
     ei = background.result("ei")
     small_vs_large = background.result("small_vs_large")
     path_share = background.result("routes")
+    effective = background.result("effective_size")
     reshuffled, broker_null = background.result("brokerage")
     role_table = _role_table(role_test, reshuffled)
     groups = background.result("groups")
