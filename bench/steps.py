@@ -6,6 +6,10 @@ analysis reports each step through its ``progress(step, done, total)`` callback
 step's time is from its start to the next step's start; reading the dataset,
 the findings and each output's text are timed around their own calls (the text is
 made, not written: the disk is not what costs).
+
+The reshuffle tests, the route counts and the effective sizes run on other threads
+from the graph on (``analysis/pipeline.py``): their time is not a step of its own
+but shows as the last analysis step, the wait for what they have still to do.
 """
 
 from __future__ import annotations
