@@ -69,7 +69,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from partnernet.analysis.results import DEPARTMENT_COLUMNS, RENAMING_COLUMNS
-from partnernet.model import Dataset, sector_of
+from partnernet.model import Dataset, column_rows, sector_of
 
 __all__ = [
     "DUPLICATION_COLUMNS",
@@ -165,7 +165,7 @@ def units_of(body: str, departments: Iterable[str]) -> set[str]:
 
 def _board_members(ds: Dataset) -> dict[str, set[str]]:
     members: dict[str, set[str]] = {}
-    for board, org in ds.memberships[["board_id", "org_id"]].itertuples(index=False):
+    for board, org in column_rows(ds.memberships, "board_id", "org_id"):
         members.setdefault(board, set()).add(org)
     return members
 
@@ -201,14 +201,14 @@ def partner_sets(ds: Dataset) -> dict[str, set[str]]:
     # in one vectorised filter (most of a region's rows touch none).
     f = ds.funding
     f = f.loc[f["funder_id"].isin(partners.keys()), ["funder_id", "recipient_id"]]
-    for funder, recipient in f.itertuples(index=False):
+    for funder, recipient in column_rows(f, "funder_id", "recipient_id"):
         add(funder, recipient)
     p = ds.partnerships
     p = p.loc[
         p["source_id"].isin(partners.keys()) | p["target_id"].isin(partners.keys()),
         ["source_id", "target_id"],
     ]
-    for source, target in p.itertuples(index=False):
+    for source, target in column_rows(p, "source_id", "target_id"):
         add(source, target)
         add(target, source)
     for members in _board_members(ds).values():
@@ -245,7 +245,7 @@ def coordination_ties(ds: Dataset) -> dict[str, set[frozenset[str]]]:
         if a != b and a in parent_of and parent_of.get(b) == parent_of[a]:
             ties[parent_of[a]].add(frozenset((a, b)))
 
-    for source, target in ds.partnerships[["source_id", "target_id"]].itertuples(index=False):
+    for source, target in column_rows(ds.partnerships, "source_id", "target_id"):
         tie(source, target)
     for members in _board_members(ds).values():
         for a, b in combinations(sorted(members & parent_of.keys()), 2):
@@ -297,9 +297,7 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
     # Rows that touch no department add nothing: filtered out first, in order.
     f = ds.funding
     f = f[f["funder_id"].isin(depts) | f["recipient_id"].isin(depts)]
-    for funder, recipient, when in f[["funder_id", "recipient_id", "award_date"]].itertuples(
-        index=False
-    ):
+    for funder, recipient, when in column_rows(f, "funder_id", "recipient_id", "award_date"):
         add(funder, when)
         add(recipient, when)
     p = ds.partnerships
