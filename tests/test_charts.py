@@ -383,6 +383,11 @@ def test_ticks_are_at_nice_steps_within_the_axis(upper: float) -> None:
     assert upper - ticks[-1] < step  # the last tick is the last one that fits
 
 
+def test_a_count_axis_has_whole_ticks_even_when_every_count_is_zero() -> None:
+    shown = texts(parse(charts.removal_chart(["A", "B"], [0, 0])))
+    assert {"0", "1"} <= set(shown) and not [t for t in shown if "." in t]
+
+
 def test_tick_figures_carry_thousands_separators() -> None:
     root = parse(charts.removal_chart(["A", "B"], [12_000, 3]))
     shown = texts(root)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ELEMENTS",
+    "blues",
     "group_chart",
     "lorenz_chart",
     "nice_ticks",
@@ -159,18 +160,19 @@ def _coordinate(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def nice_ticks(upper: float, *, most: int = 6) -> list[float]:
+def nice_ticks(upper: float, *, most: int = 6, whole: bool = False) -> list[float]:
     """Ticks from 0 to at most ``upper`` at a step of 1, 2 or 5 times a power of ten,
-    no more than ``most`` + 1 of them.
+    no more than ``most`` + 1 of them; with ``whole`` (an axis of counts), a step of
+    at least 1.
 
     Examples
     --------
-    >>> nice_ticks(100), nice_ticks(1.2), nice_ticks(35.65)
-    ([0, 20, 40, 60, 80, 100], [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2], [0, 10, 20, 30])
+    >>> nice_ticks(100), nice_ticks(1.2), nice_ticks(35.65), nice_ticks(1.15, whole=True)
+    ([0, 20, 40, 60, 80, 100], [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2], [0, 10, 20, 30], [0, 1])
     """
     if not math.isfinite(upper) or upper <= 0:
         return [0]
-    step = _tick_step(upper, most)
+    step = max(_tick_step(upper, most), 1.0) if whole else _tick_step(upper, most)
     count = math.floor(upper / step + 1e-9)
     if step >= 1:
         return [int(i * step) for i in range(count + 1)]
@@ -210,17 +212,23 @@ class _Svg:
         self.height = height
         self.parts: list[str] = []
 
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, **extra: str) -> None:
-        attrs = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in extra.items())
+    def rect(self, x: float, y: float, w: float, h: float, fill: str) -> None:
         self.parts.append(
             f'<rect x="{_coordinate(x)}" y="{_coordinate(y)}" width="{_coordinate(w)}" '
-            f'height="{_coordinate(h)}" fill="{fill}"{attrs}/>'
+            f'height="{_coordinate(h)}" fill="{fill}"/>'
         )
 
     def line(
-        self, x1: float, y1: float, x2: float, y2: float, colour: str, *, width: float = 1,
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        colour: str,
+        *,
+        width: float = 1,
         dashed: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         dash = ' stroke-dasharray="5 3"' if dashed else ""
         self.parts.append(
             f'<line x1="{_coordinate(x1)}" y1="{_coordinate(y1)}" x2="{_coordinate(x2)}" '
@@ -229,11 +237,20 @@ class _Svg:
         )
 
     def text(
-        self, x: float, y: float, content: str, *, size: float = TEXT_SIZE,
-        anchor: str = "start", colour: str = INK, rotate: float = 0,
+        self,
+        x: float,
+        y: float,
+        content: str,
+        *,
+        size: float = TEXT_SIZE,
+        anchor: str = "start",
+        colour: str = INK,
+        rotate: float = 0,
         baseline: str = "",
-    ) -> None:  # fmt: skip
-        """``content`` at ``(x, y)``; ``baseline="middle"`` centres it on ``y``."""
+    ) -> None:
+        """``content`` at ``(x, y)``, turned by ``rotate`` degrees about that point;
+        ``baseline="middle"`` centres it on ``y``. The only place text from the data
+        enters a chart, so the only place it is escaped."""
         turn = (
             f' transform="rotate({_coordinate(rotate)} {_coordinate(x)} {_coordinate(y)})"'
             if rotate
@@ -282,31 +299,24 @@ def svg_data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _finite(value: float) -> bool:
-    return math.isfinite(value)
-
-
 def _value_axis_x(
-    svg: _Svg, left: float, right: float, bottom: float, upper: float, top: float
+    svg: _Svg, left: float, right: float, bottom: float, upper: float, *, whole: bool
 ) -> None:
-    """The horizontal value axis of a bar chart: its line, ticks and their figures."""
+    """A horizontal value axis from 0 at ``left`` to ``upper`` at ``right``: its
+    line, ticks and their figures (whole numbers only on an axis of counts)."""
     svg.line(left, bottom, right, bottom, MUTED)
-    svg.line(left, top, left, bottom, MUTED)
-    ticks = nice_ticks(upper, most=max(2, int((right - left) // 70)))
+    ticks = nice_ticks(upper, most=max(2, int((right - left) // 70)), whole=whole)
     for tick, label in zip(ticks, _tick_labels(ticks), strict=True):
         x = left + (right - left) * tick / upper
         svg.line(x, bottom, x, bottom + 4, MUTED)
         svg.text(x, bottom + 6 + TICK_SIZE, label, size=TICK_SIZE, anchor="middle")
 
 
-def _value_axis_y(
-    svg: _Svg, left: float, top: float, bottom: float, upper: float, right: float
-) -> None:
-    """The vertical value axis: its line, ticks and their figures (and the bottom
-    line of the plot)."""
+def _value_axis_y(svg: _Svg, left: float, top: float, bottom: float, upper: float) -> None:
+    """A vertical value axis from 0 at ``bottom`` to ``upper`` at ``top``: its line,
+    ticks and their figures."""
     svg.line(left, top, left, bottom, MUTED)
-    svg.line(left, bottom, right, bottom, MUTED)
-    ticks = nice_ticks(upper, most=max(2, int((bottom - top) // 45)))
+    ticks = nice_ticks(upper, most=max(2, int((bottom - top) // 40)))
     for tick, label in zip(ticks, _tick_labels(ticks), strict=True):
         y = bottom - (bottom - top) * tick / upper
         svg.line(left - 4, y, left, y, MUTED)
@@ -367,7 +377,7 @@ def size_band_chart(table: pd.DataFrame) -> bytes:
     )
     bands = [_label(b) for b in table["band"]]
     values = [[float(v) * 100 for v in table[column]] for column, _, _ in series]
-    finite = [v for column in values for v in column if _finite(v)]
+    finite = [v for column in values for v in column if math.isfinite(v)]
     upper = max(100.0, max(finite, default=0) * 1.1)
 
     width = 836.0
@@ -379,25 +389,26 @@ def size_band_chart(table: pd.DataFrame) -> bytes:
     # plot moves right until the first band's label (reaching down-left from its
     # slot's middle) starts inside the picture.
     turned = widest > (right - left) / n - 8
-    band_size = TICK_SIZE
-    for _ in range(3):  # the size depends on the slot, the slot on the margin
-        slot = (right - left) / n
-        band_size = min(TICK_SIZE, slot * 0.55) if turned else TICK_SIZE
-        reach = widest * band_size / TICK_SIZE * 0.71 + band_size
-        if turned:
+    band_size, label_room = TICK_SIZE, TICK_SIZE + 8
+    if turned:
+        for _ in range(3):  # the size depends on the slot, the slot on the margin
+            slot = (right - left) / n
+            band_size = min(TICK_SIZE, slot * 0.55)
+            reach = widest * band_size / TICK_SIZE * 0.71 + band_size
             left = max(62.0, reach + 8 - slot / 2)
+        label_room = reach + 12
     slot = (right - left) / n
-    label_room = reach + 12 if turned else TICK_SIZE + 8
     bottom = 374.0 - 44 - TICK_SIZE - 8
     svg = _Svg(width, bottom + label_room + 44)
     bar = slot * 0.27
     figure_size = min(FIGURE_SIZE, bar / text_width("100%", 1))
 
-    _value_axis_y(svg, left, top, bottom, upper, right)
+    _value_axis_y(svg, left, top, bottom, upper)
+    svg.line(left, bottom, right, bottom, MUTED)
     svg.text(16, (top + bottom) / 2, "Per cent", rotate=-90, anchor="middle", baseline="middle")
     for i, (column_values, (_, _, colour)) in enumerate(zip(values, series, strict=True)):
         for j, value in enumerate(column_values):
-            if not _finite(value):
+            if not math.isfinite(value):
                 continue
             x = left + slot * (j + 0.5) + (i - 1.5) * bar
             height = (bottom - top) * max(value, 0) / upper
@@ -437,7 +448,7 @@ def lorenz_chart(
     curve = [
         (float(x), float(y))
         for x, y in zip(population_share, amount_share, strict=True)
-        if _finite(float(x)) and _finite(float(y))
+        if math.isfinite(float(x)) and math.isfinite(float(y))
     ]
     svg = _Svg(506, 462)
     left, top, side = 70.0, 14.0, 392.0
@@ -446,12 +457,8 @@ def lorenz_chart(
     def at(x: float, y: float) -> tuple[float, float]:
         return left + side * x, bottom - side * y
 
-    _value_axis_y(svg, left, top, bottom, 100, right)
-    ticks = nice_ticks(100, most=5)
-    for tick, label in zip(ticks, _tick_labels(ticks), strict=True):
-        x = left + side * tick / 100
-        svg.line(x, bottom, x, bottom + 4, MUTED)
-        svg.text(x, bottom + 6 + TICK_SIZE, label, size=TICK_SIZE, anchor="middle")
+    _value_axis_y(svg, left, top, bottom, 100)
+    _value_axis_x(svg, left, right, bottom, 100, whole=True)
     if curve:
         under = [at(x, y) for x, y in curve] + [
             at(curve[-1][0], curve[-1][0]),
@@ -506,16 +513,18 @@ def overlap_heatmap(
     that the figures are too small to read); the diagonal is left blank (a
     department with itself).
 
-    The cells shrink as departments are added, so the picture stays within about
-    700 pixels a side however many there are; the labels shrink with them (row
-    labels fit their row, column labels, turned 45 degrees, their column) and are
-    left off once a cell is too small to carry readable text.
+    The cells shrink as departments are added, so the grid stays within 680
+    pixels a side however many there are; the labels shrink with them (row labels
+    fit their row, column labels, turned 45 degrees, their column) and are left off
+    once a cell is too small to carry readable text (beyond about 60 departments).
+    It draws one cell per pair, n x n of them: the report draws at most
+    ``HEATMAP_MAX_DEPARTMENTS`` (:mod:`partnernet.render.report`).
     """
     values = [[float(v) for v in row] for row in matrix.to_numpy(dtype=float).tolist()]
     n = len(labels)
     short = [_label(label) for label in labels]
     off_diagonal = [
-        v for i, row in enumerate(values) for j, v in enumerate(row) if i != j and _finite(v)
+        v for i, row in enumerate(values) for j, v in enumerate(row) if i != j and math.isfinite(v)
     ]
     top_value = max(0.5, max(off_diagonal, default=0))
     cell = min(56.0, 680.0 / max(n, 1))
@@ -540,9 +549,9 @@ def overlap_heatmap(
     for i in range(n):
         for j in range(n):
             v = values[i][j]
-            fill = blues(v / top_value) if i != j and _finite(v) else NO_VALUE_COLOUR
+            fill = blues(v / top_value) if i != j and math.isfinite(v) else NO_VALUE_COLOUR
             svg.rect(left + j * cell, top + i * cell, cell, cell, fill)
-            if n <= annotate_up_to and i != j and _finite(v):
+            if n <= annotate_up_to and i != j and math.isfinite(v):
                 svg.text(
                     left + (j + 0.5) * cell,
                     top + (i + 0.5) * cell,
@@ -557,9 +566,14 @@ def overlap_heatmap(
             centre = (k + 0.5) * cell
             svg.text(left - 6, top + centre, name, size=label_size, anchor="end", baseline="middle")
             svg.text(
-                left + centre, top + grid + 6, name, size=label_size, anchor="end", rotate=-45,
+                left + centre,
+                top + grid + 6,
+                name,
+                size=label_size,
+                anchor="end",
+                rotate=-45,
                 baseline="middle",
-            )  # fmt: skip
+            )
 
     # The colour bar: its scale as bands from 0 at the bottom to the top value.
     steps = 48
@@ -590,6 +604,7 @@ def _horizontal_bars(
     *,
     upper: float,
     axis_label: str,
+    whole: bool = False,
     reference: float | None = None,
 ) -> bytes:
     """Horizontal bars, the first at the top, each with its label at the left and
@@ -602,7 +617,8 @@ def _horizontal_bars(
     top = 12.0
     bottom = top + row * max(len(short), 1)
     svg = _Svg(width, bottom + 58)
-    _value_axis_x(svg, left, right, bottom, upper, top)
+    _value_axis_x(svg, left, right, bottom, upper, whole=whole)
+    svg.line(left, top, left, bottom, MUTED)
     scale = (right - left) / upper
     for k, (name, value, colour, figure) in enumerate(
         zip(short, values, colours, figures, strict=True)
@@ -610,7 +626,7 @@ def _horizontal_bars(
         centre = top + row * (k + 0.5)
         svg.line(left - 4, centre, left, centre, MUTED)
         svg.text(left - 7, centre, name, size=TICK_SIZE, anchor="end", baseline="middle")
-        if not _finite(value):
+        if not math.isfinite(value):
             continue
         length = scale * max(value, 0)
         svg.rect(left, centre - row * 0.3, length, row * 0.6, colour)
@@ -633,6 +649,7 @@ def removal_chart(labels: Sequence[str], cut_off: Sequence[int]) -> bytes:
         [f"{c:,}" for c in counts],
         upper=max(1, max(counts, default=0)) * 1.15,
         axis_label="Small organisations left with no path to any decision maker",
+        whole=True,
     )
 
 
@@ -645,7 +662,7 @@ def group_chart(labels: Sequence[str], ratios: Sequence[float], flagged: Sequenc
         values,
         [FLAGGED_COLOUR if f else ORGANISATIONS_COLOUR for f in flagged],
         [f"{v:.2f}" for v in values],
-        upper=max(1.2, max((v for v in values if _finite(v)), default=0) * 1.15),
+        upper=max(1.2, max((v for v in values if math.isfinite(v)), default=0) * 1.15),
         axis_label="Ties per organisation, relative to the average (1 = average; red = flagged)",
         reference=1.0,
     )
