@@ -89,8 +89,9 @@ def luminance(colour: str) -> float:
 
 
 def expected_label(name: str) -> str:
-    """What a chart prints for ``name``: cut as before, without what XML forbids."""
-    cut = plain_text(name, limit=charts.LABEL_LIMIT)
+    """What a chart prints for ``name``: cut as before, without direction controls
+    or what XML forbids."""
+    cut = plain_text(name, limit=charts.LABEL_LIMIT).replace("\u202e", "")
     return "".join(c for c in cut if c in "\t\n\r" or charts._xml_char(c))
 
 
@@ -136,6 +137,16 @@ def test_hostile_names_make_well_formed_inert_svg_with_the_names_as_text(chart: 
         assert "W" * (charts.LABEL_LIMIT - 1) + "…" in shown
         assert not any("W" * charts.LABEL_LIMIT in t for t in shown)
         assert "<script>alert(1)</script>" in shown  # markup, read back as text
+
+
+def test_a_direction_override_cannot_reverse_a_label() -> None:
+    overrides = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+    root = parse(
+        charts.removal_chart([f"Evil{overrides} Trust 16", "\u0645\u0631\u0643\u0632"], [2, 1])
+    )
+    shown = texts(root)
+    assert "Evil Trust 16" in shown
+    assert "\u0645\u0631\u0643\u0632" in shown  # right-to-left letters are kept as they are
 
 
 def test_xml_text_escapes_markup_and_drops_what_xml_forbids() -> None:

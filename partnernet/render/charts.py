@@ -7,8 +7,9 @@ through ``<img>`` runs no script and loads nothing, and these carry none anyway:
 the only elements are the few in :data:`ELEMENTS`, every attribute is a number or
 one of the colours below, and text from the data appears only as the content of a
 ``<text>``, XML-escaped and stripped of what XML 1.0 forbids (:func:`xml_text`).
-Each label is a ``<text>`` of its own, so a right-to-left name or a direction
-override in one can reorder nothing outside it.
+Each label is a ``<text>`` of its own, so a right-to-left name can reorder
+nothing outside it, and labels drop the explicit direction controls (an override
+would reverse its own label).
 
 Drawing takes no font measurement: the room a label needs is estimated from DejaVu
 Sans's advance widths (:func:`text_width`, the font the charts ask for first, wider
@@ -147,8 +148,17 @@ def text_width(text: str, size: float) -> float:
     return sum(_char_width(c) for c in text) * size / 1000
 
 
+# The explicit embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
+# FSI, PDI). Left in a label, an override reverses the rest of it ("Trust 16" reads
+# "61 tsurT"); without them a label reads in the order its letters' own directions
+# give, as the report's text does (``render.common.isolate_directions``).
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def _label(text: object) -> str:
-    return plain_text(text, limit=LABEL_LIMIT)
+    """A name as a chart prints it: one line, cut to ``LABEL_LIMIT`` characters,
+    without explicit direction controls."""
+    return plain_text(text, limit=LABEL_LIMIT).translate(_BIDI_CONTROLS)
 
 
 # --- Numbers ----------------------------------------------------------------------
