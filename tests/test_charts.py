@@ -449,11 +449,12 @@ def rotated(box: Box) -> list[tuple[float, float]]:
     ]  # fmt: skip
 
 
-def assert_laid_out(svg: bytes) -> None:
-    """Every label inside the picture, and no two labels of the same angle meeting."""
+def assert_laid_out(svg: bytes, boxes: list[Box] | None = None) -> None:
+    """Every label inside the picture, and no two labels of the same angle meeting:
+    the labels' extents as estimated here, or ``boxes`` (as a browser drew them)."""
     root = parse(svg)
     width, height = num(root, "width"), num(root, "height")
-    boxes = text_boxes(root)
+    boxes = text_boxes(root) if boxes is None else boxes
     for box in boxes:
         for px, py in rotated(box):
             assert -0.5 <= px <= width + 0.5 and -0.5 <= py <= height + 0.5, box.text
