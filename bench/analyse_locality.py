@@ -4,7 +4,7 @@ DESIGN section 10: the locality sample's whole ``analyse`` run in about two
 seconds. Wall time depends on the machine and on what else runs on it, so the
 figure is reported beside a reference measured in the same run: the time Python
 takes just to import the libraries the run needs (pandas, NetworkX, igraph,
-matplotlib, pyvis), which no analysis can go below. Each figure is the median of
+pyvis), which no analysis can go below. Each figure is the median of
 ``--repeats`` runs in fresh processes::
 
     .venv/bin/python bench/analyse_locality.py
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 2.0
-IMPORTS = "import pandas, networkx, igraph, matplotlib, pyvis"
+IMPORTS = "import pandas, networkx, igraph, pyvis"
 
 
 def _median_seconds(command: list[str], repeats: int) -> float:

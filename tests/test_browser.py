@@ -413,11 +413,12 @@ def test_the_report_opens_offline_with_every_chart(
     write_report(tmp_path, results, explain(results))
     with open_page(chromium, tmp_path / "report.html", height=1200) as (page, watch):
         images = page.evaluate(
-            "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 22)])"
+            "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 26)])"
         )
         assert len(images) >= 4
         assert all(
-            done and width > 300 and src == "data:image/png;base64," for done, width, src in images
+            done and width > 300 and src == "data:image/svg+xml;base64,"
+            for done, width, src in images
         )
         assert page.evaluate("document.querySelectorAll('script, iframe, object, svg').length") == 0
         heading = page.locator("h1").inner_text()

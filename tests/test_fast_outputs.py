@@ -208,19 +208,6 @@ def test_json_files_of_a_run_are_what_they_were(analysed: Any) -> None:
         assert _json_text(value) == _old_json_text(value)
 
 
-def test_charts_import_matplotlib_without_its_3d_toolkit_and_leave_it_importable() -> None:
-    code = (
-        "import sys, warnings\n"
-        "warnings.simplefilter('error')\n"  # the toolkit's failure warns: that must not show
-        "from partnernet.render import charts\n"
-        "print('mpl_toolkits.mplot3d' in sys.modules, 'matplotlib.pyplot' in sys.modules)\n"
-        "import mpl_toolkits.mplot3d\n"
-        "print(mpl_toolkits.mplot3d.Axes3D.__name__)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False", "Axes3D"]
-
-
 def _old_rounded(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     """``export.rounded`` as it was: significant figures through ``Series.map``."""
     from partnernet.dictionary import ROUNDING, unit_of

@@ -11,6 +11,7 @@ import html as html_lib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from render_support import hostile, sample
 
 from partnernet.errors import OutputError
 from partnernet.findings import explain
-from partnernet.render.charts import png_data_uri
+from partnernet.render import charts
 from partnernet.render.report import band_shares, escape_markdown, render_report, write_report
 
 
@@ -176,15 +177,24 @@ def test_coverage_and_limits_name_the_organisations_with_no_tie(
     assert "## Coverage and limits" in markdown
 
 
-def test_every_chart_is_an_inline_png(sample_report: tuple[str, str]) -> None:
+def test_every_chart_is_an_inline_svg_of_drawing_elements_only(
+    sample_report: tuple[str, str],
+) -> None:
     html, _ = sample_report
     images = [a for t, a in tags_of(html).tags if t == "img"]
     assert len(images) == 5  # size bands, Lorenz, groups, overlap, removal
     for attrs in images:
         src = attrs["src"] or ""
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert src.startswith("data:image/svg+xml;base64,")
+        root = ElementTree.fromstring(base64.b64decode(src.split(",", 1)[1]))
+        assert {e.tag.removeprefix("{http://www.w3.org/2000/svg}") for e in root.iter()} <= (
+            charts.ELEMENTS
+        )
         assert attrs["alt"]
+    # The page's policy lets these images show and nothing else load.
+    (csp,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    policy = html_lib.unescape(csp).split("; ")
+    assert "img-src data:" in policy and "default-src 'none'" in policy
 
 
 def test_the_report_is_self_contained_scriptless_and_printable(
@@ -239,7 +249,7 @@ def test_hostile_names_are_escaped_in_the_html(hostile_report: tuple[str, str]) 
     # Template syntax in a name is text, never evaluated.
     assert "{{ 7*7 }} {% if true %}jinja{% endif %}" in text_of(html)
     # 49 as a number of its own (a p-value such as 0.149 is not the template's 7*7).
-    shown = re.sub(r"data:image/png;base64,[^\"]+", "", html)
+    shown = re.sub(r"data:image/svg\+xml;base64,[^\"]+", "", html)
     assert not re.search(r"(?<![\d.,])49(?![\d.,])", shown)
 
 
@@ -316,21 +326,23 @@ def test_a_folder_that_cannot_be_written_writes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
-def test_png_data_uri() -> None:
-    assert png_data_uri(b"\x89PNG") == "data:image/png;base64,iVBORw=="
+def test_svg_data_uri() -> None:
+    assert charts.svg_data_uri(b"<svg/>") == "data:image/svg+xml;base64,PHN2Zy8+"
 
 
 def test_charts_draw_any_name_as_plain_text() -> None:
-    """Mathtext is off (a '$' is a dollar) and a glyph the font lacks is no error."""
-    from partnernet.render import charts
-
+    """A '$' is a dollar, a line separator a space, and a script the font lacks no
+    error: each name is the text of a <text>, as given (cut to the label limit)."""
     names = ["Ünïcödé 東京 🎉 Café", r"$\notacommand{x}$ costs", "two\u2028lines"]
-    for png in (
+    for svg in (
         charts.removal_chart(names, [3, 2, 1]),
         charts.group_chart(names, [0.5, 1.0, 2.0], [True, False, False]),
         charts.overlap_heatmap(pd.DataFrame(np.eye(3), index=names, columns=names), names),
     ):
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        shown = [
+            t.text for t in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+        ]
+        assert {"Ünïcödé 東京 🎉 Café", r"$\notacommand{x}$ costs", "two lines"} <= set(shown)
 
 
 def test_the_glossary_names_as_public_bodies_exactly_the_models_public_body_types() -> None:

@@ -21,7 +21,7 @@ _HOME = {
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: the map alone should not pay for matplotlib.
+    # Imported on first use: the map alone should not pay for the report's imports.
     if name in _HOME:
         return getattr(importlib.import_module(_HOME[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,7 @@ tables and charts that make them obvious, as ``report.html`` and ``report.md``.
 Both are built from one in-memory outline of the report, so they say the same
 things. The HTML is rendered by jinja2 with autoescaping on (every string from the
 data is escaped, each right-to-left run of a name isolated in a ``<bdi>`` so it cannot
-reorder the sentence it is in), carries its charts as inline PNG ``data:`` images and a
+reorder the sentence it is in), carries its charts as inline SVG ``data:`` images and a
 Content-Security-Policy that allows no script and no remote load, and prints
 cleanly. The Markdown escapes every character that Markdown or HTML would read as
 markup in a name, and breaks what GFM would autolink, so a name can neither inject a
@@ -690,7 +690,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
                         Chart(
                             "Share of organisations, board seats and funding by size band",
                             alt,
-                            charts.png_data_uri(charts.size_band_chart(labelled)),
+                            charts.svg_data_uri(charts.size_band_chart(labelled)),
                         )
                     ],
                     tables=[_size_band_table(results.size_bands, metrics)],
@@ -719,7 +719,7 @@ def _exclusion_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> l
                             "Lorenz curve of funding received",
                             f"Lorenz curve of funding across {n} recipients; "
                             f"Gini {g:.2f}; top {top_fraction} receive {top}.",
-                            charts.png_data_uri(
+                            charts.svg_data_uri(
                                 charts.lorenz_chart(
                                     concentration.lorenz["population_share"],
                                     concentration.lorenz["amount_share"],
@@ -823,7 +823,7 @@ def _group_blocks(results: Results, names: dict[str, str]) -> list[Block]:
                 "Ties per organisation by group, relative to the average",
                 "Bar chart of each size band's and each flagged group's mean ties relative to "
                 "the average; flagged groups are red.",
-                charts.png_data_uri(
+                charts.svg_data_uri(
                     charts.group_chart(
                         labels,
                         shown["mean_degree_ratio"].astype(float).tolist(),
@@ -930,7 +930,7 @@ def _silo_blocks(ds: Dataset, results: Results, names: dict[str, str]) -> list[B
                 f"Partner overlap between the departments of {parent}",
                 f"Heatmap of partner overlap between {wording.count(len(labels), 'department')}"
                 f" of {parent}.",
-                charts.png_data_uri(charts.overlap_heatmap(matrix, labels)),
+                charts.svg_data_uri(charts.overlap_heatmap(matrix, labels)),
             )
         )
         if len(ids) <= OVERLAP_TABLE_MAX_DEPARTMENTS:
@@ -1118,7 +1118,7 @@ def _brokerage_blocks(results: Results, names: dict[str, str]) -> list[Block]:
             Chart(
                 "Small organisations cut off from every decision maker, by organisation removed",
                 "Bar chart of small organisations cut off when each organisation is removed.",
-                charts.png_data_uri(
+                charts.svg_data_uri(
                     charts.removal_chart(
                         [names.get(str(i), str(i)) for i in ordered["id"]],
                         [int(v) for v in ordered["small_cut_off"]],
