@@ -62,9 +62,10 @@ def load_igraph() -> ModuleType:
     """The igraph module, imported without its drawing module's matplotlib.
 
     igraph's ``__init__`` imports its drawing module, which imports
-    ``matplotlib.pyplot`` when matplotlib is installed: 0.2 to 0.9 s of every run,
-    for plotting partnernet never does (the report's charts use matplotlib's
-    ``Figure`` without pyplot; the map is drawn by vis.js). While igraph is
+    ``matplotlib.pyplot`` when matplotlib is installed (partnernet does not need
+    it, but a user's environment may hold it): 0.2 to 0.9 s of every run, for
+    plotting partnernet never does (the report's charts are SVG written by
+    ``render/charts.py``; the map is drawn by vis.js). While igraph is
     imported, ``import matplotlib`` is made to fail, so igraph's drawing falls back
     to its placeholder; matplotlib itself is put back untouched afterwards. Every
     module that uses igraph imports it through here, so whichever comes first
