@@ -18,7 +18,9 @@ from partnernet.io.read import read_dataset
 from partnernet.synthetic.generate import generate_sample
 
 
-@pytest.mark.parametrize("shape", [(0, 5), (3, 0), (1, 1), (7, 74_000), (40, 333)])
+@pytest.mark.parametrize(
+    "shape", [(0, 5), (3, 0), (1, 1), (7, 74_000), (40, 333), (9, 999), (9, 1_000), (0, 1_000)]
+)
 def test_count_true_by_row_equals_count_nonzero_along_rows(shape: tuple[int, int]) -> None:
     rng = np.random.default_rng(shape[1])
     for density in (0.0, 0.03, 0.5, 1.0):
