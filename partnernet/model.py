@@ -44,6 +44,7 @@ __all__ = [
     "Dataset",
     "column_rows",
     "empty_frame",
+    "frame_records",
     "in_pounds",
     "is_pounds",
     "sector_of",
@@ -184,6 +185,22 @@ def column_rows(frame: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]
     [(1.5, 'x'), (2.0, None)]
     """
     return zip(*(frame[column].to_numpy(dtype=object) for column in columns), strict=True)
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict(orient="records")``, built a column at a time.
+
+    The same dicts of Python values (text, floats, ints, bools, NaN where the
+    column holds it), in the frame's column order; ``to_dict`` boxes each cell on
+    its own (a quarter of a region's map).
+
+    Examples
+    --------
+    >>> frame_records(pd.DataFrame({"id": ["a"], "n": [2]}))
+    [{'id': 'a', 'n': 2}]
+    """
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in column_rows(frame, *columns)]
 
 
 def is_pounds(funding: pd.DataFrame) -> pd.Series:

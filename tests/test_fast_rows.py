@@ -14,7 +14,7 @@ import pytest
 from conftest import SAMPLE_DIR
 
 from partnernet.io.read import read_dataset
-from partnernet.model import TABLES, column_rows, conform
+from partnernet.model import TABLES, column_rows, conform, frame_records
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -58,3 +58,26 @@ def test_missing_values_of_every_column_type_come_out_as_itertuples_gave_them() 
     _assert_rows_match(funding)
     # And a subset of columns, in another order.
     assert [r[0] for r in column_rows(funding, "recipient_id", "id")] == ["a", "b", "c"]
+
+
+def test_frame_records_are_to_dicts_records_on_the_metrics_table(sample_results: Any) -> None:
+    metrics = sample_results.metrics
+    expected = metrics.to_dict(orient="records")
+    got = frame_records(metrics)
+    assert len(got) == len(expected) == len(metrics)
+    for old, new in zip(expected, got, strict=True):
+        assert list(old) == list(new)
+        assert all(_same(old[k], new[k]) for k in old), (old, new)
+
+
+def test_frame_records_keep_missing_text_and_numbers_as_to_dict_does() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": pd.Series(["a", None], dtype="str"),
+            "x": [1.5, float("nan")],
+            "n": np.array([3, 4], dtype="int64"),
+            "flag": [True, False],
+        }
+    )
+    for old, new in zip(frame.to_dict(orient="records"), frame_records(frame), strict=True):
+        assert all(_same(old[k], new[k]) for k in old), (old, new)

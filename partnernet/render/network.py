@@ -56,7 +56,7 @@ from partnernet.findings.wording import TYPE_LABELS, group_label, plain_text
 from partnernet.graph import ORG_GRAPH_LAYERS, load_igraph, parse_layers
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.writers import atomic_write_text
-from partnernet.model import ORG_TYPES, POUNDS, SIZE_BANDS, Dataset, in_pounds
+from partnernet.model import ORG_TYPES, POUNDS, SIZE_BANDS, Dataset, frame_records, in_pounds
 from partnernet.render.common import csp_hash, flagged_groups_by_member, split_ids
 
 if TYPE_CHECKING:
@@ -568,7 +568,7 @@ def _page(payload: dict[str, Any], *, title: str = "Partnership network") -> str
 def _metrics_by_id(metrics: pd.DataFrame) -> dict[str, dict[str, Any]]:
     if metrics.empty:
         return {}
-    return {str(row["id"]): row for row in metrics.to_dict(orient="records")}
+    return {str(row["id"]): row for row in frame_records(metrics)}
 
 
 @dataclass
