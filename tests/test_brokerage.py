@@ -788,3 +788,16 @@ def test_findings_when_nobody_brokers():
     assert "no liaison broker" in findings["brokerage-no-liaison"].text
     for finding in findings.values():
         assert_numbers_in_figures(finding)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_summed_pair_shares_are_pythons_sum_to_the_last_bit(seed):
+    rng = random.Random(seed)
+    size = rng.randint(0, 3_000)
+    # Counts up to 2**40 take numpy's path; one above 2**53 takes Python's.
+    top = 2**60 if seed % 5 == 0 else 2**40
+    wholes = [rng.randint(1, top) for _ in range(size)]
+    parts = [rng.randint(0, w) for w in wholes]
+    want = sum(p / w for p, w in zip(parts, wholes, strict=True))
+    got = routes_module._sum_of_shares(parts, wholes)
+    assert got == want and type(got) is type(want)

@@ -109,8 +109,31 @@ class _RouteCounter:
             dist[neighbours] = level
             np.add.at(paths, neighbours, paths[frontier][tails])
             np.add.at(avoiding, neighbours, passed[tails])
-            frontier = np.unique(neighbours)
+            # The nodes first reached now, in index order (as np.unique of the
+            # neighbours gives them): one pass over the distances costs less than
+            # hashing the neighbours, which repeat.
+            frontier = np.flatnonzero(dist == level)
         return dist, paths, avoiding
+
+
+def _sum_of_shares(parts: list[int], wholes: list[int]) -> float:
+    """``sum(p / w for p, w in zip(parts, wholes))``, the same float.
+
+    In numpy when every count is below 2**53: each then converts to a float
+    exactly, so each quotient is the same correctly rounded one, and an
+    accumulation adds them one after another from the left as ``sum`` does (a
+    plain ``np.sum`` adds pairwise, which can differ in the last bits).
+    """
+    if not wholes:
+        return 0
+    if max(wholes) < _EXACT_IN_FLOAT:
+        shares = np.asarray(parts, dtype="float64") / np.asarray(wholes, dtype="float64")
+        return float(np.add.accumulate(shares)[-1])
+    return sum(p / w for p, w in zip(parts, wholes, strict=True))
+
+
+# Whole numbers below this convert to float64 exactly.
+_EXACT_IN_FLOAT = 2**53
 
 
 def infrastructure_path_share(
@@ -185,7 +208,7 @@ def infrastructure_path_share(
         pairs += len(routes)
         total += sum(routes)
         through += sum(via_infrastructure)
-        pair_share_sum += sum(v / r for v, r in zip(via_infrastructure, routes, strict=True))
+        pair_share_sum += _sum_of_shares(via_infrastructure, routes)
         if progress is not None:
             progress(done, len(roots))
     answerable = bool(infrastructure) and pairs > 0

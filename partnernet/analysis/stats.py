@@ -70,7 +70,8 @@ def count_true_by_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     the axis. The same integer counts either way.
     """
     if mask.shape[1] < _ROW_BY_ROW_FROM:
-        return np.count_nonzero(mask, axis=1).astype(np.int64, copy=False)
+        counts: npt.NDArray[np.int64] = np.count_nonzero(mask, axis=1).astype(np.int64)
+        return counts
     return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64, count=len(mask))
 
 
