@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.centrality import to_igraph
+from partnernet.analysis.centrality import node_index, to_igraph
 from partnernet.analysis.populations import decision_sources
 
 __all__ = ["distance_to_decision"]
@@ -59,6 +59,9 @@ def distance_to_decision(
     inf
     """
     gone = set(removed)
+    if sources is None and not gone:
+        # decision_sources gives nodes of G at 0 or 1: the compiled search's case.
+        return _distance_in_igraph(G, decision_sources(G))
     starts = decision_sources(G) if sources is None else sources
     starts = {n: d for n, d in starts.items() if n not in gone}
     if not gone and all(n in G and d in (0, 1) for n, d in starts.items()):
@@ -69,19 +72,35 @@ def distance_to_decision(
 def _distance_in_igraph(G: nx.Graph, starts: Mapping[Hashable, int]) -> pd.Series:
     """The same search in igraph (compiled): one breadth-first search from an extra
     vertex tied to every source at distance 0, and through a second extra vertex
-    to every source at distance 1, minus the first hop."""
+    to every source at distance 1, minus the first hop.
+
+    The result is built from arrays: the sources found through the graph's shared
+    node index (no dict of every node per call), the distances from the search's
+    layers, the Series on that index. Building it was most of the cost, not the
+    search (0.02 s against igraph's 0.003 s at region scale).
+    """
     g, nodes = to_igraph(G, weight=None)
     n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
+    index = node_index(G)
     hub, hub_one = n, n + 1
+    level = np.fromiter(starts.values(), dtype="int64", count=len(starts))
+    at = index.get_indexer(list(starts)) if starts else np.zeros(0, dtype="int64")
     h = g.copy()
     h.add_vertices(2)
     h.add_edges(
-        [(hub, hub_one)]
-        + [(hub if start == 0 else hub_one, index[node]) for node, start in starts.items()]
+        [
+            (hub, hub_one),
+            *zip(np.where(level == 0, hub, hub_one).tolist(), at.tolist(), strict=True),
+        ]
     )
-    reached = np.asarray(h.distances(source=[hub], mode="out")[0][:n], dtype="float64")
-    return pd.Series(reached - 1.0, index=pd.Index(nodes, name="id"), dtype="float64")
+    order, layers, _ = h.bfs(hub, mode="out")
+    # order lists the reached vertices by level; layers[k] is where level k starts.
+    reached = np.full(n + 2, math.inf)
+    starts_at = np.asarray(layers, dtype="int64")
+    reached[np.asarray(order, dtype="int64")] = np.repeat(
+        np.arange(len(starts_at) - 1, dtype="float64"), np.diff(starts_at)
+    )
+    return pd.Series(reached[:n] - 1.0, index=index.rename("id"), dtype="float64")
 
 
 def _distance_by_search(
