@@ -68,13 +68,9 @@ class _CutTree(NamedTuple):
 def _block_cut_tree(G: nx.Graph, *, with_bridges: bool = False) -> _CutTree:
     """Piece sizes on removing each cut point, and each bridge's smaller side.
 
-    From the block-cut tree of every component (blocks = biconnected components),
-    rooted at a block, with each node counted once (a cut point at its own tree
-    node, any other node in its only block), so one pass gives every subtree's
-    size. The blocks and cut points come from igraph (compiled); the tree is walked
-    in arrays, one level of the tree at a time: a cut point's pieces are its child
-    subtrees and the rest of its component. Ties read as undirected, self-loops
-    dropped; which block roots a component's tree changes no piece size.
+    The blocks (biconnected components) and cut points come from igraph
+    (compiled); :func:`_cut_tree` walks the block-cut tree. Ties read as
+    undirected, self-loops dropped.
     """
     ig = load_igraph()
     g, nodes = to_igraph(G, weight=None)
@@ -92,16 +88,39 @@ def _block_cut_tree(G: nx.Graph, *, with_bridges: bool = False) -> _CutTree:
     tree_edge = np.fromiter(
         chain.from_iterable(spanning), dtype="int64", count=int(spanning_size.sum())
     )
+    block_of = np.repeat(np.arange(n_blocks, dtype="int64"), 2 * spanning_size)
+    member = ends[tree_edge].ravel()
+    return _cut_tree(n, block_of, member, cut_vertices, nodes if with_bridges else None)
+
+
+def _cut_tree(
+    n: int,
+    block_of: np.ndarray,
+    member: np.ndarray,
+    cut_vertices: Iterable[int],
+    nodes: list[Hashable] | None,
+) -> _CutTree:
+    """The block-cut tree's walk, from ``n`` vertices' blocks and cut points.
+
+    ``block_of[k]`` and ``member[k]`` say that vertex ``member[k]`` is in block
+    ``block_of[k]`` (repeats allowed; blocks numbered from 0 without a gap). The
+    tree of every component (blocks and cut points as its nodes) is rooted at a
+    block, with each vertex counted once (a cut point at its own tree node, any
+    other vertex in its only block), so one pass gives every subtree's size,
+    walked in arrays one level of the tree at a time (deepest first): a cut
+    point's pieces are its child subtrees and the rest of its component. Which
+    block roots a tree changes no piece size. With ``nodes`` (the vertices' names)
+    each bridge's smaller side is found too.
+    """
+    ig = load_igraph()
+    n_blocks = int(block_of.max()) + 1 if len(block_of) else 0
     # Each (block, member) pair once, sorted by block then vertex.
-    keys = np.sort(
-        np.repeat(np.arange(n_blocks, dtype="int64"), 2 * spanning_size) * max(n, 1)
-        + ends[tree_edge].ravel()
-    )
+    keys = np.sort(block_of * max(n, 1) + member)
     keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
     block_of, member = np.divmod(keys, max(n, 1))
     block_size = np.bincount(block_of, minlength=n_blocks)
     is_cut = np.zeros(n, dtype=bool)
-    is_cut[np.asarray(cut_vertices, dtype="int64")] = True
+    is_cut[np.fromiter(cut_vertices, dtype="int64")] = True
     cut_points = np.flatnonzero(is_cut)
     n_cut = len(cut_points)
     rank = np.full(n, -1, dtype="int64")
@@ -142,7 +161,7 @@ def _block_cut_tree(G: nx.Graph, *, with_bridges: bool = False) -> _CutTree:
     rest = whole - subtree[cut_tree_ids]
     separated = whole - 1 - np.maximum(largest, rest)
     bridge_sides: dict[frozenset[Any], int] = {}
-    if not with_bridges:
+    if nodes is None:
         return _CutTree(cut_points, pieces, separated, bridge_sides)
     first_member = np.cumsum(block_size) - block_size
     for b in np.flatnonzero(block_size == 2).tolist():
@@ -179,7 +198,10 @@ def articulation_points(G: nx.Graph) -> pd.DataFrame:
     0  b       2          1
     1  c       2          1
     """
-    cut = _block_cut_tree(G)
+    return _cut_point_table(G, _block_cut_tree(G))
+
+
+def _cut_point_table(G: nx.Graph, cut: _CutTree) -> pd.DataFrame:
     if not len(cut.cut_points):
         frame = pd.DataFrame([], columns=list(ARTICULATION_COLUMNS))
         return frame.astype({"pieces": "int64", "separated": "int64"})
