@@ -15,7 +15,8 @@ import itertools
 import math
 import random
 import weakref
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -37,6 +38,7 @@ __all__ = [
     "effective_size",
     "endpoints_of",
     "node_index",
+    "node_positions",
     "to_igraph",
 ]
 
@@ -115,6 +117,32 @@ def node_index(G: nx.Graph) -> pd.Index:
 _INDEXES: weakref.WeakKeyDictionary[nx.Graph, pd.Index] = weakref.WeakKeyDictionary()
 
 
+def node_positions(G: nx.Graph) -> Mapping[Hashable, int]:
+    """Each node's position in ``list(G)`` (its igraph vertex), read-only.
+
+    Made once for a frozen ``G`` (a dict of every node cost more per call than the
+    search it served); a new dict otherwise.
+
+    Examples
+    --------
+    >>> dict(node_positions(nx.path_graph(["a", "b"])))
+    {'a': 0, 'b': 1}
+    """
+    cacheable = nx.is_frozen(G) and getattr(G, "_graph", None) is None
+    if not cacheable:
+        return {node: i for i, node in enumerate(G)}
+    positions = _POSITIONS.get(G)
+    if positions is None:
+        positions = _POSITIONS[G] = MappingProxyType({node: i for i, node in enumerate(G)})
+    return positions
+
+
+# Frozen graph -> its nodes' positions (see node_positions); entries go with the graph.
+_POSITIONS: weakref.WeakKeyDictionary[nx.Graph, Mapping[Hashable, int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def edge_endpoints(G: nx.Graph) -> np.ndarray:
     """The ends of every edge of ``to_igraph(G)``, as an ``(m, 2)`` int64 array.
 
@@ -167,7 +195,10 @@ def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[Hashable]]
 
 
 def _series(values: Any, G: nx.Graph, name: str) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype="float64"), index=node_index(G), name=name)
+    # The values are each measure's own new array: no copy needed.
+    return pd.Series(
+        np.asarray(values, dtype="float64"), index=node_index(G), name=name, copy=False
+    )
 
 
 def betweenness(G: nx.Graph, *, sample: int | None = None, seed: int | None = None) -> pd.Series:
