@@ -11,10 +11,12 @@ returns a ``pd.Series`` indexed by node in ``G``'s node order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import weakref
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -32,7 +34,11 @@ __all__ = [
     "betweenness",
     "betweenness_error_bound",
     "burt_constraint",
+    "edge_endpoints",
     "effective_size",
+    "endpoints_of",
+    "node_index",
+    "node_positions",
     "to_igraph",
 ]
 
@@ -85,6 +91,92 @@ _CONVERTED: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+def node_index(G: nx.Graph) -> pd.Index:
+    """``pd.Index(list(G))``, the index of every per-node result.
+
+    For a frozen ``G`` the index (and the hash table pandas builds on its first
+    lookup) is made once and shared: each call returns a new view of it, so a
+    caller renaming its copy changes no other. Building it took longer than the
+    compiled search itself for the distance to decision makers at region scale.
+
+    Examples
+    --------
+    >>> node_index(nx.path_graph(["a", "b"])).tolist()
+    ['a', 'b']
+    """
+    cacheable = nx.is_frozen(G) and getattr(G, "_graph", None) is None
+    if not cacheable:
+        return pd.Index(list(G))
+    index = _INDEXES.get(G)
+    if index is None:
+        index = _INDEXES[G] = pd.Index(list(G))
+    return index._view()
+
+
+# Frozen graph -> its node index (see node_index); entries go with the graph.
+_INDEXES: weakref.WeakKeyDictionary[nx.Graph, pd.Index] = weakref.WeakKeyDictionary()
+
+
+def node_positions(G: nx.Graph) -> Mapping[Hashable, int]:
+    """Each node's position in ``list(G)`` (its igraph vertex), read-only.
+
+    Made once for a frozen ``G`` (a dict of every node cost more per call than the
+    search it served); a new dict otherwise.
+
+    Examples
+    --------
+    >>> dict(node_positions(nx.path_graph(["a", "b"])))
+    {'a': 0, 'b': 1}
+    """
+    cacheable = nx.is_frozen(G) and getattr(G, "_graph", None) is None
+    if not cacheable:
+        return {node: i for i, node in enumerate(G)}
+    positions = _POSITIONS.get(G)
+    if positions is None:
+        positions = _POSITIONS[G] = MappingProxyType({node: i for i, node in enumerate(G)})
+    return positions
+
+
+# Frozen graph -> its nodes' positions (see node_positions); entries go with the graph.
+_POSITIONS: weakref.WeakKeyDictionary[nx.Graph, Mapping[Hashable, int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def edge_endpoints(G: nx.Graph) -> np.ndarray:
+    """The ends of every edge of ``to_igraph(G)``, as an ``(m, 2)`` int64 array.
+
+    Row ``e`` holds edge ``e``'s two vertices (igraph returns edge ids, and some
+    measures need their ends in arrays). Made once for a frozen ``G``.
+
+    Examples
+    --------
+    >>> edge_endpoints(nx.path_graph(["a", "b", "c"])).tolist()
+    [[0, 1], [1, 2]]
+    """
+    cacheable = nx.is_frozen(G) and getattr(G, "_graph", None) is None
+    cached = _ENDPOINTS.get(G) if cacheable else None
+    if cached is not None:
+        return cached
+    g, _ = to_igraph(G, weight=None)
+    ends = endpoints_of(g)
+    if cacheable:
+        ends.flags.writeable = False  # shared: read it, never change it
+        _ENDPOINTS[G] = ends
+    return ends
+
+
+def endpoints_of(g: ig.Graph) -> np.ndarray:
+    """The ends of every edge of the igraph graph ``g``, as an ``(m, 2)`` int64 array."""
+    return np.fromiter(
+        itertools.chain.from_iterable(g.get_edgelist()), dtype="int64", count=2 * g.ecount()
+    ).reshape(-1, 2)
+
+
+# Frozen graph -> its edges' ends (see edge_endpoints); entries go with the graph.
+_ENDPOINTS: weakref.WeakKeyDictionary[nx.Graph, np.ndarray] = weakref.WeakKeyDictionary()
+
+
 def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[Hashable]]:
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
@@ -102,8 +194,11 @@ def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[Hashable]]
     return g, nodes
 
 
-def _series(values: Any, nodes: list[Hashable], name: str) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype="float64"), index=pd.Index(nodes), name=name)
+def _series(values: Any, G: nx.Graph, name: str) -> pd.Series:
+    # The values are each measure's own new array: no copy needed.
+    return pd.Series(
+        np.asarray(values, dtype="float64"), index=node_index(G), name=name, copy=False
+    )
 
 
 def betweenness(G: nx.Graph, *, sample: int | None = None, seed: int | None = None) -> pd.Series:
@@ -158,14 +253,14 @@ def betweenness(G: nx.Graph, *, sample: int | None = None, seed: int | None = No
     n = G.number_of_nodes()
     g, nodes = to_igraph(G, weight=None)
     if n <= 2:
-        return _series(np.zeros(n), nodes, "betweenness")
+        return _series(np.zeros(n), G, "betweenness")
     directed = G.is_directed()
     # igraph counts each unordered pair once in an undirected graph; NetworkX's
     # normalisation is over ordered pairs, hence the factor 2.
     pair_factor = 1.0 if directed else 2.0
     if sample is None or sample >= n:
         raw = np.asarray(g.betweenness(directed=directed), dtype="float64")
-        return _series(raw * pair_factor / ((n - 1) * (n - 2)), nodes, "betweenness")
+        return _series(raw * pair_factor / ((n - 1) * (n - 2)), G, "betweenness")
     if sample < 2:
         raise ValueError(f"sample must be at least 2 pivots (got {sample})")
     pivots = random.Random(seed).sample(nodes, sample)
@@ -174,7 +269,7 @@ def betweenness(G: nx.Graph, *, sample: int | None = None, seed: int | None = No
     raw = np.asarray(g.betweenness(directed=directed, sources=sources), dtype="float64")
     per_pivot = np.full(n, float(sample))
     per_pivot[sources] = sample - 1
-    return _series(raw * pair_factor / (per_pivot * (n - 2)), nodes, "betweenness")
+    return _series(raw * pair_factor / (per_pivot * (n - 2)), G, "betweenness")
 
 
 def betweenness_error_bound(n: int, sample: int, *, delta: float = 0.05) -> float:
@@ -220,7 +315,7 @@ def burt_constraint(G: nx.Graph) -> pd.Series:
     for i in np.flatnonzero(np.asarray(g.outdegree() if g.is_directed() else g.degree()) == 0):
         if len(G[nodes[i]]) == 0:
             values[i] = np.nan
-    return _series(values, nodes, "constraint")
+    return _series(values, G, "constraint")
 
 
 def effective_size(G: nx.Graph) -> pd.Series:
@@ -261,7 +356,7 @@ def effective_size(G: nx.Graph) -> pd.Series:
     values = degree - redundancy
     no_ties = np.array([len(G[x]) == 0 for x in nodes], dtype=bool)
     values[no_ties] = np.nan
-    return _series(values, nodes, "effective_size")
+    return _series(values, G, "effective_size")
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

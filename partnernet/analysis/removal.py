@@ -14,16 +14,18 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.centrality import to_igraph
+from partnernet.analysis.centrality import edge_endpoints, endpoints_of, to_igraph
 from partnernet.analysis.paths import distance_to_decision
 from partnernet.analysis.populations import SMALL_BANDS, decision_sources, small_organisations
 from partnernet.analysis.results import REMOVAL_COLUMNS
+from partnernet.graph import load_igraph
 
 __all__ = [
     "ARTICULATION_COLUMNS",
@@ -54,87 +56,127 @@ def _attr(G: nx.Graph, node: Hashable, key: str) -> Any:
     return value
 
 
-def _block_cut_tree(G: nx.Graph) -> tuple[dict[Any, Any], dict[Any, Any], list[set[Any]]]:
-    """Piece sizes on removing each articulation point, and each bridge's smaller side.
+class _CutTree(NamedTuple):
+    """Every cut point's pieces and every bridge's smaller side, as arrays."""
 
-    From the block-cut tree of every component (blocks = biconnected components),
-    rooted at a block, with each node counted once (an articulation point at its
-    own tree node, any other node in its only block), so one pass gives every
-    subtree's size.
+    cut_points: np.ndarray  # vertex positions in G's order, ascending
+    pieces: np.ndarray  # parts its part of the network falls into without it
+    separated: np.ndarray  # organisations cut off from the largest remaining part
+    bridge_sides: dict[frozenset[Any], int]  # bridge's two ends -> its smaller side (if asked)
+
+
+def _block_cut_tree(G: nx.Graph, *, with_bridges: bool = False) -> _CutTree:
+    """Piece sizes on removing each cut point, and each bridge's smaller side.
+
+    The blocks (biconnected components) and cut points come from igraph
+    (compiled); :func:`_cut_tree` walks the block-cut tree. Ties read as
+    undirected, self-loops dropped.
     """
-    # Blocks and cut points from igraph (compiled; NetworkX's search in Python was
-    # most of this step). Ties read as undirected, self-loops dropped; which block
-    # roots a component's tree changes no piece size, only how they are reached.
+    ig = load_igraph()
     g, nodes = to_igraph(G, weight=None)
+    n = len(nodes)
     if g.is_directed():
         g = g.as_undirected()
-    cover, cut_vertices = g.biconnected_components(return_articulation_points=True)
-    cut = {nodes[i] for i in cut_vertices}
-    component_of = g.connected_components().membership
-    component_size = np.bincount(component_of, minlength=1) if len(nodes) else np.zeros(0)
-    blocks_by_component: dict[int, list[set[Any]]] = {}
-    for block in cover:
-        blocks_by_component.setdefault(component_of[block[0]], []).append({nodes[i] for i in block})
-    pieces: dict[Hashable, list[int]] = {}
+        ends = endpoints_of(g)
+    else:
+        ends = edge_endpoints(G)
+    # igraph gives each block as the edge ids of a spanning tree of it: its
+    # members are the ends of those edges, each once.
+    spanning, cut_vertices = ig.GraphBase.biconnected_components(g, True)
+    n_blocks = len(spanning)
+    spanning_size = np.fromiter(map(len, spanning), dtype="int64", count=n_blocks)
+    tree_edge = np.fromiter(
+        chain.from_iterable(spanning), dtype="int64", count=int(spanning_size.sum())
+    )
+    block_of = np.repeat(np.arange(n_blocks, dtype="int64"), 2 * spanning_size)
+    member = ends[tree_edge].ravel()
+    return _cut_tree(n, block_of, member, cut_vertices, nodes if with_bridges else None)
+
+
+def _cut_tree(
+    n: int,
+    block_of: np.ndarray,
+    member: np.ndarray,
+    cut_vertices: Iterable[int],
+    nodes: list[Hashable] | None,
+) -> _CutTree:
+    """The block-cut tree's walk, from ``n`` vertices' blocks and cut points.
+
+    ``block_of[k]`` and ``member[k]`` say that vertex ``member[k]`` is in block
+    ``block_of[k]`` (repeats allowed; blocks numbered from 0 without a gap). The
+    tree of every component (blocks and cut points as its nodes) is rooted at a
+    block, with each vertex counted once (a cut point at its own tree node, any
+    other vertex in its only block), so one pass gives every subtree's size,
+    walked in arrays one level of the tree at a time (deepest first): a cut
+    point's pieces are its child subtrees and the rest of its component. Which
+    block roots a tree changes no piece size. With ``nodes`` (the vertices' names)
+    each bridge's smaller side is found too.
+    """
+    ig = load_igraph()
+    n_blocks = int(block_of.max()) + 1 if len(block_of) else 0
+    # Each (block, member) pair once, sorted by block then vertex.
+    keys = np.sort(block_of * max(n, 1) + member)
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+    block_of, member = np.divmod(keys, max(n, 1))
+    block_size = np.bincount(block_of, minlength=n_blocks)
+    is_cut = np.zeros(n, dtype=bool)
+    is_cut[np.fromiter(cut_vertices, dtype="int64")] = True
+    cut_points = np.flatnonzero(is_cut)
+    n_cut = len(cut_points)
+    rank = np.full(n, -1, dtype="int64")
+    rank[cut_points] = np.arange(n_cut)
+    # Tree vertices: blocks 0..n_blocks-1, cut points after them, then one root
+    # tied to the first block of every tree (one per component with a tie), so one
+    # search walks them all.
+    at_cut = is_cut[member]
+    root = n_blocks + n_cut
+    weight = np.ones(root + 1, dtype="int64")  # each node once: a block, its others
+    weight[:n_blocks] = np.bincount(block_of[~at_cut], minlength=n_blocks)
+    weight[root] = 0
+    tree = ig.Graph(
+        n=root + 1,
+        edges=np.column_stack([block_of[at_cut], n_blocks + rank[member[at_cut]]]).tolist(),
+    )
+    which_tree = np.asarray(ig.GraphBase.connected_components(tree), dtype="int64")
+    part_size = np.bincount(which_tree, weights=weight).astype("int64")  # per tree: its component
+    _, first_blocks = np.unique(which_tree[:n_blocks], return_index=True)
+    tree.add_edges([(root, b) for b in first_blocks.tolist()])
+    order, layer_starts, parents = tree.bfs(root)
+    order_at = np.asarray(order, dtype="int64")
+    parent = np.asarray(parents, dtype="int64")
+    starts = np.asarray(layer_starts, dtype="int64")
+    subtree = weight.copy()
+    for level in range(len(starts) - 2, 0, -1):  # deepest level first
+        here = order_at[starts[level] : starts[level + 1]]
+        np.add.at(subtree, parent[here], subtree[here])
+    # A cut point is never a root, so its pieces are its child blocks' subtrees
+    # and the rest of its component; there is one piece per block holding it.
+    cut_tree_ids = n_blocks + np.arange(n_cut)
+    pieces = np.bincount(rank[member[at_cut]], minlength=n_cut)
+    block_ids = np.arange(n_blocks)
+    under_cut = (parent[block_ids] >= n_blocks) & (parent[block_ids] != root)
+    largest = np.zeros(n_cut, dtype="int64")
+    np.maximum.at(largest, parent[block_ids[under_cut]] - n_blocks, subtree[block_ids[under_cut]])
+    whole = part_size[which_tree[cut_tree_ids]]
+    rest = whole - subtree[cut_tree_ids]
+    separated = whole - 1 - np.maximum(largest, rest)
     bridge_sides: dict[frozenset[Any], int] = {}
-    blocks_all: list[set[Any]] = []
-    for component, blocks in blocks_by_component.items():
-        comp_size = int(component_size[component])
-        blocks_all.extend(blocks)
-        # Tree: ("B", i) block nodes and ("C", v) articulation nodes.
-        adj: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-        weight: dict[tuple[Any, ...], int] = {}
-        for i, block in enumerate(blocks):
-            b = ("B", i)
-            weight[b] = sum(1 for x in block if x not in cut)
-            adj.setdefault(b, [])
-            for x in block:
-                if x in cut:
-                    c = ("C", x)
-                    weight[c] = 1
-                    adj[b].append(c)
-                    adj.setdefault(c, []).append(b)
-        root = ("B", 0)
-        parent: dict[tuple[Any, ...], tuple[Any, ...] | None] = {root: None}
-        order = [root]
-        stack = [root]
-        while stack:
-            t = stack.pop()
-            for nb in adj[t]:
-                if nb not in parent:
-                    parent[nb] = t
-                    order.append(nb)
-                    stack.append(nb)
-        subtree = dict(weight)
-        for t in reversed(order):
-            p = parent[t]
-            if p is not None:
-                subtree[p] += subtree[t]
-        children: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {t: [] for t in order}
-        for t in order:
-            p = parent[t]
-            if p is not None:
-                children[p].append(t)
-        for t in order:
-            if t[0] == "C":
-                sizes = [subtree[ch] for ch in children[t]]
-                sizes.append(comp_size - subtree[t])
-                pieces[t[1]] = sizes
-        for i, block in enumerate(blocks):
-            if len(block) != 2:
-                continue
-            u = next(iter(block))
-            b = ("B", i)
-            # A non-root bridge block's subtree is the side away from its parent
-            # cut point; at the root, measure the side hanging from one end.
-            if parent[b] is not None:
-                side = subtree[b]
-            elif u in cut:
-                side = subtree[("C", u)]
-            else:
-                side = 1
-            bridge_sides[frozenset(block)] = min(side, comp_size - side)
-    return pieces, bridge_sides, blocks_all
+    if nodes is None:
+        return _CutTree(cut_points, pieces, separated, bridge_sides)
+    first_member = np.cumsum(block_size) - block_size
+    for b in np.flatnonzero(block_size == 2).tolist():
+        u, v = member[first_member[b]], member[first_member[b] + 1]
+        # A non-root bridge block's subtree is the side away from its parent cut
+        # point; at the root, measure the side hanging from one end.
+        if parent[b] != root:
+            side = int(subtree[b])
+        elif is_cut[u]:
+            side = int(subtree[n_blocks + rank[u]])
+        else:
+            side = 1
+        whole_size = int(part_size[which_tree[b]])
+        bridge_sides[frozenset((nodes[u], nodes[v]))] = min(side, whole_size - side)
+    return _CutTree(cut_points, pieces, separated, bridge_sides)
 
 
 def articulation_points(G: nx.Graph) -> pd.DataFrame:
@@ -156,22 +198,25 @@ def articulation_points(G: nx.Graph) -> pd.DataFrame:
     0  b       2          1
     1  c       2          1
     """
-    pieces, _, _ = _block_cut_tree(G)
-    rows = []
-    for node in G:
-        if node in pieces:
-            sizes = pieces[node]
-            rows.append(
-                {
-                    "id": node,
-                    "name": _attr(G, node, "name"),
-                    "type": _attr(G, node, "type"),
-                    "pieces": len(sizes),
-                    "separated": sum(sizes) - max(sizes),
-                }
-            )
-    frame = pd.DataFrame(rows, columns=list(ARTICULATION_COLUMNS))
-    frame = frame.astype({"pieces": "int64", "separated": "int64"})
+    return _cut_point_table(G, _block_cut_tree(G))
+
+
+def _cut_point_table(G: nx.Graph, cut: _CutTree) -> pd.DataFrame:
+    if not len(cut.cut_points):
+        frame = pd.DataFrame([], columns=list(ARTICULATION_COLUMNS))
+        return frame.astype({"pieces": "int64", "separated": "int64"})
+    nodes = list(G)
+    ids = [nodes[i] for i in cut.cut_points.tolist()]
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "name": [_attr(G, node, "name") for node in ids],
+            "type": [_attr(G, node, "type") for node in ids],
+            "pieces": cut.pieces.astype("int64"),
+            "separated": cut.separated.astype("int64"),
+        },
+        columns=list(ARTICULATION_COLUMNS),
+    )
     return frame.sort_values(["separated", "pieces"], ascending=False, kind="stable").reset_index(
         drop=True
     )
@@ -196,7 +241,7 @@ def bridges(G: nx.Graph) -> pd.DataFrame:
     0      a      b          1
     1      b      c          1
     """
-    _, sides, _ = _block_cut_tree(G)
+    sides = _block_cut_tree(G, with_bridges=True).bridge_sides
     rows = []
     for u, v, data in G.edges(data=True):
         key = frozenset((u, v))
