@@ -192,6 +192,7 @@ def analyse(
     G = nx.freeze(org_graph(ds, chosen))
     multilayer = build_graph(ds)
     sectors = {n: d["sector"] for n, d in G.nodes(data=True)}
+    _share_conversions(G)
     # The reshuffle tests are most of the run and independent of each other and
     # of every other step: each draws from a generator of its own seeded by
     # ``seed`` and only reads the frozen graph and the dataset, so their figures
@@ -348,6 +349,19 @@ def analyse(
         ),
         renamings=renamings,
     )
+
+
+def _share_conversions(G: nx.Graph) -> None:
+    """Make the frozen graph's shared conversions (its igraph copies, node index
+    with its lookup table, node positions, edge ends) before another thread
+    starts: made once here, no two threads ever make the same one."""
+    centrality.to_igraph(G)
+    centrality.to_igraph(G, weight=None)
+    index = centrality.node_index(G)
+    if len(index):
+        index.get_loc(index[0])  # pandas builds its lookup table on the first lookup
+    centrality.node_positions(G)
+    centrality.edge_endpoints(G)
 
 
 class _Background:
