@@ -260,14 +260,14 @@ def test_progress_announces_every_step_and_counts_the_long_ones(sample: Dataset)
         "removal impact",
         "reshuffle tests and routes from small organisations to decision makers",
     ]
-    # One call per candidate removed, counting up; then one as each of the six
-    # pieces on other threads (four reshuffle tests, the route counts, the
+    # One call per candidate removed, counting up; then one as each of the seven
+    # pieces on other threads (five reshuffle tests, the route counts, the
     # effective sizes) is in.
     removal = [(d, t) for s, d, t in calls if s == "removal impact" and (d, t) != (0, 1)]
     n = len(results.removal)
     assert removal == [(i, n) for i in range(1, n + 1)]
     waits = [(d, t) for s, d, t in calls if s.startswith("reshuffle tests") and (d, t) != (0, 1)]
-    assert waits == [(i, 6) for i in range(1, 7)]
+    assert waits == [(i, 7) for i in range(1, 8)]
 
 
 def test_the_command_names_each_step_on_stderr_and_nothing_under_quiet(tmp_path) -> None:

@@ -572,6 +572,16 @@ def _subset_ei(
     return out
 
 
+def ei_seeds(seed: int | None) -> tuple[int, int]:
+    """The seeds :func:`ei_indices` gives :func:`sector_ei` and
+    :func:`department_ei`: two independent streams of one seeded generator, so
+    each can be run apart (the pipeline runs them on two threads) with the
+    figures ``ei_indices`` gives."""
+    rng = np.random.default_rng(seed)
+    sector_seed, department_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
+    return sector_seed, department_seed
+
+
 def ei_indices(
     ds: Dataset,
     G: nx.Graph,
@@ -584,8 +594,7 @@ def ei_indices(
 
     The two draw from independent streams of one seeded generator.
     """
-    rng = np.random.default_rng(seed)
-    sector_seed, department_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
+    sector_seed, department_seed = ei_seeds(seed)
     return EIIndices(
         sector=sector_ei(
             G, n_permutations=n_permutations, alternative=alternative, seed=sector_seed

@@ -16,14 +16,14 @@ import networkx as nx
 import pandas as pd
 
 from partnernet.analysis import centrality, coverage, exclusion, silos, summary
-from partnernet.analysis.ei import ei_indices
+from partnernet.analysis.ei import department_ei, ei_seeds, sector_ei
 from partnernet.analysis.paths import distance_to_decision
 from partnernet.analysis.populations import (
     infrastructure_organisations,
     top_brokers,
     top_liaison_broker,
 )
-from partnernet.analysis.records import BrokerageNull, BrokerLiaison, RunSettings
+from partnernet.analysis.records import BrokerageNull, BrokerLiaison, EIIndices, RunSettings
 from partnernet.analysis.removal import articulation_points, removal_impact
 from partnernet.analysis.results import (
     BROKERAGE_ROLES,
@@ -201,7 +201,14 @@ def analyse(
     # the other cores while this thread goes on; each starts as soon as what it
     # needs is known, the longest first.
     background = _Background(threads=RESHUFFLE_THREADS)
-    background.start("ei", lambda: ei_indices(ds, G, n_permutations=permutations, seed=seed))
+    sector_seed, department_seed = ei_seeds(seed)
+    background.start(
+        "sector_ei", lambda: sector_ei(G, n_permutations=permutations, seed=sector_seed)
+    )
+    background.start(
+        "department_ei",
+        lambda: department_ei(ds, G, n_permutations=permutations, seed=department_seed),
+    )
     background.start(
         "small_vs_large",
         lambda: exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed),
@@ -222,16 +229,6 @@ def analyse(
     role_test = brokerage_test(G, sectors, roles=roles)
     expected_by_group = expected_by_broker_group(G, sectors)
     brokers = top_brokers(betweenness)
-
-    step("distance to decision makers")
-    distance = distance_to_decision(G)
-
-    step("communities")
-    found = summary.louvain_communities(G, seed=seed)
-    community = summary.community_labels(G, found)
-    network = summary.network_summary(G, multilayer, seed=seed, partition=found)
-
-    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
     background.start(
         "brokerage",
         lambda: brokerage_permutation_test(
@@ -243,7 +240,18 @@ def analyse(
             roles=roles,
             work_budget=RESHUFFLE_WORK_BUDGET,
         ),
+        ahead=True,  # longer than the pieces still queued: it would finish last
     )
+
+    step("distance to decision makers")
+    distance = distance_to_decision(G)
+
+    step("communities")
+    found = summary.louvain_communities(G, seed=seed)
+    community = summary.community_labels(G, found)
+    network = summary.network_summary(G, multilayer, seed=seed, partition=found)
+
+    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
     background.start(
         "groups",
         lambda: exclusion.under_connected_groups(
@@ -275,11 +283,21 @@ def analyse(
     # What the other threads compute, as each piece ends (the longest last).
     waiting = "reshuffle tests and routes from small organisations to decision makers"
     step(waiting)
-    pieces = ("ei", "small_vs_large", "routes", "effective_size", "brokerage", "groups")
+    pieces = (
+        "sector_ei",
+        "department_ei",
+        "small_vs_large",
+        "routes",
+        "effective_size",
+        "brokerage",
+        "groups",
+    )
     for done, name in enumerate(pieces, start=1):
         background.result(name)
         report(waiting, done, len(pieces))
-    ei = background.result("ei")
+    ei = EIIndices(
+        sector=background.result("sector_ei"), department=background.result("department_ei")
+    )
     small_vs_large = background.result("small_vs_large")
     path_share = background.result("routes")
     effective = background.result("effective_size")
@@ -367,9 +385,10 @@ def _share_conversions(G: nx.Graph) -> None:
 class _Background:
     """Named pieces of work run on at most ``threads`` daemon threads.
 
-    ``start`` queues a piece; a free thread takes the oldest queued piece, so the
-    longest pieces should be started first. ``result(name)`` waits for that piece
-    and returns its value, or raises what it raised. The threads are daemons: an
+    ``start`` queues a piece; a free thread takes the first queued piece, so the
+    longest pieces should be queued first. ``result(name)`` returns that piece's
+    value, or raises what it raised; while it is not done, the asking thread runs
+    queued pieces itself rather than wait idle. The threads are daemons: an
     interrupted run (Ctrl-C, a signal) exits without waiting for a reshuffle test
     nobody will read.
     """
@@ -383,13 +402,26 @@ class _Background:
         self._values: dict[str, Any] = {}
         self._errors: dict[str, BaseException] = {}
 
-    def start(self, name: str, piece: Callable[[], Any]) -> None:
+    def start(self, name: str, piece: Callable[[], Any], *, ahead: bool = False) -> None:
+        """Queue ``piece``; ``ahead`` puts it before the pieces already queued."""
         with self._lock:
             self._done[name] = threading.Event()
-            self._pending.append((name, piece))
+            self._pending.insert(0 if ahead else len(self._pending), (name, piece))
             if self._busy < self._threads:
                 self._busy += 1
                 threading.Thread(target=self._work, daemon=True).start()
+
+    def _next(self) -> tuple[str, Callable[[], Any]] | None:
+        with self._lock:
+            return self._pending.pop(0) if self._pending else None
+
+    def _run(self, name: str, piece: Callable[[], Any]) -> None:
+        try:
+            self._values[name] = piece()
+        except BaseException as error:  # handed to the thread that asks for it
+            self._errors[name] = error
+        finally:
+            self._done[name].set()
 
     def _work(self) -> None:
         while True:
@@ -398,14 +430,11 @@ class _Background:
                     self._busy -= 1
                     return
                 name, piece = self._pending.pop(0)
-            try:
-                self._values[name] = piece()
-            except BaseException as error:  # handed to the thread that asks for it
-                self._errors[name] = error
-            finally:
-                self._done[name].set()
+            self._run(name, piece)
 
     def result(self, name: str) -> Any:
+        while not self._done[name].is_set() and (queued := self._next()) is not None:
+            self._run(*queued)
         self._done[name].wait()
         if name in self._errors:
             raise self._errors[name]
