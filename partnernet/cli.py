@@ -1308,10 +1308,32 @@ def compare(
         click.echo(f"Wrote {len(written)} files to {out_dir}", err=True)
 
 
+def _leave(done: SystemExit) -> None:
+    """Exit with ``done``'s status without tearing the heap down first.
+
+    Everything a command writes is in place (and synced) before it returns, and
+    its locks go with the process; what is left is the interpreter freeing every
+    object of the graphs and tables one by one (0.2 s at city scale, seconds at
+    national). Output is flushed first; a status that is not a number, or output
+    that cannot be flushed (a closed pipe), takes Python's ordinary way out.
+    """
+    code = 0 if done.code is None else done.code
+    if not isinstance(code, int):
+        raise done
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise done from None
+    os._exit(code)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     try:
         cli(standalone_mode=True)
+    except SystemExit as done:
+        _leave(done)
     except Exception as exc:  # a bug: say so plainly, exit 1
         if os.environ.get("PARTNERNET_DEBUG", "").strip() not in ("", "0"):
             traceback.print_exc(file=sys.stderr)
