@@ -119,16 +119,15 @@ class _RouteCounter:
 def _sum_of_shares(parts: list[int], wholes: list[int]) -> float:
     """``sum(p / w for p, w in zip(parts, wholes))``, the same float.
 
-    In numpy when every count is below 2**53: each then converts to a float
-    exactly, so each quotient is the same correctly rounded one, and an
-    accumulation adds them one after another from the left as ``sum`` does (a
-    plain ``np.sum`` adds pairwise, which can differ in the last bits).
+    The quotients come from numpy when every count is below 2**53: each count
+    then converts to a float exactly, so each quotient is the same correctly
+    rounded one. Python's own ``sum`` adds them, as before (its way of adding
+    floats changed in Python 3.12; this follows it on every version).
     """
-    if not wholes:
-        return 0
-    if max(wholes) < _EXACT_IN_FLOAT:
+    if wholes and max(wholes) < _EXACT_IN_FLOAT:
         shares = np.asarray(parts, dtype="float64") / np.asarray(wholes, dtype="float64")
-        return float(np.add.accumulate(shares)[-1])
+        quotients: list[float] = shares.tolist()
+        return sum(quotients)
     return sum(p / w for p, w in zip(parts, wholes, strict=True))
 
 
