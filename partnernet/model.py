@@ -188,11 +188,13 @@ def column_rows(frame: pd.DataFrame, *columns: str) -> Iterator[tuple[Any, ...]]
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict(orient="records")``, built a column at a time.
+    """``frame.to_dict(orient="records")``, built a column at a time, for frames of
+    text and numpy columns with distinct names (as the metrics table is).
 
     The same dicts of Python values (text, floats, ints, bools, NaN where the
     column holds it), in the frame's column order; ``to_dict`` boxes each cell on
-    its own (a quarter of a region's map).
+    its own (a quarter of a region's map). A nullable (``boolean``, ``Int64``)
+    column's missing value comes as ``pd.NA``, where ``to_dict`` gives None.
 
     Examples
     --------
