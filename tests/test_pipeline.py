@@ -136,19 +136,80 @@ def test_same_seed_gives_identical_results(
     assert [f.text for f in explain(again)] == [f.text for f in findings]
 
 
+class _OneAfterAnother:
+    """The pipeline's _Background run with no thread: each piece as it is started."""
+
+    def __init__(self, *, threads: int) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __enter__(self) -> _OneAfterAnother:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def start(self, name: str, piece: Any, *, ahead: bool = False) -> None:
+        self.values[name] = piece()
+
+    def result(self, name: str) -> Any:
+        return self.values[name]
+
+
+@pytest.fixture(scope="module")
+def one_after_another(sample: Dataset) -> Results:
+    from partnernet.analysis import pipeline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "_Background", _OneAfterAnother)
+        return analyse(sample, seed=11)
+
+
 @pytest.mark.parametrize("threads", [1, 4])
 def test_the_reshuffle_tests_give_the_same_figures_on_any_number_of_threads(
-    sample: Dataset, results: Results, threads: int, monkeypatch: pytest.MonkeyPatch
+    sample: Dataset, one_after_another: Results, threads: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each reshuffle test draws from a generator of its own, so running them one
-    after another (1 thread) or all at once (4) changes no figure."""
+    """Each reshuffle test draws from a generator of its own, so running every piece
+    one after another with no thread, on one thread beside the main one, or on four
+    changes no figure."""
     from partnernet.analysis import pipeline
 
     monkeypatch.setattr(pipeline, "RESHUFFLE_THREADS", threads)
     again = analyse(sample, seed=11)
-    pd.testing.assert_frame_equal(again.groups, results.groups)
-    pd.testing.assert_frame_equal(again.roles, results.roles)
-    assert again.summary == results.summary
+    pd.testing.assert_frame_equal(again.metrics, one_after_another.metrics)
+    pd.testing.assert_frame_equal(again.groups, one_after_another.groups)
+    pd.testing.assert_frame_equal(again.roles, one_after_another.roles)
+    assert again.summary == one_after_another.summary
+
+
+def test_an_interruption_stops_the_wait_at_once_and_empties_the_queue() -> None:
+    """Ctrl-C reaching the main thread while it runs a queued piece itself is not
+    held back until the other pieces are in; and leaving the run on an error
+    leaves nothing queued for the threads."""
+    import threading
+
+    from partnernet.analysis.pipeline import _Background
+
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow() -> None:
+        started.set()
+        release.wait(timeout=30)
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), _Background(threads=1) as background:
+        background.start("slow", slow)
+        assert started.wait(timeout=30)  # the one thread is on it
+        background.start("interrupted", interrupted)
+        background.start("never", lambda: ran.append("never"))
+        background.result("slow")  # runs the queued pieces while "slow" runs
+    slow_done = background._done["slow"].is_set()
+    release.set()
+    background._done["slow"].wait(timeout=30)
+    assert not slow_done  # the interruption came before "slow" ended
+    assert background._pending == [] and ran == []
 
 
 def test_an_error_in_a_reshuffle_test_reaches_the_caller(

@@ -200,110 +200,111 @@ def analyse(
     # numpy, which lets go of the GIL while it shuffles and counts, so they run on
     # the other cores while this thread goes on; each starts as soon as what it
     # needs is known, the longest first.
-    background = _Background(threads=RESHUFFLE_THREADS)
-    sector_seed, department_seed = ei_seeds(seed)
-    background.start(
-        "sector_ei", lambda: sector_ei(G, n_permutations=permutations, seed=sector_seed)
-    )
-    background.start(
-        "department_ei",
-        lambda: department_ei(ds, G, n_permutations=permutations, seed=department_seed),
-    )
-    background.start(
-        "small_vs_large",
-        lambda: exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed),
-    )
-    # Counting the shortest routes is numpy level by level, like the tests, and so
-    # is the effective size, over the triangles.
-    background.start("routes", lambda: infrastructure_path_share(G))
-    background.start("effective_size", lambda: centrality.effective_size(G))
+    with _Background(threads=RESHUFFLE_THREADS) as background:
+        sector_seed, department_seed = ei_seeds(seed)
+        background.start(
+            "sector_ei", lambda: sector_ei(G, n_permutations=permutations, seed=sector_seed)
+        )
+        background.start(
+            "department_ei",
+            lambda: department_ei(ds, G, n_permutations=permutations, seed=department_seed),
+        )
+        background.start(
+            "small_vs_large",
+            lambda: exclusion.small_vs_large_tests(G, ds, n_permutations=permutations, seed=seed),
+        )
+        # Counting the shortest routes is numpy level by level, like the tests, and so
+        # is the effective size, over the triangles.
+        background.start("routes", lambda: infrastructure_path_share(G))
+        background.start("effective_size", lambda: centrality.effective_size(G))
 
-    step("centrality")
-    if betweenness_sample is None and G.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
-        betweenness_sample = BETWEENNESS_PIVOTS
-    betweenness = centrality.betweenness(G, sample=betweenness_sample, seed=seed)
-    constraint = centrality.burt_constraint(G)
+        step("centrality")
+        if betweenness_sample is None and G.number_of_nodes() > EXACT_BETWEENNESS_LIMIT:
+            betweenness_sample = BETWEENNESS_PIVOTS
+        betweenness = centrality.betweenness(G, sample=betweenness_sample, seed=seed)
+        constraint = centrality.burt_constraint(G)
 
-    step("brokerage roles")
-    roles = brokerage_roles(G, sectors)
-    role_test = brokerage_test(G, sectors, roles=roles)
-    expected_by_group = expected_by_broker_group(G, sectors)
-    brokers = top_brokers(betweenness)
-    background.start(
-        "brokerage",
-        lambda: brokerage_permutation_test(
-            G,
-            sectors,
-            brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
-            n_permutations=permutations,
-            seed=seed,
-            roles=roles,
-            work_budget=RESHUFFLE_WORK_BUDGET,
-        ),
-        ahead=True,  # longer than the pieces still queued: it would finish last
-    )
+        step("brokerage roles")
+        roles = brokerage_roles(G, sectors)
+        role_test = brokerage_test(G, sectors, roles=roles)
+        expected_by_group = expected_by_broker_group(G, sectors)
+        brokers = top_brokers(betweenness)
+        background.start(
+            "brokerage",
+            lambda: brokerage_permutation_test(
+                G,
+                sectors,
+                brokers=[*brokers, *_listed(top_liaison_broker(roles["liaison"], betweenness))],
+                n_permutations=permutations,
+                seed=seed,
+                roles=roles,
+                work_budget=RESHUFFLE_WORK_BUDGET,
+            ),
+            ahead=True,  # longer than the pieces still queued: it would finish last
+        )
 
-    step("distance to decision makers")
-    distance = distance_to_decision(G)
+        step("distance to decision makers")
+        distance = distance_to_decision(G)
 
-    step("communities")
-    found = summary.louvain_communities(G, seed=seed)
-    community = summary.community_labels(G, found)
-    network = summary.network_summary(G, multilayer, seed=seed, partition=found)
+        step("communities")
+        found = summary.louvain_communities(G, seed=seed)
+        community = summary.community_labels(G, found)
+        network = summary.network_summary(G, multilayer, seed=seed, partition=found)
 
-    decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
-    background.start(
-        "groups",
-        lambda: exclusion.under_connected_groups(
-            G,
-            distance=distance,
-            community=community,
-            centrality=betweenness,
-            use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
-            and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
-            n_permutations=permutations,
-            seed=seed,
-        ),
-    )
-    step("exclusion of small organisations")
-    size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
-    concentration = exclusion.funding_concentration(ds)
+        decision_makers, decision_maker_ties = exclusion.decision_maker_reach(G, ds)
+        background.start(
+            "groups",
+            lambda: exclusion.under_connected_groups(
+                G,
+                distance=distance,
+                community=community,
+                centrality=betweenness,
+                use_distance=decision_makers >= exclusion.MIN_DECISION_MAKERS
+                and decision_maker_ties >= exclusion.MIN_DECISION_MAKER_TIES,
+                n_permutations=permutations,
+                seed=seed,
+            ),
+        )
+        step("exclusion of small organisations")
+        size_bands = exclusion.size_band_table(G, ds, betweenness=betweenness, distance=distance)
+        concentration = exclusion.funding_concentration(ds)
 
-    step("siloed departments")
-    departments = silos.department_table(ds)
-    overlap = silos.overlap_matrices(ds)
-    duplicated = silos.duplicated_engagement(ds)
-    renamings = silos.likely_renamings(ds)
+        step("siloed departments")
+        departments = silos.department_table(ds)
+        overlap = silos.overlap_matrices(ds)
+        duplicated = silos.duplicated_engagement(ds)
+        renamings = silos.likely_renamings(ds)
 
-    step("removal impact")
-    candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
-    removal = removal_impact(G, candidates, progress=parts("removal impact"))
-    cut_points = articulation_points(G)
+        step("removal impact")
+        candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))
+        removal = removal_impact(G, candidates, progress=parts("removal impact"))
+        cut_points = articulation_points(G)
 
-    # What the other threads compute, as each piece ends (the longest last).
-    waiting = "reshuffle tests and routes from small organisations to decision makers"
-    step(waiting)
-    pieces = (
-        "sector_ei",
-        "department_ei",
-        "small_vs_large",
-        "routes",
-        "effective_size",
-        "brokerage",
-        "groups",
-    )
-    for done, name in enumerate(pieces, start=1):
-        background.result(name)
-        report(waiting, done, len(pieces))
-    ei = EIIndices(
-        sector=background.result("sector_ei"), department=background.result("department_ei")
-    )
-    small_vs_large = background.result("small_vs_large")
-    path_share = background.result("routes")
-    effective = background.result("effective_size")
-    reshuffled, broker_null = background.result("brokerage")
-    role_table = _role_table(role_test, reshuffled)
-    groups = background.result("groups")
+        # What the other threads compute, collected in a fixed order (the longest
+        # last); each is reported as it is collected.
+        waiting = "reshuffle tests and routes from small organisations to decision makers"
+        step(waiting)
+        pieces = (
+            "sector_ei",
+            "department_ei",
+            "small_vs_large",
+            "routes",
+            "effective_size",
+            "brokerage",
+            "groups",
+        )
+        for done, name in enumerate(pieces, start=1):
+            background.result(name)
+            report(waiting, done, len(pieces))
+        ei = EIIndices(
+            sector=background.result("sector_ei"), department=background.result("department_ei")
+        )
+        small_vs_large = background.result("small_vs_large")
+        path_share = background.result("routes")
+        effective = background.result("effective_size")
+        reshuffled, broker_null = background.result("brokerage")
+        role_table = _role_table(role_test, reshuffled)
+        groups = background.result("groups")
 
     metrics = metrics_table(
         G,
@@ -418,10 +419,26 @@ class _Background:
     def _run(self, name: str, piece: Callable[[], Any]) -> None:
         try:
             self._values[name] = piece()
-        except BaseException as error:  # handed to the thread that asks for it
+        except Exception as error:  # handed to the thread that asks for it
             self._errors[name] = error
+        except BaseException as error:
+            # An interruption (Ctrl-C, a signal's exception) stops the run now
+            # when it reaches the main thread running a queued piece itself.
+            self._errors[name] = error
+            if threading.current_thread() is threading.main_thread():
+                raise
         finally:
             self._done[name].set()
+
+    def __enter__(self) -> _Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A run that failed or was interrupted reads no more results: the queue is
+        # emptied, so the other threads stop after the piece each is running.
+        if exc[0] is not None:
+            with self._lock:
+                self._pending.clear()
 
     def _work(self) -> None:
         while True:
