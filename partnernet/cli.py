@@ -1309,23 +1309,24 @@ def compare(
 
 
 def _leave(done: SystemExit) -> None:
-    """Exit with ``done``'s status without tearing the heap down first.
+    """Exit a command that succeeded without tearing the heap down first.
 
-    Everything a command writes is in place (and synced) before it returns, and
+    Everything the command wrote is in place (and synced) before it returns, and
     its locks go with the process; what is left is the interpreter freeing every
     object of the graphs and tables one by one (0.2 s at city scale, seconds at
-    national). Output is flushed first; a status that is not a number, or output
-    that cannot be flushed (a closed pipe), takes Python's ordinary way out.
+    national). Output is flushed first. A failure, an interruption, a profiler
+    or tracer that writes at exit, or output that cannot be flushed (closed, or a
+    pipe the reader left) takes Python's ordinary way out, with its clean-up.
     """
-    code = 0 if done.code is None else done.code
-    if not isinstance(code, int):
+    if done.code not in (None, 0) or sys.getprofile() is not None or sys.gettrace() is not None:
         raise done
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:
         raise done from None
-    os._exit(code)
+    os._exit(0)
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,40 @@ def test_init_help_has_an_example() -> None:
     code, out, _ = _run("init", "--help")
     assert code == 0
     assert "partnernet init mydata" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(["--version"], 0), (["validate", "no-such-folder"], 3), (["validate", "sample_data"], 0)],
+)
+def test_the_script_keeps_its_exit_status_with_its_output_closed(
+    args: list[str], status: int
+) -> None:
+    """A command that succeeds leaves without the interpreter's tear-down
+    (cli._leave); its status, and a failure's, survive a closed stdout."""
+    root = Path(__file__).resolve().parent.parent
+    shell = f"{shlex.quote(sys.executable)} -m partnernet {' '.join(args)} >&-"
+    done = subprocess.run(shell, shell=True, cwd=root, capture_output=True, text=True)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "printed.txt"
+    with out.open("w") as printed:
+        done = subprocess.run(
+            [sys.executable, "-m", "partnernet", "validate", "sample_data"],
+            cwd=root,
+            stdout=printed,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 0, done.stderr
+    expected = subprocess.run(
+        [sys.executable, "-c", "from partnernet.cli import cli; cli(['validate', 'sample_data'])"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert out.read_text() == expected.stdout and out.read_text().strip()
