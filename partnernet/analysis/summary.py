@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.centrality import to_igraph
+from partnernet.analysis.centrality import endpoints_of, to_igraph
 from partnernet.analysis.records import NetworkSummary
 from partnernet.graph import load_igraph
 
@@ -175,7 +175,7 @@ def _distance_total(g: Any, sources: list[int]) -> int:
     ties.
     """
     n = g.vcount()
-    ends = np.asarray(g.get_edgelist(), dtype="int64").reshape(-1, 2)
+    ends = endpoints_of(g)
     # Every tie both ways, grouped by the vertex it arrives at.
     tails = np.concatenate([ends[:, 0], ends[:, 1]])
     heads = np.concatenate([ends[:, 1], ends[:, 0]])
