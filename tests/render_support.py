@@ -4,12 +4,13 @@ run) and a headless Chromium page that records everything a page tries to do."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import SAMPLE_DIR, TEST_DATA, missing_tool
 
 from partnernet import read_dataset
@@ -50,6 +51,26 @@ def analysed(path: Path) -> tuple[Dataset, Results]:
 
 def sample() -> tuple[Dataset, Results]:
     return analysed(SAMPLE_DIR)
+
+
+def report_charts(analysed: Callable[[], tuple[Dataset, Results]]) -> list[bytes]:
+    """The SVG of each chart the report draws for ``analysed()``'s results, in order."""
+    from partnernet.findings import explain
+    from partnernet.render import charts
+    from partnernet.render.report import render_report
+
+    drawn: list[bytes] = []
+    original = charts.svg_data_uri
+
+    def keep(svg: bytes) -> str:
+        drawn.append(svg)
+        return original(svg)
+
+    _, results = analysed()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "svg_data_uri", keep)
+        render_report(results, explain(results))
+    return drawn
 
 
 def hostile() -> tuple[Dataset, Results]:

@@ -12,12 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from render_support import browser, hostile, sample
+from render_support import browser, hostile, report_charts, sample
 from test_charts import HOSTILE, LONG_NAMES, Box, assert_laid_out, every_chart, parse
-
-from partnernet.findings import explain
-from partnernet.render import charts
-from partnernet.render.report import render_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,21 +43,6 @@ def drawn_boxes(chromium: Any, svg: bytes) -> list[Box]:
         angle = float(transform.removeprefix("rotate(").split()[0]) if transform else 0.0
         boxes.append(Box(x, y, x + width, y + height, angle, float(ox), float(oy), text))
     return boxes
-
-
-def report_charts(analysed: Callable[[], Any]) -> list[bytes]:
-    drawn: list[bytes] = []
-    original = charts.svg_data_uri
-
-    def keep(svg: bytes) -> str:
-        drawn.append(svg)
-        return original(svg)
-
-    _, results = analysed()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(charts, "svg_data_uri", keep)
-        render_report(results, explain(results))
-    return drawn
 
 
 @pytest.mark.parametrize("analysed", [sample, hostile], ids=["sample", "hostile"])

@@ -485,24 +485,10 @@ def test_every_chart_keeps_its_labels_inside_and_apart(n: int) -> None:
         assert_laid_out(svg)
 
 
-def test_the_sample_reports_charts_keep_their_labels_inside_and_apart(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from render_support import sample
+def test_the_sample_reports_charts_keep_their_labels_inside_and_apart() -> None:
+    from render_support import report_charts, sample
 
-    from partnernet.findings import explain
-    from partnernet.render.report import render_report
-
-    drawn: list[bytes] = []
-    original = charts.svg_data_uri
-
-    def keep(svg: bytes) -> str:
-        drawn.append(svg)
-        return original(svg)
-
-    _, results = sample()
-    monkeypatch.setattr(charts, "svg_data_uri", keep)
-    render_report(results, explain(results))
+    drawn = report_charts(sample)
     assert len(drawn) == 5
     for svg in drawn:
         assert_laid_out(svg)
