@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from partnernet.cli import cli
 from partnernet.io.staging import MANIFEST_NAME, check_manifest
@@ -233,20 +234,18 @@ def test_the_script_keeps_its_exit_status_with_its_output_closed(
 ) -> None:
     """A command that succeeds leaves without the interpreter's tear-down
     (cli._leave); its status, and a failure's, survive a closed stdout."""
-    root = Path(__file__).resolve().parent.parent
     shell = f"{shlex.quote(sys.executable)} -m partnernet {' '.join(args)} >&-"
-    done = subprocess.run(shell, shell=True, cwd=root, capture_output=True, text=True)
+    done = subprocess.run(shell, shell=True, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == status, done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
     out = tmp_path / "printed.txt"
     with out.open("w") as printed:
         done = subprocess.run(
             [sys.executable, "-m", "partnernet", "validate", "sample_data"],
-            cwd=root,
+            cwd=ROOT,
             stdout=printed,
             stderr=subprocess.PIPE,
             text=True,
@@ -254,7 +253,7 @@ def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     expected = subprocess.run(
         [sys.executable, "-c", "from partnernet.cli import cli; cli(['validate', 'sample_data'])"],
-        cwd=root,
+        cwd=ROOT,
         capture_output=True,
         text=True,
     )
