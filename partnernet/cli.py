@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import sys
 import traceback
@@ -1329,8 +1330,17 @@ def _leave(done: SystemExit) -> None:
     os._exit(0)
 
 
+# A command builds its graphs and tables once and keeps them to the end, and the
+# libraries it imports make hundreds of thousands of objects that live as long.
+# Python's default collector pass every 700 new objects scans them over and over
+# (80 ms of a 0.8 s run at locality, a third of it while pandas is imported); a
+# pass every 100,000 still frees any reference cycle long before it matters.
+_NEW_OBJECTS_PER_COLLECTION = 100_000
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
+    gc.set_threshold(_NEW_OBJECTS_PER_COLLECTION, 10, 10)
     try:
         cli(standalone_mode=True)
     except SystemExit as done:
