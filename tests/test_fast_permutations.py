@@ -19,12 +19,23 @@ from partnernet.synthetic.generate import generate_sample
 
 
 @pytest.mark.parametrize(
-    "shape", [(0, 5), (3, 0), (1, 1), (7, 74_000), (40, 333), (9, 999), (9, 1_000), (0, 1_000)]
+    "shape",
+    [(0, 5), (3, 0), (1, 1), (7, 74_000), (40, 333), (9, 7_999), (9, 8_000), (0, 8_000), (5, 13)]
+    + [(39, 900), (40, 900), (41, 12_000)],
 )
-def test_count_true_by_row_equals_count_nonzero_along_rows(shape: tuple[int, int]) -> None:
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+def test_count_true_by_row_equals_count_nonzero_along_rows(
+    shape: tuple[int, int], order: str
+) -> None:
     rng = np.random.default_rng(shape[1])
     for density in (0.0, 0.03, 0.5, 1.0):
         mask = rng.random(shape) < density
+        if order == "F":
+            mask = np.asfortranarray(mask)
+        elif order == "strided":  # every other column of a wider mask
+            wide = np.repeat(mask, 2, axis=1)
+            wide[:, 1::2] = ~mask
+            mask = wide[:, ::2]
         fast = count_true_by_row(mask)
         assert fast.dtype == np.int64
         assert fast.tolist() == np.count_nonzero(mask, axis=1).tolist()

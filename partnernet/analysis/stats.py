@@ -55,24 +55,37 @@ def _batches(n_permutations: int, width: int) -> list[int]:
     return sizes
 
 
-# Rows at least this wide are counted one at a time (see count_true_by_row).
-_ROW_BY_ROW_FROM = 1_000
+# A row-major mask's rows at least this wide are counted one at a time, and so are
+# a column-major mask's rows when it has fewer than _FEW_ROWS of them (see
+# count_true_by_row).
+_ROW_BY_ROW_FROM = 8_000
+_FEW_ROWS = 40
 
 
 def count_true_by_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """``np.count_nonzero(mask, axis=1)`` for a 2-d boolean array.
+    """``np.count_nonzero(mask, axis=1)`` for a 2-d boolean array, the quickest way
+    for its shape and memory order (the same integer counts every way).
 
-    With an axis, count_nonzero sums the booleans as integers; without one it takes
-    its fast byte-counting path, six to eight times quicker on the permutation
-    tests' rows of tens of thousands of ties, so wide rows are counted one at a
-    time. Below about a thousand columns the Python loop over the rows costs more
-    than it saves (ten times more at 50 columns), so narrow rows are counted with
-    the axis. The same integer counts either way.
+    - Row-major, as from a comparison of shuffled rows: each row's booleans are
+      packed into bits and the bits set counted, three to five times quicker than
+      count_nonzero along the axis (which sums them as integers); from about 8,000
+      columns counting one row at a time, where count_nonzero takes its
+      byte-counting path, is quicker still.
+    - Column-major, as from picking columns (``labels[:, ties]``): summing along the
+      axis adds whole columns at once, three times quicker than either of those,
+      except for a few very wide rows, which are again counted one at a time.
     """
-    if mask.shape[1] < _ROW_BY_ROW_FROM:
-        counts: npt.NDArray[np.int64] = np.count_nonzero(mask, axis=1).astype(np.int64)
-        return counts
-    return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64, count=len(mask))
+    rows, columns = mask.shape
+    if mask.flags.c_contiguous:
+        if columns < _ROW_BY_ROW_FROM:
+            packed: npt.NDArray[np.int64] = np.bitwise_count(np.packbits(mask, axis=1)).sum(
+                axis=1, dtype=np.int64
+            )
+            return packed
+    elif rows >= _FEW_ROWS:
+        summed: npt.NDArray[np.int64] = np.count_nonzero(mask, axis=1).astype(np.int64)
+        return summed
+    return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64, count=rows)
 
 
 def _tolerance(observed: float) -> float:
