@@ -86,18 +86,20 @@ def _distance_in_igraph(G: nx.Graph, starts: Mapping[Hashable, int]) -> pd.Serie
     h = g.copy()
     h.add_vertices(2)
     h.add_edges(
-        [(hub, hub_one)]
-        + [(hub if start == 0 else hub_one, position[node]) for node, start in starts.items()]
+        [
+            (hub, hub_one),
+            *((hub_one if start else hub, position[node]) for node, start in starts.items()),
+        ]
     )
     order, layer_starts, _ = h.bfs(hub, mode="out")
-    # order lists the reached vertices by level; layer_starts[k] is where level k starts.
-    reached = np.full(n + 2, math.inf)
-    starts_at = np.asarray(layer_starts, dtype="int64")
-    reached[np.asarray(order, dtype="int64")] = np.repeat(
-        np.arange(len(starts_at) - 1, dtype="float64"), np.diff(starts_at)
-    )
-    # reached[:n] - 1.0 is a new float64 array of this call's own: no copy needed.
-    return pd.Series(reached[:n] - 1.0, index=node_index(G).rename("id"), copy=False)
+    # order lists the reached vertices by level; layer_starts[k] is where level k
+    # starts. Level k is k - 1 hops from the nearest source (the hub's own hop).
+    per_level = np.diff(layer_starts)
+    distance = np.full(n + 2, math.inf)
+    distance[order] = np.repeat(np.arange(-1.0, len(per_level) - 1), per_level)
+    index = node_index(G)  # a view of its own, so naming it renames no other
+    index.name = "id"
+    return pd.Series(distance[:n], index=index, copy=False)
 
 
 def _distance_by_search(
