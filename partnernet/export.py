@@ -18,12 +18,11 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from partnernet.analysis.compare import CHANGE_COLUMNS, Comparison
 from partnernet.analysis.exclusion import name_communities
 from partnernet.analysis.records import as_plain
 from partnernet.analysis.results import Results
@@ -32,6 +31,10 @@ from partnernet.findings import Finding
 from partnernet.io.folders import prepare_output_folder
 from partnernet.io.staging import listed_files, stage_run
 from partnernet.io.writers import csv_text
+
+if TYPE_CHECKING:
+    # Imported where a comparison is written: analyse never needs the comparison code.
+    from partnernet.analysis.compare import Comparison
 
 __all__ = [
     "comparison_files",
@@ -355,6 +358,7 @@ def comparison_files(
     """The files of ``partnernet compare``, by file name, as text: the change page
     (``compare.html``, ``compare.md``), the difference map (``difference.html``),
     ``changes.csv`` (one row per change) and ``headline_changes.csv``."""
+    from partnernet.analysis.compare import CHANGE_COLUMNS
     from partnernet.findings.compare import HEADLINE_TABLE_COLUMNS, headline_table
     from partnernet.render.compare import DIFFERENCE_MAP, render_compare, render_difference_map
 

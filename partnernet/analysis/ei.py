@@ -237,12 +237,19 @@ def ei_permutation_test(
             same = lab_u == labels[:, v_idx]
             row, col = np.nonzero(same)
             internal = np.bincount(row * n_groups + lab_u[row, col], minlength=size)
-        # One weighted count per row: no rows x nodes copy of the weights or the
-        # offset codes (about 4x faster; the sums of whole degrees are exact, so
-        # the same integers).
-        degree_sum = np.stack(
-            [np.bincount(one, weights=degree_weights, minlength=n_groups) for one in labels]
-        ).astype("int64")
+        # Each group's members' degrees summed: with few groups one matrix-vector
+        # product per group (2 to 4 times quicker than counting a row at a time on
+        # a batch's rows); otherwise one weighted count per row, with no rows x
+        # nodes copy of the weights or the offset codes. Sums of whole degrees in
+        # float64 are exact, so the same integers either way.
+        if 0 < n_groups <= FEW_GROUPS:
+            degree_sum = np.stack(
+                [(labels == g) @ degree_weights for g in range(n_groups)], axis=1
+            ).astype("int64")
+        else:
+            degree_sum = np.stack(
+                [np.bincount(one, weights=degree_weights, minlength=n_groups) for one in labels]
+            ).astype("int64")
         degree_sum = degree_sum.reshape(size)
         external = degree_sum - 2 * internal
         return internal.reshape(rows, n_groups), external.reshape(rows, n_groups)
