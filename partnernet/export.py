@@ -250,10 +250,11 @@ def rounded(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
     return out
 
 
-def _people_tables(results: Results) -> dict[str, pd.DataFrame]:
-    """The three tables for people, rounded, by file name."""
+def _people_tables(results: Results, metrics: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The three tables for people, rounded, by file name; ``metrics`` is
+    :func:`metrics_table` of ``results``."""
     return {
-        "metrics.csv": rounded(metrics_table(results), "metrics.csv"),
+        "metrics.csv": rounded(metrics, "metrics.csv"),
         "groups.csv": rounded(groups_table(results), "groups.csv"),
         "departments.csv": rounded(departments_table(results), "departments.csv"),
     }
@@ -265,12 +266,14 @@ def table_files(results: Results, findings: Sequence[Finding]) -> dict[str, str]
     The CSV tables are rounded for people (:func:`rounded`); ``metrics.json`` has
     the same columns at full precision, for programs.
     """
+    metrics = metrics_table(results)
     files = {
-        name: _csv_text(table, columns_of(name)) for name, table in _people_tables(results).items()
+        name: _csv_text(table, columns_of(name))
+        for name, table in _people_tables(results, metrics).items()
     }
     return {
         **files,
-        "metrics.json": _json_text(metrics_table(results)),
+        "metrics.json": _json_text(metrics),
         "summary.json": _json_text(summary_json(results)),
         "findings.json": _json_text([f.to_dict() for f in findings]),
     }
@@ -281,7 +284,10 @@ def tables_workbook(results: Results) -> bytes:
     and the data dictionary as a fourth sheet. Every cell is a value."""
     from partnernet.io.workbook import workbook_bytes
 
-    sheets = {name.removesuffix(".csv"): t for name, t in _people_tables(results).items()}
+    sheets = {
+        name.removesuffix(".csv"): t
+        for name, t in _people_tables(results, metrics_table(results)).items()
+    }
     sheets["dictionary"] = pd.DataFrame(
         dictionary_rows(), columns=["file", "column", "unit", "meaning"]
     )
