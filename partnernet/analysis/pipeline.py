@@ -270,10 +270,11 @@ def analyse(
         concentration = exclusion.funding_concentration(ds)
 
         step("siloed departments")
-        departments = silos.department_table(ds)
-        overlap = silos.overlap_matrices(ds)
-        duplicated = silos.duplicated_engagement(ds)
-        renamings = silos.likely_renamings(ds)
+        engagement = silos.Engagement.of(ds)
+        departments = silos.department_table(ds, engagement=engagement)
+        overlap = silos.overlap_matrices(ds, engagement=engagement)
+        duplicated = silos.duplicated_engagement(ds, engagement=engagement)
+        renamings = silos.likely_renamings(ds, engagement=engagement)
 
         step("removal impact")
         candidates = list(dict.fromkeys(infrastructure_organisations(G) + brokers))

@@ -80,6 +80,7 @@ __all__ = [
     "RENAMING_SHARED_AT_LEAST",
     "SILO_OVERLAP_BELOW",
     "ActivePeriod",
+    "Engagement",
     "active_periods",
     "concurrency_matrix",
     "concurrent",
@@ -170,8 +171,11 @@ def _board_members(ds: Dataset) -> dict[str, set[str]]:
     return members
 
 
-def partner_sets(ds: Dataset) -> dict[str, set[str]]:
-    """Each analysed department's partners (see the module doc), by department id.
+def partner_sets(
+    ds: Dataset, *, bodies: Mapping[str, list[str]] | None = None
+) -> dict[str, set[str]]:
+    """Each analysed department's partners (see the module doc), by department id;
+    ``bodies`` is :func:`departments_by_body` of ``ds`` when already known.
 
     Examples
     --------
@@ -186,7 +190,7 @@ def partner_sets(ds: Dataset) -> dict[str, set[str]]:
     >>> {d: sorted(p) for d, p in partner_sets(ds).items()}
     {'h': ['a'], 's': ['b']}
     """
-    bodies = departments_by_body(ds)
+    bodies = departments_by_body(ds) if bodies is None else bodies
     own: dict[str, set[str]] = {}
     for body, depts in bodies.items():
         for d in depts:
@@ -218,8 +222,11 @@ def partner_sets(ds: Dataset) -> dict[str, set[str]]:
     return partners
 
 
-def coordination_ties(ds: Dataset) -> dict[str, set[frozenset[str]]]:
-    """The coordinated pairs of sibling departments, by parent id.
+def coordination_ties(
+    ds: Dataset, *, bodies: Mapping[str, list[str]] | None = None
+) -> dict[str, set[frozenset[str]]]:
+    """The coordinated pairs of sibling departments, by parent id (``bodies`` as
+    for :func:`partner_sets`).
 
     A pair is coordinated by a partnership between the two (either direction) or a
     board both are members of (any role).
@@ -237,7 +244,7 @@ def coordination_ties(ds: Dataset) -> dict[str, set[frozenset[str]]]:
     >>> [sorted(p) for p in coordination_ties(ds)["c"]]
     [['e', 'h']]
     """
-    bodies = departments_by_body(ds)
+    bodies = departments_by_body(ds) if bodies is None else bodies
     parent_of = {d: body for body, depts in bodies.items() for d in depts}
     ties: dict[str, set[frozenset[str]]] = {body: set() for body in bodies}
 
@@ -265,8 +272,11 @@ def coordination_observable(ds: Dataset) -> bool:
     return len(ds.partnerships) > 0 or len(ds.memberships) > 0
 
 
-def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
-    """Each analysed department's active period (see the module doc), by id.
+def active_periods(
+    ds: Dataset, *, bodies: Mapping[str, list[str]] | None = None
+) -> dict[str, ActivePeriod]:
+    """Each analysed department's active period (see the module doc), by id
+    (``bodies`` as for :func:`partner_sets`).
 
     Examples
     --------
@@ -282,7 +292,8 @@ def active_periods(ds: Dataset) -> dict[str, ActivePeriod]:
     >>> str(p["h"].first.date()), str(p["h"].last.date()), p["h"].dated, p["s"].known
     ('2013-01-18', '2020-08-12', 2, False)
     """
-    depts = {d for ds_ in departments_by_body(ds).values() for d in ds_}
+    bodies = departments_by_body(ds) if bodies is None else bodies
+    depts = {d for ds_ in bodies.values() for d in ds_}
     dates: dict[str, list[pd.Timestamp]] = {d: [] for d in depts}
     dated: dict[str, int] = dict.fromkeys(depts, 0)
 
@@ -400,11 +411,16 @@ def concurrent(a: ActivePeriod, b: ActivePeriod, *, handover_days: int = HANDOVE
 def likely_renamings(
     ds: Dataset,
     *,
+    engagement: Engagement | None = None,
     handover_days: int = HANDOVER_DAYS,
     gap_days: int = RENAMING_GAP_DAYS,
     shared_at_least: float = RENAMING_SHARED_AT_LEAST,
 ) -> pd.DataFrame:
     """Pairs of sibling departments where one likely replaced the other (a renaming).
+
+    ``engagement`` is :class:`Engagement` of ``ds`` when already made (so is it
+    for :func:`department_table`, :func:`overlap_matrices` and
+    :func:`duplicated_engagement`).
 
     Returns
     -------
@@ -430,10 +446,10 @@ def likely_renamings(
     >>> likely_renamings(ds)[["earlier_id", "later_id", "gap_days", "shared"]].values.tolist()
     [['old', 'new', 31, 2]]
     """
-    periods = active_periods(ds)
-    partners = partner_sets(ds)
+    seen = Engagement.of(ds) if engagement is None else engagement
+    periods, partners = seen.periods, seen.partners
     rows = []
-    for body, depts in departments_by_body(ds).items():
+    for body, depts in seen.bodies.items():
         together = concurrency_matrix(depts, periods, handover_days=handover_days)
         for (i, a), (j, b) in combinations(enumerate(depts), 2):
             if together[i, j]:
@@ -513,8 +529,11 @@ def jaccard_matrix(partners: Mapping[str, set[str]], depts: list[str]) -> npt.ND
     return overlap
 
 
-def overlap_matrices(ds: Dataset) -> dict[str, pd.DataFrame]:
-    """The department x department partner overlap (Jaccard) of each body.
+def overlap_matrices(
+    ds: Dataset, *, engagement: Engagement | None = None
+) -> dict[str, pd.DataFrame]:
+    """The department x department partner overlap (Jaccard) of each body
+    (``engagement``: :class:`Engagement` of ``ds`` when already made).
 
     Returns
     -------
@@ -534,24 +553,36 @@ def overlap_matrices(ds: Dataset) -> dict[str, pd.DataFrame]:
     >>> overlap_matrices(ds)["c"].values.tolist()  # {a, b} and {a}: 1 / 2
     [[1.0, 0.5], [0.5, 1.0]]
     """
-    partners = partner_sets(ds)
+    seen = Engagement.of(ds) if engagement is None else engagement
     out: dict[str, pd.DataFrame] = {}
-    for body, depts in departments_by_body(ds).items():
-        values = jaccard_matrix(partners, depts)
+    for body, depts in seen.bodies.items():
+        values = jaccard_matrix(seen.partners, depts)
         index = pd.Index(depts, name="department_id")
         out[body] = pd.DataFrame(values, index=index, columns=pd.Index(depts), dtype="float64")
     return out
 
 
-def _engagement(
-    ds: Dataset,
-) -> tuple[
-    dict[str, list[str]],
-    dict[str, set[str]],
-    dict[str, set[frozenset[str]]],
-    dict[str, ActivePeriod],
-]:
-    return departments_by_body(ds), partner_sets(ds), coordination_ties(ds), active_periods(ds)
+@dataclass(frozen=True)
+class Engagement:
+    """What every silo table reads, made once per dataset and handed to each: the
+    bodies' departments (:func:`departments_by_body`), each department's partners
+    (:func:`partner_sets`), the coordinated pairs (:func:`coordination_ties`) and
+    each department's active period (:func:`active_periods`)."""
+
+    bodies: dict[str, list[str]]
+    partners: dict[str, set[str]]
+    ties: dict[str, set[frozenset[str]]]
+    periods: dict[str, ActivePeriod]
+
+    @classmethod
+    def of(cls, ds: Dataset) -> Engagement:
+        bodies = departments_by_body(ds)
+        return cls(
+            bodies=bodies,
+            partners=partner_sets(ds, bodies=bodies),
+            ties=coordination_ties(ds, bodies=bodies),
+            periods=active_periods(ds, bodies=bodies),
+        )
 
 
 def _iso(stamp: pd.Timestamp | None) -> str | None:
@@ -561,6 +592,7 @@ def _iso(stamp: pd.Timestamp | None) -> str | None:
 def department_table(
     ds: Dataset,
     *,
+    engagement: Engagement | None = None,
     overlap_below: float = SILO_OVERLAP_BELOW,
     handover_days: int = HANDOVER_DAYS,
 ) -> pd.DataFrame:
@@ -591,7 +623,8 @@ def department_table(
     >>> department_table(ds).values.tolist()
     [['h', 'c', 0, 1.0, False, 1, None, None, 1], ['s', 'c', 0, 1.0, False, 1, None, None, 1]]
     """
-    bodies, partners, ties, periods = _engagement(ds)
+    seen = Engagement.of(ds) if engagement is None else engagement
+    bodies, partners, ties, periods = seen.bodies, seen.partners, seen.ties, seen.periods
     rows = []
     for body, depts in bodies.items():
         together = concurrency_matrix(depts, periods, handover_days=handover_days)
@@ -639,7 +672,9 @@ def department_table(
     return table
 
 
-def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) -> pd.DataFrame:
+def duplicated_engagement(
+    ds: Dataset, *, engagement: Engagement | None = None, handover_days: int = HANDOVER_DAYS
+) -> pd.DataFrame:
     """Organisations dealt with separately by uncoordinated, concurrent sibling
     departments.
 
@@ -671,7 +706,8 @@ def duplicated_engagement(ds: Dataset, *, handover_days: int = HANDOVER_DAYS) ->
     >>> duplicated_engagement(ds).values.tolist()
     [['a', 'Age Concern', 'vcse', 'c', 'h;s', 2, 'h|s', 1]]
     """
-    bodies, partners, ties, periods = _engagement(ds)
+    seen = Engagement.of(ds) if engagement is None else engagement
+    bodies, partners, ties, periods = seen.bodies, seen.partners, seen.ties, seen.periods
     orgs = ds.organisations.drop_duplicates("id").set_index("id")
     names, types = orgs["name"], orgs["type"]
     rows = []
