@@ -48,3 +48,23 @@ def test_the_sampled_path_length_is_the_mean_of_the_sampled_rows() -> None:
     picked = random.Random(5).sample(range(400), 50)
     assert (method, sources) == ("sampled", 50)
     assert value == _distance_matrix_total(g, picked) / (50 * 399)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_exact_path_length_is_igraphs_to_the_last_bit(seed: int) -> None:
+    """The exact branch searches from every vertex; it gives what it replaced,
+    igraph's average_path_length, as the same float."""
+    rng = random.Random(seed)
+    n = rng.randint(2, 200)
+    G = nx.freeze(nx.gnm_random_graph(n, rng.randint(n, 4 * n), seed=seed))
+    largest = max(nx.connected_components(G), key=len)
+    value, method, sources = summary._average_path_length(
+        G, largest, seed=0, exact_limit=200, sources=50
+    )
+    if len(largest) < 2:
+        assert (value, method) == (None, "none")
+        return
+    g, nodes = to_igraph(G, weight=None)
+    part = g.induced_subgraph([i for i, node in enumerate(nodes) if node in largest])
+    assert (method, sources) == ("exact", None)
+    assert value == part.average_path_length(directed=False)
