@@ -632,14 +632,15 @@ def _open_counts(
     local = np.full(n, -1, dtype="int64")
     local[brokers_at] = np.arange(len(brokers_at))
     b_src, b_dst = local[src[keep]], dst[keep]
+    m = len(brokers_at)
+    rows = np.arange(size)[:, None]
+    neighbours = np.bincount(
+        ((rows * m + b_src[None, :]) * k + shuffled[:, b_dst]).ravel(), minlength=size * m * k
+    ).reshape(size, m, k)
+    own_codes = shuffled[:, brokers_at]
+    own = np.take_along_axis(neighbours, own_codes[:, :, None], axis=2)[:, :, 0]
+    squares = np.einsum("smk,smk->s", neighbours, neighbours)
     d = degree[brokers_at]
-    if len(brokers_at) == 0:
-        own = squares_at = np.zeros((size, 0), dtype="int64")
-    elif -(-k // (64 // (bits := int(d.max()).bit_length()))) <= _MOST_PACKED_WORDS:
-        own, squares_at = _packed_label_counts(shuffled, brokers_at, b_src, b_dst, k, bits)
-    else:
-        own, squares_at = _binned_label_counts(shuffled, brokers_at, b_src, b_dst, k)
-    squares = squares_at.sum(axis=1)
     sum_own = own.sum(axis=1)
     sum_own2 = np.einsum("sm,sm->s", own, own)
     sum_own_d = own @ d
@@ -654,72 +655,8 @@ def _open_counts(
     brokers = np.zeros((size, len(broker_index)), dtype="int64")
     present = b_local >= 0
     if present.any():
-        at = b_local[present]
-        nb_own = own[:, at]
-        outside = d[at][None, :] - nb_own
-        brokers[:, present] = outside * outside - (squares_at[:, at] - nb_own * nb_own)
+        nb = neighbours[:, b_local[present], :]
+        nb_own = own[:, b_local[present]]
+        outside = d[b_local[present]][None, :] - nb_own
+        brokers[:, present] = outside * outside - ((nb * nb).sum(axis=2) - nb_own * nb_own)
     return totals, brokers
-
-
-# Neighbour counts per label are packed into at most this many 64-bit words per
-# node (see _packed_label_counts); beyond it (many groups, or nodes with tens of
-# thousands of ties) they are counted in bins.
-_MOST_PACKED_WORDS = 2
-
-
-def _packed_label_counts(
-    shuffled: np.ndarray,
-    brokers_at: np.ndarray,
-    b_src: np.ndarray,
-    b_dst: np.ndarray,
-    k: int,
-    bits: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per reshuffle and node of ``brokers_at`` (reshuffles x nodes, int64): its
-    neighbours with its own label, and the sum over labels of its neighbours with
-    that label, squared.
-
-    Each neighbour adds a one in its label's field of ``bits`` bits (no node has as
-    many ties as a field holds), so one segment sum over the arcs (sorted by
-    source, ``b_src``) gives every label's count at once; the fields are then read
-    back with shifts and masks. The same integers as counting in bins
-    (:func:`_binned_label_counts`), with a twentieth of the memory traffic, and
-    numpy lets go of the GIL throughout.
-    """
-    per_word = 64 // bits
-    field = np.uint64((1 << bits) - 1)
-    # Node-major, so each arc's labels are one contiguous row.
-    by_node = np.ascontiguousarray(shuffled.T)
-    starts = np.flatnonzero(np.r_[True, b_src[1:] != b_src[:-1]])
-    own_label = by_node[brokers_at]
-    own_word = own_label // per_word
-    own_shift = (own_label % per_word).astype(np.uint64) * np.uint64(bits)
-    own = np.zeros(own_label.shape, dtype="int64")
-    squares = np.zeros(own_label.shape, dtype="int64")
-    for word, first in enumerate(range(0, k, per_word)):
-        labels = np.arange(first, min(k, first + per_word))
-        one = np.zeros(k, dtype=np.uint64)
-        one[labels] = np.left_shift(np.uint64(1), ((labels - first) * bits).astype(np.uint64))
-        packed = np.add.reduceat(one[by_node][b_dst], starts, axis=0)
-        for j in range(len(labels)):
-            count = ((packed >> np.uint64(j * bits)) & field).astype("int64")
-            squares += count * count
-        mine = own_word == word
-        own[mine] = ((packed >> own_shift) & field)[mine].astype("int64")
-    return own.T, squares.T
-
-
-def _binned_label_counts(
-    shuffled: np.ndarray, brokers_at: np.ndarray, b_src: np.ndarray, b_dst: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_packed_label_counts` by one ``bincount`` over (reshuffle, node,
-    label) bins: for any number of labels and ties."""
-    size = shuffled.shape[0]
-    m = len(brokers_at)
-    rows = np.arange(size)[:, None]
-    neighbours = np.bincount(
-        ((rows * m + b_src[None, :]) * k + shuffled[:, b_dst]).ravel(), minlength=size * m * k
-    ).reshape(size, m, k)
-    own_codes = shuffled[:, brokers_at]
-    own = np.take_along_axis(neighbours, own_codes[:, :, None], axis=2)[:, :, 0]
-    return own, np.einsum("smk,smk->sm", neighbours, neighbours)
