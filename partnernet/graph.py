@@ -58,18 +58,27 @@ LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "PART_OF", "SH
 ORG_GRAPH_LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "SHARES_PERSON")
 
 
+# Optional imports igraph's own import makes for what partnernet never uses:
+# matplotlib for its drawing module (0.2 to 0.9 s when installed), wcwidth for the
+# character widths of its text summaries (through texttable, which measures with
+# len() without it; 5 ms). wcwidth comes with pyvis's dependencies.
+_NOT_FOR_IGRAPH = ("matplotlib", "wcwidth")
+
+
 def load_igraph() -> ModuleType:
-    """The igraph module, imported without its drawing module's matplotlib.
+    """The igraph module, imported without the optional modules it does not need
+    here.
 
     igraph's ``__init__`` imports its drawing module, which imports
     ``matplotlib.pyplot`` when matplotlib is installed (partnernet does not need
     it, but a user's environment may hold it): 0.2 to 0.9 s of every run, for
     plotting partnernet never does (the report's charts are SVG written by
-    ``render/charts.py``; the map is drawn by vis.js). While igraph is
-    imported, ``import matplotlib`` is made to fail, so igraph's drawing falls back
-    to its placeholder; matplotlib itself is put back untouched afterwards. Every
-    module that uses igraph imports it through here, so whichever comes first
-    (the analysis or the map) pays only for igraph itself.
+    ``render/charts.py``; the map is drawn by vis.js), and texttable, which imports
+    wcwidth when it is there. While igraph is imported, importing either is made to
+    fail, so igraph's drawing falls back to its placeholder and texttable to
+    ``len``; each is put back untouched afterwards. Every module that uses igraph
+    imports it through here, so whichever comes first (the analysis or the map)
+    pays only for igraph itself.
 
     Examples
     --------
@@ -78,16 +87,17 @@ def load_igraph() -> ModuleType:
     """
     if "igraph" in sys.modules:
         return sys.modules["igraph"]
-    had_matplotlib = "matplotlib" in sys.modules
-    saved = sys.modules.get("matplotlib")
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # makes the import fail
+    saved = {name: sys.modules[name] for name in _NOT_FOR_IGRAPH if name in sys.modules}
+    for name in _NOT_FOR_IGRAPH:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes the import fail
     try:
         import igraph
     finally:
-        if had_matplotlib:
-            sys.modules["matplotlib"] = saved  # type: ignore[assignment]
-        else:
-            del sys.modules["matplotlib"]
+        for name in _NOT_FOR_IGRAPH:
+            if name in saved:
+                sys.modules[name] = saved[name]
+            else:
+                del sys.modules[name]
     module: ModuleType = igraph
     return module
 

@@ -67,16 +67,18 @@ def test_ei_with_many_groups_takes_the_listing_path(city_graph: nx.Graph) -> Non
     assert sum(g.internal for g in first.groups) == first.internal
 
 
-def test_igraph_is_loaded_without_pyplot() -> None:
+def test_igraph_is_loaded_without_pyplot_or_wcwidth() -> None:
     code = (
         "import sys; import partnernet.analysis.roles, partnernet.render.network, "
         "partnernet.analysis.pipeline, partnernet.export; "
-        "print('matplotlib.pyplot' in sys.modules, 'igraph' in sys.modules)"
+        "print('matplotlib.pyplot' in sys.modules, 'wcwidth' in sys.modules, "
+        "'igraph' in sys.modules)"
     )
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    # Neither is imported with igraph, nor left blocked ("in" a None entry) after it.
+    assert out.stdout.split() == ["False", "False", "True"]
     assert load_igraph().Graph(n=3, edges=[(0, 1)]).vcount() == 3
 
 
