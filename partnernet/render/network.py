@@ -977,11 +977,7 @@ def _community_layout(
         nodes = members[c]
         local = {node: i for i, node in enumerate(nodes)}
         sub = {(local[a], local[b]): w for (a, b), w in inside[c].items()}
-        xy = (
-            _force_layout(len(nodes), sub, seed=seed)
-            if len(nodes) > 1
-            else np.zeros((1, 2))
-        )
+        xy = _force_layout(len(nodes), sub, seed=seed) if len(nodes) > 1 else np.zeros((1, 2))
         xy -= xy.mean(axis=0)
         spread = float(np.percentile(np.hypot(xy[:, 0], xy[:, 1]), 95)) if len(nodes) > 1 else 1.0
         xy *= 0.9 * radius[slot[c]] / (spread or 1.0)
