@@ -150,10 +150,15 @@ MAP_LIMIT = 5000
 # (see _layout) and no group is ringed until the reader picks one.
 COMMUNITY_LAYOUT_FROM = 1000
 # From this many nodes, igraph's force layout works on a grid (nearby nodes only
-# repel): a few hundred nodes on a grid look the same and take a sixth of the time
-# (the sample's 250 organisations: 12 ms against 67 ms). The same threshold holds
-# inside each community of the community layout.
-GRID_LAYOUT_FROM = 100
+# repel), which is much faster and looks the same at this size. Not below it,
+# though it is a sixth of the time there too: on Trafford's real grants (326
+# organisations, two funders sharing recipients) the grid mixed up the two funders'
+# recipients, which the exact layout draws as two rings with the shared ones
+# between them.
+GRID_LAYOUT_FROM = 1000
+# Inside a community of the community layout, the grid is used from this many
+# members: a few hundred members on a grid look the same and take a sixth of the time.
+GROUP_GRID_LAYOUT_FROM = 100
 # Force layouts come out round; screens are wider than tall, so the layout is
 # stretched sideways by this much to fill the map's area when fitted.
 LANDSCAPE = 1.3
@@ -883,16 +888,18 @@ def _layout(
     }
 
 
-def _force_layout(n: int, pairs: dict[tuple[int, int], float], *, seed: int) -> np.ndarray:
+def _force_layout(
+    n: int, pairs: dict[tuple[int, int], float], *, seed: int, grid_from: int = GRID_LAYOUT_FROM
+) -> np.ndarray:
     """igraph's Fruchterman-Reingold on ``n`` nodes and weighted ``pairs``, seeded;
-    on a grid from ``GRID_LAYOUT_FROM`` nodes."""
+    on a grid from ``grid_from`` nodes."""
     g = ig.Graph(n=n, edges=list(pairs))
     # igraph draws from one process-wide generator; give it a seeded one for this
     # layout only, so the same data and seed always give the same picture.
     ig.set_random_number_generator(random.Random(seed))
     try:
         layout = g.layout_fruchterman_reingold(
-            weights=list(pairs.values()) or None, niter=500, grid=n >= GRID_LAYOUT_FROM
+            weights=list(pairs.values()) or None, niter=500, grid=n >= grid_from
         )
     finally:
         ig.set_random_number_generator(random)
@@ -977,7 +984,11 @@ def _community_layout(
         nodes = members[c]
         local = {node: i for i, node in enumerate(nodes)}
         sub = {(local[a], local[b]): w for (a, b), w in inside[c].items()}
-        xy = _force_layout(len(nodes), sub, seed=seed) if len(nodes) > 1 else np.zeros((1, 2))
+        xy = (
+            _force_layout(len(nodes), sub, seed=seed, grid_from=GROUP_GRID_LAYOUT_FROM)
+            if len(nodes) > 1
+            else np.zeros((1, 2))
+        )
         xy -= xy.mean(axis=0)
         spread = float(np.percentile(np.hypot(xy[:, 0], xy[:, 1]), 95)) if len(nodes) > 1 else 1.0
         xy *= 0.9 * radius[slot[c]] / (spread or 1.0)
