@@ -11,7 +11,9 @@ script writes (or, for locality, reads) a sample, then reports
   the floors; the median of ``--repeats`` runs;
 - the time of each step in this process (``bench/steps.py``);
 - each heavy measure against igraph, rustworkx and networkit on the same graph
-  (those installed: ``pip install -e '.[bench]'``), with its ratio to the fastest.
+  (those installed: ``pip install -e '.[bench]'``), with its ratio to the fastest;
+- the communities: partnernet's against the same procedure in igraph, and each
+  engine's single run with the modularity it reaches.
 
 Then the verdicts of issue 17's targets. Run unattended, one scale or several::
 
@@ -28,6 +30,7 @@ import argparse
 import compileall
 import gc
 import itertools
+import math
 import os
 import secrets
 import statistics
@@ -424,7 +427,8 @@ def _communities(G: Any, repeats: int) -> tuple[list[list[str]], list[str]]:
         import networkit as nk
 
         k = nk.Graph(len(nodes), weighted=True)
-        for (a, b), w in zip(g.get_edgelist(), g.es["weight"], strict=True):
+        weights = g.es["weight"] if g.ecount() else []
+        for (a, b), w in zip(g.get_edgelist(), weights, strict=True):
             k.addEdge(a, b, w)
         engines += [
             (
@@ -458,15 +462,19 @@ def _communities(G: Any, repeats: int) -> tuple[list[list[str]], list[str]]:
         shown = f"{q:.4f}" if len(found) == 1 else f"{q:.4f} to {max(found):.4f}"
         rows.append([name, _seconds(seconds), f"{ours / seconds:.2f}", shown])
     procedure = measured[0]
+    # The same seeded runs find the same partition: like with like, checked.
+    if not math.isclose(procedure[2], ours_q, rel_tol=1e-12, abs_tol=1e-12):
+        raise RuntimeError(f"{procedure[0]} reached {procedure[2]}, partnernet {ours_q}")
     verdicts = [
         f"communities against {procedure[0]}: {ours / procedure[1]:.2f}x (target "
         f"{HEAVY_RATIO:g}x): {'met' if ours / procedure[1] <= HEAVY_RATIO else 'NOT met'}"
     ]
     name, seconds, q = min(measured[1:], key=lambda m: m[1])
     verdicts.append(
-        f"communities against the fastest single run, {name}: {ours / seconds:.2f}x "
-        f"(target {HEAVY_RATIO:g}x): {'met' if ours / seconds <= HEAVY_RATIO else 'NOT met'}; "
-        f"its modularity {q:.4f} at worst in five runs, against partnernet's {ours_q:.4f}"
+        f"for the record, not a verdict: communities against the fastest single run of "
+        f"any engine, {name}: {ours / seconds:.2f}x, at modularity {q:.4f} at worst in "
+        f"five runs against partnernet's {ours_q:.4f} (a single run is not partnernet's "
+        "procedure)"
     )
     return rows, verdicts
 

@@ -23,6 +23,7 @@ Every node has ``node_kind``: ``"organisation"`` or ``"board"``.
 from __future__ import annotations
 
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from types import ModuleType
@@ -60,9 +61,11 @@ ORG_GRAPH_LAYERS: tuple[str, ...] = ("FUNDS", "MEMBER_OF", "PARTNERS_WITH", "SHA
 
 # Optional imports igraph's own import makes for what partnernet never uses:
 # matplotlib for its drawing module (0.2 to 0.9 s when installed), wcwidth for the
-# character widths of its text summaries (through texttable, which measures with
-# len() without it; 5 ms). wcwidth comes with pyvis's dependencies.
+# character widths of its text summaries (through texttable, which falls back to
+# unicodedata's East Asian widths without it; 5 ms). wcwidth comes with pyvis's
+# dependencies. The lock keeps two threads from blocking and restoring at once.
 _NOT_FOR_IGRAPH = ("matplotlib", "wcwidth")
+_IGRAPH_IMPORT = threading.Lock()
 
 
 def load_igraph() -> ModuleType:
@@ -76,7 +79,7 @@ def load_igraph() -> ModuleType:
     ``render/charts.py``; the map is drawn by vis.js), and texttable, which imports
     wcwidth when it is there. While igraph is imported, importing either is made to
     fail, so igraph's drawing falls back to its placeholder and texttable to
-    ``len``; each is put back untouched afterwards. Every module that uses igraph
+    unicodedata; each is put back untouched afterwards. Every module that uses igraph
     imports it through here, so whichever comes first (the analysis or the map)
     pays only for igraph itself.
 
@@ -87,17 +90,20 @@ def load_igraph() -> ModuleType:
     """
     if "igraph" in sys.modules:
         return sys.modules["igraph"]
-    saved = {name: sys.modules[name] for name in _NOT_FOR_IGRAPH if name in sys.modules}
-    for name in _NOT_FOR_IGRAPH:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes the import fail
-    try:
-        import igraph
-    finally:
+    with _IGRAPH_IMPORT:
+        if "igraph" in sys.modules:  # imported by another thread meanwhile
+            return sys.modules["igraph"]
+        saved = {name: sys.modules[name] for name in _NOT_FOR_IGRAPH if name in sys.modules}
         for name in _NOT_FOR_IGRAPH:
-            if name in saved:
-                sys.modules[name] = saved[name]
-            else:
-                del sys.modules[name]
+            sys.modules[name] = None  # type: ignore[assignment]  # makes the import fail
+        try:
+            import igraph
+        finally:
+            for name in _NOT_FOR_IGRAPH:
+                if name in saved:
+                    sys.modules[name] = saved[name]
+                else:
+                    del sys.modules[name]
     module: ModuleType = igraph
     return module
 

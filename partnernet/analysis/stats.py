@@ -56,8 +56,8 @@ def _batches(n_permutations: int, width: int) -> list[int]:
 
 
 # A row-major mask's rows at least this wide are counted one at a time, and so are
-# a column-major mask's rows when it has fewer than _FEW_ROWS of them (see
-# count_true_by_row).
+# any other mask's rows (column-major or strided) when it has fewer than _FEW_ROWS
+# of them (see count_true_by_row).
 _ROW_BY_ROW_FROM = 8_000
 _FEW_ROWS = 40
 
@@ -71,9 +71,10 @@ def count_true_by_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
       count_nonzero along the axis (which sums them as integers); from about 8,000
       columns counting one row at a time, where count_nonzero takes its
       byte-counting path, is quicker still.
-    - Column-major, as from picking columns (``labels[:, ties]``): summing along the
-      axis adds whole columns at once, three times quicker than either of those,
-      except for a few very wide rows, which are again counted one at a time.
+    - Column-major, as from picking columns (``labels[:, ties]``), or strided:
+      summing along the axis adds whole columns at once, three times quicker than
+      either of those on column-major masks, except for a few very wide rows,
+      which are again counted one at a time.
     """
     rows, columns = mask.shape
     if mask.flags.c_contiguous:
