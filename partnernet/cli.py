@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import io
 import os
 import sys
 import traceback
@@ -1338,9 +1339,61 @@ def _leave(done: SystemExit) -> None:
 _NEW_OBJECTS_PER_COLLECTION = 100_000
 
 
+class _ReaderMayLeave(io.RawIOBase):
+    """Writes to a file descriptor whose reader may leave before the end
+    (``partnernet analyse … | head``): once it has, what is written is dropped, as
+    it is for a closed stdout, so the command goes on to its end and its exit
+    status, instead of dying of a ``BrokenPipeError`` in whichever line printed
+    next (a finding, a progress bar)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._reader_left = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        size = len(memoryview(data))
+        if not self._reader_left:
+            try:
+                return os.write(self._fd, data)
+            except BrokenPipeError:
+                self._reader_left = True
+        return size
+
+
+def _guard_standard_streams() -> None:
+    """Put ``sys.stdout`` and ``sys.stderr`` over :class:`_ReaderMayLeave`, with the
+    encoding, error handling and buffering they had."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            continue  # closed (``>&-``) or not a file: click already writes nothing
+        stream.flush()
+        guarded = io.TextIOWrapper(
+            io.BufferedWriter(_ReaderMayLeave(fd)),
+            encoding=stream.encoding,
+            errors=stream.errors,
+            line_buffering=stream.line_buffering,
+            write_through=name == "stderr",
+        )
+        setattr(sys, name, guarded)
+
+
 def main() -> None:
     """Entry point for the ``partnernet`` script."""
     gc.set_threshold(_NEW_OBJECTS_PER_COLLECTION, 10, 10)
+    _guard_standard_streams()
     try:
         cli(standalone_mode=True)
     except SystemExit as done:

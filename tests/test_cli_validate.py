@@ -240,6 +240,31 @@ def test_the_script_keeps_its_exit_status_with_its_output_closed(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "streams", "status"),
+    [
+        (["analyse", "sample_data", "--out", "{out}"], "", 0),  # the findings' reader left
+        (["analyse", "sample_data", "--out", "{out}"], "2>&1", 0),  # and the progress bars'
+        (["validate", "no-such-folder"], "2>&1", 3),  # the error's
+    ],
+)
+def test_a_reader_that_leaves_early_ends_the_output_not_the_command(
+    tmp_path: Path, args: list[str], streams: str, status: int
+) -> None:
+    """``partnernet analyse … | head`` once died of a BrokenPipeError reported as a
+    bug (exit 1). ``true`` reads nothing and is gone long before the first line is
+    written (after the imports), so every write meets a pipe without a reader."""
+    out = tmp_path / "out"
+    command = " ".join(shlex.quote(a.format(out=out)) for a in args)
+    partnernet = f"{shlex.quote(sys.executable)} -m partnernet {command}"
+    shell = f"set -o pipefail; {partnernet} {streams} | true"
+    done = subprocess.run(["bash", "-c", shell], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    if status == 0:
+        assert (out / "report.html").is_file() and (out / "summary.json").is_file()
+
+
 def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path) -> None:
     out = tmp_path / "printed.txt"
     with out.open("w") as printed:
