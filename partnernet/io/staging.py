@@ -72,11 +72,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TypeVar
 
+from partnernet import __version__
 from partnernet.errors import OutputError
 from partnernet.io.folders import prepare_output_folder
 
@@ -272,13 +272,6 @@ def _holds(folder: Path) -> bool:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("partnernet")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _sha256(path: Path) -> str:
@@ -592,7 +585,7 @@ class StagedRun:
             "run_id": self.run_id,
             "command": self.command,
             "written_at": _now(),
-            "partnernet_version": _version(),
+            "partnernet_version": __version__,
             "files": files,
             "retired": [n for n in self.retire if n not in chosen],
         }
