@@ -639,6 +639,27 @@ def _compile_partnernet() -> None:
         raise RuntimeError("partnernet's modules did not compile")
 
 
+def _machine() -> str:
+    """The processor, usable cores and library versions: the targets in seconds
+    hold on one kind of machine, and the kind a run was on is otherwise lost."""
+    import platform
+
+    import numpy
+
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"Machine: {model}, {cores} usable cores; Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -655,7 +676,9 @@ def main() -> int:
     # The samples' people are synthetic; a throwaway key pseudonymises them here.
     os.environ.setdefault("PARTNERNET_PSEUDONYM_KEY", secrets.token_hex(32))
     _compile_partnernet()
-    sections, verdicts = [], []
+    machine = _machine()
+    print(machine, flush=True)
+    sections, verdicts = [machine + "\n"], []
     with tempfile.TemporaryDirectory(prefix="partnernet-scales-") as tmp:
         for scale in scales:
             started = time.perf_counter()
