@@ -1360,11 +1360,13 @@ class _ReaderMayLeave(io.RawIOBase):
     def isatty(self) -> bool:
         return os.isatty(self._fd)
 
-    def write(self, data: Any) -> int:
+    def write(self, data: Any) -> int | None:
         size = len(memoryview(data))
         if not self._reader_left:
             try:
                 return os.write(self._fd, data)
+            except BlockingIOError:
+                return None  # a non-blocking descriptor that is full: as io.FileIO says it
             except BrokenPipeError:
                 self._reader_left = True
         return size
@@ -1385,7 +1387,7 @@ def _guard_standard_streams() -> None:
             encoding=stream.encoding,
             errors=stream.errors,
             line_buffering=stream.line_buffering,
-            write_through=name == "stderr",
+            write_through=getattr(stream, "write_through", name == "stderr"),
         )
         setattr(sys, name, guarded)
 
