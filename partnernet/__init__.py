@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from partnernet.render.network import render_network_html
     from partnernet.render.report import render_report
 
-__version__ = "0.1.0"
+from partnernet.version import __version__
 
 __all__ = [
     "Comparison",

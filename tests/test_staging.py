@@ -22,7 +22,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from importlib import metadata
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -153,9 +153,10 @@ def test_a_run_is_swapped_in_whole_with_its_manifest_last(tmp_path: Path) -> Non
     assert state(tmp_path) == {"a.txt": b"alpha", "b.bin": b"\x00\x01", "keep.txt": b"not ours"}
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
     assert manifest["command"] == "test"
-    # The package's own version (without importing importlib.metadata for it on
-    # every run), which must be the installed distribution's.
-    assert manifest["partnernet_version"] == metadata.version("partnernet")
+    # The package's own version (read without importing importlib.metadata on every
+    # run), which must be the one pyproject.toml releases.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert manifest["partnernet_version"] == project["version"]
     assert [f["name"] for f in manifest["files"]] == ["a.txt", "b.bin"]
     assert manifest["files"][0] == {
         "name": "a.txt",

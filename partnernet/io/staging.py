@@ -76,9 +76,9 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TypeVar
 
-from partnernet import __version__
 from partnernet.errors import OutputError
 from partnernet.io.folders import prepare_output_folder
+from partnernet.version import __version__
 
 __all__ = [
     "LOCK_NAME",
