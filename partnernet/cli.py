@@ -8,10 +8,12 @@ input, 4 Neo4j unavailable or refused, 5 output cannot be written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import io
 import os
+import stat
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -1316,9 +1318,10 @@ def _leave(done: SystemExit) -> None:
     Everything the command wrote is in place (and synced) before it returns, and
     its locks go with the process; what is left is the interpreter freeing every
     object of the graphs and tables one by one (0.2 s at city scale, seconds at
-    national). Output is flushed first. A failure, an interruption, a profiler
-    or tracer that writes at exit, or output that cannot be flushed (closed, or a
-    pipe the reader left) takes Python's ordinary way out, with its clean-up.
+    national). Output is flushed first (to a pipe whose reader left, it is dropped:
+    see _ReaderMayLeave). A failure, an interruption, a profiler or tracer that
+    writes at exit, or output that cannot be flushed takes Python's ordinary way
+    out, with its clean-up.
     """
     if done.code not in (None, 0) or sys.getprofile() is not None or sys.gettrace() is not None:
         raise done
@@ -1340,11 +1343,13 @@ _NEW_OBJECTS_PER_COLLECTION = 100_000
 
 
 class _ReaderMayLeave(io.RawIOBase):
-    """Writes to a file descriptor whose reader may leave before the end
+    """Writes to a pipe whose reader may leave before the end
     (``partnernet analyse … | head``): once it has, what is written is dropped, as
     it is for a closed stdout, so the command goes on to its end and its exit
     status, instead of dying of a ``BrokenPipeError`` in whichever line printed
-    next (a finding, a progress bar)."""
+    next (a finding, a progress bar). Each write is whole (partial writes are
+    finished here), so it can sit under a text layer with no buffer between, as
+    ``python -u`` has it."""
 
     def __init__(self, fd: int) -> None:
         super().__init__()
@@ -1358,36 +1363,55 @@ class _ReaderMayLeave(io.RawIOBase):
         return self._fd
 
     def isatty(self) -> bool:
-        return os.isatty(self._fd)
+        return False  # only pipes and sockets are guarded
 
-    def write(self, data: Any) -> int | None:
-        size = len(memoryview(data))
-        if not self._reader_left:
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        written = 0
+        while written < len(view) and not self._reader_left:
             try:
-                return os.write(self._fd, data)
-            except BlockingIOError:
-                return None  # a non-blocking descriptor that is full: as io.FileIO says it
-            except BrokenPipeError:
+                written += os.write(self._fd, view[written:])
+            except OSError as error:
+                if not _reader_has_left(error):
+                    raise
                 self._reader_left = True
-        return size
+        return len(view)
+
+
+def _reader_has_left(error: OSError) -> bool:
+    # Windows reports a pipe without its reader as EINVAL, not EPIPE.
+    return isinstance(error, BrokenPipeError | ConnectionResetError) or (
+        os.name == "nt" and error.errno == errno.EINVAL
+    )
 
 
 def _guard_standard_streams() -> None:
-    """Put ``sys.stdout`` and ``sys.stderr`` over :class:`_ReaderMayLeave`, with the
-    encoding, error handling and buffering they had."""
+    """Put ``sys.stdout`` and ``sys.stderr``, where each is a pipe or a socket (a
+    terminal or a file has no reader to leave), over :class:`_ReaderMayLeave`, with
+    the encoding, error handling and buffering they had."""
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
+        if type(stream) is not io.TextIOWrapper:
+            continue  # closed (``>&-``, None) or replaced by the program running us
         try:
-            fd = stream.fileno()
-        except (AttributeError, OSError, ValueError):
-            continue  # closed (``>&-``) or not a file: click already writes nothing
+            mode = os.fstat(stream.fileno()).st_mode
+        except (OSError, ValueError):
+            continue
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            continue
         stream.flush()
+        raw = _ReaderMayLeave(stream.fileno())
+        # Buffered as it was: python -u (PYTHONUNBUFFERED) puts the text layer
+        # straight on the descriptor.
+        binary: Any = (
+            io.BufferedWriter(raw) if isinstance(stream.buffer, io.BufferedWriter) else raw
+        )
         guarded = io.TextIOWrapper(
-            io.BufferedWriter(_ReaderMayLeave(fd)),
+            binary,
             encoding=stream.encoding,
             errors=stream.errors,
             line_buffering=stream.line_buffering,
-            write_through=getattr(stream, "write_through", name == "stderr"),
+            write_through=stream.write_through,
         )
         setattr(sys, name, guarded)
 

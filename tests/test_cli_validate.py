@@ -5,6 +5,8 @@ command's own behaviour: the success line, options, exit codes, help."""
 
 from __future__ import annotations
 
+import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -241,28 +243,44 @@ def test_the_script_keeps_its_exit_status_with_its_output_closed(
 
 
 @pytest.mark.parametrize(
-    ("args", "streams", "status"),
+    ("args", "dead", "status"),
     [
-        (["analyse", "sample_data", "--out", "{out}"], "", 0),  # the findings' reader left
-        (["analyse", "sample_data", "--out", "{out}"], "2>&1", 0),  # and the progress bars'
-        (["validate", "no-such-folder"], "2>&1", 3),  # the error's
+        (["analyse", "sample_data", "--out", "{out}"], "stdout", 0),  # the findings
+        (["analyse", "sample_data", "--out", "{out}"], "stderr", 0),  # the progress bars
+        (["-u", "analyse", "sample_data", "--out", "{out}"], "stdout", 0),  # unbuffered
+        (["validate", "no-such-folder"], "stderr", 3),  # the error message
     ],
 )
 def test_a_reader_that_leaves_early_ends_the_output_not_the_command(
-    tmp_path: Path, args: list[str], streams: str, status: int
+    tmp_path: Path, args: list[str], dead: str, status: int
 ) -> None:
     """``partnernet analyse … | head`` once died of a BrokenPipeError reported as a
-    bug (exit 1). ``true`` reads nothing and is gone long before the first line is
-    written (after the imports), so every write meets a pipe without a reader."""
+    bug (exit 1). Here one stream is a pipe whose reader has already gone, so every
+    write to it meets the broken pipe; the other is read, and must be clean."""
     out = tmp_path / "out"
-    command = " ".join(shlex.quote(a.format(out=out)) for a in args)
-    partnernet = f"{shlex.quote(sys.executable)} -m partnernet {command}"
-    shell = f"set -o pipefail; {partnernet} {streams} | true"
-    done = subprocess.run(["bash", "-c", shell], cwd=ROOT, capture_output=True, text=True)
+    python_options = [a for a in args if a == "-u"]
+    command = [a.format(out=out) for a in args if a != "-u"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, dead: write_end}
+        done = subprocess.run(
+            [sys.executable, *python_options, "-m", "partnernet", *command],
+            cwd=ROOT,
+            text=True,
+            **streams,
+        )
+    finally:
+        os.close(write_end)
     assert done.returncode == status, done.stderr
-    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    alive = done.stderr if dead == "stdout" else done.stdout
+    assert "Traceback" not in alive and "unexpected" not in alive
     if status == 0:
         assert (out / "report.html").is_file() and (out / "summary.json").is_file()
+        if dead == "stderr":  # every finding but coverage's is printed, all of them
+            findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+            printed = [line for line in done.stdout.splitlines() if line.startswith("- ")]
+            assert len(printed) == sum(f["question"] != "coverage" for f in findings) > 0
 
 
 def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path) -> None:
