@@ -298,9 +298,11 @@ def burt_constraint(G: nx.Graph) -> pd.Series:
     ``c(i) = sum over neighbours j of (p_ij + sum over q of p_iq p_qj)^2`` where
     ``p_ij`` is the share of ``i``'s tie weight (``weight``, in both directions)
     that goes to ``j``. High constraint: an organisation whose partners all know
-    each other; low: one that spans structural holes. Equal to
-    ``nx.constraint(G, weight="weight")`` (NaN for an organisation with no tie);
-    computed by igraph, which the tests check against NetworkX.
+    each other; low: one that spans structural holes. Equal to NetworkX's
+    per-node ``nx.constraint(G, nodes=list(G), weight="weight")`` (NaN for an
+    organisation with no tie and, in a directed graph, with no out-going tie: its
+    sparse-matrix path, taken with scipy when ``nodes`` is None, gives the latter a
+    value); computed by igraph, which the tests check against NetworkX.
 
     Examples
     --------
@@ -325,9 +327,11 @@ def effective_size(G: nx.Graph) -> pd.Series:
     ``p_iq`` is the share of ``i``'s tie weight going to ``q`` and ``m_jq`` is
     ``j``'s tie weight to ``q`` divided by ``j``'s strongest tie. An organisation
     whose partners do not know each other has an effective size equal to its
-    number of partners. Equal to ``nx.effective_size(G, weight="weight")`` (NaN
-    for an organisation with no tie). Vectorised with numpy over the triangles
-    igraph lists, since only triangles ``i, j, q`` contribute redundancy.
+    number of partners. Equal to NetworkX's per-node
+    ``nx.effective_size(G, nodes=list(G), weight="weight")`` (NaN for an
+    organisation with no tie, as for :func:`burt_constraint`). Vectorised with
+    numpy over the triangles igraph lists, since only triangles ``i, j, q``
+    contribute redundancy.
 
     Examples
     --------
