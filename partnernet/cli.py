@@ -1365,12 +1365,15 @@ class _ReaderMayLeave(io.RawIOBase):
     def isatty(self) -> bool:
         return False  # only pipes and sockets are guarded
 
-    def write(self, data: Any) -> int:
+    def write(self, data: Any) -> int | None:
         view = memoryview(data).cast("B")
         written = 0
         while written < len(view) and not self._reader_left:
             try:
                 written += os.write(self._fd, view[written:])
+            except BlockingIOError:
+                # A full non-blocking pipe: what was written, or None, as io.FileIO.
+                return written or None
             except OSError as error:
                 if not _reader_has_left(error):
                     raise

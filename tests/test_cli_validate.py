@@ -283,6 +283,27 @@ def test_a_reader_that_leaves_early_ends_the_output_not_the_command(
             assert len(printed) == sum(f["question"] != "coverage" for f in findings) > 0
 
 
+def test_the_guarded_writer_drops_after_its_reader_left_and_waits_as_fileio() -> None:
+    from partnernet.cli import _ReaderMayLeave
+
+    read_end, write_end = os.pipe()
+    try:
+        os.set_blocking(write_end, False)
+        writer = _ReaderMayLeave(write_end)
+        big = b"x" * (1 << 22)  # more than any pipe holds
+        written = writer.write(big)
+        assert written is not None and 0 < written < len(big)  # as far as the pipe took
+        assert writer.write(big) is None  # full: nothing taken, as io.FileIO says it
+        os.close(read_end)
+        read_end = -1
+        assert writer.write(b"after the reader left") == len(b"after the reader left")
+        assert writer.write(b"and after") == len(b"and after")
+    finally:
+        for fd in (read_end, write_end):
+            if fd >= 0:
+                os.close(fd)
+
+
 def test_a_succeeding_command_prints_everything_before_it_leaves(tmp_path: Path) -> None:
     out = tmp_path / "printed.txt"
     with out.open("w") as printed:
