@@ -283,7 +283,7 @@ def test_a_reader_that_leaves_early_ends_the_output_not_the_command(
             assert len(printed) == sum(f["question"] != "coverage" for f in findings) > 0
 
 
-def test_the_guarded_writer_drops_after_its_reader_left_and_waits_as_fileio() -> None:
+def test_the_guarded_writer_drops_after_its_reader_left_and_reports_a_full_pipe_as_fileio() -> None:
     from partnernet.cli import _ReaderMayLeave
 
     read_end, write_end = os.pipe()
